@@ -1,0 +1,1 @@
+"""gongxue (共学): the Regional Lifelong Learning Development Community platform."""

@@ -1,0 +1,72 @@
+"""One engine per process, sessions per unit of work, and the tenant set per transaction.
+
+The tenant (`app.community_id`) is set with `set_config(..., true)`: transaction-local, so a
+pooled connection can never carry one request's tenant into the next.
+"""
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator
+
+from sqlalchemy import DateTime, MetaData, func, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        connect_args={"server_settings": {"application_name": "gongxue"}},
+    )
+
+
+class Database:
+    """The process's engine and the ways to open a transaction on it."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self, community_id: int | None = None) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction, committed on success and rolled back on any error."""
+        async with self._sessions() as session, session.begin():
+            if community_id is not None:
+                await session.execute(
+                    text("SELECT set_config('app.community_id', :cid, true)"),
+                    {"cid": str(community_id)},
+                )
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

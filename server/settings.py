@@ -1,0 +1,43 @@
+"""Settings from the environment (or a `.env` file), named as CONTRACT.md fixes them."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Only ever acceptable on a developer's machine: the validator below refuses it elsewhere.
+DEVELOPMENT_SECRET = "gongxue-development-secret-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GONGXUE_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    data_dir: Path = Path(".gongxue")
+    max_body_bytes: int = 1024 * 1024
+    db_pool_size: int = 10
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        if self.env != "development" and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
+            raise ValueError(
+                "GONGXUE_SECRET_KEY must be set outside development (GONGXUE_ENV="
+                f"{self.env}); the built-in development secret is refused"
+            )
+        if len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("GONGXUE_SECRET_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,94 @@
+"""The programme's fixed vocabularies (DOMAIN.md "Fixed vocabularies"), each value with its
+Chinese and English label. Clients see the English upper-case name; `...Label` fields show
+the label in the request's language.
+"""
+
+import enum
+
+
+class Labelled(enum.StrEnum):
+    """A vocabulary value that knows its labels: `(name, zh, en)` in each member's definition."""
+
+    zh: str
+    en: str
+
+    def __new__(cls, value: str, zh: str, en: str) -> "Labelled":
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.zh = zh
+        member.en = en
+        return member
+
+    def label(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+
+class Level(Labelled):
+    PROVINCE = "PROVINCE", "省级", "Provincial"
+    PREFECTURE = "PREFECTURE", "地市级", "Prefecture"
+    COUNTY = "COUNTY", "区县级", "County"
+    TOWNSHIP = "TOWNSHIP", "街镇级", "Township"
+
+
+class Theme(Labelled):
+    COMMUNITY_GOVERNANCE = (
+        "COMMUNITY_GOVERNANCE",
+        "社区教育融入社区(乡村)治理",
+        "Community education in community and rural governance",
+    )
+    RURAL_REVITALISATION = (
+        "RURAL_REVITALISATION",
+        "社区教育助力乡村振兴",
+        "Community education for rural revitalisation",
+    )
+    ELDERLY_EDUCATION = "ELDERLY_EDUCATION", "老年教育赋能提质", "Elderly education"
+    REGIONAL_ECONOMY = (
+        "REGIONAL_ECONOMY",
+        "社区教育助力区域经济发展",
+        "Community education for regional economic development",
+    )
+    FAMILY_EDUCATION = (
+        "FAMILY_EDUCATION",
+        "社区家庭教育融入社区治理",
+        "Family education in community governance",
+    )
+    INTERNET_PLUS = "INTERNET_PLUS", "互联网+社区教育", "Internet+ community education"
+    LEARNING_COMMUNITY = "LEARNING_COMMUNITY", "学习共同体建设", "Learning community building"
+
+
+class SiteStatus(Labelled):
+    ACTIVE = "ACTIVE", "在册", "Active"
+    WITHDRAWN = "WITHDRAWN", "申请退出", "Withdrawn"
+    AUTO_EXITED = "AUTO_EXITED", "视为自动退出", "Deemed to have left"
+
+
+class MembershipRole(Labelled):
+    LEADER = "LEADER", "组长单位", "Leader unit"
+    DEPUTY = "DEPUTY", "副组长单位", "Deputy unit"
+    MEMBER = "MEMBER", "成员单位", "Member unit"
+
+
+class MembershipStatus(Labelled):
+    ACTIVE = "ACTIVE", "在册", "Active"
+    WITHDRAWN = "WITHDRAWN", "申请退出", "Withdrawn"
+    AUTO_EXITED = "AUTO_EXITED", "视为自动退出", "Deemed to have left"
+
+
+class CommunityStatus(Labelled):
+    ACTIVE = "ACTIVE", "合作周期中", "In its cycle"
+    CYCLE_ENDED = "CYCLE_ENDED", "合作周期已结束", "Cycle ended"
+    DISSOLVED = "DISSOLVED", "已解散", "Dissolved"
+
+
+class Region(Labelled):
+    """The regions of Art. 9. Each maps to the provinces it covers (`server/regions/`); a new
+    region is a new member here and a migration adding its row and provinces."""
+
+    YANGTZE_RIVER_DELTA = "YANGTZE_RIVER_DELTA", "长三角", "Yangtze River Delta"
+    PEARL_RIVER_DELTA = "PEARL_RIVER_DELTA", "珠三角", "Pearl River Delta"
+    BEIJING_TIANJIN_HEBEI = "BEIJING_TIANJIN_HEBEI", "京津冀", "Beijing-Tianjin-Hebei"
+    CHENGDU_CHONGQING = "CHENGDU_CHONGQING", "成渝", "Chengdu-Chongqing"
+    SOUTHWEST = "SOUTHWEST", "西南", "Southwest"
+    NORTHWEST = "NORTHWEST", "西北", "Northwest"
+    NORTHEAST = "NORTHEAST", "东北", "Northeast"
+    CENTRAL_CHINA = "CENTRAL_CHINA", "华中", "Central China"
