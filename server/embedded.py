@@ -20,6 +20,29 @@ DATABASE_NAME = "gongxue"
 
 
 @dataclass(frozen=True)
+class ServiceUrls:
+    """Where the database and Redis are, and which of them this process started itself."""
+
+    database_url: str
+    redis_url: str
+    database_embedded: bool
+    redis_embedded: bool
+
+
+def resolve_services(
+    database_url: str | None, redis_url: str | None, data_dir: Path
+) -> ServiceUrls:
+    """Configured URLs win; each one missing starts its embedded server (and nothing else)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return ServiceUrls(
+        database_url=database_url or start_database(data_dir).url,
+        redis_url=redis_url or start_redis(data_dir),
+        database_embedded=database_url is None,
+        redis_embedded=redis_url is None,
+    )
+
+
+@dataclass(frozen=True)
 class EmbeddedDatabase:
     url: str
     socket_dir: Path

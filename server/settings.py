@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".gongxue")
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
+    # `gongxue serve` runs the arq worker in-process when Redis is the embedded one, unless
+    # `--no-worker` (which sets this to false) says another process does it.
+    serve_worker: bool = True
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

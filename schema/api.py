@@ -1,0 +1,42 @@
+"""The one schema every client shares: the domains' queries merged, with the limits and caches
+that keep it safe and fast."""
+
+import strawberry
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+import schema.core.vocabulary  # noqa: F401  (registers the vocabularies as GraphQL enums)
+from schema.communities.queries import CommunityQueries
+from schema.core.errors import UserError, should_mask
+from schema.core.node import NodeQueries
+from schema.units.queries import UnitQueries
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+
+Query = merge_types("Query", (NodeQueries, CommunityQueries, UnitQueries))
+
+SCHEMA = strawberry.Schema(
+    query=Query,
+    types=[UserError],
+    extensions=[
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: ValidationCache(maxsize=512),
+        lambda: MaskErrors(should_mask_error=should_mask, error_message="服务器内部错误"),
+    ],
+)
+
+
+def sdl() -> str:
+    return SCHEMA.as_str() + "\n"

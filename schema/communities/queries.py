@@ -1,0 +1,44 @@
+import strawberry
+from sqlalchemy import select
+
+from schema.communities.types import Community
+from schema.core.context import Info
+from schema.core.pagination import Connection, connection, counting, keyset
+from server.communities.models import Community as CommunityRow
+from server.communities.queries import communities_statement
+from server.errors import not_found
+from server.vocabulary import CommunityStatus, Level, Region
+
+
+@strawberry.type
+class CommunityQueries:
+    @strawberry.field(description="One community's public profile, by slug.")
+    async def community(self, info: Info, slug: str) -> Community | None:
+        slug = info.context.tenant_slug(slug) or slug
+        async with info.context.transaction() as session:
+            row = await session.scalar(select(CommunityRow).where(CommunityRow.slug == slug))
+        if row is None:
+            raise not_found("共同体", "community")
+        return Community.of(row)
+
+    @strawberry.field(description="The national listing of communities, filtered.")
+    async def communities(
+        self,
+        info: Info,
+        region: Region | None = None,
+        level: Level | None = None,
+        status: CommunityStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Community]:
+        statement = communities_statement(region, level, status)
+        page, size = keyset(statement, CommunityRow.id, first, after)
+        async with info.context.transaction() as session:
+            rows = (await session.scalars(page)).all()
+
+        async def count() -> int:
+            async with info.context.transaction() as session:
+                return await session.scalar(counting(statement)) or 0
+
+        nodes = [Community.of(r) for r in rows]
+        return connection(nodes, size, lambda c: c.db_id, count, after)

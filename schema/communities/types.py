@@ -1,0 +1,162 @@
+import datetime as dt
+
+import strawberry
+
+from schema.core import ids
+from schema.core.context import Context, Info
+from schema.core.node import Node, fetches
+from schema.core.pagination import Connection, connection, counting, keyset
+from schema.units.types import Unit
+from server.communities import models
+from server.communities.queries import memberships_statement
+from server.vocabulary import (
+    CommunityStatus,
+    Level,
+    MembershipRole,
+    MembershipStatus,
+    Region,
+    Theme,
+)
+
+
+@strawberry.type(
+    description="共同体: 3-15 units of one level and region working together (the tenant)."
+)
+class Community(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+    region: Region
+    level: Level
+    themes: list[Theme]
+    status: CommunityStatus
+    cycle_start: dt.date
+    cycle_end: dt.date
+    agreement_signed_on: dt.date | None
+    db_id: strawberry.Private[int]
+    office_unit_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    def region_label(self, info: Info) -> str:
+        return self.region.label(info.context.language)
+
+    @strawberry.field
+    def level_label(self, info: Info) -> str:
+        return self.level.label(info.context.language)
+
+    @strawberry.field
+    def theme_labels(self, info: Info) -> list[str]:
+        return [t.label(info.context.language) for t in self.themes]
+
+    @strawberry.field
+    def status_label(self, info: Info) -> str:
+        return self.status.label(info.context.language)
+
+    @strawberry.field(description="The unit where the community office sits (Art. 14).")
+    async def office_unit(self, info: Info) -> Unit | None:
+        if self.office_unit_id is None:
+            return None
+        row = await info.context.loaders.unit.load(self.office_unit_id)
+        return Unit.of(row) if row else None
+
+    @strawberry.field(description="How many units are active members now.")
+    async def member_count(self, info: Info) -> int:
+        return await info.context.loaders.active_member_count.load(self.db_id)
+
+    @strawberry.field(description="Member units, past ones included unless `status` is given.")
+    async def members(
+        self,
+        info: Info,
+        status: MembershipStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection["Membership"]:
+        statement = memberships_statement(self.db_id, status)
+        page, size = keyset(statement, models.Membership.id, first, after)
+        async with info.context.transaction(self.db_id) as session:
+            rows = (await session.scalars(page)).all()
+
+        async def count() -> int:
+            async with info.context.transaction(self.db_id) as session:
+                return await session.scalar(counting(statement)) or 0
+
+        nodes = [Membership.of(r) for r in rows]
+        return connection(nodes, size, lambda m: m.db_id, count, after)
+
+    @classmethod
+    def of(cls, row: models.Community) -> "Community":
+        return cls(
+            id=strawberry.ID(ids.encode("Community", row.id)),
+            slug=row.slug,
+            name=row.name,
+            region=Region(row.region),
+            level=row.level,
+            themes=[Theme(t) for t in row.themes],
+            status=row.status,
+            cycle_start=row.cycle_start,
+            cycle_end=row.cycle_end,
+            agreement_signed_on=row.agreement_signed_on,
+            db_id=row.id,
+            office_unit_id=row.office_unit_id,
+        )
+
+
+@strawberry.type(
+    description="A unit's place in a community; kept, with its dates, after it leaves."
+)
+class Membership(Node):
+    id: strawberry.ID
+    role: MembershipRole
+    status: MembershipStatus
+    joined_on: dt.date
+    left_on: dt.date | None
+    left_reason: str | None
+    db_id: strawberry.Private[int]
+    community_id: strawberry.Private[int]
+    unit_id: strawberry.Private[int]
+
+    @strawberry.field
+    def role_label(self, info: Info) -> str:
+        return self.role.label(info.context.language)
+
+    @strawberry.field
+    def status_label(self, info: Info) -> str:
+        return self.status.label(info.context.language)
+
+    @strawberry.field
+    async def unit(self, info: Info) -> Unit:
+        row = await info.context.loaders.unit.load(self.unit_id)
+        return Unit.of(row)
+
+    @strawberry.field
+    async def community(self, info: Info) -> Community:
+        row = await info.context.loaders.community.load(self.community_id)
+        return Community.of(row)
+
+    @classmethod
+    def of(cls, row: models.Membership) -> "Membership":
+        return cls(
+            id=strawberry.ID(ids.encode("Membership", row.community_id, row.id)),
+            role=row.role,
+            status=row.status,
+            joined_on=row.joined_on,
+            left_on=row.left_on,
+            left_reason=row.left_reason,
+            db_id=row.id,
+            community_id=row.community_id,
+            unit_id=row.unit_id,
+        )
+
+
+@fetches("Community")
+async def fetch_community(context: Context, keys: tuple[int, ...]) -> Community | None:
+    row = await context.loaders.community.load(keys[0])
+    return Community.of(row) if row else None
+
+
+@fetches("Membership", arity=2)
+async def fetch_membership(context: Context, keys: tuple[int, ...]) -> Membership | None:
+    community_id, membership_id = keys
+    async with context.transaction(community_id) as session:
+        row = await session.get(models.Membership, (community_id, membership_id))
+    return Membership.of(row) if row else None

@@ -1,0 +1,109 @@
+"""Relay connections with keyset pagination: a page is `WHERE key > :after ORDER BY key
+LIMIT first + 1`, whatever its depth, and `totalCount` costs a query only when asked for."""
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from server.errors import AccessError, ErrorCode
+
+T = TypeVar("T")
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many match the filters, over all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+def encode_cursor(key: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([key]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        (key,) = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(key, int):
+            raise ValueError
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        raise AccessError(
+            ErrorCode.INVALID_INPUT, "分页游标无效", "the `after` cursor is not valid", "after"
+        ) from None
+    return key
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE
+    if not 0 <= first <= MAX_PAGE:
+        raise AccessError(
+            ErrorCode.INVALID_INPUT,
+            f"每页数量须在 0 到 {MAX_PAGE} 之间",
+            f"`first` must be between 0 and {MAX_PAGE}",
+            "first",
+        )
+    return first
+
+
+def keyset(
+    statement: Select, key: InstrumentedAttribute[int], first: int | None, after: str | None
+) -> tuple[Select, int]:
+    """The statement for one page (one row more than asked, to know if another follows)."""
+    size = page_size(first)
+    if after is not None:
+        statement = statement.where(key > decode_cursor(after))
+    return statement.order_by(key).limit(size + 1), size
+
+
+def counting(statement: Select) -> Select:
+    """`SELECT count(*)` over the filtered statement, before keyset and limit."""
+    return select(func.count()).select_from(statement.order_by(None).subquery())
+
+
+def connection(
+    rows: Sequence[T],
+    size: int,
+    key_of: Callable[[T], int],
+    count: Callable[[], Awaitable[int]],
+    after: str | None,
+) -> Connection[T]:
+    page = list(rows[:size])
+    edges = [Edge(cursor=encode_cursor(key_of(row)), node=row) for row in page]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > size,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+    )

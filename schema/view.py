@@ -1,0 +1,84 @@
+"""The GraphQL HTTP endpoint: strawberry's ASGI view with the request context, the request's
+tenant, and errors that always carry a code (JSON, never plain text)."""
+
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from schema.core.context import Context
+from schema.core.errors import format_error, is_request_error
+from server.errors import GongxueError
+from server.i18n import language_from
+from server.runtime import Runtime
+from tenants.resolution import Tenant, agree, find_tenant
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
+        from schema.api import SCHEMA
+
+        super().__init__(SCHEMA, **kwargs)
+        self.runtime = runtime
+        self._tenants: dict[str, Tenant] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        language = language_from(request.headers.get("accept-language"))
+        try:
+            scope.setdefault("state", {})["tenant"] = await self._path_tenant(request)
+            response = await self.run(request)
+            if request.state._state.get("rejected") and GRAPHQL_RESPONSE in request.headers.get(
+                "accept", ""
+            ):
+                # GraphQL over HTTP: with the graphql-response media type, a document that
+                # fails to parse or validate is a 400 (plain JSON clients keep 200).
+                response.status_code = 400
+                response.headers["content-type"] = GRAPHQL_RESPONSE
+        except HTTPException as exc:
+            response = _error_response(exc.status_code, exc.reason, "BAD_REQUEST")
+        except GongxueError as exc:
+            status = 404 if exc.code == "NOT_FOUND" else 400
+            response = _error_response(status, exc.message(language), exc.code.value)
+        await response(scope, receive, send)
+
+    async def _path_tenant(self, request: Request) -> Tenant | None:
+        """The `/c/{slug}/` community, checked once here so every resolver can trust it."""
+        slug = request.path_params.get("slug")
+        agree(slug, request.headers.get("x-community"))
+        if slug is None:
+            return None
+        if slug not in self._tenants:
+            async with self.runtime.database.transaction() as session:
+                self._tenants[slug] = await find_tenant(session, slug)
+        return self._tenants[slug]
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return Context(self.runtime, request, request.scope.get("state", {}).get("tenant"))
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        language = language_from(request.headers.get("accept-language"))
+        data: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            data["errors"] = [format_error(e, language) for e in result.errors]
+            if result.data is None and all(is_request_error(e) for e in result.errors):
+                request.state.rejected = True
+        if result.extensions:
+            data["extensions"] = result.extensions
+        return data
+
+
+def _error_response(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)

@@ -1,0 +1,74 @@
+"""Accounts: creating users and the global role grants that casbin reads."""
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.models import CasbinRule, User
+from server.errors import ErrorCode, UserFacingError
+from server.passwords import MIN_LENGTH, hash_password
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PROJECT_GROUP = "PROJECT_GROUP"
+
+
+def subject(user_id: int) -> str:
+    """The casbin subject of a user."""
+    return f"user:{user_id}"
+
+
+async def create_user(
+    session: AsyncSession,
+    email: str,
+    password: str,
+    display_name: str,
+    unit_id: int | None = None,
+) -> User:
+    email = email.strip()
+    if not EMAIL.match(email):
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT, "邮箱格式不正确", "the email address is malformed", "email"
+        )
+    if len(password) < MIN_LENGTH:
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT,
+            f"密码至少需要 {MIN_LENGTH} 个字符",
+            f"the password needs at least {MIN_LENGTH} characters",
+            "password",
+        )
+    if not display_name.strip():
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT, "请填写姓名", "a display name is required", "displayName"
+        )
+    if await find_user_by_email(session, email) is not None:
+        raise UserFacingError(
+            ErrorCode.DUPLICATE, "该邮箱已注册", "this email is already registered", "email"
+        )
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name.strip(),
+        unit_id=unit_id,
+        is_active=True,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+async def grant_project_group(session: AsyncSession, user: User) -> None:
+    exists = await session.scalar(
+        select(CasbinRule.id).where(
+            CasbinRule.ptype == "g2",
+            CasbinRule.v0 == subject(user.id),
+            CasbinRule.v1 == PROJECT_GROUP,
+        )
+    )
+    if exists is None:
+        session.add(CasbinRule(ptype="g2", v0=subject(user.id), v1=PROJECT_GROUP))
+        await session.flush()

@@ -1,0 +1,67 @@
+"""The Starlette application: the HTTP surface of CONTRACT.md around a GraphQL endpoint.
+
+The GraphQL layer is handed in (`graphql`), so the server never imports `schema/`; the
+composition root is `schema/asgi.py`.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
+
+from server import health
+from server.body_limit import BodyLimit
+from server.runtime import Runtime
+from server.worker import in_process_worker
+
+
+def create_app(
+    runtime: Runtime,
+    graphql: Callable[[Runtime], ASGIApp],
+    sdl: str,
+    *,
+    run_worker: bool = False,
+) -> Starlette:
+    """`run_worker`: also run the arq worker in this process (the embedded default)."""
+    endpoint = graphql(runtime)
+
+    async def healthz(request: Request) -> Response:
+        report = await health.check(runtime)
+        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+
+    async def schema_sdl(request: Request) -> Response:
+        return PlainTextResponse(sdl, media_type="text/plain; charset=utf-8")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker = in_process_worker(runtime) if run_worker else None
+        task = asyncio.create_task(worker.async_run()) if worker else None
+        try:
+            yield
+        finally:
+            if worker is not None and task is not None:
+                await worker.close()
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await runtime.close()
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/schema.graphql", schema_sdl, methods=["GET"]),
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", endpoint),
+            Route("/c/{slug}/graphql", endpoint, methods=["GET", "POST"]),
+            WebSocketRoute("/c/{slug}/graphql", endpoint),
+        ],
+        middleware=[Middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,31 @@
+"""Statements that read communities and their memberships (a community's profile and its
+member units are public, Art. 17 and the sub-platforms)."""
+
+from sqlalchemy import Select, select
+
+from server.communities.models import Community, Membership
+from server.vocabulary import CommunityStatus, Level, MembershipStatus, Region
+
+
+def communities_statement(
+    region: Region | None = None,
+    level: Level | None = None,
+    status: CommunityStatus | None = None,
+) -> Select[tuple[Community]]:
+    statement = select(Community)
+    if region is not None:
+        statement = statement.where(Community.region == region.value)
+    if level is not None:
+        statement = statement.where(Community.level == level)
+    if status is not None:
+        statement = statement.where(Community.status == status)
+    return statement
+
+
+def memberships_statement(
+    community_id: int, status: MembershipStatus | None = None
+) -> Select[tuple[Membership]]:
+    statement = select(Membership).where(Membership.community_id == community_id)
+    if status is not None:
+        statement = statement.where(Membership.status == status)
+    return statement

@@ -1,0 +1,49 @@
+"""The arq worker: `gongxue worker` runs `WorkerSettings`; `gongxue serve` on the embedded
+Redis runs the same worker inside the API process."""
+
+from typing import Any, ClassVar
+
+from arq import cron
+from arq.connections import RedisSettings
+from arq.worker import Worker
+
+from server.communities.tasks import PROGRAMME_TIMEZONE, mark_ended_cycles
+from server.runtime import Runtime, locate_services, open_runtime
+from server.settings import get_settings
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    if "runtime" not in ctx:
+        settings = get_settings()
+        ctx["runtime"] = open_runtime(settings, locate_services(settings))
+        ctx["owns_runtime"] = True
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("owns_runtime"):
+        await ctx["runtime"].close()
+
+
+class WorkerSettings:
+    functions: ClassVar = [mark_ended_cycles]
+    cron_jobs: ClassVar = [cron(mark_ended_cycles, hour={0}, minute={5}, run_at_startup=True)]
+    timezone = PROGRAMME_TIMEZONE
+    on_startup = startup
+    on_shutdown = shutdown
+    max_tries = 5
+    health_check_interval = 60
+
+
+def in_process_worker(runtime: Runtime) -> Worker:
+    """A worker sharing the API's runtime (embedded Redis: one process does everything)."""
+    return Worker(
+        functions=WorkerSettings.functions,
+        cron_jobs=WorkerSettings.cron_jobs,
+        redis_settings=RedisSettings.from_dsn(runtime.services.redis_url),
+        ctx={"runtime": runtime},
+        on_startup=startup,
+        on_shutdown=shutdown,
+        timezone=PROGRAMME_TIMEZONE,
+        handle_signals=False,
+        health_check_interval=60,
+    )

@@ -1,0 +1,121 @@
+"""Real PostgreSQL and Redis for every test: the servers at GONGXUE_DATABASE_URL and
+GONGXUE_REDIS_URL when set, else the embedded ones in a temporary data dir.
+
+Each run gets a fresh database, migrated once (so the migrations are tested); each test
+starts from the migrated state (reference data kept, everything else truncated).
+"""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from schema.asgi import build
+from server.embedded import ServiceUrls, start_database, start_redis
+from server.migrate import upgrade
+from server.runtime import Runtime, open_runtime
+from server.settings import Settings
+
+# Tables whose rows the tests create; the migration's reference data stays.
+TEST_OWNED_TABLES = ("memberships", "communities", "casbin_rule", "users", "units")
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+async def _create_database(server_url: str, name: str) -> None:
+    admin = create_async_engine(
+        make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+
+
+async def _drop_database(server_url: str, name: str) -> None:
+    admin = create_async_engine(
+        make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Short: PostgreSQL's and Redis's unix socket paths must stay under ~100 bytes.
+    return tmp_path_factory.mktemp("gx")
+
+
+@pytest.fixture(scope="session")
+def server_url(data_dir: Path) -> str:
+    """A PostgreSQL server to create this run's databases on."""
+    return os.environ.get("GONGXUE_DATABASE_URL") or start_database(data_dir).url
+
+
+@pytest.fixture(scope="session")
+def fresh_database(server_url: str) -> Iterator:
+    """Makes empty databases on the test server and drops them at the end of the run."""
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"gongxue_test_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_create_database(server_url, name))
+        made.append(name)
+        return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for name in made:
+        asyncio.run(_drop_database(server_url, name))
+
+
+@pytest.fixture(scope="session")
+def services(fresh_database, data_dir: Path) -> ServiceUrls:
+    database_url = fresh_database()
+    upgrade(database_url)
+    redis_url = os.environ.get("GONGXUE_REDIS_URL")
+    return ServiceUrls(
+        database_url=database_url,
+        redis_url=redis_url or start_redis(data_dir),
+        database_embedded="GONGXUE_DATABASE_URL" not in os.environ,
+        redis_embedded=redis_url is None,
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(services: ServiceUrls) -> Settings:
+    return Settings(
+        env="test",
+        secret_key=TEST_SECRET,
+        database_url=services.database_url,
+        redis_url=services.redis_url,
+    )
+
+
+@pytest.fixture(scope="session")
+async def runtime(settings: Settings, services: ServiceUrls) -> AsyncIterator[Runtime]:
+    runtime = open_runtime(settings, services)
+    yield runtime
+    await runtime.close()
+
+
+@pytest.fixture(autouse=True)
+async def _clean(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    yield
+    if "runtime" in request.fixturenames:
+        runtime: Runtime = request.getfixturevalue("runtime")
+        async with runtime.database.transaction() as session:
+            tables = ", ".join(TEST_OWNED_TABLES)
+            await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=build(runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gongxue.test") as c:
+        yield c
