@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -83,11 +84,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.no_worker:
         os.environ["GONGXUE_SERVE_WORKER"] = "false"
         get_settings.cache_clear()
+    where = {True: "embedded", False: "configured"}
     console.print(
         f"共学 gongxue: http://{args.host}:{args.port}/graphql "
-        f"(database: {'embedded' if services.database_embedded else 'configured'}, "
-        f"redis: {'embedded' if services.redis_embedded else 'configured'})"
+        f"(database: {where[services.database_embedded]}, redis: {where[services.redis_embedded]})",
+        soft_wrap=True,
     )
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through Python instead
+    # lets the embedded servers' atexit hooks stop them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "schema.asgi:serve_app",
         factory=True,

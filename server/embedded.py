@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,11 @@ def start_database(data_dir: Path) -> EmbeddedDatabase:
 
     pgserver counts the processes using a data dir; the last one to exit stops the server.
     """
-    import pgserver
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the socket lives
+        # in the data dir anyway.
+        warnings.simplefilter("ignore")
+        import pgserver
 
     pgdata = data_dir / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)

@@ -29,10 +29,9 @@ class UserError:
 
 def should_mask(error: GraphQLError) -> bool:
     """Mask what the server did not mean to say; keep what describes the query or a refusal."""
-    original = error.original_error
-    if original is None:
-        return False
-    return not isinstance(original, GongxueError)
+    # No original error, or a GraphQLError one (a variable that does not coerce): the query's
+    # own fault, worth telling. A domain refusal: meant for the client.
+    return not isinstance(error.original_error, type(None) | GraphQLError | GongxueError)
 
 
 def format_error(error: GraphQLError, language: str) -> dict[str, Any]:

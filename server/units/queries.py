@@ -20,8 +20,8 @@ def units_statement(
     if status is not None:
         statement = statement.where(Unit.site_status == status)
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         statement = statement.where(
-            Unit.name.ilike(pattern) | Unit.division_code.startswith(search)
+            Unit.name.icontains(search, autoescape=True)
+            | Unit.division_code.startswith(search, autoescape=True)
         )
     return statement
