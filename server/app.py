@@ -41,6 +41,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await runtime.start()
         worker = in_process_worker(runtime) if run_worker else None
         task = asyncio.create_task(worker.async_run()) if worker else None
         try:

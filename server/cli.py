@@ -69,6 +69,7 @@ def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -
 
     async def run() -> T:
         try:
+            await runtime.start()
             return await work(runtime)
         finally:
             await runtime.close()

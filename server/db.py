@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 
-from sqlalchemy import DateTime, MetaData, func, text
+from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from tenants.rls import scope_transaction
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -58,14 +60,13 @@ class Database:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
     @contextlib.asynccontextmanager
-    async def transaction(self, community_id: int | None = None) -> AsyncIterator[AsyncSession]:
-        """A session in one transaction, committed on success and rolled back on any error."""
+    async def transaction(
+        self, community_id: int | None = None, *, all_communities: bool = False
+    ) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction, committed on success and rolled back on any error,
+        seeing the rows of `community_id` (or of every community) under row-level security."""
         async with self._sessions() as session, session.begin():
-            if community_id is not None:
-                await session.execute(
-                    text("SELECT set_config('app.community_id', :cid, true)"),
-                    {"cid": str(community_id)},
-                )
+            await scope_transaction(session, community_id, all_communities=all_communities)
             yield session
 
     async def dispose(self) -> None:

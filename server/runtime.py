@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from server.access.policy import Policy
 from server.db import Database, create_engine
+from server.db_roles import app_url
 from server.embedded import ServiceUrls, resolve_services
 from server.settings import Settings
 
@@ -15,8 +17,15 @@ class Runtime:
     services: ServiceUrls
     database: Database
     redis: Redis
+    policy: Policy
+
+    async def start(self) -> None:
+        """Loads the role grants and follows their changes (call inside the event loop)."""
+        await self.policy.load()
+        self.policy.start()
 
     async def close(self) -> None:
+        await self.policy.stop()
         await self.redis.aclose()
         await self.database.dispose()
 
@@ -27,9 +36,13 @@ def locate_services(settings: Settings) -> ServiceUrls:
 
 
 def open_runtime(settings: Settings, services: ServiceUrls) -> Runtime:
-    return Runtime(
-        settings=settings,
-        services=services,
-        database=Database(create_engine(services.database_url, pool_size=settings.db_pool_size)),
-        redis=Redis.from_url(services.redis_url, socket_timeout=5, socket_connect_timeout=2),
+    """Connects as the application role, never as the owner of the tables."""
+    password = settings.app_database_password
+    url = app_url(
+        services.database_url,
+        settings.app_database_url,
+        password.get_secret_value() if password else None,
     )
+    database = Database(create_engine(url, pool_size=settings.db_pool_size))
+    redis = Redis.from_url(services.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    return Runtime(settings, services, database, redis, Policy(database, redis))

@@ -16,6 +16,11 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str | None = None
+    # The API and workers connect as a role that owns nothing and cannot bypass row-level
+    # security; migrations connect as `database_url`'s owner. Unset: the owner's URL with the
+    # user swapped for APP_DATABASE_ROLE (and APP_DATABASE_PASSWORD, if any).
+    app_database_url: str | None = None
+    app_database_password: SecretStr | None = None
     redis_url: str | None = None
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     data_dir: Path = Path(".gongxue")

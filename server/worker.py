@@ -16,6 +16,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     if "runtime" not in ctx:
         settings = get_settings()
         ctx["runtime"] = open_runtime(settings, locate_services(settings))
+        await ctx["runtime"].start()
         ctx["owns_runtime"] = True
 
 

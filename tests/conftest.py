@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from schema.asgi import build
 from server.embedded import ServiceUrls, start_database, start_redis
@@ -24,7 +24,14 @@ from server.runtime import Runtime, open_runtime
 from server.settings import Settings
 
 # Tables whose rows the tests create; the migration's reference data stays.
-TEST_OWNED_TABLES = ("memberships", "communities", "casbin_rule", "users", "units")
+TEST_OWNED_TABLES = (
+    "audit_log",
+    "memberships",
+    "communities",
+    "casbin_rule",
+    "users",
+    "units",
+)
 TEST_SECRET = "test-secret-" + "x" * 40
 
 
@@ -99,19 +106,30 @@ def settings(services: ServiceUrls) -> Settings:
 
 @pytest.fixture(scope="session")
 async def runtime(settings: Settings, services: ServiceUrls) -> AsyncIterator[Runtime]:
+    """The application's runtime: connected as the application role, under RLS."""
     runtime = open_runtime(settings, services)
+    await runtime.start()
     yield runtime
     await runtime.close()
 
 
+@pytest.fixture(scope="session")
+async def owner(services: ServiceUrls) -> AsyncIterator[AsyncEngine]:
+    """The tables' owner, for what the application may not do (cleaning up, inspecting)."""
+    engine = create_async_engine(services.database_url)
+    yield engine
+    await engine.dispose()
+
+
 @pytest.fixture(autouse=True)
-async def _clean(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+async def _clean(runtime: Runtime, owner: AsyncEngine) -> AsyncIterator[None]:
+    """Every test (subprocesses it starts included) leaves the database as it found it."""
     yield
-    if "runtime" in request.fixturenames:
-        runtime: Runtime = request.getfixturevalue("runtime")
-        async with runtime.database.transaction() as session:
-            tables = ", ".join(TEST_OWNED_TABLES)
-            await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    async with owner.begin() as conn:
+        tables = ", ".join(TEST_OWNED_TABLES)
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await runtime.redis.delete("gongxue:policy:version")
+    await runtime.policy.load()
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ async def make_community(
     name: str | None = None,
 ) -> tuple[Community, list[Unit]]:
     units = await make_units(runtime, size, level=level, province=province)
-    async with runtime.database.transaction() as session:
+    async with runtime.database.transaction(all_communities=True) as session:
         community = Community(
             slug=slug,
             name=name or f"{slug}共同体",

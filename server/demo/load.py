@@ -45,7 +45,7 @@ class DemoSummary:
 
 async def load_demo(runtime: Runtime) -> DemoSummary:
     summary = DemoSummary()
-    async with runtime.database.transaction() as session:
+    async with runtime.database.transaction(all_communities=True) as session:
         units = await _units(session, summary)
         admin = f"admin@{DEMO_DOMAIN}"
         await grant_project_group(session, await _account(session, admin, "项目组管理员", None))

@@ -1,0 +1,133 @@
+"""The process's copy of the casbin policy, and how it stays current across processes.
+
+Grants live in PostgreSQL (`casbin_rule`). A process that changes them publishes the change
+on Redis after its transaction commits; every process applies it in memory at once. A version
+counter in Redis, polled every second, catches any message a process missed (it then reloads
+everything from the database), so a change reaches every API replica and worker within ~1 s.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass
+
+import casbin
+from redis.asyncio import Redis
+from sqlalchemy import select
+
+from policies.enforcer import build_enforcer
+from server.accounts.models import CasbinRule
+from server.db import Database
+
+log = logging.getLogger(__name__)
+CHANNEL = "gongxue:policy:changes"
+VERSION_KEY = "gongxue:policy:version"
+POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    op: str  # "add" | "remove"
+    rule: tuple[str, ...]  # ("g", sub, role, community) or ("g2", sub, role)
+
+
+class Policy:
+    def __init__(self, database: Database, redis: Redis) -> None:
+        self._database = database
+        self._redis = redis
+        self._enforcer: casbin.Enforcer = build_enforcer([])
+        self._version = -1
+        self._task: asyncio.Task | None = None
+
+    def allows(self, subject: str, domain: str, obj: str, act: str) -> bool:
+        return bool(self._enforcer.enforce(subject, domain, obj, act))
+
+    def roles_of(self, subject: str) -> list[tuple[str, str | None]]:
+        """`(role, community id or None)` for every grant the subject holds."""
+        model = self._enforcer.get_model()
+        held: list[tuple[str, str | None]] = []
+        for row in model["g"]["g"].policy:
+            if row[0] == subject:
+                held.append((row[1], row[2]))
+        for row in model["g"]["g2"].policy:
+            if row[0] == subject:
+                held.append((row[1], None))
+        return held
+
+    async def load(self) -> None:
+        version = await self._redis.get(VERSION_KEY)
+        async with self._database.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(CasbinRule.ptype, CasbinRule.v0, CasbinRule.v1, CasbinRule.v2).where(
+                        CasbinRule.ptype.in_(("g", "g2"))
+                    )
+                )
+            ).all()
+        grants = [(p, v0, v1, v2) if p == "g" else (p, v0, v1) for p, v0, v1, v2 in rows]
+        self._enforcer = build_enforcer(grants)
+        self._version = int(version or 0)
+
+    async def publish(self, *changes: PolicyChange) -> None:
+        """Call after the transaction that wrote the changes has committed."""
+        for change in changes:
+            self._apply(change)
+            version = await self._redis.incr(VERSION_KEY)
+            message = {"version": version, "op": change.op, "rule": list(change.rule)}
+            await self._redis.publish(CHANNEL, json.dumps(message))
+            if version == self._version + 1:
+                self._version = version
+
+    def _apply(self, change: PolicyChange) -> None:
+        ptype, *params = change.rule
+        if change.op == "add":
+            self._enforcer.add_named_grouping_policy(ptype, *params)
+        else:
+            self._enforcer.remove_named_grouping_policy(ptype, *params)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._follow(), name="policy-follow")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _follow(self) -> None:
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(CHANNEL)
+                    await self._catch_up()
+                    while True:
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=POLL_SECONDS
+                        )
+                        if message is not None:
+                            await self._receive(json.loads(message["data"]))
+                        else:
+                            await self._catch_up()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis or the database went away: retry, keep serving
+                log.exception("policy follower lost its connection; retrying")
+                await asyncio.sleep(POLL_SECONDS)
+
+    async def _receive(self, message: dict) -> None:
+        version = int(message["version"])
+        if version <= self._version:
+            return  # our own change, or one a reload already holds
+        if version == self._version + 1:
+            self._apply(PolicyChange(message["op"], tuple(message["rule"])))
+            self._version = version
+        else:
+            await self.load()
+
+    async def _catch_up(self) -> None:
+        version = int(await self._redis.get(VERSION_KEY) or 0)
+        if version != self._version:
+            await self.load()

@@ -1,0 +1,102 @@
+"""Sign-in tokens: signed JWTs (HS256, the secret from GONGXUE_SECRET_KEY) that expire, and
+that Redis can end early. A token dies when it is revoked (logout) or when its user's
+`not_before` moves past its issue time (deactivation, password change)."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import jwt
+from redis.asyncio import Redis
+
+from server.errors import AccessError, ErrorCode
+
+ALGORITHM = "HS256"
+LIFETIME = dt.timedelta(hours=12)
+ISSUER = "gongxue"
+
+
+@dataclass(frozen=True)
+class Claims:
+    user_id: int
+    token_id: str
+    issued_ms: int  # milliseconds, so a cut-off made in the same second still orders
+    expires_at: int
+
+
+def issue(secret: str, user_id: int, now: dt.datetime | None = None) -> tuple[str, Claims]:
+    now = now or dt.datetime.now(dt.UTC)
+    claims = Claims(
+        user_id=user_id,
+        token_id=uuid.uuid4().hex,
+        issued_ms=int(now.timestamp() * 1000),
+        expires_at=int((now + LIFETIME).timestamp()),
+    )
+    token = jwt.encode(
+        {
+            "sub": str(user_id),
+            "jti": claims.token_id,
+            "iat": claims.issued_ms // 1000,
+            "ims": claims.issued_ms,
+            "exp": claims.expires_at,
+            "iss": ISSUER,
+        },
+        secret,
+        algorithm=ALGORITHM,
+    )
+    return token, claims
+
+
+def unauthenticated() -> AccessError:
+    return AccessError(
+        ErrorCode.UNAUTHENTICATED, "登录已失效，请重新登录", "not signed in, or the sign-in expired"
+    )
+
+
+def read(secret: str, token: str) -> Claims:
+    """The claims of a well-signed, unexpired token; UNAUTHENTICATED otherwise."""
+    try:
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["sub", "jti", "iat", "exp", "iss", "ims"]},
+        )
+        return Claims(
+            user_id=int(payload["sub"]),
+            token_id=str(payload["jti"]),
+            issued_ms=int(payload["ims"]),
+            expires_at=int(payload["exp"]),
+        )
+    except (jwt.PyJWTError, ValueError, TypeError):
+        raise unauthenticated() from None
+
+
+def _revoked_key(token_id: str) -> str:
+    return f"gongxue:token:revoked:{token_id}"
+
+
+def _not_before_key(user_id: int) -> str:
+    return f"gongxue:token:not-before:{user_id}"
+
+
+async def is_live(redis: Redis, claims: Claims) -> bool:
+    """One round trip: neither revoked nor issued before its user's cut-off."""
+    revoked, not_before = await redis.mget(
+        _revoked_key(claims.token_id), _not_before_key(claims.user_id)
+    )
+    if revoked is not None:
+        return False
+    return not_before is None or claims.issued_ms > int(not_before)
+
+
+async def revoke(redis: Redis, claims: Claims) -> None:
+    ttl = max(1, claims.expires_at - int(dt.datetime.now(dt.UTC).timestamp()))
+    await redis.set(_revoked_key(claims.token_id), 1, ex=ttl)
+
+
+async def revoke_all_of(redis: Redis, user_id: int) -> None:
+    """Ends every token the user holds now."""
+    cutoff = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    await redis.set(_not_before_key(user_id), cutoff, ex=int(LIFETIME.total_seconds()) + 60)

@@ -1,0 +1,31 @@
+"""The SQL condition every row-level-security policy uses: the row's community is the one
+this transaction was opened for, or the transaction may see every community (the project
+group, national audits). Both settings are transaction-local (`set_config(..., true)`); after
+the transaction they read as '' and the condition is false: no tenant, no rows."""
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+TENANT_VISIBLE = (
+    "(community_id = NULLIF(current_setting('app.community_id', true), '')::bigint "
+    "OR current_setting('app.all_communities', true) = 'on')"
+)
+
+
+async def scope_transaction(
+    session: AsyncSession, community_id: int | None = None, *, all_communities: bool = False
+) -> None:
+    """Sets what this transaction may see. Transaction-local: it cannot outlive the
+    transaction, so a pooled connection never carries one request's tenant into the next."""
+    if community_id is None and not all_communities:
+        return
+    await session.execute(
+        text(
+            "SELECT set_config('app.community_id', :cid, true), "
+            "set_config('app.all_communities', :all, true)"
+        ),
+        {
+            "cid": "" if community_id is None else str(community_id),
+            "all": "on" if all_communities else "",
+        },
+    )
