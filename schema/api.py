@@ -13,6 +13,10 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 import schema.core.vocabulary  # noqa: F401  (registers the vocabularies as GraphQL enums)
+from schema.access.mutations import AccessMutations
+from schema.accounts.mutations import AccountMutations
+from schema.accounts.queries import AccountQueries
+from schema.audit.queries import AuditQueries
 from schema.communities.queries import CommunityQueries
 from schema.core.errors import UserError, should_mask
 from schema.core.node import NodeQueries
@@ -22,10 +26,14 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (NodeQueries, CommunityQueries, UnitQueries))
+Query = merge_types(
+    "Query", (AccountQueries, NodeQueries, CommunityQueries, UnitQueries, AuditQueries)
+)
+Mutation = merge_types("Mutation", (AccountMutations, AccessMutations))
 
 SCHEMA = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     types=[UserError],
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

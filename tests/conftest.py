@@ -128,7 +128,7 @@ async def _clean(runtime: Runtime, owner: AsyncEngine) -> AsyncIterator[None]:
     async with owner.begin() as conn:
         tables = ", ".join(TEST_OWNED_TABLES)
         await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    await runtime.redis.delete("gongxue:policy:version")
+    await runtime.redis.flushdb()  # this run's Redis database: rate limits, revocations, policy
     await runtime.policy.load()
 
 

@@ -3,8 +3,12 @@
 import datetime as dt
 import itertools
 
+from server.accounts import tokens
+from server.accounts.models import CasbinRule, User
+from server.accounts.service import subject
 from server.communities.models import Community, Membership
 from server.communities.rules import cycle_end_for
+from server.passwords import hash_password
 from server.runtime import Runtime
 from server.units.models import Unit
 from server.vocabulary import (
@@ -84,3 +88,43 @@ async def make_community(
                 )
             )
     return community, units
+
+
+_PASSWORD_HASHES: dict[str, str] = {}
+PASSWORD = "correct-horse-battery"
+
+
+async def make_user(
+    runtime: Runtime,
+    email: str,
+    *grants: tuple[str, int | None],
+    display_name: str = "测试用户",
+    password: str = PASSWORD,
+) -> tuple[User, str]:
+    """A user holding `grants` ((role, community id or None) as casbin stores them), and a
+    token signed as `login` signs it. The argon2 hash is made once per password."""
+    if password not in _PASSWORD_HASHES:
+        _PASSWORD_HASHES[password] = hash_password(password)
+    async with runtime.database.transaction() as session:
+        user = User(
+            email=email,
+            password_hash=_PASSWORD_HASHES[password],
+            display_name=display_name,
+            is_active=True,
+        )
+        session.add(user)
+        await session.flush()
+        for role, community_id in grants:
+            if community_id is None:
+                session.add(CasbinRule(ptype="g2", v0=subject(user.id), v1=role))
+            else:
+                session.add(
+                    CasbinRule(ptype="g", v0=subject(user.id), v1=role, v2=str(community_id))
+                )
+    await runtime.policy.load()
+    token, _ = tokens.issue(runtime.settings.secret_key.get_secret_value(), user.id)
+    return user, token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

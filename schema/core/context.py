@@ -10,6 +10,8 @@ from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
 from schema.core.loaders import Loaders
+from server.access.guard import Actor, Guard
+from server.accounts import tokens
 from server.i18n import language_from
 from server.runtime import Runtime
 from tenants.resolution import Tenant, agree, find_tenant
@@ -26,10 +28,38 @@ class Context:
         if path_tenant is not None:
             self._tenants[path_tenant.slug] = path_tenant
         self.loaders = Loaders(runtime)
+        self._guard: Guard | None = None
+
+    @property
+    def bearer(self) -> str | None:
+        scheme, _, token = self.request.headers.get("authorization", "").partition(" ")
+        return token.strip() or None if scheme.lower() == "bearer" else None
+
+    @property
+    def client(self) -> str:
+        return self.request.client.host if self.request.client else "unknown"
+
+    async def guard(self) -> Guard:
+        """Who is asking and what they may do. A token that is bad, expired or revoked is
+        UNAUTHENTICATED; no token at all is an anonymous guard."""
+        if self._guard is None:
+            actor = None
+            if self.bearer is not None:
+                secret = self.runtime.settings.secret_key.get_secret_value()
+                claims = tokens.read(secret, self.bearer)
+                if not await tokens.is_live(self.runtime.redis, claims):
+                    raise tokens.unauthenticated()
+                actor = Actor(claims.user_id, claims)
+            self._guard = Guard(self.runtime.policy, actor)
+        return self._guard
 
     @asynccontextmanager
-    async def transaction(self, community_id: int | None = None) -> AsyncIterator[AsyncSession]:
-        async with self.runtime.database.transaction(community_id) as session:
+    async def transaction(
+        self, community_id: int | None = None, *, all_communities: bool = False
+    ) -> AsyncIterator[AsyncSession]:
+        async with self.runtime.database.transaction(
+            community_id, all_communities=all_communities
+        ) as session:
             yield session
 
     def tenant_slug(self, argument: str | None = None) -> str | None:

@@ -5,7 +5,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
-from server.errors import ErrorCode, GongxueError, UserFacingError
+from server.errors import ErrorCode, GongxueError
 
 ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode")
 
@@ -23,7 +23,7 @@ class UserError:
     field: str | None = None
 
     @classmethod
-    def of(cls, error: UserFacingError, language: str) -> "UserError":
+    def of(cls, error: GongxueError, language: str) -> "UserError":
         return cls(code=error.code, message=error.message(language), field=error.field)
 
 

@@ -37,23 +37,22 @@ class Policy:
         self._database = database
         self._redis = redis
         self._enforcer: casbin.Enforcer = build_enforcer([])
+        self._grants: dict[str, set[tuple[str, str | None]]] = {}
         self._version = -1
         self._task: asyncio.Task | None = None
 
     def allows(self, subject: str, domain: str, obj: str, act: str) -> bool:
         return bool(self._enforcer.enforce(subject, domain, obj, act))
 
-    def roles_of(self, subject: str) -> list[tuple[str, str | None]]:
-        """`(role, community id or None)` for every grant the subject holds."""
-        model = self._enforcer.get_model()
-        held: list[tuple[str, str | None]] = []
-        for row in model["g"]["g"].policy:
-            if row[0] == subject:
-                held.append((row[1], row[2]))
-        for row in model["g"]["g2"].policy:
-            if row[0] == subject:
-                held.append((row[1], None))
-        return held
+    def roles_of(self, subject: str) -> set[tuple[str, str | None]]:
+        """`(role, community id)` for every grant the subject holds; None for national ones."""
+        return set(self._grants.get(subject, ()))
+
+    def holds(self, subject: str, role: str, community: str | None = None) -> bool:
+        return (role, community) in self._grants.get(subject, ())
+
+    def holders(self, role: str) -> set[str]:
+        return {s for s, grants in self._grants.items() if (role, None) in grants}
 
     async def load(self) -> None:
         version = await self._redis.get(VERSION_KEY)
@@ -66,7 +65,11 @@ class Policy:
                 )
             ).all()
         grants = [(p, v0, v1, v2) if p == "g" else (p, v0, v1) for p, v0, v1, v2 in rows]
+        index: dict[str, set[tuple[str, str | None]]] = {}
+        for rule in grants:
+            index.setdefault(rule[1], set()).add(_grant_of(rule))
         self._enforcer = build_enforcer(grants)
+        self._grants = index
         self._version = int(version or 0)
 
     async def publish(self, *changes: PolicyChange) -> None:
@@ -81,10 +84,13 @@ class Policy:
 
     def _apply(self, change: PolicyChange) -> None:
         ptype, *params = change.rule
+        held = self._grants.setdefault(params[0], set())
         if change.op == "add":
             self._enforcer.add_named_grouping_policy(ptype, *params)
+            held.add(_grant_of(change.rule))
         else:
             self._enforcer.remove_named_grouping_policy(ptype, *params)
+            held.discard(_grant_of(change.rule))
 
     def start(self) -> None:
         if self._task is None:
@@ -131,3 +137,8 @@ class Policy:
         version = int(await self._redis.get(VERSION_KEY) or 0)
         if version != self._version:
             await self.load()
+
+
+def _grant_of(rule: tuple[str, ...]) -> tuple[str, str | None]:
+    """("g", sub, role, community) -> (role, community); ("g2", sub, role) -> (role, None)."""
+    return (rule[2], rule[3]) if rule[0] == "g" else (rule[2], None)

@@ -1,16 +1,21 @@
-"""Accounts: creating users and the global role grants that casbin reads."""
+"""Accounts: registering, signing in, creating and deactivating users."""
 
+import datetime as dt
 import re
 
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.accounts import rate_limit
 from server.accounts.models import CasbinRule, User
-from server.errors import ErrorCode, UserFacingError
-from server.passwords import MIN_LENGTH, hash_password
+from server.errors import ErrorCode, UserFacingError, not_found
+from server.passwords import MIN_LENGTH, hash_password, verify_password
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PROJECT_GROUP = "PROJECT_GROUP"
+# Verified against when the email is unknown, so a miss costs what a wrong password costs.
+_NOBODY = hash_password("no account has this password")
 
 
 def subject(user_id: int) -> str:
@@ -72,3 +77,41 @@ async def grant_project_group(session: AsyncSession, user: User) -> None:
     if exists is None:
         session.add(CasbinRule(ptype="g2", v0=subject(user.id), v1=PROJECT_GROUP))
         await session.flush()
+
+
+def invalid_credentials() -> UserFacingError:
+    # One message for "no such email", "wrong password" and "deactivated": never say which.
+    return UserFacingError(
+        ErrorCode.INVALID_CREDENTIALS, "邮箱或密码不正确", "wrong email or password"
+    )
+
+
+async def authenticate(
+    session: AsyncSession, redis: Redis, email: str, password: str, client: str
+) -> User:
+    """The active user with this email and password; refused after too many failures."""
+    keys = rate_limit.failure_keys(email, client)
+    await rate_limit.refuse_if_limited(redis, keys)
+    user = await find_user_by_email(session, email)
+    valid = verify_password(user.password_hash if user else _NOBODY, password)
+    if user is None or not valid or not user.is_active:
+        await rate_limit.record_failure(redis, keys)
+        raise invalid_credentials()
+    return user
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise not_found("用户", "user")
+    return user
+
+
+async def deactivate(session: AsyncSession, user: User) -> None:
+    if not user.is_active:
+        raise UserFacingError(
+            ErrorCode.INVALID_TRANSITION, "该用户已停用", "the user is already deactivated"
+        )
+    user.is_active = False
+    user.deactivated_at = dt.datetime.now(dt.UTC)
+    await session.flush()

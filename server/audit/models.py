@@ -21,6 +21,8 @@ class AuditEntry(Base):
         Index("ix_audit_log_community_id_at", "community_id", text("at DESC")),
         Index("ix_audit_log_actor_at", "actor_user_id", text("at DESC")),
         Index("ix_audit_log_action_at", "action", text("at DESC")),
+        # No RETURNING on insert: row-level security would check it against the read policy.
+        {"implicit_returning": False},
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

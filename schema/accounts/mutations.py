@@ -1,0 +1,165 @@
+import strawberry
+
+from schema.accounts.types import User
+from schema.core import ids
+from schema.core.context import Info
+from schema.core.errors import UserError
+from schema.core.mutations import attempt
+from server.access import service as access
+from server.accounts import service, tokens
+from server.accounts.models import User as UserRow
+from server.audit.service import record
+
+
+@strawberry.input
+class RegisterInput:
+    email: str
+    password: str
+    display_name: str
+
+
+@strawberry.input
+class LoginInput:
+    email: str
+    password: str
+
+
+@strawberry.input(description="Ends the sign-in whose token the request carries.")
+class LogoutInput:
+    client_mutation_id: str | None = None
+
+
+@strawberry.input
+class CreateUserInput:
+    email: str
+    password: str
+    display_name: str
+    unit_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class DeactivateUserInput:
+    user_id: strawberry.ID
+
+
+@strawberry.type
+class RegisterPayload:
+    token: str | None = None
+    user: User | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class LoginPayload:
+    token: str | None = None
+    user: User | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class LogoutPayload:
+    ok: bool
+    errors: list[UserError]
+
+
+@strawberry.type
+class CreateUserPayload:
+    user: User | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class DeactivateUserPayload:
+    user: User | None = None
+    errors: list[UserError]
+
+
+def _sign_in(info: Info, row: UserRow) -> tuple[str, User]:
+    token, _ = tokens.issue(info.context.runtime.settings.secret_key.get_secret_value(), row.id)
+    return token, User.of(row)
+
+
+def _unit_id(value: strawberry.ID | None) -> int | None:
+    return None if value is None else ids.decode_as(value, "Unit")[0]
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation(description="An applicant account; signs it in.")
+    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+        async def work() -> tuple[str, User]:
+            async with info.context.transaction() as session:
+                row = await service.create_user(
+                    session, input.email, input.password, input.display_name
+                )
+                await record(
+                    session,
+                    actor_user_id=row.id,
+                    action="user.register",
+                    target_type="User",
+                    target_id=row.id,
+                    after={"email": row.email, "displayName": row.display_name},
+                )
+            return _sign_in(info, row)
+
+        done, errors = await attempt(info.context, work)
+        token, user = done or (None, None)
+        return RegisterPayload(token=token, user=user, errors=errors)
+
+    @strawberry.mutation(description="Signs in; the token goes in `Authorization: Bearer`.")
+    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+        async def work() -> tuple[str, User]:
+            async with info.context.transaction() as session:
+                row = await service.authenticate(
+                    session,
+                    info.context.runtime.redis,
+                    input.email,
+                    input.password,
+                    info.context.client,
+                )
+            return _sign_in(info, row)
+
+        done, errors = await attempt(info.context, work)
+        token, user = done or (None, None)
+        return LoginPayload(token=token, user=user, errors=errors)
+
+    @strawberry.mutation(description="Revokes the token in use, at once.")
+    async def logout(self, info: Info, input: LogoutInput | None = None) -> LogoutPayload:
+        actor = (await info.context.guard()).signed_in()
+        await tokens.revoke(info.context.runtime.redis, actor.claims)
+        return LogoutPayload(ok=True, errors=[])
+
+    @strawberry.mutation(description="Project group: an account for someone else.")
+    async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
+        guard = await info.context.guard()
+
+        async def work() -> User:
+            async with info.context.transaction() as session:
+                row = await access.create_account(
+                    session,
+                    guard,
+                    input.email,
+                    input.password,
+                    input.display_name,
+                    _unit_id(input.unit_id),
+                )
+            return User.of(row)
+
+        user, errors = await attempt(info.context, work)
+        return CreateUserPayload(user=user, errors=errors)
+
+    @strawberry.mutation(description="Project group: ends an account and all its sign-ins.")
+    async def deactivate_user(
+        self, info: Info, input: DeactivateUserInput
+    ) -> DeactivateUserPayload:
+        guard = await info.context.guard()
+
+        async def work() -> User:
+            user_id = ids.decode_as(input.user_id, "User")[0]
+            async with info.context.transaction() as session:
+                row = await access.deactivate_account(session, guard, user_id)
+            await tokens.revoke_all_of(info.context.runtime.redis, user_id)
+            return User.of(row)
+
+        user, errors = await attempt(info.context, work)
+        return DeactivateUserPayload(user=user, errors=errors)

@@ -1,0 +1,19 @@
+import strawberry
+
+from schema.accounts.types import User
+from schema.core.context import Info
+from server.accounts.models import User as UserRow
+
+
+@strawberry.type
+class AccountQueries:
+    @strawberry.field(description="The signed-in user, or null when nobody is signed in.")
+    async def me(self, info: Info) -> User | None:
+        guard = await info.context.guard()
+        if guard.actor is None:
+            return None
+        async with info.context.transaction() as session:
+            row = await session.get(UserRow, guard.actor.user_id)
+        if row is None or not row.is_active:
+            return None
+        return User.of(row)

@@ -1,0 +1,46 @@
+import datetime as dt
+
+import strawberry
+
+from schema.audit.types import AuditEntry
+from schema.core import ids
+from schema.core.context import Info
+from schema.core.pagination import Connection, connection, counting, keyset
+from server.audit.models import AuditEntry as AuditRow
+from server.audit.service import entries_statement
+
+
+@strawberry.type
+class AuditQueries:
+    @strawberry.field(
+        description="The audit log, newest last: the project group's in full, a leader's for "
+        "its own community (`communitySlug`)."
+    )
+    async def audit_log(
+        self,
+        info: Info,
+        community_slug: str | None = None,
+        actor_id: strawberry.ID | None = None,
+        action: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AuditEntry]:
+        guard = await info.context.guard()
+        tenant = await info.context.tenant(community_slug)
+        community_id = tenant.id if tenant else None
+        guard.require("auditlog", "read", community_id)
+        actor = ids.decode_as(actor_id, "User")[0] if actor_id else None
+        statement = entries_statement(community_id, actor, action, since, until)
+        page, size = keyset(statement, AuditRow.id, first, after)
+        scope = {"all_communities": True} if community_id is None else {}
+        async with info.context.transaction(community_id, **scope) as session:
+            rows = (await session.scalars(page)).all()
+
+        async def count() -> int:
+            async with info.context.transaction(community_id, **scope) as session:
+                return await session.scalar(counting(statement)) or 0
+
+        nodes = [AuditEntry.of(r) for r in rows]
+        return connection(nodes, size, lambda e: e.db_id, count, after)

@@ -1,0 +1,57 @@
+"""What the person behind one request may do. Services take a `Guard` and call `require`
+before they act; GraphQL fields declare the same checks. Decisions come from the casbin
+policy (`policies/`) and are cached for the request, since `enforce()` costs CPU."""
+
+from dataclasses import dataclass, field
+
+from policies.enforcer import NATIONAL, PROJECT_GROUP
+from server.access.policy import Policy
+from server.accounts.service import subject
+from server.accounts.tokens import Claims
+from server.errors import AccessError, ErrorCode
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    claims: Claims
+
+    @property
+    def subject(self) -> str:
+        return subject(self.user_id)
+
+
+def forbidden() -> AccessError:
+    return AccessError(ErrorCode.FORBIDDEN, "没有权限执行此操作", "you are not allowed to do this")
+
+
+@dataclass
+class Guard:
+    policy: Policy
+    actor: Actor | None
+    _decisions: dict[tuple[str, str, str], bool] = field(default_factory=dict)
+
+    def allows(self, obj: str, act: str, community_id: int | None = None) -> bool:
+        if self.actor is None:
+            return False
+        domain = NATIONAL if community_id is None else str(community_id)
+        key = (domain, obj, act)
+        if key not in self._decisions:
+            self._decisions[key] = self.policy.allows(self.actor.subject, domain, obj, act)
+        return self._decisions[key]
+
+    def require(self, obj: str, act: str, community_id: int | None = None) -> Actor:
+        """The actor, if allowed; UNAUTHENTICATED when nobody signed in, FORBIDDEN otherwise."""
+        actor = self.signed_in()
+        if not self.allows(obj, act, community_id):
+            raise forbidden()
+        return actor
+
+    def signed_in(self) -> Actor:
+        if self.actor is None:
+            raise AccessError(ErrorCode.UNAUTHENTICATED, "请先登录", "sign in first")
+        return self.actor
+
+    @property
+    def is_project_group(self) -> bool:
+        return self.actor is not None and self.policy.holds(self.actor.subject, PROJECT_GROUP)
