@@ -6,6 +6,7 @@ from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.pagination import Connection, connection, counting, keyset
+from schema.core.permissions import requires
 from schema.units.types import Unit
 from server.communities import models
 from server.communities.queries import memberships_statement
@@ -110,7 +111,10 @@ class Membership(Node):
     status: MembershipStatus
     joined_on: dt.date
     left_on: dt.date | None
-    left_reason: str | None
+    left_reason: str | None = strawberry.field(
+        description="Why the unit left: the community's own business, not public.",
+        extensions=requires("tenant", "read", in_community=lambda m: m.community_id),
+    )
     db_id: strawberry.Private[int]
     community_id: strawberry.Private[int]
     unit_id: strawberry.Private[int]

@@ -14,6 +14,7 @@ class Node:
 
 
 Fetch = Callable[[Context, tuple[int, ...]], Awaitable[Node | None]]
+# A type fetched by two keys is tenant-owned: (community id, id).
 _FETCHERS: dict[str, tuple[int, Fetch]] = {}
 
 
@@ -35,6 +36,9 @@ class NodeQueries:
         registered = _FETCHERS.get(type_name)
         if registered is None or registered[0] != len(keys):
             raise ids.unknown()
+        tenant = await info.context.tenant()
+        if tenant is not None and len(keys) == 2 and keys[0] != tenant.id:
+            raise ids.unknown()  # another community's object, asked through this one's door
         found = await registered[1](info.context, keys)
         if found is None:
             raise ids.unknown()
