@@ -31,7 +31,7 @@ async def test_units_filter_by_level_and_province(client, runtime):
 async def test_units_search_by_name_or_division_code(client, runtime):
     units = await make_units(runtime, 3)
 
-    by_name = await gql(client, UNITS, {"search": units[1].name[2:7]})
+    by_name = await gql(client, UNITS, {"search": units[1].name[2:]})
     by_code = await gql(client, UNITS, {"search": units[2].division_code})
 
     assert [e["node"]["name"] for e in by_name["data"]["units"]["edges"]] == [units[1].name]
