@@ -1,0 +1,102 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from server.demo.dataset import COMMUNITIES
+from sqlalchemy import func, select
+
+from server.communities.models import Community, Membership
+from server.communities.rules import MAX_UNITS, MIN_UNITS
+from server.demo.load import load_demo
+from server.vocabulary import MembershipRole
+from tests.graphql import gql
+
+GONGXUE = Path(sys.executable).parent / "gongxue"
+
+
+async def test_the_demo_loads_communities_of_three_to_fifteen_units_once(client, runtime):
+    first = await load_demo(runtime)
+    second = await load_demo(runtime)
+
+    assert first.new_communities == len(COMMUNITIES) >= 5
+    assert second.new_communities == 0
+    assert second.new_units == 0
+    assert [s.email for s in second.sign_ins] == [s.email for s in first.sign_ins]
+    async with runtime.database.transaction() as session:
+        sizes = (
+            await session.execute(
+                select(Membership.community_id, func.count()).group_by(Membership.community_id)
+            )
+        ).all()
+        leaders = (
+            await session.execute(
+                select(Membership.community_id, func.count())
+                .where(Membership.role == MembershipRole.LEADER)
+                .group_by(Membership.community_id)
+            )
+        ).all()
+        regions = set((await session.scalars(select(Community.region))).all())
+        levels = set((await session.scalars(select(Community.level))).all())
+    assert all(MIN_UNITS <= n <= MAX_UNITS for _, n in sizes)
+    assert len(sizes) == len(COMMUNITIES)
+    assert all(n == 1 for _, n in leaders) and len(leaders) == len(COMMUNITIES)
+    assert len(regions) >= 3 and len(levels) >= 3
+
+    body = await gql(client, "{ communities { totalCount } }")
+    assert body["data"]["communities"]["totalCount"] == len(COMMUNITIES)
+
+
+def test_the_cli_loads_the_demo_and_prints_its_sign_ins(services, settings):
+    env = {
+        **os.environ,
+        "GONGXUE_DATABASE_URL": services.database_url,
+        "GONGXUE_REDIS_URL": services.redis_url,
+        "GONGXUE_ENV": "test",
+        "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "COLUMNS": "200",
+    }
+
+    run = subprocess.run(
+        [GONGXUE, "demo"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert "admin@demo.gongxue.test" in run.stdout
+    assert "gongxue-demo-2026" in run.stdout
+    for community in COMMUNITIES:
+        assert community.slug in run.stdout
+
+
+def test_the_cli_refuses_the_demo_in_production(services):
+    env = {
+        **os.environ,
+        "GONGXUE_DATABASE_URL": services.database_url,
+        "GONGXUE_ENV": "production",
+        "GONGXUE_SECRET_KEY": "p" * 40,
+    }
+
+    run = subprocess.run(
+        [GONGXUE, "demo"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert run.returncode == 2
+    assert "refused in production" in run.stdout
+
+
+def test_create_admin_makes_a_project_group_account_once(services, settings):
+    env = {
+        **os.environ,
+        "GONGXUE_DATABASE_URL": services.database_url,
+        "GONGXUE_ENV": "test",
+        "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
+    }
+    command = [GONGXUE, "create-admin", "--email", "pg@caea.test", "--password", "long-enough-pw"]
+
+    created = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    again = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+    assert created.returncode == 0, created.stdout + created.stderr
+    assert "pg@caea.test" in created.stdout
+    assert again.returncode == 1
+    assert "该邮箱已注册" in again.stdout

@@ -1,0 +1,41 @@
+"""The demo data set keeps the regulation it demonstrates."""
+
+import re
+from collections import Counter
+
+from server.communities.rules import MAX_UNITS, MIN_UNITS
+from server.demo.dataset import COMMUNITIES, UNITS
+from server.regions.provinces import PROVINCES, REGION_PROVINCES, province_of
+from server.vocabulary import Level
+
+CODE_FORMAT = {
+    Level.PROVINCE: re.compile(r"^\d{2}0000$"),
+    Level.PREFECTURE: re.compile(r"^\d{4}00$"),
+    Level.COUNTY: re.compile(r"^\d{4}(?!00)\d{2}$"),
+    Level.TOWNSHIP: re.compile(r"^\d{9}$"),
+}
+
+
+def test_units_have_unique_well_formed_codes_in_real_provinces():
+    codes = [u.division_code for u in UNITS]
+    assert len(codes) == len(set(codes))
+    for unit in UNITS:
+        assert CODE_FORMAT[unit.level].match(unit.division_code), unit
+        assert province_of(unit.division_code) in PROVINCES, unit
+
+
+def test_communities_follow_articles_9_to_14():
+    units = {u.division_code: u for u in UNITS}
+    placed = Counter()
+    for community in COMMUNITIES:
+        codes = [community.leader, *community.deputies, *community.members]
+        placed.update(codes)
+        assert MIN_UNITS <= len(codes) <= MAX_UNITS, community.slug
+        assert community.themes, community.slug
+        for code in codes:
+            assert units[code].level == community.level, (community.slug, code)
+            assert province_of(code) in REGION_PROVINCES[community.region], (community.slug, code)
+    assert max(placed.values()) == 1  # no unit in two communities
+    assert len(UNITS) > len(placed)  # some sites are not grouped yet
+    assert len({c.region for c in COMMUNITIES}) >= 5
+    assert {c.level for c in COMMUNITIES} == set(Level)
