@@ -11,7 +11,8 @@ from typing import TypeVar
 from rich.console import Console
 from rich.table import Table
 
-from server.migrate import upgrade
+from server.embedded import ServiceUrls
+from server.migrate import migrate
 from server.runtime import Runtime, locate_services, open_runtime
 from server.settings import Settings, get_settings
 
@@ -58,10 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     return handler(args, settings)
 
 
-def _migrated_runtime(settings: Settings) -> Runtime:
+def _migrate_database(settings: Settings) -> ServiceUrls:
     services = locate_services(settings)
-    upgrade(services.database_url)
-    return open_runtime(settings, services)
+    password = settings.app_database_password
+    migrate(services.database_url, password.get_secret_value() if password else None)
+    return services
+
+
+def _migrated_runtime(settings: Settings) -> Runtime:
+    return open_runtime(settings, _migrate_database(settings))
 
 
 def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
@@ -80,8 +86,7 @@ def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    services = locate_services(settings)
-    upgrade(services.database_url)
+    services = _migrate_database(settings)
     if args.no_worker:
         os.environ["GONGXUE_SERVE_WORKER"] = "false"
         get_settings.cache_clear()
@@ -118,8 +123,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    services = locate_services(settings)
-    upgrade(services.database_url)
+    _migrate_database(settings)
     console.print("数据库已是最新结构 / database migrated to head")
     return 0
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import DBAPIError
 
 from server.audit.service import record
 from server.db import Database, create_engine
-from server.db_roles import APP_ROLE, app_url
+from server.db_roles import APP_ROLE, app_url, set_app_password
 from tests.factories import make_community
 
 
@@ -114,3 +114,23 @@ async def test_history_cannot_be_deleted_or_rewritten_by_the_application(runtime
     with pytest.raises(DBAPIError, match="permission denied"):
         async with runtime.database.transaction(all_communities=True) as session:
             await session.execute(text("UPDATE audit_log SET action = 'forged'"))
+
+
+async def test_migrate_gives_the_application_role_its_password(owner, services):
+    tricky = "it's a pa$$word; DROP ROLE x; --"
+
+    await set_app_password(services.database_url, tricky)
+    try:
+        async with owner.connect() as conn:
+            stored = await conn.scalar(
+                text("SELECT rolpassword FROM pg_authid WHERE rolname = :r"), {"r": APP_ROLE}
+            )
+            still_there = await conn.scalar(
+                text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
+            )
+    finally:
+        async with owner.begin() as conn:
+            await conn.execute(text(f"ALTER ROLE {APP_ROLE} PASSWORD NULL"))
+
+    assert stored is not None and stored.startswith(("SCRAM-SHA-256$", "md5"))
+    assert still_there == 1
