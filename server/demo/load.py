@@ -3,7 +3,6 @@ matched by division code, communities by slug, accounts by email; a second run a
 
 from dataclasses import dataclass, field
 
-from server.demo.dataset import COMMUNITIES, UNITS, DemoCommunity
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +15,7 @@ from server.accounts.service import (
 )
 from server.communities.models import Community, Membership
 from server.communities.rules import cycle_end_for
+from server.demo.dataset import COMMUNITIES, UNITS, DemoCommunity
 from server.regions.provinces import province_of
 from server.runtime import Runtime
 from server.units.models import Unit

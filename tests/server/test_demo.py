@@ -3,11 +3,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from server.demo.dataset import COMMUNITIES
 from sqlalchemy import func, select
 
 from server.communities.models import Community, Membership
 from server.communities.rules import MAX_UNITS, MIN_UNITS
+from server.demo.dataset import COMMUNITIES
 from server.demo.load import load_demo
 from server.vocabulary import MembershipRole
 from tests.graphql import gql
