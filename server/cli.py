@@ -155,7 +155,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     summary = _with_runtime(settings, load_demo)
     table = Table(title="演示账号 / demo sign-ins")
     for column in ("角色 role", "邮箱 email", "密码 password", "共同体 community"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for sign_in in summary.sign_ins:
         table.add_row(sign_in.role, sign_in.email, sign_in.password, sign_in.community or "")
     console.print(table)
