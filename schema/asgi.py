@@ -6,6 +6,7 @@
 from starlette.applications import Starlette
 
 from schema.api import sdl
+from schema.core import ids
 from schema.view import GraphQLView
 from server.app import create_app
 from server.runtime import Runtime, locate_services, open_runtime
@@ -13,7 +14,7 @@ from server.settings import get_settings
 
 
 def build(runtime: Runtime, *, run_worker: bool = False) -> Starlette:
-    return create_app(runtime, GraphQLView, sdl(), run_worker=run_worker)
+    return create_app(runtime, GraphQLView, sdl(), ids.encode, run_worker=run_worker)
 
 
 def serve_app() -> Starlette:

@@ -19,6 +19,9 @@ from starlette.types import ASGIApp
 from server import health
 from server.body_limit import BodyLimit
 from server.runtime import Runtime
+from server.units.http import export_routes
+from server.uploads import service as uploads
+from server.uploads.http import upload_endpoint
 from server.worker import in_process_worker
 
 
@@ -26,6 +29,7 @@ def create_app(
     runtime: Runtime,
     graphql: Callable[[Runtime], ASGIApp],
     sdl: str,
+    encode_id: Callable[..., str],
     *,
     run_worker: bool = False,
 ) -> Starlette:
@@ -62,7 +66,15 @@ def create_app(
             WebSocketRoute("/graphql", endpoint),
             Route("/c/{slug}/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/c/{slug}/graphql", endpoint),
+            Route("/uploads", upload_endpoint(runtime, encode_id), methods=["POST"]),
+            *export_routes(runtime),
         ],
-        middleware=[Middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)],
+        middleware=[
+            Middleware(
+                BodyLimit,
+                max_bytes=runtime.settings.max_body_bytes,
+                overrides={"/uploads": uploads.MAX_BYTES},
+            )
+        ],
         lifespan=lifespan,
     )

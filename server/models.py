@@ -1,21 +1,37 @@
 """Every mapped table, imported once so the metadata (and Alembic) sees them all."""
 
 from server.accounts.models import CasbinRule, User
+from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
+from server.admission.models import Application, ApplicationCall, ApplicationCondition
 from server.audit.models import AuditEntry
 from server.communities.models import Community, Membership
 from server.db import Base
+from server.notifications.models import Notification
 from server.regions.models import Province, RegionProvince, RegionRow
-from server.units.models import Unit
+from server.reports.models import Report
+from server.units.models import ExitRecord, Unit
+from server.uploads.models import Upload
 
 __all__ = [
+    "Activity",
+    "Application",
+    "ApplicationCall",
+    "ApplicationCondition",
+    "Attendance",
     "AuditEntry",
     "Base",
     "CasbinRule",
     "Community",
+    "ExitRecord",
     "Membership",
+    "Notification",
+    "ProgrammeActivity",
+    "ProgrammeAttendance",
     "Province",
     "RegionProvince",
     "RegionRow",
+    "Report",
     "Unit",
+    "Upload",
     "User",
 ]

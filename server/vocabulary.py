@@ -92,3 +92,74 @@ class Region(Labelled):
     NORTHWEST = "NORTHWEST", "西北", "Northwest"
     NORTHEAST = "NORTHEAST", "东北", "Northeast"
     CENTRAL_CHINA = "CENTRAL_CHINA", "华中", "Central China"
+
+
+class AdmissionCondition(Labelled):
+    """The seven admission conditions of Art. 7, in its order."""
+
+    WILLINGNESS = "WILLINGNESS", "合作意愿与接受领导管理", "Will to cooperate and accept guidance"
+    AUTHORITY_CONSENT = (
+        "AUTHORITY_CONSENT",
+        "当地教育主管部门同意",
+        "Consent of the education authority",
+    )
+    SELF_FUNDED_ORGANISATION = (
+        "SELF_FUNDED_ORGANISATION",
+        "组织健全、自筹经费、落实实施单位",
+        "An organised, self-funded implementing body",
+    )
+    RESPONSIBLE_PERSON_AND_TEAM = (
+        "RESPONSIBLE_PERSON_AND_TEAM",
+        "专人负责并成立项目小组",
+        "A responsible person and a project team",
+    )
+    AREA_MOBILISATION = "AREA_MOBILISATION", "发动全域参与", "Mobilises its whole area"
+    ACCEPTS_GUIDANCE_AND_FEES = (
+        "ACCEPTS_GUIDANCE_AND_FEES",
+        "接受指导并缴纳公共建设经费",
+        "Accepts guidance and pays the construction fees",
+    )
+    ACCEPTS_RULES = "ACCEPTS_RULES", "遵守管理办法全部内容", "Accepts these rules in full"
+
+
+class ApplicationStatus(Labelled):
+    SUBMITTED = "SUBMITTED", "已提交", "Submitted"
+    APPROVED = "APPROVED", "审核通过", "Approved"
+    REJECTED = "REJECTED", "未通过", "Rejected"
+    PUBLISHED = "PUBLISHED", "已公布", "Published"
+
+
+class ReviewDecision(Labelled):
+    APPROVE = "APPROVE", "通过", "Approve"
+    REJECT = "REJECT", "不通过", "Reject"
+
+
+class ActivityKind(Labelled):
+    CITIZEN_LEARNING = "CITIZEN_LEARNING", "市民学习活动", "Citizen learning activity"
+    SEMINAR = "SEMINAR", "研讨工作会议", "Seminar or work meeting"
+    TRAINING = "TRAINING", "社区教育工作者培训", "Educator training"
+    LEARNING_WEEK = "LEARNING_WEEK", "全民终身学习活动周", "Lifelong learning week"
+    RESEARCH = "RESEARCH", "课题研究", "Joint research"
+    OTHER = "OTHER", "其他活动", "Other"
+
+
+class AttendanceStatus(Labelled):
+    ATTENDED = "ATTENDED", "出席", "Attended"
+    ABSENT = "ABSENT", "缺席", "Absent"
+    EXCUSED = "EXCUSED", "请假", "Excused"
+
+
+class ReportKind(Labelled):
+    SEMI_ANNUAL = "SEMI_ANNUAL", "半年发展概况（报专家组）", "Semi-annual report to the experts"
+    ANNUAL_SUMMARY = (
+        "ANNUAL_SUMMARY",
+        "年度工作总结（报项目组）",
+        "Annual summary to the project group",
+    )
+    MEMBER_ANNUAL = "MEMBER_ANNUAL", "成员单位年度总结与计划", "A member's annual summary and plan"
+    PLAN = "PLAN", "工作推进计划", "Work plan"
+
+
+class ExitScope(Labelled):
+    PROGRAMME = "PROGRAMME", "退出项目", "Left the programme"
+    COMMUNITY = "COMMUNITY", "退出共同体", "Left a community"

@@ -7,7 +7,8 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import Worker
 
-from server.communities.tasks import PROGRAMME_TIMEZONE, mark_ended_cycles
+from server.clock import PROGRAMME_TIMEZONE
+from server.communities.tasks import mark_ended_cycles
 from server.runtime import Runtime, locate_services, open_runtime
 from server.settings import get_settings
 

@@ -115,3 +115,10 @@ async def deactivate(session: AsyncSession, user: User) -> None:
     user.is_active = False
     user.deactivated_at = dt.datetime.now(dt.UTC)
     await session.flush()
+
+
+async def works_for(session: AsyncSession, user_id: int, unit_id: int | None) -> bool:
+    """Whether the user is on the staff of this unit (may speak for it in writing)."""
+    if unit_id is None:
+        return False
+    return await session.scalar(select(User.unit_id).where(User.id == user_id)) == unit_id

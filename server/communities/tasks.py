@@ -1,20 +1,12 @@
 """Background work on communities, run by the arq worker."""
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
+from server.clock import today
 from server.communities.models import Community
 from server.vocabulary import CommunityStatus
-
-PROGRAMME_TIMEZONE = ZoneInfo("Asia/Shanghai")
-
-
-def programme_today() -> dt.date:
-    """The programme runs on Beijing time: a cycle ends at midnight there, not in UTC."""
-    return dt.datetime.now(PROGRAMME_TIMEZONE).date()
 
 
 async def mark_ended_cycles(ctx: dict[str, Any]) -> int:
@@ -27,7 +19,7 @@ async def mark_ended_cycles(ctx: dict[str, Any]) -> int:
             update(Community)
             .where(
                 Community.status == CommunityStatus.ACTIVE,
-                Community.cycle_end < programme_today(),
+                Community.cycle_end < today(),
             )
             .values(status=CommunityStatus.CYCLE_ENDED)
         )

@@ -1,11 +1,11 @@
 import datetime as dt
 
-from sqlalchemy import CHAR, BigInteger, Date, ForeignKey, Identity, Index, String, Text
+from sqlalchemy import ARRAY, CHAR, BigInteger, Date, ForeignKey, Identity, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.columns import vocabulary
 from server.db import Base, Timestamped
-from server.vocabulary import Level, SiteStatus
+from server.vocabulary import ExitScope, Level, SiteStatus
 
 
 class Unit(Timestamped, Base):
@@ -31,3 +31,22 @@ class Unit(Timestamped, Base):
     status_changed_on: Mapped[dt.date | None] = mapped_column(Date)
     status_reason: Mapped[str | None] = mapped_column(Text)
     plaque_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+
+
+class ExitRecord(Timestamped, Base):
+    """退出名单: a unit leaving the programme or a community, written or deemed (Art. 8(2),
+    12), with its evidence; reinstatement is recorded on the same row, never by deleting it."""
+
+    __tablename__ = "exits"
+    __table_args__ = (Index("ix_exits_exited_on_id", "exited_on", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    scope: Mapped[ExitScope] = mapped_column(vocabulary(ExitScope))
+    kind: Mapped[SiteStatus] = mapped_column(vocabulary(SiteStatus))
+    exited_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list[str]] = mapped_column(ARRAY(String(80)), default=list)
+    reinstated_on: Mapped[dt.date | None] = mapped_column(Date)
+    reinstated_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,87 @@
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.columns import vocabulary
+from server.db import Base, Timestamped
+from server.vocabulary import ActivityKind, AttendanceStatus
+
+
+class ActivityCounts:
+    """Attendance counts kept at write time, so listings and audits never scan attendance."""
+
+    expected_count: Mapped[int] = mapped_column(Integer, default=0)
+    attended_count: Mapped[int] = mapped_column(Integer, default=0)
+    absent_count: Mapped[int] = mapped_column(Integer, default=0)
+    excused_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Activity(ActivityCounts, Timestamped, Base):
+    """A community activity (Art. 16, 18(2)). Tenant-owned."""
+
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_community_id_held_on", "community_id", "held_on"),)
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[ActivityKind] = mapped_column(vocabulary(ActivityKind))
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Attendance(Base):
+    """One expected unit at one community activity; `status` is empty until recorded."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["community_id", "activity_id"], ["activities.community_id", "activities.id"]
+        ),
+        Index("ix_attendance_community_id_unit_id", "community_id", "unit_id"),
+    )
+
+    community_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    status: Mapped[AttendanceStatus | None] = mapped_column(vocabulary(AttendanceStatus))
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ProgrammeActivity(ActivityCounts, Timestamped, Base):
+    """A project-wide activity of the project group (Art. 6(3), 17(2)); every site may be
+    expected. Not tenant-owned."""
+
+    __tablename__ = "programme_activities"
+    __table_args__ = (Index("ix_programme_activities_held_on", "held_on"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[ActivityKind] = mapped_column(vocabulary(ActivityKind))
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ProgrammeAttendance(Base):
+    __tablename__ = "programme_attendance"
+    __table_args__ = (Index("ix_programme_attendance_unit_id", "unit_id"),)
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_activities.id"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    status: Mapped[AttendanceStatus | None] = mapped_column(vocabulary(AttendanceStatus))
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

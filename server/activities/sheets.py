@@ -1,0 +1,163 @@
+"""Sign-in sheets (签到表) as CSV or .xlsx: the good rows are recorded, the bad ones reported
+with their line and reason."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+import openpyxl
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.access.guard import Guard
+from server.activities.models import Attendance, ProgrammeAttendance
+from server.activities.service import AttendanceEntry, Recorded, record_attendance
+from server.errors import ErrorCode, UserFacingError
+from server.units.models import Unit
+from server.vocabulary import AttendanceStatus
+
+COLUMNS = {
+    "code": ("行政区划代码", "区划代码", "division code", "divisioncode"),
+    "name": ("单位名称", "单位", "unit", "name"),
+    "status": ("出勤情况", "出勤", "状态", "status", "attendance"),
+}
+STATUS_WORDS = {
+    **{s.value.lower(): s for s in AttendanceStatus},
+    "出席": AttendanceStatus.ATTENDED,
+    "已到": AttendanceStatus.ATTENDED,
+    "到": AttendanceStatus.ATTENDED,
+    "缺席": AttendanceStatus.ABSENT,
+    "未到": AttendanceStatus.ABSENT,
+    "请假": AttendanceStatus.EXCUSED,
+}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Imported:
+    recorded: Recorded | None
+    accepted: int
+    problems: list[RowProblem]
+
+
+def read_rows(data: bytes) -> list[list[str]]:
+    """The sheet's rows as text: the first worksheet of an .xlsx, or CSV in UTF-8."""
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds on a broken file
+            raise _unreadable() from None
+        rows = [
+            ["" if v is None else str(v).strip() for v in row]
+            for row in book.worksheets[0].iter_rows(values_only=True)
+        ]
+        book.close()
+        return rows
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _unreadable() from None
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _unreadable() -> UserFacingError:
+    return UserFacingError(
+        ErrorCode.INVALID_INPUT,
+        "无法读取签到表：请使用 UTF-8 编码的 CSV 或 .xlsx 文件",
+        "the sheet cannot be read: use CSV in UTF-8 or .xlsx",
+        "uploadId",
+    )
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, title in enumerate(header):
+        for column, names in COLUMNS.items():
+            if title.strip().lower() in names:
+                found.setdefault(column, index)
+    if "status" not in found or not ({"code", "name"} & found.keys()):
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT,
+            "签到表须有“出勤情况”列，以及“行政区划代码”或“单位名称”列",
+            "the sheet needs a status column and a division code or unit name column",
+            "uploadId",
+        )
+    return found
+
+
+def _cells(row: list[str], columns: dict[str, int]):
+    """A row's value by column name; empty where the row is short or the column absent."""
+
+    def cell(column: str) -> str:
+        index = columns.get(column)
+        return row[index] if index is not None and index < len(row) else ""
+
+    return cell
+
+
+async def import_sheet(
+    session: AsyncSession,
+    guard: Guard,
+    community_id: int | None,
+    activity_id: int,
+    data: bytes,
+) -> Imported:
+    guard.require("attendance", "record", community_id)
+    rows = read_rows(data)
+    if not rows:
+        raise _unreadable()
+    columns = _columns(rows[0])
+    if community_id is None:
+        expected_units = select(ProgrammeAttendance.unit_id).where(
+            ProgrammeAttendance.activity_id == activity_id
+        )
+    else:
+        expected_units = select(Attendance.unit_id).where(
+            and_(Attendance.community_id == community_id, Attendance.activity_id == activity_id)
+        )
+    units = (
+        await session.execute(
+            select(Unit.id, Unit.division_code, Unit.name).where(Unit.id.in_(expected_units))
+        )
+    ).all()
+    by_code = {code: unit_id for unit_id, code, _ in units}
+    by_name = {name: unit_id for unit_id, _, name in units}
+    entries: list[AttendanceEntry] = []
+    problems: list[RowProblem] = []
+    seen: set[int] = set()
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue
+        cell = _cells(row, columns)
+        unit_id = by_code.get(cell("code")) or by_name.get(cell("name"))
+        status = STATUS_WORDS.get(cell("status").lower())
+        who = cell("code") or cell("name") or "（空）"
+        if unit_id is None:
+            problems.append(
+                RowProblem(line, f"{who}：不在本次活动的应到名单中", f"{who}: not expected")
+            )
+        elif status is None:
+            problems.append(
+                RowProblem(
+                    line,
+                    f"{who}：无法识别的出勤情况“{cell('status')}”（出席/缺席/请假）",
+                    f"{who}: unknown status '{cell('status')}' (ATTENDED/ABSENT/EXCUSED)",
+                )
+            )
+        elif unit_id in seen:
+            problems.append(RowProblem(line, f"{who}：重复的行", f"{who}: listed twice"))
+        else:
+            seen.add(unit_id)
+            entries.append(AttendanceEntry(unit_id, status))
+    recorded = (
+        await record_attendance(session, guard, community_id, activity_id, entries)
+        if entries
+        else None
+    )
+    return Imported(recorded, len(entries), problems)

@@ -1,0 +1,41 @@
+"""Telling people: a unit's staff and its community's leader."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.models import CasbinRule, User
+from server.notifications.models import Notification
+
+
+async def unit_staff(session: AsyncSession, unit_id: int) -> list[int]:
+    return list(
+        (
+            await session.scalars(select(User.id).where(User.unit_id == unit_id, User.is_active))
+        ).all()
+    )
+
+
+async def leaders_of(session: AsyncSession, community_ids: Iterable[int]) -> list[int]:
+    """Users holding the LEADER role in these communities."""
+    subjects = (
+        await session.scalars(
+            select(CasbinRule.v0).where(
+                CasbinRule.ptype == "g",
+                CasbinRule.v1 == "LEADER",
+                CasbinRule.v2.in_([str(c) for c in community_ids]),
+            )
+        )
+    ).all()
+    return [int(s.removeprefix("user:")) for s in subjects]
+
+
+async def notify(
+    session: AsyncSession, user_ids: Iterable[int], kind: str, title: str, body: str
+) -> None:
+    session.add_all(
+        Notification(user_id=user_id, kind=kind, title=title, body=body)
+        for user_id in sorted(set(user_ids))
+    )
+    await session.flush()

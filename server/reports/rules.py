@@ -1,0 +1,52 @@
+"""When each report is due (Art. 18(4), 18(5), 19(3)). One definition for submission, for
+the "what is due" query and for the audits."""
+
+import datetime as dt
+
+from server.errors import ErrorCode, UserFacingError
+from server.vocabulary import ReportKind
+
+
+def due_on(kind: ReportKind, year: int, half: int | None) -> dt.date:
+    """SEMI_ANNUAL: 15 July for the first half, 15 January after the second; ANNUAL_SUMMARY and
+    MEMBER_ANNUAL: 31 January of the next year; PLAN: 31 March of its own year."""
+    if kind is ReportKind.SEMI_ANNUAL:
+        return dt.date(year, 7, 15) if half == 1 else dt.date(year + 1, 1, 15)
+    if kind is ReportKind.PLAN:
+        return dt.date(year, 3, 31)
+    return dt.date(year + 1, 1, 31)
+
+
+def period_error(
+    kind: ReportKind, year: int, half: int | None, unit_id: int | None
+) -> UserFacingError | None:
+    if kind is ReportKind.SEMI_ANNUAL and half not in (1, 2):
+        return UserFacingError(
+            ErrorCode.INVALID_INPUT,
+            "半年报须注明上半年或下半年（1 或 2）",
+            "half must be 1 or 2",
+            "half",
+        )
+    if kind is not ReportKind.SEMI_ANNUAL and half is not None:
+        return UserFacingError(
+            ErrorCode.INVALID_INPUT,
+            "只有半年报分上下半年",
+            "only semi-annual reports have a half",
+            "half",
+        )
+    if (kind is ReportKind.MEMBER_ANNUAL) != (unit_id is not None):
+        return UserFacingError(
+            ErrorCode.INVALID_INPUT,
+            "成员单位年度总结须注明单位，其他报告不注明",
+            "a member's annual report names its unit; other reports do not",
+            "unitId",
+        )
+    if not 2000 <= year <= 2100:
+        return UserFacingError(ErrorCode.INVALID_INPUT, "年份无效", "not a plausible year", "year")
+    return None
+
+
+def periods(kind: ReportKind, first_year: int, last_year: int) -> list[tuple[int, int | None]]:
+    """The (year, half) periods of `kind` in these years."""
+    halves = (1, 2) if kind is ReportKind.SEMI_ANNUAL else (None,)
+    return [(year, half) for year in range(first_year, last_year + 1) for half in halves]

@@ -1,0 +1,165 @@
+"""Reports: submitted by the community (or a member unit), reviewed by the experts or the
+project group, with what is due or overdue derived from the rules."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.access.guard import Guard, forbidden
+from server.accounts.service import works_for
+from server.audit.service import record
+from server.clock import today
+from server.communities.models import Community, Membership
+from server.errors import ErrorCode, UserFacingError
+from server.reports import rules
+from server.reports.models import Report
+from server.vocabulary import MembershipStatus, ReportKind
+
+
+async def submit_report(
+    session: AsyncSession,
+    guard: Guard,
+    community_id: int,
+    kind: ReportKind,
+    year: int,
+    half: int | None,
+    unit_id: int | None,
+    title: str,
+    body: str,
+) -> Report:
+    """The community's reports by its leader or deputies; a member unit's own annual summary
+    and plan by that unit's staff too."""
+    actor = guard.signed_in()
+    own_unit = await works_for(session, actor.user_id, unit_id)
+    if not guard.allows("report", "submit", community_id) and not own_unit:
+        raise forbidden()
+    if error := rules.period_error(kind, year, half, unit_id):
+        raise error
+    if not title.strip() or not body.strip():
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT, "请填写标题和正文", "title and body are required", "body"
+        )
+    if unit_id is not None:
+        member = await session.scalar(
+            select(Membership.id).where(
+                Membership.community_id == community_id,
+                Membership.unit_id == unit_id,
+                Membership.status == MembershipStatus.ACTIVE,
+            )
+        )
+        if member is None:
+            raise UserFacingError(
+                ErrorCode.NOT_FOUND, "该单位不是本共同体成员", "the unit is not a member", "unitId"
+            )
+    due = rules.due_on(kind, year, half)
+    submitted = today()
+    report = Report(
+        community_id=community_id,
+        kind=kind,
+        year=year,
+        half=half,
+        unit_id=unit_id,
+        title=title.strip(),
+        body=body.strip(),
+        due_on=due,
+        submitted_on=submitted,
+        late=submitted > due,
+        submitted_by=actor.user_id,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(report)
+            await session.flush()
+    except IntegrityError:
+        raise UserFacingError(
+            ErrorCode.DUPLICATE,
+            "该期报告已提交",
+            "a report for this period has already been submitted",
+            "year",
+        ) from None
+    await record(
+        session,
+        actor_user_id=actor.user_id,
+        action="report.submit",
+        target_type="Report",
+        target_id=report.id,
+        community_id=community_id,
+        after={"kind": kind.value, "year": year, "half": half, "late": report.late},
+    )
+    return report
+
+
+async def review_report(
+    session: AsyncSession, guard: Guard, community_id: int, report_id: int, comment: str
+) -> Report:
+    """Semi-annual reports go to the experts (Art. 18(4)): an assigned expert or the project
+    group comments; the others go to the project group (Art. 18(5), 19(3))."""
+    report = await session.get(Report, (community_id, report_id))
+    if report is None:
+        raise UserFacingError(ErrorCode.NOT_FOUND, "报告不存在", "no such report", "reportId")
+    obj = "report_semi_annual" if report.kind is ReportKind.SEMI_ANNUAL else "report"
+    actor = guard.require(obj, "review", community_id)
+    if not comment.strip():
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT, "请填写审阅意见", "a comment is required", "comment"
+        )
+    report.review_comment = comment.strip()
+    report.reviewed_by = actor.user_id
+    report.reviewed_at = dt.datetime.now(dt.UTC)
+    await session.flush()
+    await record(
+        session,
+        actor_user_id=actor.user_id,
+        action="report.review",
+        target_type="Report",
+        target_id=report.id,
+        community_id=community_id,
+        after={"comment": report.review_comment},
+    )
+    return report
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: ReportKind
+    year: int
+    half: int | None
+    unit_id: int | None
+    due_on: dt.date
+    report: Report | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.report is None and self.due_on < today()
+
+
+async def reports_due(session: AsyncSession, community: Community, until: dt.date) -> list[Due]:
+    """Every report the community (and each active member) owes from its cycle's start until
+    `until`, with the report when it has been submitted."""
+    submitted = {
+        (r.kind, r.year, r.half, r.unit_id): r
+        for r in (
+            await session.scalars(select(Report).where(Report.community_id == community.id))
+        ).all()
+    }
+    members = (
+        await session.scalars(
+            select(Membership.unit_id).where(
+                Membership.community_id == community.id,
+                Membership.status == MembershipStatus.ACTIVE,
+            )
+        )
+    ).all()
+    owed: list[Due] = []
+    for kind in ReportKind:
+        for year, half in rules.periods(kind, community.cycle_start.year - 1, until.year):
+            due = rules.due_on(kind, year, half)
+            if not community.cycle_start <= due <= until:
+                continue
+            for unit_id in members if kind is ReportKind.MEMBER_ANNUAL else [None]:
+                key = (kind, year, half, unit_id)
+                owed.append(Due(kind, year, half, unit_id, due, submitted.get(key)))
+    return sorted(owed, key=lambda d: (d.due_on, d.kind.value, d.unit_id or 0))
