@@ -16,25 +16,57 @@ import schema.core.vocabulary  # noqa: F401  (registers the vocabularies as Grap
 from schema.access.mutations import AccessMutations
 from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
+from schema.activities.mutations import ActivityMutations
+from schema.activities.queries import ActivityQueries
+from schema.admission.mutations import AdmissionMutations
+from schema.admission.queries import AdmissionQueries
 from schema.audit.queries import AuditQueries
+from schema.communities.mutations import CommunityMutations
 from schema.communities.queries import CommunityQueries
 from schema.core.errors import UserError, should_mask
 from schema.core.node import NodeQueries
+from schema.notifications.inbox import NotificationMutations, NotificationQueries
+from schema.reports.mutations import ReportMutations
+from schema.reports.types import Report
+from schema.units.mutations import UnitMutations
 from schema.units.queries import UnitQueries
+from schema.uploads.types import Upload
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
 Query = merge_types(
-    "Query", (AccountQueries, NodeQueries, CommunityQueries, UnitQueries, AuditQueries)
+    "Query",
+    (
+        AccountQueries,
+        NodeQueries,
+        CommunityQueries,
+        UnitQueries,
+        AdmissionQueries,
+        ActivityQueries,
+        NotificationQueries,
+        AuditQueries,
+    ),
 )
-Mutation = merge_types("Mutation", (AccountMutations, AccessMutations))
+Mutation = merge_types(
+    "Mutation",
+    (
+        AccountMutations,
+        AccessMutations,
+        UnitMutations,
+        AdmissionMutations,
+        CommunityMutations,
+        ActivityMutations,
+        ReportMutations,
+        NotificationMutations,
+    ),
+)
 
 SCHEMA = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[UserError],
+    types=[UserError, Report, Upload],
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),

@@ -26,6 +26,17 @@ from server.settings import Settings
 # Tables whose rows the tests create; the migration's reference data stays.
 TEST_OWNED_TABLES = (
     "audit_log",
+    "notifications",
+    "attendance",
+    "activities",
+    "programme_attendance",
+    "programme_activities",
+    "reports",
+    "exits",
+    "application_conditions",
+    "applications",
+    "application_calls",
+    "uploads",
     "memberships",
     "communities",
     "casbin_rule",
@@ -95,10 +106,11 @@ def services(fresh_database, data_dir: Path) -> ServiceUrls:
 
 
 @pytest.fixture(scope="session")
-def settings(services: ServiceUrls) -> Settings:
+def settings(services: ServiceUrls, data_dir: Path) -> Settings:
     return Settings(
         env="test",
         secret_key=TEST_SECRET,
+        data_dir=data_dir,
         database_url=services.database_url,
         redis_url=services.redis_url,
     )

@@ -100,9 +100,10 @@ async def make_user(
     *grants: tuple[str, int | None],
     display_name: str = "测试用户",
     password: str = PASSWORD,
+    unit_id: int | None = None,
 ) -> tuple[User, str]:
-    """A user holding `grants` ((role, community id or None) as casbin stores them), and a
-    token signed as `login` signs it. The argon2 hash is made once per password."""
+    """A user holding `grants` ((role, community id or None) as casbin stores them), on the
+    staff of `unit_id` if given, and a token signed as `login` signs it. The argon2 hash is made once per password."""
     if password not in _PASSWORD_HASHES:
         _PASSWORD_HASHES[password] = hash_password(password)
     async with runtime.database.transaction() as session:
@@ -111,6 +112,7 @@ async def make_user(
             password_hash=_PASSWORD_HASHES[password],
             display_name=display_name,
             is_active=True,
+            unit_id=unit_id,
         )
         session.add(user)
         await session.flush()

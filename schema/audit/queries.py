@@ -5,7 +5,7 @@ import strawberry
 from schema.audit.types import AuditEntry
 from schema.core import ids
 from schema.core.context import Info
-from schema.core.pagination import Connection, connection, counting, keyset
+from schema.core.pagination import Connection, paginate
 from server.audit.models import AuditEntry as AuditRow
 from server.audit.service import entries_statement
 
@@ -33,14 +33,13 @@ class AuditQueries:
         guard.require("auditlog", "read", community_id)
         actor = ids.decode_as(actor_id, "User")[0] if actor_id else None
         statement = entries_statement(community_id, actor, action, since, until)
-        page, size = keyset(statement, AuditRow.id, first, after)
-        scope = {"all_communities": True} if community_id is None else {}
-        async with info.context.transaction(community_id, **scope) as session:
-            rows = (await session.scalars(page)).all()
-
-        async def count() -> int:
-            async with info.context.transaction(community_id, **scope) as session:
-                return await session.scalar(counting(statement)) or 0
-
-        nodes = [AuditEntry.of(r) for r in rows]
-        return connection(nodes, size, lambda e: e.db_id, count, after)
+        return await paginate(
+            info.context,
+            statement,
+            AuditRow.id,
+            first,
+            after,
+            AuditEntry.of,
+            community_id=community_id,
+            all_communities=community_id is None,
+        )

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from schema.communities.types import Community
 from schema.core.context import Info
-from schema.core.pagination import Connection, connection, counting, keyset
+from schema.core.pagination import Connection, paginate
 from server.communities.models import Community as CommunityRow
 from server.communities.queries import communities_statement
 from server.errors import not_found
@@ -32,13 +32,4 @@ class CommunityQueries:
         after: str | None = None,
     ) -> Connection[Community]:
         statement = communities_statement(region, level, status)
-        page, size = keyset(statement, CommunityRow.id, first, after)
-        async with info.context.transaction() as session:
-            rows = (await session.scalars(page)).all()
-
-        async def count() -> int:
-            async with info.context.transaction() as session:
-                return await session.scalar(counting(statement)) or 0
-
-        nodes = [Community.of(r) for r in rows]
-        return connection(nodes, size, lambda c: c.db_id, count, after)
+        return await paginate(info.context, statement, CommunityRow.id, first, after, Community.of)

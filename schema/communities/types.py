@@ -1,23 +1,37 @@
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 
 from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
-from schema.core.pagination import Connection, connection, counting, keyset
+from schema.core.pagination import Connection, paginate
 from schema.core.permissions import requires
 from schema.units.types import Unit
+from server.activities.models import Activity as ActivityRow
+from server.activities.queries import activities_statement
+from server.clock import today
 from server.communities import models
 from server.communities.queries import memberships_statement
+from server.reports.models import Report as ReportRow
+from server.reports.queries import reports_statement
+from server.reports.service import reports_due
 from server.vocabulary import (
+    ActivityKind,
     CommunityStatus,
     Level,
     MembershipRole,
     MembershipStatus,
     Region,
+    ReportKind,
     Theme,
 )
+
+Activity = Annotated["Activity", strawberry.lazy("schema.activities.types")]
+Report = Annotated["Report", strawberry.lazy("schema.reports.types")]
+DueReport = Annotated["DueReport", strawberry.lazy("schema.reports.types")]
+IN_THIS_COMMUNITY = requires("tenant", "read", in_community=lambda c: c.db_id)
 
 
 @strawberry.type(
@@ -73,16 +87,81 @@ class Community(Node):
         after: str | None = None,
     ) -> Connection["Membership"]:
         statement = memberships_statement(self.db_id, status)
-        page, size = keyset(statement, models.Membership.id, first, after)
+        return await paginate(
+            info.context,
+            statement,
+            models.Membership.id,
+            first,
+            after,
+            Membership.of,
+            community_id=self.db_id,
+        )
+
+    @strawberry.field(
+        description="The community's activities (Art. 16, 18), oldest first.",
+        extensions=IN_THIS_COMMUNITY,
+    )
+    async def activities(
+        self,
+        info: Info,
+        kind: ActivityKind | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Activity]:
+        from schema.activities.types import Activity as ActivityType
+
+        statement = activities_statement(self.db_id, kind, since, until)
+        return await paginate(
+            info.context,
+            statement,
+            ActivityRow.id,
+            first,
+            after,
+            ActivityType.of,
+            community_id=self.db_id,
+        )
+
+    @strawberry.field(
+        description="The reports submitted (Art. 18(4), 18(5), 19(3)), oldest first.",
+        extensions=IN_THIS_COMMUNITY,
+    )
+    async def reports(
+        self,
+        info: Info,
+        kind: ReportKind | None = None,
+        year: int | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Report]:
+        from schema.reports.types import Report as ReportType
+
+        statement = reports_statement(self.db_id, kind, year)
+        return await paginate(
+            info.context,
+            statement,
+            ReportRow.id,
+            first,
+            after,
+            ReportType.of,
+            community_id=self.db_id,
+        )
+
+    @strawberry.field(
+        description="Every report owed since the cycle began, up to `until` (today by default): "
+        "submitted, due or overdue.",
+        extensions=IN_THIS_COMMUNITY,
+    )
+    async def reports_due(
+        self, info: Info, until: dt.date | None = None, overdue_only: bool = False
+    ) -> list[DueReport]:
+        from schema.reports.types import DueReport as DueReportType
+
         async with info.context.transaction(self.db_id) as session:
-            rows = (await session.scalars(page)).all()
-
-        async def count() -> int:
-            async with info.context.transaction(self.db_id) as session:
-                return await session.scalar(counting(statement)) or 0
-
-        nodes = [Membership.of(r) for r in rows]
-        return connection(nodes, size, lambda m: m.db_id, count, after)
+            row = await session.get(models.Community, self.db_id)
+            owed = await reports_due(session, row, until or today())
+        return [DueReportType.of(d) for d in owed if d.overdue or not overdue_only]
 
     @classmethod
     def of(cls, row: models.Community) -> "Community":

@@ -34,3 +34,10 @@ def decode_as(global_id: str, type_name: str, arity: int = 1) -> tuple[int, ...]
 
 def unknown() -> AccessError:
     return AccessError(ErrorCode.NOT_FOUND, "对象不存在", "no object has this id")
+
+
+def of_reference(reference: str) -> str:
+    """The global id of an object the domain names in plain form (`Activity:3:17`), as
+    evidence lists do."""
+    type_name, *keys = reference.split(":")
+    return encode(type_name, *map(int, keys))

@@ -5,7 +5,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import Select, func, select
@@ -89,14 +89,16 @@ def counting(statement: Select) -> Select:
 
 
 def connection(
-    rows: Sequence[T],
+    rows: Sequence[Any],
     size: int,
-    key_of: Callable[[T], int],
+    key_of: Callable[[Any], int],
     count: Callable[[], Awaitable[int]],
     after: str | None,
+    node_of: Callable[[Any], T] = lambda row: row,
 ) -> Connection[T]:
+    """`rows` as one page of edges (`node_of` turns a row into its node)."""
     page = list(rows[:size])
-    edges = [Edge(cursor=encode_cursor(key_of(row)), node=row) for row in page]
+    edges = [Edge(cursor=encode_cursor(key_of(row)), node=node_of(row)) for row in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -107,3 +109,28 @@ def connection(
         ),
         count=count,
     )
+
+
+async def paginate(
+    context: Any,
+    statement: Select,
+    key: InstrumentedAttribute[int],
+    first: int | None,
+    after: str | None,
+    node_of: Callable[[Any], T],
+    *,
+    community_id: int | None = None,
+    all_communities: bool = False,
+) -> Connection[T]:
+    """One page of `statement`'s rows as nodes, read under the given tenant scope; the total
+    is counted (in its own transaction) only when the client asks for it."""
+    page, size = keyset(statement, key, first, after)
+    scope = {"all_communities": all_communities}
+    async with context.transaction(community_id, **scope) as session:
+        rows = (await session.scalars(page)).all()
+
+    async def count() -> int:
+        async with context.transaction(community_id, **scope) as session:
+            return await session.scalar(counting(statement)) or 0
+
+    return connection(rows, size, lambda row: getattr(row, key.key), count, after, node_of)

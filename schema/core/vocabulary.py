@@ -1,14 +1,24 @@
 """The programme's vocabularies as GraphQL enums; each enum-valued field gets a `...Label`
 sibling in the request's language."""
 
+from typing import Any
+
 import strawberry
 
+from schema.core.context import Info
 from server.vocabulary import (
+    ActivityKind,
+    AdmissionCondition,
+    ApplicationStatus,
+    AttendanceStatus,
     CommunityStatus,
+    ExitScope,
     Level,
     MembershipRole,
     MembershipStatus,
     Region,
+    ReportKind,
+    ReviewDecision,
     SiteStatus,
     Theme,
 )
@@ -22,3 +32,28 @@ strawberry.enum(SiteStatus, description="An experiment site's standing in the pr
 strawberry.enum(MembershipRole, description="A unit's role in its community (Art. 14)")
 strawberry.enum(MembershipStatus, description="A unit's standing in a community (Art. 12)")
 strawberry.enum(CommunityStatus, description="Where a community is in its 3-year cycle (Art. 15)")
+strawberry.enum(AdmissionCondition, description="The seven admission conditions of Art. 7")
+strawberry.enum(ApplicationStatus, description="Where an application is in admission (Art. 8(1))")
+strawberry.enum(ReviewDecision, description="The project group's decision on an application")
+strawberry.enum(ActivityKind, description="活动类型 (Art. 16, 18(2))")
+strawberry.enum(
+    AttendanceStatus, description="A unit at an activity: an excused absence counts as none"
+)
+strawberry.enum(ReportKind, description="报告 (Art. 18(4), 18(5), 19(3)): who it goes to and when")
+strawberry.enum(ExitScope, description="What a unit left: the programme, or one community")
+
+
+def label(attribute: str, *, optional: bool = False) -> Any:
+    """A `...Label` field: `attribute`'s vocabulary value in the request's language."""
+
+    def resolve(root: Any, info: Info) -> str:
+        return getattr(root, attribute).label(info.context.language)
+
+    def resolve_optional(root: Any, info: Info) -> str | None:
+        value = getattr(root, attribute)
+        return None if value is None else value.label(info.context.language)
+
+    return strawberry.field(
+        resolver=resolve_optional if optional else resolve,
+        description=f"`{attribute}` in the reader's language",
+    )

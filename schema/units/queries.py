@@ -1,11 +1,14 @@
 import strawberry
 
+from schema.core import ids
 from schema.core.context import Info
-from schema.core.pagination import Connection, connection, counting, keyset
+from schema.core.pagination import Connection, paginate
+from schema.units.exits import Exit
 from schema.units.types import Unit
+from server.units.models import ExitRecord
 from server.units.models import Unit as UnitRow
-from server.units.queries import units_statement
-from server.vocabulary import Level, SiteStatus
+from server.units.queries import exits_statement, units_statement
+from server.vocabulary import ExitScope, Level, SiteStatus
 
 
 @strawberry.type
@@ -24,12 +27,22 @@ class UnitQueries:
         after: str | None = None,
     ) -> Connection[Unit]:
         statement = units_statement(level, province, status, search)
-        page, size = keyset(statement, UnitRow.id, first, after)
-        async with info.context.transaction() as session:
-            rows = (await session.scalars(page)).all()
+        return await paginate(info.context, statement, UnitRow.id, first, after, Unit.of)
 
-        async def count() -> int:
-            async with info.context.transaction() as session:
-                return await session.scalar(counting(statement)) or 0
-
-        return connection([Unit.of(r) for r in rows], size, lambda u: u.db_id, count, after)
+    @strawberry.field(
+        description="The exit list (Art. 8(2), 12), oldest first: units that left the programme "
+        "or a community (the community of the request's door, if any), written or deemed."
+    )
+    async def exits(
+        self,
+        info: Info,
+        scope: ExitScope | None = None,
+        community_slug: str | None = None,
+        unit_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Exit]:
+        tenant = await info.context.tenant(community_slug)
+        unit = ids.decode_as(unit_id, "Unit")[0] if unit_id else None
+        statement = exits_statement(scope, tenant.id if tenant else None, unit)
+        return await paginate(info.context, statement, ExitRecord.id, first, after, Exit.of)

@@ -169,6 +169,19 @@ async def _schedule_programme(
     return activity
 
 
+async def find_activity(
+    session: AsyncSession, community_id: int | None, activity_id: int, *, lock: bool = False
+) -> Activity | ProgrammeActivity:
+    """A community's activity, or a project-wide one when `community_id` is None."""
+    if community_id is None:
+        activity = await session.get(ProgrammeActivity, activity_id, with_for_update=lock)
+    else:
+        activity = await session.get(Activity, (community_id, activity_id), with_for_update=lock)
+    if activity is None:
+        raise UserFacingError(ErrorCode.NOT_FOUND, "活动不存在", "no such activity", "activityId")
+    return activity
+
+
 def _entries_errors(entries: Sequence[AttendanceEntry], expected: set[int]) -> None:
     seen: set[int] = set()
     for i, entry in enumerate(entries):
@@ -200,15 +213,12 @@ async def record_attendance(
     actor = guard.require("attendance", "record", community_id)
     if not entries:
         raise UserFacingError(ErrorCode.INVALID_INPUT, "没有出勤记录", "no entries", "entries")
+    activity = await find_activity(session, community_id, activity_id, lock=True)
     if community_id is None:
-        activity = await session.get(ProgrammeActivity, activity_id, with_for_update=True)
         table, where = ProgrammeAttendance, [ProgrammeAttendance.activity_id == activity_id]
     else:
-        activity = await session.get(Activity, (community_id, activity_id), with_for_update=True)
         table = Attendance
         where = [Attendance.community_id == community_id, Attendance.activity_id == activity_id]
-    if activity is None:
-        raise UserFacingError(ErrorCode.NOT_FOUND, "活动不存在", "no such activity", "activityId")
     if activity.held_on > today():
         raise UserFacingError(
             ErrorCode.INVALID_TRANSITION,

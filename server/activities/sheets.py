@@ -10,10 +10,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.guard import Guard
-from server.activities.models import Attendance, ProgrammeAttendance
-from server.activities.service import AttendanceEntry, Recorded, record_attendance
+from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
+from server.activities.service import AttendanceEntry, find_activity, record_attendance
 from server.errors import ErrorCode, UserFacingError
-from server.units.models import Unit
+from server.units.models import ExitRecord, Unit
 from server.vocabulary import AttendanceStatus
 
 COLUMNS = {
@@ -41,7 +41,8 @@ class RowProblem:
 
 @dataclass(frozen=True)
 class Imported:
-    recorded: Recorded | None
+    activity: Activity | ProgrammeActivity
+    exits: list[ExitRecord]
     accepted: int
     problems: list[RowProblem]
 
@@ -109,6 +110,7 @@ async def import_sheet(
     data: bytes,
 ) -> Imported:
     guard.require("attendance", "record", community_id)
+    activity = await find_activity(session, community_id, activity_id)
     rows = read_rows(data)
     if not rows:
         raise _unreadable()
@@ -155,9 +157,7 @@ async def import_sheet(
         else:
             seen.add(unit_id)
             entries.append(AttendanceEntry(unit_id, status))
-    recorded = (
-        await record_attendance(session, guard, community_id, activity_id, entries)
-        if entries
-        else None
-    )
-    return Imported(recorded, len(entries), problems)
+    if not entries:
+        return Imported(activity, [], 0, problems)
+    recorded = await record_attendance(session, guard, community_id, activity_id, entries)
+    return Imported(recorded.activity, recorded.exits, len(entries), problems)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.models import CasbinRule, User
@@ -39,3 +39,24 @@ async def notify(
         for user_id in sorted(set(user_ids))
     )
     await session.flush()
+
+
+def inbox_statement(user_id: int, unread_only: bool = False) -> Select[tuple[Notification]]:
+    statement = select(Notification).where(Notification.user_id == user_id)
+    if unread_only:
+        statement = statement.where(Notification.read_at.is_(None))
+    return statement
+
+
+async def mark_read(session: AsyncSession, user_id: int, notification_ids: Iterable[int]) -> int:
+    """Marks the user's own notifications read; others' ids are ignored. Returns how many."""
+    marked = await session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.id.in_(list(notification_ids)),
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=func.now())
+    )
+    return marked.rowcount

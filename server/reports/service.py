@@ -97,6 +97,7 @@ async def review_report(
 ) -> Report:
     """Semi-annual reports go to the experts (Art. 18(4)): an assigned expert or the project
     group comments; the others go to the project group (Art. 18(5), 19(3))."""
+    guard.require("tenant", "read", community_id)  # outsiders learn nothing, not even existence
     report = await session.get(Report, (community_id, report_id))
     if report is None:
         raise UserFacingError(ErrorCode.NOT_FOUND, "报告不存在", "no such report", "reportId")

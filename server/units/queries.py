@@ -2,8 +2,8 @@
 
 from sqlalchemy import Select, select
 
-from server.units.models import Unit
-from server.vocabulary import Level, SiteStatus
+from server.units.models import ExitRecord, Unit
+from server.vocabulary import ExitScope, Level, SiteStatus
 
 
 def units_statement(
@@ -24,4 +24,20 @@ def units_statement(
             Unit.name.icontains(search, autoescape=True)
             | Unit.division_code.startswith(search, autoescape=True)
         )
+    return statement
+
+
+def exits_statement(
+    scope: ExitScope | None = None,
+    community_id: int | None = None,
+    unit_id: int | None = None,
+) -> Select[tuple[ExitRecord]]:
+    """The exit list (Art. 8(2), 12), published like the list of sites."""
+    statement = select(ExitRecord)
+    if scope is not None:
+        statement = statement.where(ExitRecord.scope == scope)
+    if community_id is not None:
+        statement = statement.where(ExitRecord.community_id == community_id)
+    if unit_id is not None:
+        statement = statement.where(ExitRecord.unit_id == unit_id)
     return statement

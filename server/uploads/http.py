@@ -14,10 +14,6 @@ from server.runtime import Runtime
 from server.uploads import service
 
 
-def upload_root(runtime: Runtime):
-    return runtime.settings.resolved_data_dir / "uploads"
-
-
 def upload_endpoint(runtime: Runtime, encode_id):
     async def upload(request: Request) -> JSONResponse:
         language = language_from(request.headers.get("accept-language"))
@@ -32,7 +28,7 @@ def upload_endpoint(runtime: Runtime, encode_id):
             filename = unquote(request.headers.get("x-filename", "upload"))
             async with runtime.database.transaction() as session:
                 stored = await service.store(
-                    session, upload_root(runtime), claims.user_id, filename, data
+                    session, service.root(runtime.settings), claims.user_id, filename, data
                 )
         except GongxueError as error:
             status = 401 if error.code == "UNAUTHENTICATED" else 400

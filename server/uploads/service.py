@@ -9,9 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import ErrorCode, UserFacingError
+from server.settings import Settings
 from server.uploads.models import Upload
 
 MAX_BYTES = 10 * 1024 * 1024
+
+
+def root(settings: Settings) -> Path:
+    """Where uploaded files live: `uploads/` under the data dir."""
+    return settings.resolved_data_dir / "uploads"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,32 @@
+import datetime as dt
+
+import strawberry
+
+from schema.activities.types import Activity
+from schema.core.context import Info
+from schema.core.pagination import Connection, paginate
+from server.activities.models import ProgrammeActivity
+from server.activities.queries import programme_activities_statement
+from server.vocabulary import ActivityKind
+
+
+@strawberry.type
+class ActivityQueries:
+    @strawberry.field(
+        description="The project group's project-wide activities, oldest first (signed in); "
+        "a community's own are on `Community.activities`."
+    )
+    async def programme_activities(
+        self,
+        info: Info,
+        kind: ActivityKind | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Activity]:
+        (await info.context.guard()).signed_in()
+        statement = programme_activities_statement(kind, since, until)
+        return await paginate(
+            info.context, statement, ProgrammeActivity.id, first, after, Activity.of
+        )

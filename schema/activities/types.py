@@ -1,0 +1,116 @@
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from schema.core import ids
+from schema.core.context import Context, Info
+from schema.core.node import Node, fetches
+from schema.core.permissions import requires
+from schema.core.vocabulary import label
+from schema.units.types import Unit
+from server.activities import models
+from server.activities.queries import attendance_statement
+from server.vocabulary import ActivityKind, AttendanceStatus
+
+Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
+
+
+@strawberry.type(description="One expected unit at an activity; `status` is empty until recorded.")
+class AttendanceRecord:
+    status: AttendanceStatus | None
+    status_label: str | None = label("status", optional=True)
+    recorded_at: dt.datetime | None
+    unit_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def unit(self, info: Info) -> Unit:
+        return Unit.of(await info.context.loaders.unit.load(self.unit_id))
+
+
+@strawberry.type(
+    description="活动: a community's activity, or a project-wide one (no community), with its "
+    "attendance counts."
+)
+class Activity(Node):
+    id: strawberry.ID
+    kind: ActivityKind
+    kind_label: str = label("kind")
+    title: str
+    held_on: dt.date
+    expected_count: int
+    attended_count: int
+    absent_count: int
+    excused_count: int
+    db_id: strawberry.Private[int]
+    community_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The community; none for a project-wide activity.")
+    async def community(self, info: Info) -> Community | None:
+        from schema.communities.types import Community as CommunityType
+
+        if self.community_id is None:
+            return None
+        return CommunityType.of(await info.context.loaders.community.load(self.community_id))
+
+    @strawberry.field(
+        description="Each expected unit and what was recorded for it.",
+        extensions=requires("tenant", "read", in_community=lambda a: a.community_id),
+    )
+    async def attendance(self, info: Info) -> list[AttendanceRecord]:
+        statement = attendance_statement(self.community_id, self.db_id)
+        async with info.context.transaction(self.community_id) as session:
+            rows = (await session.scalars(statement)).all()
+        return [
+            AttendanceRecord(status=r.status, recorded_at=r.recorded_at, unit_id=r.unit_id)
+            for r in rows
+        ]
+
+    @classmethod
+    def of(cls, row: models.Activity | models.ProgrammeActivity) -> "Activity":
+        if isinstance(row, models.Activity):
+            global_id, community_id = (
+                ids.encode("Activity", row.community_id, row.id),
+                row.community_id,
+            )
+        else:
+            global_id, community_id = ids.encode("ProgrammeActivity", row.id), None
+        return cls(
+            id=strawberry.ID(global_id),
+            kind=row.kind,
+            title=row.title,
+            held_on=row.held_on,
+            expected_count=row.expected_count,
+            attended_count=row.attended_count,
+            absent_count=row.absent_count,
+            excused_count=row.excused_count,
+            db_id=row.id,
+            community_id=community_id,
+        )
+
+
+def activity_keys(global_id: str) -> tuple[int | None, int]:
+    """(community id or None for a project-wide activity, activity id)."""
+    type_name, keys = ids.decode(global_id)
+    if type_name == "Activity" and len(keys) == 2:
+        return keys[0], keys[1]
+    if type_name == "ProgrammeActivity" and len(keys) == 1:
+        return None, keys[0]
+    raise ids.unknown()
+
+
+@fetches("Activity", arity=2)
+async def fetch_activity(context: Context, keys: tuple[int, ...]) -> Activity | None:
+    guard = await context.guard()
+    guard.require("tenant", "read", keys[0])
+    async with context.transaction(keys[0]) as session:
+        row = await session.get(models.Activity, keys)
+    return Activity.of(row) if row else None
+
+
+@fetches("ProgrammeActivity")
+async def fetch_programme_activity(context: Context, keys: tuple[int, ...]) -> Activity | None:
+    (await context.guard()).signed_in()
+    async with context.transaction() as session:
+        row = await session.get(models.ProgrammeActivity, keys[0])
+    return Activity.of(row) if row else None

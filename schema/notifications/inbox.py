@@ -1,0 +1,78 @@
+"""A signed-in user's notifications: exits, deadlines."""
+
+import datetime as dt
+
+import strawberry
+
+from schema.core import ids
+from schema.core.context import Info
+from schema.core.errors import UserError
+from schema.core.mutations import attempt
+from schema.core.pagination import Connection, paginate
+from server.notifications import models, service
+
+
+@strawberry.type(description="A message to the signed-in user.")
+class Notification:
+    id: strawberry.ID
+    kind: str = strawberry.field(description="exit.auto, report.due, ...")
+    title: str
+    body: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: models.Notification) -> "Notification":
+        return cls(
+            id=strawberry.ID(ids.encode("Notification", row.id)),
+            kind=row.kind,
+            title=row.title,
+            body=row.body,
+            created_at=row.created_at,
+            read_at=row.read_at,
+        )
+
+
+@strawberry.input
+class MarkNotificationsReadInput:
+    notification_ids: list[strawberry.ID]
+
+
+@strawberry.type
+class MarkNotificationsReadPayload:
+    marked: int = 0
+    errors: list[UserError]
+
+
+@strawberry.type
+class NotificationQueries:
+    @strawberry.field(description="The signed-in user's notifications, oldest first.")
+    async def notifications(
+        self,
+        info: Info,
+        unread_only: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Notification]:
+        actor = (await info.context.guard()).signed_in()
+        statement = service.inbox_statement(actor.user_id, unread_only)
+        return await paginate(
+            info.context, statement, models.Notification.id, first, after, Notification.of
+        )
+
+
+@strawberry.type
+class NotificationMutations:
+    @strawberry.mutation(description="Marks the signed-in user's notifications read.")
+    async def mark_notifications_read(
+        self, info: Info, input: MarkNotificationsReadInput
+    ) -> MarkNotificationsReadPayload:
+        actor = (await info.context.guard()).signed_in()
+
+        async def work() -> int:
+            wanted = [ids.decode_as(n, "Notification")[0] for n in input.notification_ids]
+            async with info.context.transaction() as session:
+                return await service.mark_read(session, actor.user_id, wanted)
+
+        marked, errors = await attempt(info.context, work)
+        return MarkNotificationsReadPayload(marked=marked or 0, errors=errors)

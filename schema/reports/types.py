@@ -1,0 +1,94 @@
+import datetime as dt
+
+import strawberry
+
+from schema.core import ids
+from schema.core.context import Context, Info
+from schema.core.node import Node, fetches
+from schema.core.vocabulary import label
+from schema.units.types import Unit
+from server.reports import models
+from server.reports.service import Due
+from server.vocabulary import ReportKind
+
+
+@strawberry.type(description="报告: a community's (or a member unit's) report for one period.")
+class Report(Node):
+    id: strawberry.ID
+    kind: ReportKind
+    kind_label: str = label("kind")
+    year: int
+    half: int | None = strawberry.field(description="1 or 2 for a semi-annual report")
+    title: str
+    body: str
+    due_on: dt.date
+    submitted_on: dt.date
+    late: bool = strawberry.field(description="submitted after it was due")
+    review_comment: str | None
+    reviewed_at: dt.datetime | None
+    db_id: strawberry.Private[int]
+    community_id: strawberry.Private[int]
+    unit_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The member unit, for MEMBER_ANNUAL.")
+    async def unit(self, info: Info) -> Unit | None:
+        if self.unit_id is None:
+            return None
+        return Unit.of(await info.context.loaders.unit.load(self.unit_id))
+
+    @classmethod
+    def of(cls, row: models.Report) -> "Report":
+        return cls(
+            id=strawberry.ID(ids.encode("Report", row.community_id, row.id)),
+            kind=row.kind,
+            year=row.year,
+            half=row.half,
+            title=row.title,
+            body=row.body,
+            due_on=row.due_on,
+            submitted_on=row.submitted_on,
+            late=row.late,
+            review_comment=row.review_comment,
+            reviewed_at=row.reviewed_at,
+            db_id=row.id,
+            community_id=row.community_id,
+            unit_id=row.unit_id,
+        )
+
+
+@strawberry.type(description="A report owed for one period: submitted, or due, or overdue.")
+class DueReport:
+    kind: ReportKind
+    kind_label: str = label("kind")
+    year: int
+    half: int | None
+    due_on: dt.date
+    overdue: bool = strawberry.field(description="not submitted and past its due date")
+    report: Report | None
+    unit_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The member unit that owes it, for MEMBER_ANNUAL.")
+    async def unit(self, info: Info) -> Unit | None:
+        if self.unit_id is None:
+            return None
+        return Unit.of(await info.context.loaders.unit.load(self.unit_id))
+
+    @classmethod
+    def of(cls, due: Due) -> "DueReport":
+        return cls(
+            kind=due.kind,
+            year=due.year,
+            half=due.half,
+            due_on=due.due_on,
+            overdue=due.overdue,
+            report=Report.of(due.report) if due.report else None,
+            unit_id=due.unit_id,
+        )
+
+
+@fetches("Report", arity=2)
+async def fetch_report(context: Context, keys: tuple[int, ...]) -> Report | None:
+    (await context.guard()).require("tenant", "read", keys[0])
+    async with context.transaction(keys[0]) as session:
+        row = await session.get(models.Report, keys)
+    return Report.of(row) if row else None
