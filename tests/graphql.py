@@ -22,3 +22,33 @@ async def gql(
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+async def mutate(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The payload of a mutation that must succeed (its one root field)."""
+    body = await gql(client, query, variables, headers=headers)
+    assert "errors" not in body, body
+    (payload,) = body["data"].values()
+    assert payload["errors"] == [], payload
+    return payload
+
+
+async def refusal(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The one `UserError` of a mutation that must be refused."""
+    body = await gql(client, query, variables, headers=headers)
+    assert "errors" not in body, body
+    (payload,) = body["data"].values()
+    assert len(payload["errors"]) == 1, payload
+    return payload["errors"][0]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.guard import Guard
+from server.accounts.models import User
 from server.admission.models import Application, ApplicationCall, ApplicationCondition
 from server.audit.service import record
 from server.clock import today
@@ -294,6 +295,9 @@ async def publish_site_list(session: AsyncSession, guard: Guard, call_id: int) -
         await session.flush()
         application.status = ApplicationStatus.PUBLISHED
         application.unit_id = unit.id
+        applicant = await session.get(User, application.applicant_user_id)
+        if applicant.unit_id is None:  # the applicant speaks for the site from now on
+            applicant.unit_id = unit.id
         published.append(unit)
     call.published_on = call.published_on or on
     await session.flush()

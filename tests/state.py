@@ -1,0 +1,14 @@
+"""What the database holds, to prove that a refusal changed nothing."""
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import TEST_OWNED_TABLES
+
+
+async def row_counts(owner: AsyncEngine) -> dict[str, int]:
+    async with owner.connect() as conn:
+        return {
+            table: (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+            for table in TEST_OWNED_TABLES
+        }
