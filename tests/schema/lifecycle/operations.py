@@ -45,7 +45,7 @@ mutation ($input: AddMemberInput!) {{
 
 LEAVE_COMMUNITY = f"""
 mutation ($input: LeaveCommunityInput!) {{
-  leaveCommunity(input: $input) {{ membership {{ status leftOn leftReason }} {ERRORS} }}
+  leaveCommunity(input: $input) {{ membership {{ status leftOn }} {ERRORS} }}
 }}"""
 
 CHANGE_ROLE = f"""

@@ -162,7 +162,7 @@ async def test_the_programmes_story_end_to_end(client, runtime):
         headers=pg,
     )
     leader = applicants[0][1]
-    expert, expert_token = await make_user(
+    _, expert_token = await make_user(
         runtime, "zhuanjia@example.cn", ("EXPERT", None), ("EXPERT_ASSIGNED", community_id)
     )
 
