@@ -21,12 +21,13 @@ class Expected:
 def two_consecutive_absences(history: Sequence[Expected]) -> tuple[str, str] | None:
     """The first two unexcused absences with no attendance between them, or None.
 
-    An excused absence breaks neither the count nor the chain: it is skipped. So is an
-    activity whose attendance is not recorded yet. Attending resets the count.
+    An excused absence breaks neither the count nor the chain: it is skipped. Attending
+    resets the count; so does an activity whose attendance is not recorded yet, since
+    nobody knows whether the unit came (recording it later decides again).
     """
     previous_absence: str | None = None
     for expected in history:
-        if expected.status is AttendanceStatus.ATTENDED:
+        if expected.status is None or expected.status is AttendanceStatus.ATTENDED:
             previous_absence = None
         elif expected.status is AttendanceStatus.ABSENT:
             if previous_absence is not None:

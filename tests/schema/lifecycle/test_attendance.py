@@ -1,0 +1,419 @@
+"""Activities and attendance (Art. 16, 18), sign-in sheets, and the two-absences exit (Art.
+8(2), 12) for communities and for the programme."""
+
+import datetime as dt
+import io
+from urllib.parse import quote
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from schema.core import ids
+from server.clock import today
+from server.notifications.models import Notification
+from tests.factories import bearer, make_community, make_units, make_user
+from tests.graphql import gql, mutate, refusal
+from tests.schema.lifecycle.operations import IMPORT, RECORD, REINSTATE, SCHEDULE
+from tests.state import row_counts
+
+
+def unit_id(unit) -> str:
+    return ids.encode("Unit", unit.id)
+
+
+def days_ago(n: int) -> str:
+    return (today() - dt.timedelta(days=n)).isoformat()
+
+
+@pytest.fixture
+async def community(runtime):
+    """A community of four with its leader signed in."""
+    row, units = await make_community(
+        runtime, "yrd", size=4, cycle_start=today() - dt.timedelta(days=400)
+    )
+    _, token = await make_user(runtime, "leader@example.cn", ("LEADER", row.id))
+    return row, units, bearer(token)
+
+
+async def schedule(client, headers, held: int, slug: str | None = "yrd", **extra) -> str:
+    payload = await mutate(
+        client,
+        SCHEDULE,
+        {
+            "input": {
+                "communitySlug": slug,
+                "kind": "SEMINAR",
+                "title": "研讨会",
+                "heldOn": days_ago(held),
+                **extra,
+            }
+        },
+        headers=headers,
+    )
+    return payload["activity"]["id"]
+
+
+def entries(units, **by_index: str) -> list[dict]:
+    return [
+        {"unitId": unit_id(u), "status": by_index.get(f"u{i}", "ATTENDED")}
+        for i, u in enumerate(units)
+    ]
+
+
+async def test_an_activity_expects_every_active_member_by_default(client, community):
+    _, units, leader = community
+
+    everyone = await mutate(
+        client,
+        SCHEDULE,
+        {
+            "input": {
+                "communitySlug": "yrd",
+                "kind": "TRAINING",
+                "title": "培训",
+                "heldOn": days_ago(1),
+            }
+        },
+        headers=leader,
+    )
+    some = await mutate(
+        client,
+        SCHEDULE,
+        {
+            "input": {
+                "communitySlug": "yrd",
+                "kind": "RESEARCH",
+                "title": "课题",
+                "heldOn": days_ago(1),
+                "expectedUnitIds": [unit_id(units[0]), unit_id(units[1])],
+            }
+        },
+        headers=leader,
+    )
+
+    assert everyone["activity"]["expectedCount"] == 4
+    assert some["activity"]["expectedCount"] == 2
+
+
+async def test_an_activity_cannot_expect_a_unit_outside_the_community(
+    client, runtime, community, owner
+):
+    _, _, leader = community
+    outsider = (await make_units(runtime, 1))[0]
+    before = await row_counts(owner)
+
+    error = await refusal(
+        client,
+        SCHEDULE,
+        {
+            "input": {
+                "communitySlug": "yrd",
+                "kind": "SEMINAR",
+                "title": "研讨",
+                "heldOn": days_ago(1),
+                "expectedUnitIds": [unit_id(outsider)],
+            }
+        },
+        headers=leader,
+    )
+
+    assert (error["code"], error["field"]) == ("INVALID_INPUT", "expectedUnitIds")
+    assert await row_counts(owner) == before
+
+
+async def test_attendance_for_a_unit_that_was_not_expected_is_refused(
+    client, runtime, community, owner
+):
+    _, units, leader = community
+    activity = await schedule(client, leader, 3, expectedUnitIds=[unit_id(u) for u in units[:3]])
+    before = await row_counts(owner)
+
+    error = await refusal(
+        client,
+        RECORD,
+        {"input": {"activityId": activity, "entries": entries(units)}},
+        headers=leader,
+    )
+
+    assert (error["code"], error["field"]) == ("INVALID_INPUT", "entries.3.unitId")
+    assert await row_counts(owner) == before
+
+
+async def test_a_unit_recorded_twice_in_one_call_is_refused(client, community, owner):
+    _, units, leader = community
+    activity = await schedule(client, leader, 3)
+    twice = [*entries(units), {"unitId": unit_id(units[0]), "status": "ABSENT"}]
+    before = await row_counts(owner)
+
+    error = await refusal(
+        client, RECORD, {"input": {"activityId": activity, "entries": twice}}, headers=leader
+    )
+
+    assert (error["code"], error["field"]) == ("INVALID_INPUT", "entries.4.unitId")
+    assert await row_counts(owner) == before
+
+
+async def test_attendance_waits_until_the_activity_is_held(client, community, owner):
+    _, units, leader = community
+    upcoming = await schedule(client, leader, -7)
+    before = await row_counts(owner)
+
+    error = await refusal(
+        client,
+        RECORD,
+        {"input": {"activityId": upcoming, "entries": entries(units)}},
+        headers=leader,
+    )
+
+    assert error["code"] == "INVALID_TRANSITION"
+    assert await row_counts(owner) == before
+
+
+async def test_a_correction_replaces_what_was_recorded(client, community):
+    _, units, leader = community
+    activity = await schedule(client, leader, 3)
+    await mutate(
+        client,
+        RECORD,
+        {"input": {"activityId": activity, "entries": entries(units, u1="ABSENT")}},
+        headers=leader,
+    )
+
+    corrected = await mutate(
+        client,
+        RECORD,
+        {
+            "input": {
+                "activityId": activity,
+                "entries": [{"unitId": unit_id(units[1]), "status": "EXCUSED"}],
+            }
+        },
+        headers=leader,
+    )
+
+    counts = corrected["activity"]
+    assert (counts["attendedCount"], counts["absentCount"], counts["excusedCount"]) == (3, 0, 1)
+
+
+async def test_absences_count_in_the_order_activities_were_held(client, community):
+    """Recorded late, out of order: the second absence by date is the one that counts."""
+    _, units, leader = community
+    first, second, third = [await schedule(client, leader, d) for d in (30, 20, 10)]
+    await mutate(
+        client,
+        RECORD,
+        {"input": {"activityId": third, "entries": entries(units, u2="ABSENT")}},
+        headers=leader,
+    )
+    await mutate(
+        client,
+        RECORD,
+        {"input": {"activityId": first, "entries": entries(units, u2="ABSENT")}},
+        headers=leader,
+    )
+
+    recorded = await mutate(
+        client,
+        RECORD,
+        {"input": {"activityId": second, "entries": entries(units, u2="EXCUSED")}},
+        headers=leader,
+    )
+    assert recorded["exits"] == []  # first and third are absences, but the second broke no chain...
+
+    changed = await mutate(
+        client,
+        RECORD,
+        {"input": {"activityId": second, "entries": entries(units, u2="ABSENT")}},
+        headers=leader,
+    )
+    (gone,) = changed["exits"]
+    assert gone["unit"]["name"] == units[2].name
+    assert gone["evidence"] == [first, second]  # ...until it turned out to be an absence
+
+
+async def test_the_project_group_reinstates_a_unit_and_its_old_absences_are_spent(
+    client, runtime, community
+):
+    _, units, leader = community
+    _, pg_token = await make_user(runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    activities = [await schedule(client, leader, d) for d in (30, 20, 10)]
+    for activity in activities[:2]:
+        recorded = await mutate(
+            client,
+            RECORD,
+            {"input": {"activityId": activity, "entries": entries(units, u3="ABSENT")}},
+            headers=leader,
+        )
+    (exit_,) = recorded["exits"]
+
+    back = await mutate(
+        client,
+        REINSTATE,
+        {"input": {"exitId": exit_["id"], "reason": "缺席系因疫情封控，经核实予以恢复"}},
+        headers=bearer(pg_token),
+    )
+    assert back["exit"]["reinstatedOn"] == today().isoformat()
+    one_more = await mutate(
+        client,
+        RECORD,
+        {"input": {"activityId": activities[2], "entries": entries(units[:3], u3="ABSENT")}},
+        headers=leader,
+    )
+
+    assert one_more["exits"] == []  # a fresh start: one absence is not two
+    page = await gql(client, '{ community(slug: "yrd") { memberCount } }')
+    assert page["data"]["community"]["memberCount"] == 4
+    again = await refusal(
+        client,
+        REINSTATE,
+        {"input": {"exitId": exit_["id"], "reason": "重复"}},
+        headers=bearer(pg_token),
+    )
+    assert again["code"] == "INVALID_TRANSITION"
+
+
+async def test_two_absences_from_project_activities_end_a_sites_place_in_the_programme(
+    client, runtime
+):
+    """Project-wide activities expect every active site; two absences in a row and the site
+    leaves the programme and so every community, and its leader is told."""
+    community, units = await make_community(
+        runtime, "yrd", size=3, cycle_start=today() - dt.timedelta(days=400)
+    )
+    elsewhere = await make_units(runtime, 2)
+    leader, _ = await make_user(runtime, "leader@example.cn", ("LEADER", community.id))
+    _, pg_token = await make_user(runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    pg = bearer(pg_token)
+    everyone = [*units, *elsewhere]
+
+    exits = []
+    for held in (60, 30):
+        activity = await mutate(
+            client,
+            SCHEDULE,
+            {
+                "input": {
+                    "kind": "LEARNING_WEEK",
+                    "title": "全民终身学习活动周",
+                    "heldOn": days_ago(held),
+                }
+            },
+            headers=pg,
+        )
+        assert activity["activity"]["expectedCount"] == 5
+        recorded = await mutate(
+            client,
+            RECORD,
+            {
+                "input": {
+                    "activityId": activity["activity"]["id"],
+                    "entries": entries(everyone, u1="ABSENT"),
+                }
+            },
+            headers=pg,
+        )
+        exits.append(recorded["exits"])
+
+    assert exits[0] == []
+    (gone,) = exits[1]
+    assert (gone["scope"], gone["kind"], gone["community"]) == ("PROGRAMME", "AUTO_EXITED", None)
+    site = await gql(
+        client,
+        "query ($id: ID!) { node(id: $id) { ... on Unit { siteStatus } } }",
+        {"id": unit_id(units[1])},
+    )
+    assert site["data"]["node"]["siteStatus"] == "AUTO_EXITED"
+    page = await gql(client, '{ community(slug: "yrd") { memberCount } }')
+    assert page["data"]["community"]["memberCount"] == 2
+    async with runtime.database.transaction() as session:
+        told = (await session.scalars(select(Notification.user_id))).all()
+    assert told == [leader.id]
+
+
+async def test_only_the_project_group_schedules_a_project_wide_activity(client, community, owner):
+    _, _, leader = community
+    before = await row_counts(owner)
+
+    body = await gql(
+        client,
+        SCHEDULE,
+        {"input": {"kind": "TRAINING", "title": "全国培训", "heldOn": days_ago(1)}},
+        headers=leader,
+    )
+
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert await row_counts(owner) == before
+
+
+async def upload(client, headers, data: bytes, filename: str) -> str:
+    named = {**headers, "X-Filename": quote(filename)}  # header values are ASCII
+    response = await client.post("/uploads", content=data, headers=named)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+async def test_a_sign_in_sheet_records_its_good_rows_and_reports_the_bad(client, community):
+    _, units, leader = community
+    activity = await schedule(client, leader, 2)
+    sheet = "\n".join(
+        [
+            "单位名称,行政区划代码,出勤情况",
+            f"{units[0].name},{units[0].division_code},出席",
+            f",{units[1].division_code},请假",
+            "不相干的单位,999999,出席",
+            f"{units[2].name},,迟到",
+            f"{units[0].name},,缺席",
+            "",
+            f"{units[3].name},,缺席",
+        ]
+    ).encode()
+    upload_id = await upload(client, leader, sheet, "签到表.csv")
+
+    imported = await mutate(
+        client, IMPORT, {"input": {"activityId": activity, "uploadId": upload_id}}, headers=leader
+    )
+
+    assert imported["accepted"] == 3
+    assert [r["line"] for r in imported["rejected"]] == [4, 5, 6]
+    assert "不在本次活动的应到名单中" in imported["rejected"][0]["message"]
+    assert "迟到" in imported["rejected"][1]["message"]
+    assert "重复" in imported["rejected"][2]["message"]
+    counts = imported["activity"]
+    assert (counts["attendedCount"], counts["absentCount"], counts["excusedCount"]) == (1, 1, 1)
+
+
+async def test_an_xlsx_sign_in_sheet_is_read_too(client, community):
+    _, units, leader = community
+    activity = await schedule(client, leader, 2)
+    book = openpyxl.Workbook()
+    book.active.append(["行政区划代码", "出勤"])
+    for unit in units:
+        book.active.append([unit.division_code, "ABSENT" if unit is units[1] else "出席"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload_id = await upload(client, leader, buffer.getvalue(), "sign-in.xlsx")
+
+    imported = await mutate(
+        client,
+        IMPORT,
+        {"input": {"activityId": activity, "uploadId": upload_id}},
+        headers={**leader, "Accept-Language": "en"},
+    )
+
+    assert (imported["accepted"], imported["rejected"]) == (4, [])
+    assert imported["activity"]["absentCount"] == 1
+
+
+async def test_a_sheet_without_the_needed_columns_changes_nothing(client, community, owner):
+    _, units, leader = community
+    activity = await schedule(client, leader, 2)
+    upload_id = await upload(client, leader, f"名称\n{units[0].name}\n".encode(), "bad.csv")
+    before = await row_counts(owner)
+
+    error = await refusal(
+        client, IMPORT, {"input": {"activityId": activity, "uploadId": upload_id}}, headers=leader
+    )
+
+    assert (error["code"], error["field"]) == ("INVALID_INPUT", "uploadId")
+    assert await row_counts(owner) == before
