@@ -3,19 +3,25 @@ through /graphql, /c/A/graphql and the X-Community header: refused every time, a
 of B's own business (nor, through A's door, even B's name) anywhere in the response."""
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import update
 
 from schema.core import ids
+from server.activities.models import Activity, Attendance
 from server.audit.service import record
 from server.communities.models import Membership
-from server.vocabulary import MembershipStatus
+from server.reports.models import Report
+from server.vocabulary import ActivityKind, MembershipStatus, ReportKind
 from tests.factories import bearer, make_community, make_user
+from tests.state import row_counts
 
 B_NAME = "乙地区老年教育共同体"
 B_SECRET_REASON = "乙方内部：经费未落实"
 B_SECRET_ACTION = "b.secret-action"
+B_SECRET_ACTIVITY = "乙方闭门研讨会"
+B_SECRET_REPORT = "乙方半年报：两家成员单位未参加活动"
 REFUSED = {"FORBIDDEN", "TENANT_MISMATCH", "NOT_FOUND", "UNAUTHENTICATED"}
 
 DOORS = {
@@ -47,6 +53,30 @@ async def _two_communities(runtime):
             target_id=b.id,
             community_id=b.id,
         )
+        activity = Activity(
+            community_id=b.id,
+            kind=ActivityKind.SEMINAR,
+            title=B_SECRET_ACTIVITY,
+            held_on=dt.date(2026, 6, 1),
+            expected_count=3,
+        )
+        report = Report(
+            community_id=b.id,
+            kind=ReportKind.SEMI_ANNUAL,
+            year=2026,
+            half=1,
+            title="半年报",
+            body=B_SECRET_REPORT,
+            due_on=dt.date(2026, 7, 15),
+            submitted_on=dt.date(2026, 7, 1),
+            late=False,
+        )
+        session.add_all([activity, report])
+        await session.flush()
+        session.add_all(
+            Attendance(community_id=b.id, activity_id=activity.id, unit_id=u.id)
+            for u in b_units[:3]
+        )
     async with runtime.database.transaction(a.id) as session:
         await record(
             session,
@@ -58,7 +88,15 @@ async def _two_communities(runtime):
         )
     _, leader = await make_user(runtime, "leader@a.cn", ("LEADER", a.id))
     b_user, _ = await make_user(runtime, "member@b.cn", ("MEMBER", b.id))
-    return a, b, bearer(leader), b_user, left
+    variables = {
+        "m": ids.encode("Membership", b.id, left),
+        "c": ids.encode("Community", b.id),
+        "u": ids.encode("User", b_user.id),
+        "a": ids.encode("Activity", b.id, activity.id),
+        "r": ids.encode("Report", b.id, report.id),
+        "bu": ids.encode("Unit", b_units[1].id),
+    }
+    return a, b, bearer(leader), b_user, variables
 
 
 OPERATIONS = {
@@ -83,6 +121,46 @@ OPERATIONS = {
         "mutation ($u: ID!) { deactivateUser(input: {userId: $u}) { user { email } errors { code } } }",
     ),
     "user-node": ("query ($u: ID!) { node(id: $u) { ... on User { email } } }",),
+    "activities": ('{ community(slug: "yrd-b") { activities { edges { node { title } } } } }',),
+    "reports": ('{ community(slug: "yrd-b") { reports { edges { node { body } } } } }',),
+    "reportsDue": ('{ community(slug: "yrd-b") { reportsDue { report { body } } } }',),
+    "activity-node": ("query ($a: ID!) { node(id: $a) { ... on Activity { title } } }",),
+    "report-node": ("query ($r: ID!) { node(id: $r) { ... on Report { body } } }",),
+    "recordAttendance": (
+        "mutation ($a: ID!, $bu: ID!) { recordAttendance(input: {activityId: $a, entries:"
+        " [{unitId: $bu, status: ABSENT}]}) { activity { title } errors { code } } }",
+    ),
+    "importAttendance": (
+        'mutation ($a: ID!) { importAttendance(input: {activityId: $a, uploadId: "VXBsb2FkOjE"})'
+        " { activity { title } errors { code } } }",
+    ),
+    "reviewReport": (
+        'mutation ($r: ID!) { reviewReport(input: {reportId: $r, comment: "看过"})'
+        " { report { body } errors { code } } }",
+    ),
+    "scheduleActivity": (
+        'mutation { scheduleActivity(input: {communitySlug: "yrd-b", kind: SEMINAR,'
+        ' title: "插入", heldOn: "2026-06-02"}) { activity { id } errors { code } } }',
+    ),
+    "submitReport": (
+        'mutation { submitReport(input: {communitySlug: "yrd-b", kind: PLAN, year: 2027,'
+        ' title: "计划", body: "插入"}) { report { id } errors { code } } }',
+    ),
+    "addMember": (
+        'mutation ($bu: ID!) { addMember(input: {communitySlug: "yrd-b", unitId: $bu,'
+        " role: DEPUTY}) { membership { id } errors { code } } }",
+    ),
+    "leaveCommunity": (
+        'mutation ($bu: ID!) { leaveCommunity(input: {communitySlug: "yrd-b", unitId: $bu,'
+        ' reason: "恶意"}) { membership { id } errors { code } } }',
+    ),
+    "changeMemberRole": (
+        'mutation ($bu: ID!) { changeMemberRole(input: {communitySlug: "yrd-b", unitId: $bu,'
+        " role: LEADER}) { memberships { id } errors { code } } }",
+    ),
+    "renewCycle": (
+        'mutation { renewCycle(input: {communitySlug: "yrd-b"}) { community { id } errors { code } } }',
+    ),
 }
 
 
@@ -96,16 +174,12 @@ def _codes(body: dict) -> set[str]:
 
 @pytest.mark.parametrize("door", DOORS)
 @pytest.mark.parametrize("operation", OPERATIONS)
-async def test_another_communitys_ids_are_refused(client, runtime, door, operation):
-    _, b, leader, b_user, left = await _two_communities(runtime)
+async def test_another_communitys_ids_are_refused(client, runtime, owner, door, operation):
+    _, _, leader, b_user, variables = await _two_communities(runtime)
     roles_before = runtime.policy.roles_of(f"user:{b_user.id}")
     (query,) = OPERATIONS[operation]
-    variables = {
-        "m": ids.encode("Membership", b.id, left),
-        "c": ids.encode("Community", b.id),
-        "u": ids.encode("User", b_user.id),
-    }
-    used = {k: v for k, v in variables.items() if f"${k}" in query}
+    used = {k: v for k, v in variables.items() if re.search(rf"\${k}\b", query)}
+    before = await row_counts(owner)
 
     response = await client.post(
         DOORS[door]["path"],
@@ -119,6 +193,9 @@ async def test_another_communitys_ids_are_refused(client, runtime, door, operati
     assert B_SECRET_REASON not in text
     assert B_SECRET_ACTION not in text
     assert "member@b.cn" not in text
+    assert B_SECRET_ACTIVITY not in text
+    assert B_SECRET_REPORT not in text
+    assert await row_counts(owner) == before
     if door != "main":
         assert B_NAME not in text  # through A's door, not even B's public name
     assert runtime.policy.roles_of(f"user:{b_user.id}") == roles_before
