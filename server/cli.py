@@ -161,7 +161,8 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     console.print(table)
     console.print(
         f"共同体 communities: {summary.communities} (新建 new: {summary.new_communities}); "
-        f"单位 units: {summary.units} (新建 new: {summary.new_units})"
+        f"单位 units: {summary.units} (新建 new: {summary.new_units}); "
+        f"新建活动 new activities: {summary.new_activities}"
     )
     return 0
 

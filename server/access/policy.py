@@ -7,7 +7,6 @@ everything from the database), so a change reaches every API replica and worker 
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ class Policy:
         self._grants: dict[str, set[tuple[str, str | None]]] = {}
         self._version = -1
         self._task: asyncio.Task | None = None
+        self._stopping = False
 
     def allows(self, subject: str, domain: str, obj: str, act: str) -> bool:
         return bool(self._enforcer.enforce(subject, domain, obj, act))
@@ -94,22 +94,25 @@ class Policy:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._follow(), name="policy-follow")
 
     async def stop(self) -> None:
+        """Ends the follower. The flag, not only the cancellation, ends its loop: redis-py
+        can swallow a CancelledError that lands inside a pub/sub read."""
         if self._task is not None:
+            self._stopping = True
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=3 * POLL_SECONDS)
             self._task = None
 
     async def _follow(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(CHANNEL)
                     await self._catch_up()
-                    while True:
+                    while not self._stopping:
                         message = await pubsub.get_message(
                             ignore_subscribe_messages=True, timeout=POLL_SECONDS
                         )

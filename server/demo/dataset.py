@@ -30,6 +30,7 @@ class DemoCommunity:
     leader: str
     deputies: tuple[str, ...]
     members: tuple[str, ...]
+    absentee: str | None = None  # a member that misses two activities in a row and leaves
 
 
 UNITS: tuple[DemoUnit, ...] = (
@@ -132,6 +133,7 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         leader="310112",
         deputies=("310115", "320506"),
         members=("330106", "330110", "320106", "340104", "330212", "320214"),
+        absentee="320214",
     ),
     DemoCommunity(
         slug="yrd-province-lifelong",

@@ -1,6 +1,7 @@
 """`gongxue demo`: loads the demo data set through the real models. Idempotent: units are
 matched by division code, communities by slug, accounts by email; a second run adds nothing."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -15,11 +16,16 @@ from server.accounts.service import (
 )
 from server.communities.models import Community, Membership
 from server.communities.rules import cycle_end_for
+from server.demo.activities import hold_a_year
 from server.demo.dataset import COMMUNITIES, UNITS, DemoCommunity
 from server.regions.provinces import province_of
 from server.runtime import Runtime
 from server.units.models import Unit
+from server.units.service import next_plaque_number
 from server.vocabulary import CommunityStatus, MembershipRole, MembershipStatus, SiteStatus
+
+# The demo's sites were admitted in the programme's first batch.
+ADMITTED_ON = dt.date(2024, 12, 1)
 
 # Demo accounts only: `gongxue demo` refuses to run in production.
 DEMO_PASSWORD = "gongxue-demo-2026"
@@ -40,6 +46,7 @@ class DemoSummary:
     new_units: int = 0
     communities: int = 0
     new_communities: int = 0
+    new_activities: int = 0
     sign_ins: list[SignIn] = field(default_factory=list)
 
 
@@ -77,8 +84,11 @@ async def _units(session: AsyncSession, summary: DemoSummary) -> dict[str, Unit]
             address=demo.address,
             responsible_person=demo.responsible_person,
             site_status=SiteStatus.ACTIVE,
+            admitted_on=ADMITTED_ON,
+            plaque_number=await next_plaque_number(session, ADMITTED_ON.year),
         )
         session.add(unit)
+        await session.flush()  # the next plaque number counts this one
         existing[demo.division_code] = unit
         summary.new_units += 1
     await session.flush()
@@ -122,6 +132,9 @@ async def _community(
             )
         )
     await session.flush()
+    members = [units[code] for code, _ in roles]
+    absentee = units[demo.absentee] if demo.absentee else None
+    summary.new_activities += await hold_a_year(session, community, members, absentee)
     summary.new_communities += 1
     return community
 

@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -5,6 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from server.activities.models import Activity
+from server.clock import today
 from server.communities.models import Community, Membership
 from server.communities.rules import MAX_UNITS, MIN_UNITS
 from server.demo.dataset import COMMUNITIES
@@ -45,6 +48,36 @@ async def test_the_demo_loads_communities_of_three_to_fifteen_units_once(client,
 
     body = await gql(client, "{ communities { totalCount } }")
     assert body["data"]["communities"]["totalCount"] == len(COMMUNITIES)
+
+
+async def test_the_demo_holds_a_year_of_activities_and_one_unit_leaves(client, runtime):
+    first = await load_demo(runtime)
+    second = await load_demo(runtime)
+
+    assert first.new_activities >= 5 * len(COMMUNITIES) and second.new_activities == 0
+    async with runtime.database.transaction(all_communities=True) as session:
+        held = (await session.scalars(select(Activity.held_on))).all()
+        expected, recorded = (
+            await session.execute(
+                select(
+                    func.sum(Activity.expected_count),
+                    func.sum(
+                        Activity.attended_count + Activity.absent_count + Activity.excused_count
+                    ),
+                )
+            )
+        ).one()
+    assert today() - dt.timedelta(days=366) <= min(held) and max(held) < today()
+    assert expected == recorded  # every expected unit's attendance is on record
+    exits = await gql(
+        client, "{ exits { edges { node { kind unit { name } community { slug } } } } }"
+    )
+    (gone,) = [e["node"] for e in exits["data"]["exits"]["edges"]]
+    (absentee,) = [c for c in COMMUNITIES if c.absentee]
+    assert gone["kind"] == "AUTO_EXITED" and gone["community"]["slug"] == absentee.slug
+    sites = await gql(client, "{ units(first: 100) { edges { node { plaqueNumber } } } }")
+    plaques = [e["node"]["plaqueNumber"] for e in sites["data"]["units"]["edges"]]
+    assert len(set(plaques)) == len(plaques) and all(p.startswith("LLC-2024-") for p in plaques)
 
 
 def test_the_cli_loads_the_demo_and_prints_its_sign_ins(services, settings):
@@ -88,13 +121,20 @@ def test_create_admin_makes_a_project_group_account_once(services, settings):
     env = {
         **os.environ,
         "GONGXUE_DATABASE_URL": services.database_url,
+        "GONGXUE_REDIS_URL": services.redis_url,
+        "GONGXUE_DATA_DIR": str(settings.data_dir),
         "GONGXUE_ENV": "test",
         "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
     }
     command = [GONGXUE, "create-admin", "--email", "pg@caea.test", "--password", "long-enough-pw"]
 
-    created = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    again = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+
+    created = run()
+    again = run()
 
     assert created.returncode == 0, created.stdout + created.stderr
     assert "pg@caea.test" in created.stdout
