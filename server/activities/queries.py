@@ -8,6 +8,22 @@ from server.activities.models import Activity, Attendance, ProgrammeActivity, Pr
 from server.vocabulary import ActivityKind
 
 
+def _filtered(
+    statement: Select,
+    table: type[Activity] | type[ProgrammeActivity],
+    kind: ActivityKind | None,
+    since: dt.date | None,
+    until: dt.date | None,
+) -> Select:
+    if kind is not None:
+        statement = statement.where(table.kind == kind)
+    if since is not None:
+        statement = statement.where(table.held_on >= since)
+    if until is not None:
+        statement = statement.where(table.held_on <= until)
+    return statement
+
+
 def activities_statement(
     community_id: int,
     kind: ActivityKind | None = None,
@@ -15,26 +31,13 @@ def activities_statement(
     until: dt.date | None = None,
 ) -> Select[tuple[Activity]]:
     statement = select(Activity).where(Activity.community_id == community_id)
-    if kind is not None:
-        statement = statement.where(Activity.kind == kind)
-    if since is not None:
-        statement = statement.where(Activity.held_on >= since)
-    if until is not None:
-        statement = statement.where(Activity.held_on <= until)
-    return statement
+    return _filtered(statement, Activity, kind, since, until)
 
 
 def programme_activities_statement(
     kind: ActivityKind | None = None, since: dt.date | None = None, until: dt.date | None = None
 ) -> Select[tuple[ProgrammeActivity]]:
-    statement = select(ProgrammeActivity)
-    if kind is not None:
-        statement = statement.where(ProgrammeActivity.kind == kind)
-    if since is not None:
-        statement = statement.where(ProgrammeActivity.held_on >= since)
-    if until is not None:
-        statement = statement.where(ProgrammeActivity.held_on <= until)
-    return statement
+    return _filtered(select(ProgrammeActivity), ProgrammeActivity, kind, since, until)
 
 
 def attendance_statement(
