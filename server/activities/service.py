@@ -77,6 +77,15 @@ async def schedule_activity(
         return await _schedule_programme(
             session, actor.user_id, kind, title, held_on, expected_unit_ids
         )
+    community = await session.get(Community, community_id)
+    if not community.cycle_start <= held_on <= community.cycle_end:
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT,
+            f"活动日期须在合作周期内（{community.cycle_start} 至 {community.cycle_end}）",
+            f"the activity must fall within the cycle ({community.cycle_start} to "
+            f"{community.cycle_end})",
+            "heldOn",
+        )
     members = set(
         (
             await session.scalars(

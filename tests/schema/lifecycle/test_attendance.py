@@ -122,6 +122,29 @@ async def test_an_activity_cannot_expect_a_unit_outside_the_community(
     assert await row_counts(owner) == before
 
 
+@pytest.mark.parametrize("held", [401, -3 * 365], ids=["before-the-cycle", "after-the-cycle"])
+async def test_an_activity_outside_the_cooperation_cycle_is_refused(client, community, owner, held):
+    _, _, leader = community
+    before = await row_counts(owner)
+
+    error = await refusal(
+        client,
+        SCHEDULE,
+        {
+            "input": {
+                "communitySlug": "yrd",
+                "kind": "SEMINAR",
+                "title": "研讨",
+                "heldOn": days_ago(held),
+            }
+        },
+        headers=leader,
+    )
+
+    assert (error["code"], error["field"]) == ("INVALID_INPUT", "heldOn")
+    assert await row_counts(owner) == before
+
+
 async def test_attendance_for_a_unit_that_was_not_expected_is_refused(
     client, runtime, community, owner
 ):
