@@ -23,6 +23,8 @@ from schema.admission.queries import AdmissionQueries
 from schema.audit.queries import AuditQueries
 from schema.communities.mutations import CommunityMutations
 from schema.communities.queries import CommunityQueries
+from schema.compliance.mutations import ComplianceMutations
+from schema.compliance.queries import ComplianceQueries
 from schema.core.errors import UserError, should_mask
 from schema.core.node import NodeQueries
 from schema.notifications.inbox import NotificationMutations, NotificationQueries
@@ -46,6 +48,7 @@ Query = merge_types(
         AdmissionQueries,
         ActivityQueries,
         NotificationQueries,
+        ComplianceQueries,
         AuditQueries,
     ),
 )
@@ -60,6 +63,7 @@ Mutation = merge_types(
         ActivityMutations,
         ReportMutations,
         NotificationMutations,
+        ComplianceMutations,
     ),
 )
 

@@ -168,8 +168,16 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
-    print("not yet: the rule audits arrive with the audits issue", file=sys.stderr)
-    return 3
+    from server.compliance.shell import audit_from_shell
+    from server.errors import GongxueError
+
+    try:
+        return _with_runtime(
+            settings, lambda runtime: audit_from_shell(runtime, console, args.community)
+        )
+    except GongxueError as exc:
+        console.print(f"[red]{exc.zh}[/red] ({exc.en})")
+        return 1
 
 
 if __name__ == "__main__":

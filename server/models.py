@@ -5,6 +5,7 @@ from server.activities.models import Activity, Attendance, ProgrammeActivity, Pr
 from server.admission.models import Application, ApplicationCall, ApplicationCondition
 from server.audit.models import AuditEntry
 from server.communities.models import Community, Membership
+from server.compliance.models import AuditRun, Finding, ProgrammeFinding
 from server.db import Base
 from server.notifications.models import Notification
 from server.regions.models import Province, RegionProvince, RegionRow
@@ -19,14 +20,17 @@ __all__ = [
     "ApplicationCondition",
     "Attendance",
     "AuditEntry",
+    "AuditRun",
     "Base",
     "CasbinRule",
     "Community",
     "ExitRecord",
+    "Finding",
     "Membership",
     "Notification",
     "ProgrammeActivity",
     "ProgrammeAttendance",
+    "ProgrammeFinding",
     "Province",
     "RegionProvince",
     "RegionRow",

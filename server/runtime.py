@@ -1,7 +1,8 @@
 """What one process holds open: settings, the database engine and the Redis client."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from arq.connections import ArqRedis, RedisSettings, create_pool
 from redis.asyncio import Redis
 
 from server.access.policy import Policy
@@ -18,6 +19,13 @@ class Runtime:
     database: Database
     redis: Redis
     policy: Policy
+    _queue: ArqRedis | None = field(default=None, init=False)
+
+    async def queue(self) -> ArqRedis:
+        """The arq connection jobs are enqueued on, opened on first use."""
+        if self._queue is None:
+            self._queue = await create_pool(RedisSettings.from_dsn(self.services.redis_url))
+        return self._queue
 
     async def start(self) -> None:
         """Loads the role grants and follows their changes (call inside the event loop)."""
@@ -26,6 +34,8 @@ class Runtime:
 
     async def close(self) -> None:
         await self.policy.stop()
+        if self._queue is not None:
+            await self._queue.aclose()
         await self.redis.aclose()
         await self.database.dispose()
 

@@ -163,3 +163,22 @@ class ReportKind(Labelled):
 class ExitScope(Labelled):
     PROGRAMME = "PROGRAMME", "退出项目", "Left the programme"
     COMMUNITY = "COMMUNITY", "退出共同体", "Left a community"
+
+
+class Severity(Labelled):
+    ERROR = "ERROR", "违规", "Error"
+    WARNING = "WARNING", "预警", "Warning"
+    NOTICE = "NOTICE", "提示", "Notice"
+
+
+class FindingStatus(Labelled):
+    OPEN = "OPEN", "待整改", "Open"
+    RESOLVED = "RESOLVED", "已消除", "Resolved"
+    WAIVED = "WAIVED", "已豁免", "Waived"
+
+
+class AuditRunStatus(Labelled):
+    QUEUED = "QUEUED", "排队中", "Queued"
+    RUNNING = "RUNNING", "运行中", "Running"
+    SUCCEEDED = "SUCCEEDED", "已完成", "Succeeded"
+    FAILED = "FAILED", "失败", "Failed"

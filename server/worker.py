@@ -3,12 +3,13 @@ Redis runs the same worker inside the API process."""
 
 from typing import Any, ClassVar
 
-from arq import cron
+from arq import cron, func
 from arq.connections import RedisSettings
 from arq.worker import Worker
 
 from server.clock import PROGRAMME_TIMEZONE
 from server.communities.tasks import mark_ended_cycles
+from server.compliance.tasks import MAX_TRIES, nightly_audit, run_audit
 from server.runtime import Runtime, locate_services, open_runtime
 from server.settings import get_settings
 
@@ -26,13 +27,24 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["runtime"].close()
 
 
+AUDIT_TIMEOUT_SECONDS = 30 * 60
+
+
 class WorkerSettings:
-    functions: ClassVar = [mark_ended_cycles]
-    cron_jobs: ClassVar = [cron(mark_ended_cycles, hour={0}, minute={5}, run_at_startup=True)]
+    functions: ClassVar = [
+        mark_ended_cycles,
+        func(run_audit, timeout=AUDIT_TIMEOUT_SECONDS, max_tries=MAX_TRIES),
+        func(nightly_audit, timeout=AUDIT_TIMEOUT_SECONDS),
+    ]
+    cron_jobs: ClassVar = [
+        cron(mark_ended_cycles, hour={0}, minute={5}, run_at_startup=True),
+        # 03:00 Beijing time, after the day's records are in; one at a time nationally.
+        cron(nightly_audit, hour={3}, minute={0}, unique=True, timeout=AUDIT_TIMEOUT_SECONDS),
+    ]
     timezone = PROGRAMME_TIMEZONE
     on_startup = startup
     on_shutdown = shutdown
-    max_tries = 5
+    max_tries = MAX_TRIES
     health_check_interval = 60
 
 

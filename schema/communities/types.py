@@ -14,23 +14,29 @@ from server.activities.queries import activities_statement
 from server.clock import today
 from server.communities import models
 from server.communities.queries import memberships_statement
+from server.compliance.models import Finding as FindingRow
+from server.compliance.service import compliance_counts, findings_statement
 from server.reports.models import Report as ReportRow
 from server.reports.queries import reports_statement
 from server.reports.service import reports_due
 from server.vocabulary import (
     ActivityKind,
     CommunityStatus,
+    FindingStatus,
     Level,
     MembershipRole,
     MembershipStatus,
     Region,
     ReportKind,
+    Severity,
     Theme,
 )
 
 Activity = Annotated["Activity", strawberry.lazy("schema.activities.types")]
 Report = Annotated["Report", strawberry.lazy("schema.reports.types")]
 DueReport = Annotated["DueReport", strawberry.lazy("schema.reports.types")]
+Finding = Annotated["Finding", strawberry.lazy("schema.compliance.types")]
+Compliance = Annotated["Compliance", strawberry.lazy("schema.compliance.types")]
 IN_THIS_COMMUNITY = requires("tenant", "read", in_community=lambda c: c.db_id)
 
 
@@ -162,6 +168,47 @@ class Community(Node):
             row = await session.get(models.Community, self.db_id)
             owed = await reports_due(session, row, until or today())
         return [DueReportType.of(d) for d in owed if d.overdue or not overdue_only]
+
+    @strawberry.field(
+        description="What the rule audits found here (Art. 9-19), oldest first.",
+        extensions=IN_THIS_COMMUNITY,
+    )
+    async def findings(
+        self,
+        info: Info,
+        severity: Severity | None = None,
+        status: FindingStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Finding]:
+        from schema.compliance.types import Finding as FindingType
+
+        statement = findings_statement([self.db_id], severity, status, None)
+        return await paginate(
+            info.context,
+            statement,
+            FindingRow.id,
+            first,
+            after,
+            FindingType.of,
+            community_id=self.db_id,
+        )
+
+    @strawberry.field(
+        description="Open findings by severity: the community's standing against the regulation.",
+        extensions=IN_THIS_COMMUNITY,
+    )
+    async def compliance(self, info: Info) -> Compliance:
+        from schema.compliance.types import Compliance as ComplianceType
+
+        async with info.context.transaction(self.db_id) as session:
+            counts = await compliance_counts(session, self.db_id)
+        return ComplianceType(
+            errors=counts.get((FindingStatus.OPEN, Severity.ERROR), 0),
+            warnings=counts.get((FindingStatus.OPEN, Severity.WARNING), 0),
+            notices=counts.get((FindingStatus.OPEN, Severity.NOTICE), 0),
+            waived=sum(n for (status, _), n in counts.items() if status is FindingStatus.WAIVED),
+        )
 
     @classmethod
     def of(cls, row: models.Community) -> "Community":

@@ -11,14 +11,17 @@ from server.vocabulary import (
     AdmissionCondition,
     ApplicationStatus,
     AttendanceStatus,
+    AuditRunStatus,
     CommunityStatus,
     ExitScope,
+    FindingStatus,
     Level,
     MembershipRole,
     MembershipStatus,
     Region,
     ReportKind,
     ReviewDecision,
+    Severity,
     SiteStatus,
     Theme,
 )
@@ -41,6 +44,9 @@ strawberry.enum(
 )
 strawberry.enum(ReportKind, description="报告 (Art. 18(4), 18(5), 19(3)): who it goes to and when")
 strawberry.enum(ExitScope, description="What a unit left: the programme, or one community")
+strawberry.enum(Severity, description="How serious a finding is")
+strawberry.enum(FindingStatus, description="OPEN until fixed (RESOLVED) or accepted (WAIVED)")
+strawberry.enum(AuditRunStatus, description="Where an audit run is")
 
 
 def label(attribute: str, *, optional: bool = False) -> Any:

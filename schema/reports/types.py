@@ -76,13 +76,13 @@ class DueReport:
     @classmethod
     def of(cls, due: Due) -> "DueReport":
         return cls(
-            kind=due.kind,
-            year=due.year,
-            half=due.half,
-            due_on=due.due_on,
+            kind=due.owed.kind,
+            year=due.owed.year,
+            half=due.owed.half,
+            due_on=due.owed.due_on,
             overdue=due.overdue,
             report=Report.of(due.report) if due.report else None,
-            unit_id=due.unit_id,
+            unit_id=due.owed.unit_id,
         )
 
 

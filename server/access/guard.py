@@ -55,3 +55,10 @@ class Guard:
     @property
     def is_project_group(self) -> bool:
         return self.actor is not None and self.policy.holds(self.actor.subject, PROJECT_GROUP)
+
+    def communities(self, obj: str, act: str) -> list[int]:
+        """The communities where the actor holds a role that allows this."""
+        if self.actor is None:
+            return []
+        held = {c for _, c in self.policy.roles_of(self.actor.subject) if c is not None}
+        return sorted(int(c) for c in held if self.allows(obj, act, int(c)))

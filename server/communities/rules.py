@@ -69,3 +69,8 @@ def themes_error(themes: Iterable[object]) -> UserFacingError | None:
             "themes",
         )
     return None
+
+
+def in_region(province: str, region_provinces: set[str]) -> bool:
+    """Art. 9: a member lies in its community's region (a region's provinces)."""
+    return province in region_provinces

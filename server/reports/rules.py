@@ -2,6 +2,8 @@
 the "what is due" query and for the audits."""
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from server.errors import ErrorCode, UserFacingError
 from server.vocabulary import ReportKind
@@ -50,3 +52,31 @@ def periods(kind: ReportKind, first_year: int, last_year: int) -> list[tuple[int
     """The (year, half) periods of `kind` in these years."""
     halves = (1, 2) if kind is ReportKind.SEMI_ANNUAL else (None,)
     return [(year, half) for year in range(first_year, last_year + 1) for half in halves]
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A report owed for one period (and, for MEMBER_ANNUAL, by one unit)."""
+
+    kind: ReportKind
+    year: int
+    half: int | None
+    unit_id: int | None
+    due_on: dt.date
+
+    @property
+    def key(self) -> tuple[ReportKind, int, int | None, int | None]:
+        return (self.kind, self.year, self.half, self.unit_id)
+
+
+def owed(cycle_start: dt.date, members: Iterable[int], until: dt.date) -> list[Owed]:
+    """Every report falling due from the cycle's start until `until`, by due date."""
+    units = sorted(members)
+    found: list[Owed] = []
+    for kind in ReportKind:
+        for year, half in periods(kind, cycle_start.year - 1, until.year):
+            due = due_on(kind, year, half)
+            if cycle_start <= due <= until:
+                for unit_id in units if kind is ReportKind.MEMBER_ANNUAL else [None]:
+                    found.append(Owed(kind, year, half, unit_id, due))
+    return sorted(found, key=lambda o: (o.due_on, o.kind.value, o.unit_id or 0))

@@ -125,16 +125,12 @@ async def review_report(
 
 @dataclass(frozen=True)
 class Due:
-    kind: ReportKind
-    year: int
-    half: int | None
-    unit_id: int | None
-    due_on: dt.date
+    owed: rules.Owed
     report: Report | None
 
     @property
     def overdue(self) -> bool:
-        return self.report is None and self.due_on < today()
+        return self.report is None and self.owed.due_on < today()
 
 
 async def reports_due(session: AsyncSession, community: Community, until: dt.date) -> list[Due]:
@@ -154,13 +150,4 @@ async def reports_due(session: AsyncSession, community: Community, until: dt.dat
             )
         )
     ).all()
-    owed: list[Due] = []
-    for kind in ReportKind:
-        for year, half in rules.periods(kind, community.cycle_start.year - 1, until.year):
-            due = rules.due_on(kind, year, half)
-            if not community.cycle_start <= due <= until:
-                continue
-            for unit_id in members if kind is ReportKind.MEMBER_ANNUAL else [None]:
-                key = (kind, year, half, unit_id)
-                owed.append(Due(kind, year, half, unit_id, due, submitted.get(key)))
-    return sorted(owed, key=lambda d: (d.due_on, d.kind.value, d.unit_id or 0))
+    return [Due(o, submitted.get(o.key)) for o in rules.owed(community.cycle_start, members, until)]

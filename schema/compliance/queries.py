@@ -1,0 +1,83 @@
+import strawberry
+
+from schema.compliance.types import AuditRun, Finding
+from schema.core import ids
+from schema.core.context import Info
+from schema.core.pagination import Connection, paginate
+from server.compliance import models
+from server.compliance.service import (
+    findings_statement,
+    may_read_run,
+    programme_findings_statement,
+)
+from server.errors import not_found
+from server.vocabulary import FindingStatus, Severity
+
+
+@strawberry.type
+class ComplianceQueries:
+    @strawberry.field(
+        description="Findings of the communities the reader may see (one with `communitySlug`): "
+        "all for the project group, their own for members, their assigned ones for experts."
+    )
+    async def findings(
+        self,
+        info: Info,
+        community_slug: str | None = None,
+        severity: Severity | None = None,
+        status: FindingStatus | None = None,
+        rule: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Finding]:
+        guard = await info.context.guard()
+        guard.signed_in()
+        tenant = await info.context.tenant(community_slug)
+        if tenant is not None:
+            guard.require("tenant", "read", tenant.id)
+            scope: list[int] | None = [tenant.id]
+        elif guard.is_project_group:
+            scope = None
+        else:
+            scope = guard.communities("tenant", "read")
+        statement = findings_statement(scope, severity, status, rule)
+        return await paginate(
+            info.context,
+            statement,
+            models.Finding.id,
+            first,
+            after,
+            Finding.of,
+            community_id=tenant.id if tenant else None,
+            all_communities=tenant is None,
+        )
+
+    @strawberry.field(
+        description="Project group: findings about the programme itself and sites outside "
+        "any community's view (admission evidence, the project group's cadence)."
+    )
+    async def programme_findings(
+        self,
+        info: Info,
+        severity: Severity | None = None,
+        status: FindingStatus | None = None,
+        rule: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Finding]:
+        (await info.context.guard()).require("finding", "waive")
+        statement = programme_findings_statement(severity, status, rule)
+        return await paginate(
+            info.context, statement, models.ProgrammeFinding.id, first, after, Finding.of
+        )
+
+    @strawberry.field(description="An audit run, to follow it until it has finished.")
+    async def audit_run(self, info: Info, id: strawberry.ID) -> AuditRun | None:
+        guard = await info.context.guard()
+        guard.signed_in()
+        run_id = ids.decode_as(id, "AuditRun")[0]
+        async with info.context.transaction() as session:
+            row = await session.get(models.AuditRun, run_id)
+        if row is None or not may_read_run(guard, row):
+            raise not_found("审核任务", "audit run")
+        return AuditRun.of(row)

@@ -1,0 +1,182 @@
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from policies.regulation import RULES
+from schema.core import ids
+from schema.core.context import Context, Info
+from schema.core.node import Node, fetches
+from schema.core.vocabulary import label
+from schema.units.types import Unit
+from server.compliance import models
+from server.compliance.service import may_read_run
+from server.vocabulary import AuditRunStatus, FindingStatus, Severity
+
+Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
+
+
+@strawberry.type(description="What an audit found: one rule broken by one subject in one period.")
+class Finding(Node):
+    id: strawberry.ID
+    rule: str = strawberry.field(description="the rule's id in the catalogue, e.g. community-size")
+    article: str = strawberry.field(description='the article as DOMAIN.md writes it: "11", "16(3)"')
+    severity: Severity
+    severity_label: str = label("severity")
+    status: FindingStatus
+    status_label: str = label("status")
+    period: str = strawberry.field(description='"2026", "2026H1", "cycle:2026-01-01" or empty')
+    evidence: list[str] = strawberry.field(
+        description="ids (for `node`) of the activities or reports behind it"
+    )
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
+    resolved_at: dt.datetime | None
+    waived_reason: str | None
+    waived_at: dt.datetime | None
+    message_zh: strawberry.Private[str]
+    message_en: strawberry.Private[str]
+    community_id: strawberry.Private[int | None]
+    unit_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    def message(self, info: Info) -> str:
+        return self.message_en if info.context.language == "en" else self.message_zh
+
+    @strawberry.field(description="What to do about it.")
+    def remedy(self, info: Info) -> str:
+        rule = RULES[self.rule]
+        return rule.remedy_en if info.context.language == "en" else rule.remedy_zh
+
+    @strawberry.field(description="The rule as the regulation puts it.")
+    def title(self, info: Info) -> str:
+        rule = RULES[self.rule]
+        return rule.title_en if info.context.language == "en" else rule.title_zh
+
+    @strawberry.field(description="The community; none for a finding about the programme.")
+    async def community(self, info: Info) -> Community | None:
+        from schema.communities.types import Community as CommunityType
+
+        if self.community_id is None:
+            return None
+        return CommunityType.of(await info.context.loaders.community.load(self.community_id))
+
+    @strawberry.field(description="The unit it is about, if one.")
+    async def unit(self, info: Info) -> Unit | None:
+        if self.unit_id is None:
+            return None
+        return Unit.of(await info.context.loaders.unit.load(self.unit_id))
+
+    @classmethod
+    def of(cls, row: models.Finding | models.ProgrammeFinding) -> "Finding":
+        if isinstance(row, models.Finding):
+            global_id, community_id = (
+                ids.encode("Finding", row.community_id, row.id),
+                row.community_id,
+            )
+        else:
+            global_id, community_id = ids.encode("ProgrammeFinding", row.id), None
+        return cls(
+            id=strawberry.ID(global_id),
+            rule=row.rule,
+            article=row.article,
+            severity=row.severity,
+            status=row.status,
+            period=row.period,
+            evidence=[ids.of_reference(r) for r in row.evidence],
+            first_seen_at=row.first_seen_at,
+            last_seen_at=row.last_seen_at,
+            resolved_at=row.resolved_at,
+            waived_reason=row.waived_reason,
+            waived_at=row.waived_at,
+            message_zh=row.message_zh,
+            message_en=row.message_en,
+            community_id=community_id,
+            unit_id=row.unit_id,
+        )
+
+
+@strawberry.type(description="Open findings of a community by severity.")
+class Compliance:
+    errors: int
+    warnings: int
+    notices: int
+    waived: int
+
+    @strawberry.field(description="No open error.")
+    def compliant(self) -> bool:
+        return self.errors == 0
+
+
+@strawberry.type(description="One run of the rule audits: follow it by polling `auditRun(id)`.")
+class AuditRun(Node):
+    id: strawberry.ID
+    status: AuditRunStatus
+    status_label: str = label("status")
+    queued_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    communities_total: int
+    communities_done: int
+    findings: int = strawberry.field(description="findings seen by the run")
+    opened: int = strawberry.field(description="findings it raised for the first time")
+    resolved: int = strawberry.field(description="findings it no longer saw")
+    exits: int = strawberry.field(description="two-absences exits it enacted")
+    reminders: int = strawberry.field(description="reminders it sent")
+    duration_ms: int | None
+    error: str | None
+    community_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The community audited; none for a national run.")
+    async def community(self, info: Info) -> Community | None:
+        from schema.communities.types import Community as CommunityType
+
+        if self.community_id is None:
+            return None
+        return CommunityType.of(await info.context.loaders.community.load(self.community_id))
+
+    @classmethod
+    def of(cls, row: models.AuditRun) -> "AuditRun":
+        counts = row.counts or {}
+        return cls(
+            id=strawberry.ID(ids.encode("AuditRun", row.id)),
+            status=row.status,
+            queued_at=row.queued_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            communities_total=row.communities_total,
+            communities_done=row.communities_done,
+            findings=counts.get("findings", 0),
+            opened=counts.get("opened", 0),
+            resolved=counts.get("resolved", 0),
+            exits=counts.get("exits", 0),
+            reminders=counts.get("reminders", 0),
+            duration_ms=counts.get("durationMs"),
+            error=row.error,
+            community_id=row.community_id,
+        )
+
+
+@fetches("Finding", arity=2)
+async def fetch_finding(context: Context, keys: tuple[int, ...]) -> Finding | None:
+    (await context.guard()).require("tenant", "read", keys[0])
+    async with context.transaction(keys[0]) as session:
+        row = await session.get(models.Finding, keys)
+    return Finding.of(row) if row else None
+
+
+@fetches("ProgrammeFinding")
+async def fetch_programme_finding(context: Context, keys: tuple[int, ...]) -> Finding | None:
+    (await context.guard()).require("finding", "waive")
+    async with context.transaction() as session:
+        row = await session.get(models.ProgrammeFinding, keys[0])
+    return Finding.of(row) if row else None
+
+
+@fetches("AuditRun")
+async def fetch_run(context: Context, keys: tuple[int, ...]) -> AuditRun | None:
+    guard = await context.guard()
+    guard.signed_in()
+    async with context.transaction() as session:
+        row = await session.get(models.AuditRun, keys[0])
+    return AuditRun.of(row) if row and may_read_run(guard, row) else None

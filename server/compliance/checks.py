@@ -1,0 +1,370 @@
+"""The checks behind the rule catalogue (`policies/regulation.py`): pure functions over the
+facts read once for every community in scope. Where a mutation refuses the same thing, both
+call the same rule in the domain (`server/communities/rules.py`, `server/reports/rules.py`)."""
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from policies.regulation import RULES
+from server.activities.service import activity_ref
+from server.communities import rules as community_rules
+from server.communities.models import Community
+from server.compliance.facts import Facts, ProgrammeFacts
+from server.reports import rules as report_rules
+from server.vocabulary import ActivityKind, MembershipRole, ReportKind, Severity
+
+COMMUNITY = "community"
+RENEWAL_NOTICE_DAYS = community_rules.RENEWAL_WINDOW_DAYS
+TRAINING_WARNING_DAYS = 180  # warn when a cycle this close to its end has held no training
+
+
+@dataclass(frozen=True)
+class Found:
+    rule: str
+    community_id: int | None
+    subject: str
+    period: str
+    severity: Severity
+    zh: str
+    en: str
+    evidence: tuple[str, ...] = ()
+    unit_id: int | None = None
+
+    @property
+    def article(self) -> str:
+        return RULES[self.rule].article
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.rule, self.subject, self.period)
+
+
+def unit_subject(unit_id: int) -> str:
+    return f"unit:{unit_id}"
+
+
+def _found(rule: str, community: Community, severity: Severity, zh: str, en: str, **kw) -> Found:
+    kw.setdefault("subject", COMMUNITY)
+    kw.setdefault("period", "")
+    return Found(rule, community.id, severity=severity, zh=zh, en=en, **kw)
+
+
+def community_size(facts: Facts, community: Community) -> Iterator[Found]:
+    active = len(facts.members.get(community.id, []))
+    if error := community_rules.size_error(active):
+        yield _found("community-size", community, Severity.ERROR, error.zh, error.en)
+
+
+def same_level(facts: Facts, community: Community) -> Iterator[Found]:
+    if community.mixed_level_reason:
+        return  # the written reason Art. 10's "in principle" asks for is on record
+    for member in facts.members.get(community.id, []):
+        if community_rules.mismatched_levels(community.level, [member.level]):
+            yield _found(
+                "same-level",
+                community,
+                Severity.WARNING,
+                f"{member.name}为{member.level.zh}，与共同体层级（{community.level.zh}）不同，且无书面理由",
+                f"{member.name} is {member.level.en}, not the community's level "
+                f"({community.level.en}), with no written reason",
+                subject=unit_subject(member.unit_id),
+                unit_id=member.unit_id,
+            )
+
+
+def nearby_region(facts: Facts, community: Community) -> Iterator[Found]:
+    provinces = facts.region_provinces.get(community.region, set())
+    for member in facts.members.get(community.id, []):
+        if not community_rules.in_region(member.province, provinces):
+            yield _found(
+                "nearby-region",
+                community,
+                Severity.WARNING,
+                f"{member.name}所在省份不属于共同体所在片区",
+                f"{member.name} lies outside the community's region",
+                subject=unit_subject(member.unit_id),
+                unit_id=member.unit_id,
+            )
+
+
+def structure(facts: Facts, community: Community) -> Iterator[Found]:
+    members = facts.members.get(community.id, [])
+    leaders = [m for m in members if m.role is MembershipRole.LEADER]
+    if len(leaders) != 1:
+        yield _found(
+            "structure",
+            community,
+            Severity.ERROR,
+            f"共同体须有且只有一个组长单位，现有 {len(leaders)} 个",
+            f"a community needs exactly one leader unit; it has {len(leaders)}",
+            subject="community:leader",
+        )
+        return
+    (leader,) = leaders
+    if not (leader.responsible_person or "").strip():
+        yield _found(
+            "structure",
+            community,
+            Severity.ERROR,
+            f"组长单位{leader.name}未指定负责人",
+            f"the leader unit {leader.name} names no responsible person",
+            subject="community:person",
+            unit_id=leader.unit_id,
+        )
+    if community.office_unit_id != leader.unit_id:
+        yield _found(
+            "structure",
+            community,
+            Severity.ERROR,
+            "共同体办公室未设在组长单位",
+            "the community office is not at the leader unit",
+            subject="community:office",
+        )
+
+
+def cycle(facts: Facts, community: Community) -> Iterator[Found]:
+    period = f"cycle:{community.cycle_start.isoformat()}"
+    if community.cycle_end != community_rules.cycle_end_for(community.cycle_start):
+        yield _found(
+            "cycle",
+            community,
+            Severity.ERROR,
+            f"合作周期（{community.cycle_start} 至 {community.cycle_end}）不是三年",
+            f"the cycle ({community.cycle_start} to {community.cycle_end}) is not three years",
+            subject="community:length",
+            period=period,
+        )
+    days_left = (community.cycle_end - facts.today).days
+    if days_left < 0:
+        yield _found(
+            "cycle",
+            community,
+            Severity.ERROR,
+            f"合作周期已于 {community.cycle_end} 结束，未续期",
+            f"the cycle ended on {community.cycle_end} without renewal",
+            subject="community:ended",
+            period=period,
+        )
+    elif days_left <= RENEWAL_NOTICE_DAYS:
+        yield _found(
+            "cycle",
+            community,
+            Severity.NOTICE,
+            f"合作周期将于 {community.cycle_end} 结束，可办理续期",
+            f"the cycle ends on {community.cycle_end}; it can be renewed now",
+            subject="community:ending",
+            period=period,
+        )
+
+
+def theme(facts: Facts, community: Community) -> Iterator[Found]:
+    if error := community_rules.themes_error(community.themes):
+        yield _found("theme", community, Severity.ERROR, error.zh, error.en)
+
+
+def _years(community: Community, today: dt.date) -> Iterator[tuple[int, bool]]:
+    """The calendar years an annual rule covers, with whether each is over: a year counts when
+    the cycle covers at least half of it (a cycle from March counts its first year, one
+    ending in February does not count its last)."""
+    for year in range(community.cycle_start.year, min(today.year, community.cycle_end.year) + 1):
+        first = max(community.cycle_start, dt.date(year, 1, 1))
+        last = min(community.cycle_end, dt.date(year, 12, 31))
+        if (last - first).days + 1 >= 183 and first <= today:
+            yield year, last < today
+
+
+def _annual(
+    rule: str, kind: ActivityKind, required: int, late: Severity
+) -> Callable[[Facts, Community], Iterator[Found]]:
+    def check(facts: Facts, community: Community) -> Iterator[Found]:
+        for year, over in _years(community, facts.today):
+            held = facts.activities.get((community.id, kind, year))
+            count, planned = (len(held.held), held.planned) if held else (0, 0)
+            evidence = tuple(activity_ref(community.id, a) for a in held.held) if held else ()
+            if over and count < required:
+                yield _found(
+                    rule,
+                    community,
+                    late,
+                    f"{year} 年只举办了 {count} 次{kind.zh}，至少应有 {required} 次",
+                    f"{count} {kind.en.lower()} held in {year}; at least {required} required",
+                    period=str(year),
+                    evidence=evidence,
+                )
+            elif not over and planned < required and late is Severity.ERROR:
+                yield _found(
+                    rule,
+                    community,
+                    Severity.WARNING,
+                    f"{year} 年已举办和已安排的{kind.zh}共 {planned} 次，"
+                    f"年底前至少应有 {required} 次",
+                    f"{planned} {kind.en.lower()} held or scheduled in {year}; "
+                    f"{required} are due by the year's end",
+                    period=str(year),
+                    evidence=evidence,
+                )
+
+    return check
+
+
+citizen_learning = _annual("citizen-learning", ActivityKind.CITIZEN_LEARNING, 2, Severity.ERROR)
+seminars = _annual("seminars", ActivityKind.SEMINAR, 2, Severity.ERROR)
+learning_week = _annual("learning-week", ActivityKind.LEARNING_WEEK, 1, Severity.WARNING)
+
+
+def _in_cycle(facts: Facts, community: Community, kind: ActivityKind) -> tuple[list[int], int]:
+    held: list[int] = []
+    planned = 0
+    for year in range(community.cycle_start.year, community.cycle_end.year + 1):
+        if found := facts.activities.get((community.id, kind, year)):
+            held += found.held
+            planned += found.planned
+    return held, planned
+
+
+def educator_training(facts: Facts, community: Community) -> Iterator[Found]:
+    held, planned = _in_cycle(facts, community, ActivityKind.TRAINING)
+    period = f"cycle:{community.cycle_start.isoformat()}"
+    if community.cycle_end < facts.today and not held:
+        yield _found(
+            "educator-training",
+            community,
+            Severity.ERROR,
+            "合作周期内未开展社区教育工作者培训",
+            "the cycle ended without an educator training",
+            period=period,
+        )
+    elif (
+        community.cycle_end >= facts.today
+        and not planned
+        and (community.cycle_end - facts.today).days <= TRAINING_WARNING_DAYS
+    ):
+        yield _found(
+            "educator-training",
+            community,
+            Severity.WARNING,
+            f"合作周期将于 {community.cycle_end} 结束，尚未安排社区教育工作者培训",
+            f"the cycle ends on {community.cycle_end} and no educator training is scheduled",
+            period=period,
+        )
+
+
+def joint_research(facts: Facts, community: Community) -> Iterator[Found]:
+    _, planned = _in_cycle(facts, community, ActivityKind.RESEARCH)
+    year_in = community.cycle_start + dt.timedelta(days=365)
+    if not planned and facts.today >= year_in:
+        yield _found(
+            "joint-research",
+            community,
+            Severity.WARNING,
+            "合作一年来尚无联合课题研究",
+            "a year into the cycle, no joint research sub-topic is recorded",
+            period=f"cycle:{community.cycle_start.isoformat()}",
+        )
+
+
+REPORT_RULES = {
+    ReportKind.SEMI_ANNUAL: "semi-annual-report",
+    ReportKind.ANNUAL_SUMMARY: "annual-summary",
+    ReportKind.MEMBER_ANNUAL: "member-summary",
+}
+
+
+def reports(facts: Facts, community: Community) -> Iterator[Found]:
+    """Overdue: due before today (on its due day a report is not late yet) and not in."""
+    members = {m.unit_id: m for m in facts.members.get(community.id, [])}
+    yesterday = facts.today - dt.timedelta(days=1)
+    for owed in report_rules.owed(community.cycle_start, members, yesterday):
+        rule = REPORT_RULES.get(owed.kind)
+        if rule is None or (community.id, *owed.key) in facts.reports:
+            continue
+        period = f"{owed.year}H{owed.half}" if owed.half else str(owed.year)
+        who = f"{members[owed.unit_id].name}的" if owed.unit_id else ""
+        who_en = f"{members[owed.unit_id].name}'s " if owed.unit_id else "the "
+        yield _found(
+            rule,
+            community,
+            Severity.ERROR,
+            f"{who}{period} {owed.kind.zh}已于 {owed.due_on} 到期，尚未提交",
+            f"{who_en}{owed.kind.en.lower()} for {period} was due on {owed.due_on}",
+            subject=unit_subject(owed.unit_id) if owed.unit_id else COMMUNITY,
+            period=period,
+            unit_id=owed.unit_id,
+        )
+
+
+COMMUNITY_CHECKS: dict[str, Callable[[Facts, Community], Iterator[Found]]] = {
+    "community-size": community_size,
+    "same-level": same_level,
+    "nearby-region": nearby_region,
+    "structure": structure,
+    "cycle": cycle,
+    "theme": theme,
+    "citizen-learning": citizen_learning,
+    "seminars": seminars,
+    "educator-training": educator_training,
+    "learning-week": learning_week,
+    "joint-research": joint_research,
+    "semi-annual-report": reports,
+    "annual-summary": reports,
+    "member-summary": reports,
+}
+
+
+def check_community(facts: Facts, community: Community) -> list[Found]:
+    """Every community rule's findings for one community, in catalogue order."""
+    done: set[Callable] = set()
+    found: list[Found] = []
+    for check in COMMUNITY_CHECKS.values():
+        if check not in done:
+            done.add(check)
+            found += check(facts, community)
+    return found
+
+
+def admission_evidence(facts: ProgrammeFacts) -> Iterator[Found]:
+    for unit_id, (name, conditions) in sorted(facts.evidenced.items()):
+        if conditions < 7:
+            yield Found(
+                "admission-evidence",
+                None,
+                unit_subject(unit_id),
+                "",
+                Severity.ERROR,
+                f"实验点{name}的七项准入条件只有 {conditions} 项有证明材料",
+                f"the site {name} has evidence for {conditions} of the seven conditions",
+                unit_id=unit_id,
+            )
+
+
+CADENCE = {ActivityKind.SEMINAR: (2, 3), ActivityKind.TRAINING: (3, 4)}
+
+
+def project_group_cadence(facts: ProgrammeFacts) -> Iterator[Found]:
+    if facts.first_year is None:
+        return
+    for year in range(facts.first_year, facts.today.year):
+        for kind, (low, high) in CADENCE.items():
+            held = facts.activities.get((kind, year), 0)
+            if not low <= held <= high:
+                yield Found(
+                    "project-group-cadence",
+                    None,
+                    f"programme:{kind.value}",
+                    str(year),
+                    Severity.NOTICE,
+                    f"{year} 年项目组举办{kind.zh} {held} 次，应为 {low}-{high} 次",
+                    f"the project group held {held} {kind.en.lower()} in {year}; "
+                    f"{low}-{high} expected",
+                )
+
+
+PROGRAMME_CHECKS: dict[str, Callable[[ProgrammeFacts], Iterator[Found]]] = {
+    "admission-evidence": admission_evidence,
+    "project-group-cadence": project_group_cadence,
+}
+
+
+def check_programme(facts: ProgrammeFacts) -> list[Found]:
+    return [f for check in PROGRAMME_CHECKS.values() for f in check(facts)]

@@ -1,0 +1,93 @@
+"""Deadline reminders: 30 and 7 days before a deadline and on the day after it, once each
+(a notification key per user), whichever day the audit happens to run within each window."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.communities.models import Community
+from server.compliance.facts import Facts
+from server.notifications.models import Notification
+from server.notifications.service import leaders_of
+from server.reports import rules as report_rules
+from server.vocabulary import ActivityKind
+
+AFTER_WINDOW_DAYS = 14  # the day-after reminder still goes out if the audit missed that day
+
+
+def stage(today: dt.date, deadline: dt.date) -> str | None:
+    """Which reminder is due today for `deadline`: "30d", "7d", "after", or none."""
+    days = (deadline - today).days
+    if 8 <= days <= 30:
+        return "30d"
+    if 0 <= days <= 7:
+        return "7d"
+    if -AFTER_WINDOW_DAYS <= days <= -1:
+        return "after"
+    return None
+
+
+WHEN_ZH = {"30d": "30 天内到期", "7d": "7 天内到期", "after": "已过期"}
+
+
+async def send(
+    session: AsyncSession, recipients: Iterable[int], key: str, title: str, body: str
+) -> int:
+    rows = [
+        {"user_id": user_id, "kind": "reminder", "title": title, "body": body, "key": key}
+        for user_id in sorted(set(recipients))
+    ]
+    if not rows:
+        return 0
+    inserted = await session.execute(
+        insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"])
+    )
+    return inserted.rowcount
+
+
+async def remind(session: AsyncSession, facts: Facts, community: Community) -> int:
+    """The community's deadlines within their windows: reports not yet in, the cycle's end,
+    and the educator training still owed when the cycle is ending. Returns how many sent."""
+    today = facts.today
+    leaders = await leaders_of(session, [community.id])
+    members = {m.unit_id: m.name for m in facts.members.get(community.id, [])}
+    sent = 0
+    horizon = today + dt.timedelta(days=30)
+    for owed in report_rules.owed(community.cycle_start, members, horizon):
+        when = stage(today, owed.due_on)
+        if when is None or (community.id, *owed.key) in facts.reports:
+            continue
+        period = f"{owed.year}H{owed.half}" if owed.half else str(owed.year)
+        who = f"{members[owed.unit_id]}的" if owed.unit_id else ""
+        sent += await send(
+            session,
+            leaders,
+            f"report:{community.id}:{owed.kind.value}:{period}:{owed.unit_id or 0}:{when}",
+            f"{community.name}：{who}{period} {owed.kind.zh}{WHEN_ZH[when]}",
+            f"截止日期 {owed.due_on}。",
+        )
+    when = stage(today, community.cycle_end)
+    if when is not None:
+        sent += await send(
+            session,
+            leaders,
+            f"cycle:{community.id}:{community.cycle_start}:{when}",
+            f"{community.name}：合作周期{WHEN_ZH[when]}",
+            f"合作周期截止 {community.cycle_end}，请及时办理续期（第十五条）。",
+        )
+        trained = any(
+            held.held
+            for year in range(community.cycle_start.year, community.cycle_end.year + 1)
+            if (held := facts.activities.get((community.id, ActivityKind.TRAINING, year)))
+        )
+        if not trained:
+            sent += await send(
+                session,
+                leaders,
+                f"training:{community.id}:{community.cycle_start}:{when}",
+                f"{community.name}：本周期尚未开展社区教育工作者培训",
+                f"合作周期截止 {community.cycle_end}，每周期至少开展一次培训（第十六条第五项）。",
+            )
+    return sent

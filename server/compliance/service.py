@@ -1,0 +1,132 @@
+"""Asking for an audit, waiving a finding, and who reads which findings."""
+
+import datetime as dt
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.access.guard import Guard
+from server.audit.service import record
+from server.compliance.models import AuditRun, Finding, ProgrammeFinding
+from server.errors import ErrorCode, UserFacingError
+from server.vocabulary import AuditRunStatus, FindingStatus, Severity
+
+
+async def request_audit(
+    session: AsyncSession, guard: Guard, community_id: int | None
+) -> tuple[AuditRun, bool]:
+    """A queued run for the scope (every community, or one): a new one, or the one already
+    waiting (`False`), so a scope is queued at most once."""
+    actor = guard.require("audit", "run", community_id)
+    run = AuditRun(
+        community_id=community_id,
+        status=AuditRunStatus.QUEUED,
+        requested_by=actor.user_id,
+        counts={},
+    )
+    try:
+        async with session.begin_nested():
+            session.add(run)
+            await session.flush()
+    except IntegrityError:
+        waiting = await session.scalar(
+            select(AuditRun).where(
+                AuditRun.status == AuditRunStatus.QUEUED,
+                AuditRun.community_id.is_(None)
+                if community_id is None
+                else AuditRun.community_id == community_id,
+            )
+        )
+        if waiting is None:  # it started meanwhile: ask again
+            return await request_audit(session, guard, community_id)
+        return waiting, False
+    return run, True
+
+
+def may_read_run(guard: Guard, run: AuditRun) -> bool:
+    if run.community_id is None:
+        return guard.allows("audit", "run")
+    return guard.allows("tenant", "read", run.community_id)
+
+
+def findings_statement(
+    community_ids: list[int] | None,
+    severity: Severity | None,
+    status: FindingStatus | None,
+    rule: str | None,
+) -> Select[tuple[Finding]]:
+    """`community_ids` None: every community's."""
+    statement = select(Finding)
+    if community_ids is not None:
+        statement = statement.where(Finding.community_id.in_(community_ids))
+    return _filtered(statement, Finding, severity, status, rule)
+
+
+def programme_findings_statement(
+    severity: Severity | None, status: FindingStatus | None, rule: str | None
+) -> Select[tuple[ProgrammeFinding]]:
+    return _filtered(select(ProgrammeFinding), ProgrammeFinding, severity, status, rule)
+
+
+def _filtered(statement: Select, table, severity, status, rule) -> Select:
+    if severity is not None:
+        statement = statement.where(table.severity == severity)
+    if status is not None:
+        statement = statement.where(table.status == status)
+    if rule is not None:
+        statement = statement.where(table.rule == rule)
+    return statement
+
+
+async def compliance_counts(
+    session: AsyncSession, community_id: int
+) -> dict[tuple[FindingStatus, Severity], int]:
+    """A community's findings counted by status and severity (one indexed statement)."""
+    rows = await session.execute(
+        select(Finding.status, Finding.severity, func.count())
+        .where(Finding.community_id == community_id, Finding.status != FindingStatus.RESOLVED)
+        .group_by(Finding.status, Finding.severity)
+    )
+    return {(status, severity): n for status, severity, n in rows}
+
+
+async def waive(
+    session: AsyncSession,
+    guard: Guard,
+    table: type[Finding] | type[ProgrammeFinding],
+    keys: tuple[int, ...],
+    reason: str,
+) -> Finding | ProgrammeFinding:
+    """The project group accepts a finding, with its reason: it stays on record, shown as
+    WAIVED, and is not raised again until what it says changes."""
+    actor = guard.require("finding", "waive")
+    finding = await session.get(table, keys, with_for_update=True)
+    if finding is None:
+        raise UserFacingError(ErrorCode.NOT_FOUND, "问题不存在", "no such finding", "findingId")
+    if not reason.strip():
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT, "请写明豁免理由", "a reason is required", "reason"
+        )
+    if finding.status is not FindingStatus.OPEN:
+        raise UserFacingError(
+            ErrorCode.INVALID_TRANSITION,
+            f"只有待整改的问题可以豁免（现为“{finding.status.zh}”）",
+            f"only an open finding can be waived (it is {finding.status.value})",
+            "findingId",
+        )
+    finding.status = FindingStatus.WAIVED
+    finding.waived_reason = reason.strip()
+    finding.waived_by = actor.user_id
+    finding.waived_at = dt.datetime.now(dt.UTC)
+    await session.flush()
+    await record(
+        session,
+        actor_user_id=actor.user_id,
+        action="finding.waive",
+        target_type=table.__name__,
+        target_id=finding.id,
+        community_id=getattr(finding, "community_id", None),
+        after={"rule": finding.rule, "subject": finding.subject, "reason": finding.waived_reason},
+    )
+    return finding
