@@ -26,6 +26,9 @@ from server.settings import Settings
 # Tables whose rows the tests create; the migration's reference data stays.
 TEST_OWNED_TABLES = (
     "audit_log",
+    "findings",
+    "programme_findings",
+    "audit_runs",
     "notifications",
     "attendance",
     "activities",

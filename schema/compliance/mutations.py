@@ -43,7 +43,7 @@ class ComplianceMutations:
         async def work() -> AuditRun:
             tenant = await info.context.tenant(input.community_slug)
             community_id = tenant.id if tenant else None
-            async with info.context.transaction() as session:
+            async with info.context.transaction(community_id) as session:
                 run, created = await service.request_audit(session, guard, community_id)
             if created:
                 await tasks.enqueue(info.context.runtime, run.id)

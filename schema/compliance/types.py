@@ -177,6 +177,6 @@ async def fetch_programme_finding(context: Context, keys: tuple[int, ...]) -> Fi
 async def fetch_run(context: Context, keys: tuple[int, ...]) -> AuditRun | None:
     guard = await context.guard()
     guard.signed_in()
-    async with context.transaction() as session:
-        row = await session.get(models.AuditRun, keys[0])
+    async with context.transaction(all_communities=True) as session:
+        row = await session.get(models.AuditRun, keys[0])  # then the check in code
     return AuditRun.of(row) if row and may_read_run(guard, row) else None

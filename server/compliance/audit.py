@@ -84,7 +84,7 @@ async def _programme_absentees(session: AsyncSession) -> list[int]:
 
 async def start(runtime: Runtime, run_id: int) -> AuditRun | None:
     """Marks the run RUNNING; None when it has already finished (arq may deliver a job twice)."""
-    async with runtime.database.transaction() as session:
+    async with runtime.database.transaction(all_communities=True) as session:
         run = await session.get(AuditRun, run_id, with_for_update=True)
         if run is None or run.status in (AuditRunStatus.SUCCEEDED, AuditRunStatus.FAILED):
             return None
@@ -95,7 +95,7 @@ async def start(runtime: Runtime, run_id: int) -> AuditRun | None:
 
 
 async def fail(runtime: Runtime, run_id: int, error: str) -> None:
-    async with runtime.database.transaction() as session:
+    async with runtime.database.transaction(all_communities=True) as session:
         run = await session.get(AuditRun, run_id, with_for_update=True)
         run.status = AuditRunStatus.FAILED
         run.finished_at = dt.datetime.now(dt.UTC)
@@ -130,7 +130,7 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
     async with database.transaction(scope, **read_scope) as session:
         facts = await community_facts(session, on, None if scope is None else [scope])
     total = len(facts.communities)
-    async with database.transaction() as session:
+    async with database.transaction(all_communities=True) as session:
         row = await session.get(AuditRun, run_id, with_for_update=True)
         row.communities_total = total
     community_rules = sorted(set(COMMUNITY_CHECKS))
@@ -156,7 +156,7 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
             )
         _add(counts, recorded)
 
-    async with database.transaction() as session:
+    async with database.transaction(all_communities=True) as session:
         row = await session.get(AuditRun, run_id, with_for_update=True)
         row.status = AuditRunStatus.SUCCEEDED
         row.finished_at = dt.datetime.now(dt.UTC)

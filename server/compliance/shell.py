@@ -24,6 +24,7 @@ async def audit_from_shell(runtime: Runtime, console: Console, slug: str | None)
             community_id = await session.scalar(select(Community.id).where(Community.slug == slug))
             if community_id is None:
                 raise not_found("共同体", "community")
+    async with runtime.database.transaction(community_id) as session:
         run = AuditRun(community_id=community_id, status=AuditRunStatus.RUNNING, counts={})
         session.add(run)
     with Progress(

@@ -12,8 +12,16 @@ from schema.core import ids
 from server.activities.models import Activity, Attendance
 from server.audit.service import record
 from server.communities.models import Membership
+from server.compliance.models import AuditRun, Finding
 from server.reports.models import Report
-from server.vocabulary import ActivityKind, MembershipStatus, ReportKind
+from server.vocabulary import (
+    ActivityKind,
+    AuditRunStatus,
+    FindingStatus,
+    MembershipStatus,
+    ReportKind,
+    Severity,
+)
 from tests.factories import bearer, make_community, make_user
 from tests.state import row_counts
 
@@ -22,6 +30,7 @@ B_SECRET_REASON = "乙方内部：经费未落实"
 B_SECRET_ACTION = "b.secret-action"
 B_SECRET_ACTIVITY = "乙方闭门研讨会"
 B_SECRET_REPORT = "乙方半年报：两家成员单位未参加活动"
+B_SECRET_FINDING = "乙方组长单位未指定负责人"
 REFUSED = {"FORBIDDEN", "TENANT_MISMATCH", "NOT_FOUND", "UNAUTHENTICATED"}
 
 DOORS = {
@@ -71,7 +80,23 @@ async def _two_communities(runtime):
             submitted_on=dt.date(2026, 7, 1),
             late=False,
         )
-        session.add_all([activity, report])
+        finding = Finding(
+            community_id=b.id,
+            rule="structure",
+            article="14",
+            severity=Severity.ERROR,
+            status=FindingStatus.OPEN,
+            subject="community:person",
+            period="",
+            message_zh=B_SECRET_FINDING,
+            message_en=B_SECRET_FINDING,
+            evidence=[],
+            fingerprint="x",
+            first_seen_at=dt.datetime.now(dt.UTC),
+            last_seen_at=dt.datetime.now(dt.UTC),
+        )
+        run = AuditRun(community_id=b.id, status=AuditRunStatus.SUCCEEDED, counts={})
+        session.add_all([activity, report, finding, run])
         await session.flush()
         session.add_all(
             Attendance(community_id=b.id, activity_id=activity.id, unit_id=u.id)
@@ -95,6 +120,8 @@ async def _two_communities(runtime):
         "a": ids.encode("Activity", b.id, activity.id),
         "r": ids.encode("Report", b.id, report.id),
         "bu": ids.encode("Unit", b_units[1].id),
+        "f": ids.encode("Finding", b.id, finding.id),
+        "run": ids.encode("AuditRun", run.id),
     }
     return a, b, bearer(leader), b_user, variables
 
@@ -158,6 +185,19 @@ OPERATIONS = {
         'mutation ($bu: ID!) { changeMemberRole(input: {communitySlug: "yrd-b", unitId: $bu,'
         " role: LEADER}) { memberships { id } errors { code } } }",
     ),
+    "findings": ('{ findings(communitySlug: "yrd-b") { edges { node { message } } } }',),
+    "community-findings": (
+        '{ community(slug: "yrd-b") { findings { edges { node { message } } } compliance { errors } } }',
+    ),
+    "finding-node": ("query ($f: ID!) { node(id: $f) { ... on Finding { message } } }",),
+    "auditRun": ("query ($run: ID!) { auditRun(id: $run) { status community { name } } }",),
+    "runAudit": (
+        'mutation { runAudit(input: {communitySlug: "yrd-b"}) { auditRun { id } errors { code } } }',
+    ),
+    "waiveFinding": (
+        'mutation ($f: ID!) { waiveFinding(input: {findingId: $f, reason: "越权"})'
+        " { finding { message } errors { code } } }",
+    ),
     "renewCycle": (
         'mutation { renewCycle(input: {communitySlug: "yrd-b"}) { community { id } errors { code } } }',
     ),
@@ -195,6 +235,7 @@ async def test_another_communitys_ids_are_refused(client, runtime, owner, door, 
     assert "member@b.cn" not in text
     assert B_SECRET_ACTIVITY not in text
     assert B_SECRET_REPORT not in text
+    assert B_SECRET_FINDING not in text
     assert await row_counts(owner) == before
     if door != "main":
         assert B_NAME not in text  # through A's door, not even B's public name

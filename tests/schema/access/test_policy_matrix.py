@@ -15,9 +15,19 @@ from schema.core import ids
 from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
 from server.admission.models import Application, ApplicationCall
 from server.clock import today
+from server.compliance.models import AuditRun, Finding
 from server.reports.models import Report
 from server.units.models import ExitRecord
-from server.vocabulary import ActivityKind, ExitScope, Level, ReportKind, SiteStatus
+from server.vocabulary import (
+    ActivityKind,
+    AuditRunStatus,
+    ExitScope,
+    FindingStatus,
+    Level,
+    ReportKind,
+    Severity,
+    SiteStatus,
+)
 from tests.factories import bearer, make_community, make_units, make_user
 from tests.graphql import error_codes, gql
 from tests.schema.lifecycle.operations import application
@@ -45,6 +55,8 @@ class World:
     programme_activity: str
     semi_annual: str  # the community's semi-annual report
     exit: str  # a unit's exit from the community
+    audit_run: str  # a finished audit of the community
+    finding: str  # an open finding of the community
 
 
 Call = Callable[[World], tuple[str, dict[str, Any]]]
@@ -326,6 +338,44 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         {"expert", "project_group"},
     ),
+    "Query.findings": (_q("{ findings { totalCount } }"), SIGNED_IN),
+    "Query.programmeFindings": (_q("{ programmeFindings { totalCount } }"), PROJECT_GROUP),
+    "Query.auditRun": (
+        _q("query ($r: ID!) { auditRun(id: $r) { status } }", r=lambda w: w.audit_run),
+        IN_COMMUNITY,
+    ),
+    "Community.findings": (
+        _q(
+            "query ($s: String!) { community(slug: $s) { findings { totalCount } } }",
+            s=lambda w: w.slug,
+        ),
+        IN_COMMUNITY,
+    ),
+    "Community.compliance": (
+        _q(
+            "query ($s: String!) { community(slug: $s) { compliance { errors compliant } } }",
+            s=lambda w: w.slug,
+        ),
+        IN_COMMUNITY,
+    ),
+    "Mutation.runAudit": (
+        _q(
+            "mutation ($s: String) { runAudit(input: {communitySlug: $s}) { auditRun { status } errors { code } } }",
+            s=lambda w: w.slug,
+        ),
+        {"leader", "expert", "project_group"},
+    ),
+    "Mutation.runAudit-national": (
+        _q("mutation { runAudit(input: {}) { auditRun { status } errors { code } } }"),
+        PROJECT_GROUP,
+    ),
+    "Mutation.waiveFinding": (
+        _q(
+            'mutation ($f: ID!) { waiveFinding(input: {findingId: $f, reason: "已书面说明"}) { errors { code } } }',
+            f=lambda w: w.finding,
+        ),
+        PROJECT_GROUP,
+    ),
     "Mutation.markNotificationsRead": (
         _q("mutation { markNotificationsRead(input: {notificationIds: []}) { marked } }"),
         SIGNED_IN,
@@ -380,7 +430,23 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
             reason="书面申请",
             evidence=[],
         )
-        session.add_all([submitted, activity, programme, semi, gone])
+        run = AuditRun(community_id=community_id, status=AuditRunStatus.SUCCEEDED, counts={})
+        finding = Finding(
+            community_id=community_id,
+            rule="theme",
+            article="16(2)",
+            severity=Severity.ERROR,
+            status=FindingStatus.OPEN,
+            subject="community",
+            period="",
+            message_zh="未选择共同体项目",
+            message_en="no theme",
+            evidence=[],
+            fingerprint="x",
+            first_seen_at=dt.datetime.now(dt.UTC),
+            last_seen_at=dt.datetime.now(dt.UTC),
+        )
+        session.add_all([submitted, activity, programme, semi, gone, run, finding])
         await session.flush()
         session.add_all(
             [
@@ -400,6 +466,8 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
         "programme_activity": ids.encode("ProgrammeActivity", programme.id),
         "semi_annual": ids.encode("Report", community_id, semi.id),
         "exit": ids.encode("Exit", gone.id),
+        "audit_run": ids.encode("AuditRun", run.id),
+        "finding": ids.encode("Finding", community_id, finding.id),
     }
 
 
