@@ -43,6 +43,7 @@ async def make_units(
                 province=province,
                 division_code=division_code(province, level),
                 site_status=SiteStatus.ACTIVE,
+                responsible_person="张老师",
             )
             for _ in range(count)
         ]

@@ -275,19 +275,19 @@ def reports(facts: Facts, community: Community) -> Iterator[Found]:
     """Overdue: due before today (on its due day a report is not late yet) and not in."""
     members = {m.unit_id: m for m in facts.members.get(community.id, [])}
     yesterday = facts.today - dt.timedelta(days=1)
-    for owed in report_rules.owed(community.cycle_start, members, yesterday):
+    for owed in report_rules.owed(community.cycle_start, members, yesterday, community.cycle_end):
         rule = REPORT_RULES.get(owed.kind)
         if rule is None or (community.id, *owed.key) in facts.reports:
             continue
         period = f"{owed.year}H{owed.half}" if owed.half else str(owed.year)
-        who = f"{members[owed.unit_id].name}的" if owed.unit_id else ""
-        who_en = f"{members[owed.unit_id].name}'s " if owed.unit_id else "the "
+        name = members[owed.unit_id].name if owed.unit_id else None
+        whose, whose_en = (f"{name}的", f" ({name})") if name else ("", "")
         yield _found(
             rule,
             community,
             Severity.ERROR,
-            f"{who}{period} {owed.kind.zh}已于 {owed.due_on} 到期，尚未提交",
-            f"{who_en}{owed.kind.en.lower()} for {period} was due on {owed.due_on}",
+            f"{whose}{period} {owed.kind.zh}已于 {owed.due_on} 到期，尚未提交",
+            f"{owed.kind.en} for {period}{whose_en} was due on {owed.due_on}",
             subject=unit_subject(owed.unit_id) if owed.unit_id else COMMUNITY,
             period=period,
             unit_id=owed.unit_id,

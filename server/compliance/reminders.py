@@ -55,7 +55,7 @@ async def remind(session: AsyncSession, facts: Facts, community: Community) -> i
     members = {m.unit_id: m.name for m in facts.members.get(community.id, [])}
     sent = 0
     horizon = today + dt.timedelta(days=30)
-    for owed in report_rules.owed(community.cycle_start, members, horizon):
+    for owed in report_rules.owed(community.cycle_start, members, horizon, community.cycle_end):
         when = stage(today, owed.due_on)
         if when is None or (community.id, *owed.key) in facts.reports:
             continue

@@ -69,14 +69,33 @@ class Owed:
         return (self.kind, self.year, self.half, self.unit_id)
 
 
-def owed(cycle_start: dt.date, members: Iterable[int], until: dt.date) -> list[Owed]:
-    """Every report falling due from the cycle's start until `until`, by due date."""
+def period_bounds(kind: ReportKind, year: int, half: int | None) -> tuple[dt.date, dt.date]:
+    """The first and last day a report speaks for."""
+    if kind is ReportKind.SEMI_ANNUAL:
+        return (
+            (dt.date(year, 1, 1), dt.date(year, 6, 30))
+            if half == 1
+            else (
+                dt.date(year, 7, 1),
+                dt.date(year, 12, 31),
+            )
+        )
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def owed(
+    cycle_start: dt.date, members: Iterable[int], until: dt.date, cycle_end: dt.date | None = None
+) -> list[Owed]:
+    """Every report for a period the cycle covers (in part) that falls due by `until`, by due
+    date: a community formed in January owes nothing for the year before."""
     units = sorted(members)
     found: list[Owed] = []
     for kind in ReportKind:
-        for year, half in periods(kind, cycle_start.year - 1, until.year):
+        for year, half in periods(kind, cycle_start.year, until.year):
             due = due_on(kind, year, half)
-            if cycle_start <= due <= until:
+            first, last = period_bounds(kind, year, half)
+            covered = last >= cycle_start and (cycle_end is None or first <= cycle_end)
+            if covered and cycle_start <= due <= until:  # a plan due before the cycle: none
                 for unit_id in units if kind is ReportKind.MEMBER_ANNUAL else [None]:
                     found.append(Owed(kind, year, half, unit_id, due))
     return sorted(found, key=lambda o: (o.due_on, o.kind.value, o.unit_id or 0))

@@ -150,4 +150,7 @@ async def reports_due(session: AsyncSession, community: Community, until: dt.dat
             )
         )
     ).all()
-    return [Due(o, submitted.get(o.key)) for o in rules.owed(community.cycle_start, members, until)]
+    return [
+        Due(o, submitted.get(o.key))
+        for o in rules.owed(community.cycle_start, members, until, community.cycle_end)
+    ]
