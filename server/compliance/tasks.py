@@ -1,5 +1,6 @@
 """The audit jobs arq runs: a requested run, and the nightly national audit (03:00 Beijing)."""
 
+import logging
 from typing import Any
 
 from arq import Retry
@@ -11,6 +12,7 @@ from server.compliance.models import AuditRun
 from server.vocabulary import AuditRunStatus
 
 MAX_TRIES = 5
+log = logging.getLogger(__name__)
 
 
 def _transient(error: BaseException) -> bool:
@@ -29,7 +31,10 @@ async def run_audit(ctx: dict[str, Any], run_id: int) -> dict | None:
         tries = ctx.get("job_try", 1)
         if _transient(error) and tries < MAX_TRIES:
             raise Retry(defer=2**tries) from error
-        await audit.fail(runtime, run_id, f"{type(error).__name__}: {error}")
+        try:
+            await audit.fail(runtime, run_id, f"{type(error).__name__}: {error}")
+        except Exception:  # the database is still gone: the run stays as it was
+            log.exception("audit run %s failed and could not be marked FAILED", run_id)
         raise
     return None if counts is None else counts.__dict__
 

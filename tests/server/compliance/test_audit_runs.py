@@ -3,20 +3,26 @@ two-absences exit enacted; the programme's own findings; reminders sent once."""
 
 import datetime as dt
 
+import pytest
+from arq import Retry
 from sqlalchemy import select, update
 
 from schema.core import ids
 from server.activities.models import Activity, Attendance, ProgrammeActivity
 from server.clock import today
 from server.communities.models import Membership
+from server.compliance import checks, tasks
 from server.compliance.facts import community_facts
-from server.compliance.models import ProgrammeFinding
+from server.compliance.models import AuditRun, ProgrammeFinding
 from server.compliance.reminders import remind
+from server.embedded import ServiceUrls
 from server.notifications.models import Notification
+from server.runtime import open_runtime
 from server.units.models import ExitRecord
 from server.vocabulary import (
     ActivityKind,
     AttendanceStatus,
+    AuditRunStatus,
     FindingStatus,
     MembershipRole,
     MembershipStatus,
@@ -261,3 +267,44 @@ async def test_a_leader_runs_its_communitys_audit_and_follows_it(client, runtime
     assert "至少需要 3 个" in rules["community-size"]["message"]
     third = await mutate(client, ask, headers=bearer(token))
     assert third["auditRun"]["id"] != first["auditRun"]["id"]  # finished: a new one is queued
+
+
+async def test_a_lost_database_is_retried_with_a_growing_delay(runtime, services):
+    gone = ServiceUrls(
+        database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere",
+        redis_url=services.redis_url,
+        database_embedded=False,
+        redis_embedded=False,
+    )
+    broken = open_runtime(runtime.settings, gone)
+    try:
+        with pytest.raises(Retry) as first:
+            await tasks.run_audit({"runtime": broken, "job_try": 1}, 1)
+        with pytest.raises(Retry) as third:
+            await tasks.run_audit({"runtime": broken, "job_try": 3}, 1)
+        with pytest.raises(OSError):  # out of tries: the error stands
+            await tasks.run_audit({"runtime": broken, "job_try": tasks.MAX_TRIES}, 1)
+    finally:
+        await broken.database.dispose()
+        await broken.redis.aclose()
+    assert (first.value.defer_score, third.value.defer_score) == (2000, 8000)
+
+
+async def test_a_run_that_breaks_is_marked_failed_with_its_error(runtime, monkeypatch):
+    """A bug in one check (put there for the test) fails the run visibly, not silently."""
+    community, _ = await make_community(runtime, "yrd", size=3)
+    async with runtime.database.transaction(community.id) as session:
+        run = AuditRun(community_id=community.id, status=AuditRunStatus.QUEUED, counts={})
+        session.add(run)
+
+    def broken(facts, community):
+        raise ZeroDivisionError("a check divided by zero")
+
+    monkeypatch.setitem(checks.COMMUNITY_CHECKS, "theme", broken)
+    with pytest.raises(ZeroDivisionError):
+        await tasks.run_audit({"runtime": runtime, "job_try": 1}, run.id)
+
+    async with runtime.database.transaction(all_communities=True) as session:
+        failed = await session.get(AuditRun, run.id)
+    assert failed.status is AuditRunStatus.FAILED
+    assert failed.error == "ZeroDivisionError: a check divided by zero"

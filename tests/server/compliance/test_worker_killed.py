@@ -1,0 +1,103 @@
+"""A worker killed in the middle of a national audit (SIGKILL, no cleanup) leaves every
+community either fully audited or untouched, and running the job again ends exactly where an
+uninterrupted run would: against the real Redis and PostgreSQL, with `gongxue worker`."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from arq.connections import RedisSettings, create_pool
+from sqlalchemy import text
+
+from server.clock import today
+from server.compliance import tasks
+from server.compliance.checks import check_community
+from server.compliance.facts import community_facts
+from server.compliance.models import AuditRun
+from server.vocabulary import AuditRunStatus, Level
+from tests.factories import make_community
+from tests.server.compliance.helpers import audit_now, findings
+
+GONGXUE = Path(sys.executable).parent / "gongxue"
+COMMUNITIES = 150
+
+
+async def _expected(runtime) -> dict[int, set[tuple[str, str, str]]]:
+    async with runtime.database.transaction(all_communities=True) as session:
+        facts = await community_facts(session, today(), None)
+    return {c.id: {f.key for f in check_community(facts, c)} for c in facts.communities}
+
+
+async def _held(runtime) -> dict[int, set[tuple[str, str, str]]]:
+    held: dict[int, set[tuple[str, str, str]]] = {}
+    for f in await findings(runtime):
+        held.setdefault(f.community_id, set()).add((f.rule, f.subject, f.period))
+    return held
+
+
+async def test_a_killed_worker_leaves_no_half_written_community_and_the_rerun_completes(
+    runtime, owner, services, settings
+):
+    for n in range(COMMUNITIES):
+        await make_community(runtime, f"c-{n:03d}", size=3 + n % 3, level=Level.COUNTY)
+    expected = await _expected(runtime)
+    assert all(expected.values())  # every community has something to find
+    async with runtime.database.transaction() as session:
+        run = AuditRun(community_id=None, status=AuditRunStatus.QUEUED, counts={})
+        session.add(run)
+    queue = await create_pool(RedisSettings.from_dsn(services.redis_url))
+    await queue.enqueue_job("run_audit", run.id, _job_id=f"audit-run:{run.id}")
+    await queue.aclose()
+    env = {
+        **os.environ,
+        "GONGXUE_DATABASE_URL": services.database_url,
+        "GONGXUE_REDIS_URL": services.redis_url,
+        "GONGXUE_DATA_DIR": str(settings.data_dir),
+        "GONGXUE_ENV": "test",
+        "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
+    }
+    worker = await asyncio.create_subprocess_exec(
+        GONGXUE, "worker", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        done = 0
+        while done < 5 and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+            async with owner.connect() as conn:
+                done = (
+                    await conn.execute(
+                        text("SELECT communities_done FROM audit_runs WHERE id = :id"),
+                        {"id": run.id},
+                    )
+                ).scalar_one()
+        worker.send_signal(signal.SIGKILL)
+    finally:
+        if worker.returncode is None:
+            worker.kill()
+        await asyncio.wait_for(worker.wait(), timeout=30)
+
+    async with owner.connect() as conn:
+        status, done = (
+            await conn.execute(
+                text("SELECT status, communities_done FROM audit_runs WHERE id = :id"),
+                {"id": run.id},
+            )
+        ).one()
+    assert status == "RUNNING" and 5 <= done < COMMUNITIES, (status, done)
+    held = await _held(runtime)
+    assert len(held) == done  # the communities it finished, no more
+    assert all(held[c] == expected[c] for c in held)  # each one whole
+
+    # arq delivers the job again once its lock runs out; the rerun completes the work.
+    counts = await tasks.run_audit({"runtime": runtime, "job_try": 2}, run.id)
+
+    assert counts is not None and counts["communities"] == COMMUNITIES
+    assert await _held(runtime) == expected
+    uninterrupted = await audit_now(runtime)
+    assert (uninterrupted.opened, uninterrupted.resolved) == (0, 0)
+    assert await _held(runtime) == expected
