@@ -152,7 +152,14 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     if settings.env == "production":
         console.print("[red]演示数据不能载入生产环境 / demo data is refused in production[/red]")
         return 2
-    summary = _with_runtime(settings, load_demo)
+
+    async def load_and_audit(runtime: Runtime):
+        from server.compliance.audit import run_now
+
+        summary = await load_demo(runtime)
+        return summary, await run_now(runtime)
+
+    summary, audited = _with_runtime(settings, load_and_audit)
     table = Table(title="演示账号 / demo sign-ins")
     for column in ("角色 role", "邮箱 email", "密码 password", "共同体 community"):
         table.add_column(column, overflow="fold")
@@ -163,6 +170,10 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         f"共同体 communities: {summary.communities} (新建 new: {summary.new_communities}); "
         f"单位 units: {summary.units} (新建 new: {summary.new_units}); "
         f"新建活动 new activities: {summary.new_activities}"
+    )
+    console.print(
+        f"规则审核 rule audit: {audited.findings} 项发现 findings "
+        f"（{audited.communities} 个共同体 communities）"
     )
     return 0
 

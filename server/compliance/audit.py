@@ -82,6 +82,14 @@ async def _programme_absentees(session: AsyncSession) -> list[int]:
     )
 
 
+async def run_now(runtime: Runtime, community_id: int | None = None) -> Counts:
+    """A run started here and now (the shell, the demo), recorded like any other."""
+    async with runtime.database.transaction(community_id) as session:
+        audit_run = AuditRun(community_id=community_id, status=AuditRunStatus.RUNNING, counts={})
+        session.add(audit_run)
+    return await run(runtime, audit_run.id)
+
+
 async def start(runtime: Runtime, run_id: int) -> AuditRun | None:
     """Marks the run RUNNING; None when it has already finished (arq may deliver a job twice)."""
     async with runtime.database.transaction(all_communities=True) as session:

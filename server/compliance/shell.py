@@ -25,8 +25,8 @@ async def audit_from_shell(runtime: Runtime, console: Console, slug: str | None)
             if community_id is None:
                 raise not_found("共同体", "community")
     async with runtime.database.transaction(community_id) as session:
-        run = AuditRun(community_id=community_id, status=AuditRunStatus.RUNNING, counts={})
-        session.add(run)
+        audit_run = AuditRun(community_id=community_id, status=AuditRunStatus.RUNNING, counts={})
+        session.add(audit_run)
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -36,7 +36,7 @@ async def audit_from_shell(runtime: Runtime, console: Console, slug: str | None)
     ) as bar:
         task = bar.add_task("审核共同体 auditing communities", total=None)
         counts = await audit.run(
-            runtime, run.id, lambda done, total: bar.update(task, completed=done, total=total)
+            runtime, audit_run.id, lambda done, total: bar.update(task, completed=done, total=total)
         )
     scope = {"all_communities": True} if community_id is None else {}
     async with runtime.database.transaction(community_id, **scope) as session:

@@ -97,6 +97,7 @@ def test_the_cli_loads_the_demo_and_prints_its_sign_ins(services, settings):
     assert run.returncode == 0, run.stderr
     assert "admin@demo.gongxue.test" in run.stdout
     assert "gongxue-demo-2026" in run.stdout
+    assert "规则审核 rule audit:" in run.stdout  # the demo opens with its findings in place
     for community in COMMUNITIES:
         assert community.slug in run.stdout
 

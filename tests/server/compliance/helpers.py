@@ -9,15 +9,12 @@ from server.communities.models import Community
 from server.compliance import audit
 from server.compliance.checks import Found, check_community
 from server.compliance.facts import community_facts
-from server.compliance.models import AuditRun, Finding
-from server.vocabulary import ActivityKind, AuditRunStatus
+from server.compliance.models import Finding
+from server.vocabulary import ActivityKind
 
 
 async def audit_now(runtime, community_id: int | None = None) -> audit.Counts:
-    async with runtime.database.transaction(community_id) as session:
-        run = AuditRun(community_id=community_id, status=AuditRunStatus.QUEUED, counts={})
-        session.add(run)
-    return await audit.run(runtime, run.id)
+    return await audit.run_now(runtime, community_id)
 
 
 async def found_on(runtime, community: Community, on: dt.date) -> list[Found]:

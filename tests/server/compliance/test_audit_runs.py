@@ -27,6 +27,7 @@ from server.vocabulary import (
     MembershipRole,
     MembershipStatus,
 )
+from server.worker import WorkerSettings
 from tests.factories import bearer, make_community, make_units, make_user
 from tests.graphql import gql, mutate, refusal
 from tests.server.compliance.helpers import audit_now, findings
@@ -308,3 +309,21 @@ async def test_a_run_that_breaks_is_marked_failed_with_its_error(runtime, monkey
         failed = await session.get(AuditRun, run.id)
     assert failed.status is AuditRunStatus.FAILED
     assert failed.error == "ZeroDivisionError: a check divided by zero"
+
+
+async def test_the_nightly_audit_runs_nationally_at_three_beijing_time(runtime):
+    small, _ = await make_community(runtime, "small", size=2)
+    (nightly,) = [c for c in WorkerSettings.cron_jobs if c.coroutine is tasks.nightly_audit]
+
+    counts = await tasks.nightly_audit({"runtime": runtime, "job_try": 1})
+
+    assert (nightly.hour, nightly.minute, WorkerSettings.timezone.key) == (
+        {3},
+        {0},
+        "Asia/Shanghai",
+    )
+    assert counts["communities"] == 1
+    async with runtime.database.transaction(all_communities=True) as session:
+        (run,) = (await session.scalars(select(AuditRun))).all()
+    assert (run.community_id, run.status) == (None, AuditRunStatus.SUCCEEDED)
+    assert [f.community_id for f in await findings(runtime, "community-size")] == [small.id]
