@@ -39,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("demo", help="load the demo data set and print its sign-ins")
 
+    national = commands.add_parser(
+        "seed-national", help="generate the national data set into an empty database"
+    )
+    national.add_argument("--scale", type=float, default=1.0, help="1.0: ~42,000 units")
+
     audit = commands.add_parser("audit", help="run the rule audits now")
     audit.add_argument("--community", metavar="SLUG")
 
@@ -55,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         "create-admin": _create_admin,
         "demo": _demo,
         "audit": _audit,
+        "seed-national": _seed_national,
     }[args.command]
     return handler(args, settings)
 
@@ -175,6 +181,50 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         f"规则审核 rule audit: {audited.findings} 项发现 findings "
         f"（{audited.communities} 个共同体 communities）"
     )
+    return 0
+
+
+def _seed_national(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.progress import Progress
+
+    from server.national.generate import PASSWORD
+    from server.national.load import NotEmpty, seed_national, summary_rows
+
+    if settings.env == "production":
+        console.print(
+            "[red]生成数据不能载入生产环境 / generated data is refused in production[/red]"
+        )
+        return 2
+    if not 0 < args.scale <= 2:
+        console.print("[red]--scale 须在 0 到 2 之间 / --scale must be in (0, 2][/red]")
+        return 2
+    with Progress(console=console) as bar:
+        tasks: dict[str, int] = {}
+
+        def step(what: str, done: int, of: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=of)
+            bar.update(tasks[what], completed=done, total=of)
+
+        try:
+            seeded = _with_runtime(
+                settings, lambda runtime: seed_national(runtime, args.scale, step)
+            )
+        except NotEmpty as exc:
+            console.print(f"[red]数据库非空 / {exc}[/red]")
+            return 1
+    table = Table(title=f"全国数据集 / national data set (scale {args.scale})")
+    table.add_column("")
+    table.add_column("", justify="right")
+    for row in summary_rows(seeded):
+        table.add_row(*row)
+    console.print(table)
+    sign_ins = Table(title=f"账号 / sign-ins (密码 password: {PASSWORD})")
+    for column in ("角色 role", "邮箱 email", "共同体 community id"):
+        sign_ins.add_column(column)
+    for role, email, community in seeded.sign_ins:
+        sign_ins.add_row(role, email, community)
+    console.print(sign_ins)
     return 0
 
 

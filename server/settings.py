@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".gongxue")
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
+    # Communities a rule audit writes per transaction: larger is faster, smaller loses less
+    # work to a killed worker.
+    audit_chunk: int = 200
     # `gongxue serve` runs the arq worker in-process when Redis is the embedded one, unless
     # `--no-worker` (which sets this to false) says another process does it.
     serve_worker: bool = True

@@ -1,6 +1,6 @@
 """One audit run: enact the two-absences exits the records call for, check every rule, keep
-the findings and send the reminders, one transaction per community. A run that is killed
-leaves whole communities done and none half-written; running it again completes it."""
+the findings and send the reminders, a chunk of whole communities per transaction. A run that
+is killed leaves whole communities done and none half-written; running it again completes it."""
 
 import datetime as dt
 import time
@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.activities.models import Attendance, ProgrammeAttendance
+from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
 from server.activities.service import enact_absences
 from server.clock import today
 from server.communities.models import Membership
@@ -24,7 +24,8 @@ from server.compliance.checks import (
 )
 from server.compliance.facts import community_facts, programme_facts
 from server.compliance.models import AuditRun, Finding, ProgrammeFinding
-from server.compliance.reminders import remind
+from server.compliance.reminders import due, send
+from server.notifications.service import leaders_by_community
 from server.runtime import Runtime
 from server.units.models import Unit
 from server.vocabulary import AttendanceStatus, AuditRunStatus, MembershipStatus, SiteStatus
@@ -43,22 +44,42 @@ class Counts:
 
 
 async def _absentees(session: AsyncSession, community_id: int | None) -> dict[int, list[int]]:
-    """Active members with two or more unexcused absences on record, by community: the only
-    ones whose history needs reading (a bulk import may have left them in place)."""
-    statement = (
-        select(Attendance.community_id, Attendance.unit_id)
-        .join(
-            Membership,
-            (Membership.community_id == Attendance.community_id)
-            & (Membership.unit_id == Attendance.unit_id)
-            & (Membership.status == MembershipStatus.ACTIVE),
+    """Active members with two unexcused absences in a row somewhere in their record (excused
+    ones skipped, as the rule skips them), by community: the only histories worth reading
+    again. The domain function then decides, from the day the unit joined."""
+    held = (
+        select(
+            Attendance.community_id,
+            Attendance.unit_id,
+            Attendance.status,
+            func.lag(Attendance.status)
+            .over(
+                partition_by=(Attendance.community_id, Attendance.unit_id),
+                order_by=(Activity.held_on, Activity.id),
+            )
+            .label("previous"),
         )
-        .where(Attendance.status == AttendanceStatus.ABSENT)
-        .group_by(Attendance.community_id, Attendance.unit_id)
-        .having(func.count() >= 2)
+        .join(
+            Activity,
+            (Activity.community_id == Attendance.community_id)
+            & (Activity.id == Attendance.activity_id),
+        )
+        .where(Attendance.status.is_distinct_from(AttendanceStatus.EXCUSED))
     )
     if community_id is not None:
-        statement = statement.where(Attendance.community_id == community_id)
+        held = held.where(Attendance.community_id == community_id)
+    held = held.subquery()
+    statement = (
+        select(held.c.community_id, held.c.unit_id)
+        .join(
+            Membership,
+            (Membership.community_id == held.c.community_id)
+            & (Membership.unit_id == held.c.unit_id)
+            & (Membership.status == MembershipStatus.ACTIVE),
+        )
+        .where(held.c.status == AttendanceStatus.ABSENT, held.c.previous == AttendanceStatus.ABSENT)
+        .group_by(held.c.community_id, held.c.unit_id)
+    )
     found: dict[int, list[int]] = defaultdict(list)
     for cid, unit_id in await session.execute(statement):
         found[cid].append(unit_id)
@@ -66,17 +87,32 @@ async def _absentees(session: AsyncSession, community_id: int | None) -> dict[in
 
 
 async def _programme_absentees(session: AsyncSession) -> list[int]:
+    held = (
+        select(
+            ProgrammeAttendance.unit_id,
+            ProgrammeAttendance.status,
+            func.lag(ProgrammeAttendance.status)
+            .over(
+                partition_by=ProgrammeAttendance.unit_id,
+                order_by=(ProgrammeActivity.held_on, ProgrammeActivity.id),
+            )
+            .label("previous"),
+        )
+        .join(ProgrammeActivity, ProgrammeActivity.id == ProgrammeAttendance.activity_id)
+        .where(ProgrammeAttendance.status.is_distinct_from(AttendanceStatus.EXCUSED))
+        .subquery()
+    )
     return list(
         (
             await session.scalars(
-                select(ProgrammeAttendance.unit_id)
-                .join(Unit, Unit.id == ProgrammeAttendance.unit_id)
+                select(held.c.unit_id)
+                .join(Unit, Unit.id == held.c.unit_id)
                 .where(
-                    ProgrammeAttendance.status == AttendanceStatus.ABSENT,
                     Unit.site_status == SiteStatus.ACTIVE,
+                    held.c.status == AttendanceStatus.ABSENT,
+                    held.c.previous == AttendanceStatus.ABSENT,
                 )
-                .group_by(ProgrammeAttendance.unit_id)
-                .having(func.count() >= 2)
+                .group_by(held.c.unit_id)
             )
         ).all()
     )
@@ -134,26 +170,31 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
         async with database.transaction(all_communities=True) as session:
             counts.exits += len(await enact_absences(session, None, programme_absentees))
 
-    # 2. Facts for every community at once, then each community's findings and reminders.
+    # 2. Facts for every community at once, then the findings and reminders of a chunk of
+    # communities per transaction: a run killed part-way leaves whole chunks done.
     async with database.transaction(scope, **read_scope) as session:
         facts = await community_facts(session, on, None if scope is None else [scope])
+        leaders = await leaders_by_community(session, [c.id for c in facts.communities])
     total = len(facts.communities)
     async with database.transaction(all_communities=True) as session:
         row = await session.get(AuditRun, run_id, with_for_update=True)
         row.communities_total = total
     community_rules = sorted(set(COMMUNITY_CHECKS))
-    for done, community in enumerate(facts.communities, start=1):
-        found = check_community(facts, community)
-        async with database.transaction(community.id) as session:
+    size = max(1, runtime.settings.audit_chunk)
+    for first in range(0, total, size):
+        chunk = facts.communities[first : first + size]
+        found = [f for c in chunk for f in check_community(facts, c)]
+        reminders = [r for c in chunk for r in due(facts, c, leaders.get(c.id, []))]
+        async with database.transaction(scope, **read_scope) as session:
             recorded = await findings.record(
-                session, Finding, found, community_rules, now, community.id
+                session, Finding, found, community_rules, now, [c.id for c in chunk]
             )
-            counts.reminders += await remind(session, facts, community)
-            await _advance(session, run_id)
+            counts.reminders += await send(session, reminders)
+            await _advance(session, run_id, len(chunk))
         _add(counts, recorded)
-        counts.communities += 1
+        counts.communities += len(chunk)
         if progress:
-            progress(done, total)
+            progress(counts.communities, total)
 
     # 3. The programme's own findings, on a national run.
     if scope is None:
@@ -178,11 +219,11 @@ def _add(counts: Counts, recorded: findings.Recorded) -> None:
     counts.resolved += recorded.resolved
 
 
-async def _advance(session: AsyncSession, run_id: int) -> None:
-    """Counts a community done in the same transaction as its findings: the count never
+async def _advance(session: AsyncSession, run_id: int, communities: int) -> None:
+    """Counts communities done in the same transaction as their findings: the count never
     claims work that was rolled back."""
     await session.execute(
         update(AuditRun)
         .where(AuditRun.id == run_id)
-        .values(communities_done=AuditRun.communities_done + 1)
+        .values(communities_done=AuditRun.communities_done + communities)
     )

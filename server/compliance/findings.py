@@ -7,16 +7,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, literal, literal_column, not_, true, tuple_, update
+from sqlalchemy import and_, case, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.compliance.checks import Found
 from server.compliance.models import Finding, ProgrammeFinding
 from server.vocabulary import FindingStatus
-
-# `xmax = 0`: true for a row the upsert inserted, false for one it updated.
-INSERTED = literal_column("xmax = 0").label("inserted")
 
 
 @dataclass
@@ -43,71 +40,81 @@ async def record(
     found: Sequence[Found],
     rules_checked: Sequence[str],
     now: dt.datetime,
-    community_id: int | None = None,
+    community_ids: Sequence[int] | None = None,
 ) -> Recorded:
-    """Writes one community's findings (or the programme's, `community_id` None) as this run
-    saw them. Running it twice on the same data changes nothing but `last_seen_at`."""
+    """Writes what this run saw for these communities (or the programme's findings, with
+    `community_ids` None): each finding upserted with `last_seen_at = now`, then every open or
+    waived one of the checked rules that this run did not touch is resolved. Running it twice
+    on the same data changes nothing but `last_seen_at`."""
     outcome = Recorded(seen=len(found))
-    in_scope = [table.community_id == community_id] if table is Finding else []
     if found:
-        rows = [
-            {
-                **({"community_id": community_id} if table is Finding else {}),
-                "rule": f.rule,
-                "article": f.article,
-                "severity": f.severity,
-                "status": FindingStatus.OPEN,
-                "subject": f.subject,
-                "period": f.period,
-                "unit_id": f.unit_id,
-                "message_zh": f.zh,
-                "message_en": f.en,
-                "evidence": list(f.evidence),
-                "fingerprint": fingerprint(f),
-                "first_seen_at": now,
-                "last_seen_at": now,
-            }
-            for f in found
-        ]
-        statement = insert(table).values(rows)
-        new = statement.excluded
-        keep_waiver = and_(
-            table.status == FindingStatus.WAIVED, table.fingerprint == new.fingerprint
-        )
-        key = ["community_id", "rule", "subject", "period"] if table is Finding else []
-        key = key or ["rule", "subject", "period"]
-        statement = statement.on_conflict_do_update(
-            index_elements=key,
-            set_={
-                "severity": new.severity,
-                "article": new.article,
-                "unit_id": new.unit_id,
-                "message_zh": new.message_zh,
-                "message_en": new.message_en,
-                "evidence": new.evidence,
-                "fingerprint": new.fingerprint,
-                "last_seen_at": new.last_seen_at,
-                "resolved_at": None,
-                "status": case(
-                    (keep_waiver, table.status), else_=literal(FindingStatus.OPEN.value)
-                ),
-                "waived_reason": case((keep_waiver, table.waived_reason), else_=None),
-                "waived_by": case((keep_waiver, table.waived_by), else_=None),
-                "waived_at": case((keep_waiver, table.waived_at), else_=None),
-            },
-        ).returning(table.status, INSERTED)
-        rows_back = (await session.execute(statement)).all()
-        outcome.opened = sum(1 for _, inserted in rows_back if inserted)
-    still = tuple_(table.rule, table.subject, table.period).in_([f.key for f in found])
+        await _upsert(session, table, found, now)
+    in_scope = [] if community_ids is None else [table.community_id.in_(list(community_ids))]
+    outcome.opened = await session.scalar(
+        select(func.count()).where(*in_scope, table.first_seen_at == now)
+    )
     resolved = await session.execute(
         update(table)
         .where(
             *in_scope,
             table.status.in_([FindingStatus.OPEN, FindingStatus.WAIVED]),
             table.rule.in_(list(rules_checked)),
-            not_(still) if found else true(),
+            table.last_seen_at < now,
         )
         .values(status=FindingStatus.RESOLVED, resolved_at=now)
     )
     outcome.resolved = resolved.rowcount
     return outcome
+
+
+async def _upsert(
+    session: AsyncSession,
+    table: type[Finding] | type[ProgrammeFinding],
+    found: Sequence[Found],
+    now: dt.datetime,
+) -> None:
+    rows = [
+        {
+            **({"community_id": f.community_id} if table is Finding else {}),
+            "rule": f.rule,
+            "article": f.article,
+            "severity": f.severity,
+            "status": FindingStatus.OPEN,
+            "subject": f.subject,
+            "period": f.period,
+            "unit_id": f.unit_id,
+            "message_zh": f.zh,
+            "message_en": f.en,
+            "evidence": list(f.evidence),
+            "fingerprint": fingerprint(f),
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+        for f in found
+    ]
+    statement = insert(table)
+    new = statement.excluded
+    keep_waiver = and_(table.status == FindingStatus.WAIVED, table.fingerprint == new.fingerprint)
+    key = ["rule", "subject", "period"]
+    statement = statement.on_conflict_do_update(
+        index_elements=["community_id", *key] if table is Finding else key,
+        set_={
+            "severity": new.severity,
+            "article": new.article,
+            "unit_id": new.unit_id,
+            "message_zh": new.message_zh,
+            "message_en": new.message_en,
+            "evidence": new.evidence,
+            "fingerprint": new.fingerprint,
+            "last_seen_at": new.last_seen_at,
+            "resolved_at": None,
+            "status": case((keep_waiver, table.status), else_=literal(FindingStatus.OPEN.value)),
+            "waived_reason": case((keep_waiver, table.waived_reason), else_=None),
+            "waived_by": case((keep_waiver, table.waived_by), else_=None),
+            "waived_at": case((keep_waiver, table.waived_at), else_=None),
+        },
+    )
+    # One cached statement, the rows as an executemany (asyncpg pipelines them), through Core
+    # rather than the ORM's row-by-row bulk path.
+    connection = await session.connection()
+    await connection.execute(statement, rows)

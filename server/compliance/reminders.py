@@ -2,7 +2,6 @@
 (a notification key per user), whichever day the audit happens to run within each window."""
 
 import datetime as dt
-from collections.abc import Iterable
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,37 +31,45 @@ def stage(today: dt.date, deadline: dt.date) -> str | None:
 WHEN_ZH = {"30d": "30 天内到期", "7d": "7 天内到期", "after": "已过期"}
 
 
-async def send(
-    session: AsyncSession, recipients: Iterable[int], key: str, title: str, body: str
-) -> int:
-    rows = [
+Reminder = dict  # a notifications row: user_id, kind, title, body, key
+BATCH = 2000
+
+
+def _to(recipients: list[int], key: str, title: str, body: str) -> list[Reminder]:
+    return [
         {"user_id": user_id, "kind": "reminder", "title": title, "body": body, "key": key}
         for user_id in sorted(set(recipients))
     ]
-    if not rows:
-        return 0
-    inserted = await session.execute(
-        insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"])
-    )
-    return inserted.rowcount
 
 
-async def remind(session: AsyncSession, facts: Facts, community: Community) -> int:
-    """The community's deadlines within their windows: reports not yet in, the cycle's end,
-    and the educator training still owed when the cycle is ending. Returns how many sent."""
-    today = facts.today
-    leaders = await leaders_of(session, [community.id])
-    members = {m.unit_id: m.name for m in facts.members.get(community.id, [])}
+async def send(session: AsyncSession, reminders: list[Reminder]) -> int:
+    """Inserts the reminders not sent before (the key is unique per user). Returns how many."""
     sent = 0
+    for start in range(0, len(reminders), BATCH):
+        inserted = await session.execute(
+            insert(Notification)
+            .values(reminders[start : start + BATCH])
+            .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        )
+        sent += inserted.rowcount
+    return sent
+
+
+def due(facts: Facts, community: Community, leaders: list[int]) -> list[Reminder]:
+    """The community's reminders due today: reports not yet in, the cycle's end, and the
+    educator training still owed when the cycle is ending."""
+    today = facts.today
+    members = {m.unit_id: m.name for m in facts.members.get(community.id, [])}
+    reminders: list[Reminder] = []
     horizon = today + dt.timedelta(days=30)
-    for owed in report_rules.owed(community.cycle_start, members, horizon, community.cycle_end):
+    owed_reports = report_rules.owed(community.cycle_start, members, horizon, community.cycle_end)
+    for owed in owed_reports:
         when = stage(today, owed.due_on)
         if when is None or (community.id, *owed.key) in facts.reports:
             continue
         period = f"{owed.year}H{owed.half}" if owed.half else str(owed.year)
         who = f"{members[owed.unit_id]}的" if owed.unit_id else ""
-        sent += await send(
-            session,
+        reminders += _to(
             leaders,
             f"report:{community.id}:{owed.kind.value}:{period}:{owed.unit_id or 0}:{when}",
             f"{community.name}：{who}{period} {owed.kind.zh}{WHEN_ZH[when]}",
@@ -70,8 +77,7 @@ async def remind(session: AsyncSession, facts: Facts, community: Community) -> i
         )
     when = stage(today, community.cycle_end)
     if when is not None:
-        sent += await send(
-            session,
+        reminders += _to(
             leaders,
             f"cycle:{community.id}:{community.cycle_start}:{when}",
             f"{community.name}：合作周期{WHEN_ZH[when]}",
@@ -83,11 +89,16 @@ async def remind(session: AsyncSession, facts: Facts, community: Community) -> i
             if (held := facts.activities.get((community.id, ActivityKind.TRAINING, year)))
         )
         if not trained:
-            sent += await send(
-                session,
+            reminders += _to(
                 leaders,
                 f"training:{community.id}:{community.cycle_start}:{when}",
                 f"{community.name}：本周期尚未开展社区教育工作者培训",
                 f"合作周期截止 {community.cycle_end}，每周期至少开展一次培训（第十六条第五项）。",
             )
-    return sent
+    return reminders
+
+
+async def remind(session: AsyncSession, facts: Facts, community: Community) -> int:
+    """One community's reminders, sent now."""
+    leaders = await leaders_of(session, [community.id])
+    return await send(session, due(facts, community, leaders))

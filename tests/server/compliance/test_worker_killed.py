@@ -1,5 +1,5 @@
 """A worker killed in the middle of a national audit (SIGKILL, no cleanup) leaves every
-community either fully audited or untouched, and running the job again ends exactly where an
+community either fully audited or untouched (whole chunks of them committed), and running the job again ends exactly where an
 uninterrupted run would: against the real Redis and PostgreSQL, with `gongxue worker`."""
 
 import asyncio
@@ -59,6 +59,7 @@ async def test_a_killed_worker_leaves_no_half_written_community_and_the_rerun_co
         "GONGXUE_DATA_DIR": str(settings.data_dir),
         "GONGXUE_ENV": "test",
         "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "GONGXUE_AUDIT_CHUNK": "10",  # many transactions, so the kill lands between two
     }
     worker = await asyncio.create_subprocess_exec(
         GONGXUE, "worker", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

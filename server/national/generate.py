@@ -1,0 +1,287 @@
+"""The national data set, generated with a fixed seed: one unit per division at each level
+(GB/T 2260-shaped codes, names as such bodies are named), communities of 3-12 units grouped
+by level and region, five years of activities with attendance, reports, and the accounts to
+sign in as each role. Rows come out as tuples in the column order `load.py` copies them in."""
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from server.communities.rules import cycle_end_for
+from server.regions.provinces import PROVINCES, REGION_PROVINCES
+from server.reports import rules as report_rules
+from server.vocabulary import (
+    ActivityKind,
+    AttendanceStatus,
+    Level,
+    MembershipRole,
+    Region,
+    ReportKind,
+    Theme,
+)
+
+SEED = 20261129
+# China, end of 2022 (Ministry of Civil Affairs): divisions at each level.
+DIVISIONS = {Level.PROVINCE: 34, Level.PREFECTURE: 333, Level.COUNTY: 2844, Level.TOWNSHIP: 38700}
+YEARS = 5
+ACTIVITIES_PER_YEAR = 54  # 5,500 communities x 5 years x 54 = about 1.5 million
+PASSWORD = "gongxue-national-2026"
+DOMAIN = "national.gongxue.test"
+
+SYLLABLES = "安平江阳山河东西南北临清新长宁德华兴永丰泰和明康福昌庆兰云海城川源溪林峰湖宝金"
+SUFFIX = {
+    Level.PROVINCE: "终身教育指导中心",
+    Level.PREFECTURE: "市社区大学",
+    Level.COUNTY: "区社区学院",
+    Level.TOWNSHIP: "街道社区学校",
+}
+KINDS = [
+    (ActivityKind.CITIZEN_LEARNING, 0.30),
+    (ActivityKind.SEMINAR, 0.25),
+    (ActivityKind.TRAINING, 0.15),
+    (ActivityKind.LEARNING_WEEK, 0.05),
+    (ActivityKind.RESEARCH, 0.10),
+    (ActivityKind.OTHER, 0.15),
+]
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    level: Level
+    province: str
+    code: str
+    name: str
+
+
+@dataclass
+class NationalCommunity:
+    id: int
+    slug: str
+    region: str
+    level: Level
+    formed: dt.date
+    cycle_start: dt.date
+    units: list[Unit] = field(default_factory=list)
+
+
+def counts(scale: float) -> dict[Level, int]:
+    provinces = max(1, round(DIVISIONS[Level.PROVINCE] * scale))
+    prefectures = max(provinces, round(DIVISIONS[Level.PREFECTURE] * scale))
+    counties = max(prefectures, round(DIVISIONS[Level.COUNTY] * scale))
+    townships = max(counties, round(DIVISIONS[Level.TOWNSHIP] * scale))
+    return {
+        Level.PROVINCE: provinces,
+        Level.PREFECTURE: prefectures,
+        Level.COUNTY: counties,
+        Level.TOWNSHIP: townships,
+    }
+
+
+def _spread(total: int, parents: int) -> list[int]:
+    """`total` children over `parents` as evenly as possible."""
+    return [total // parents + (1 if i < total % parents else 0) for i in range(parents)]
+
+
+def _place(rng: random.Random) -> str:
+    return "".join(rng.sample(SYLLABLES, 2))
+
+
+def units(scale: float, rng: random.Random) -> list[Unit]:
+    """A tree of divisions: provinces, their prefectures, counties, townships."""
+    n = counts(scale)
+    made: list[Unit] = []
+
+    def add(level: Level, province: str, code: str, place: str) -> Unit:
+        unit = Unit(len(made) + 1, level, province, code, f"{place}{SUFFIX[level]}")
+        made.append(unit)
+        return unit
+
+    provinces = sorted(PROVINCES)[: n[Level.PROVINCE]]
+    prefectures_in = _spread(n[Level.PREFECTURE], len(provinces))
+    prefecture_codes: list[tuple[str, str]] = []
+    for code, k in zip(provinces, prefectures_in, strict=True):
+        add(Level.PROVINCE, code, f"{code}0000", PROVINCES[code][0].rstrip("省市"))
+        for p in range(1, k + 1):
+            prefecture_codes.append((code, f"{code}{p:02d}"))
+    counties_in = _spread(n[Level.COUNTY], len(prefecture_codes))
+    county_codes: list[tuple[str, str]] = []
+    for (province, prefix), k in zip(prefecture_codes, counties_in, strict=True):
+        add(Level.PREFECTURE, province, f"{prefix}00", _place(rng))
+        for c in range(1, k + 1):
+            county_codes.append((province, f"{prefix}{c:02d}"))
+    towns_in = _spread(n[Level.TOWNSHIP], len(county_codes))
+    for (province, prefix), k in zip(county_codes, towns_in, strict=True):
+        add(Level.COUNTY, province, prefix, _place(rng))
+        for t in range(1, k + 1):
+            add(Level.TOWNSHIP, province, f"{prefix}{t:03d}", _place(rng))
+    return made
+
+
+def communities(sites: list[Unit], today: dt.date, rng: random.Random) -> list[NationalCommunity]:
+    """Units grouped by region and level into communities of 3-12, formed over the last five
+    years; those formed more than three years ago are in their second cycle."""
+    region_of = {p: r for r, provinces in REGION_PROVINCES.items() for p in provinces}
+    groups: dict[tuple[str, Level], list[Unit]] = {}
+    for unit in sites:
+        groups.setdefault((region_of[unit.province].value, unit.level), []).append(unit)
+    made: list[NationalCommunity] = []
+    for (region, level), members in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1].value)):
+        rng.shuffle(members)
+        start = 0
+        while (rest := len(members) - start) >= 3:
+            size = min(rng.randint(3, 12), rest)
+            if 0 < rest - size < 3:  # never leave one or two behind
+                size = rest if rest < 6 else rest - 3
+            formed = today - dt.timedelta(days=rng.randint(200, YEARS * 365))
+            first_end = cycle_end_for(formed)
+            cycle_start = formed if first_end >= today else first_end + dt.timedelta(days=1)
+            community = NationalCommunity(
+                id=len(made) + 1,
+                slug=f"{region.lower().replace('_', '-')[:16]}-{level.value.lower()}-"
+                f"{len(made) + 1}",
+                region=region,
+                level=level,
+                formed=formed,
+                cycle_start=cycle_start,
+                units=members[start : start + size],
+            )
+            made.append(community)
+            start += size
+    return made
+
+
+@dataclass
+class Ids:
+    membership: int = 0
+    activity: int = 0
+    report: int = 0
+    user: int = 0
+    rule: int = 0
+
+    def next(self, name: str) -> int:
+        value = getattr(self, name) + 1
+        setattr(self, name, value)
+        return value
+
+
+def unit_rows(sites: list[Unit], admitted: dt.date) -> Iterator[tuple]:
+    for u in sites:
+        yield (
+            u.id,
+            u.name,
+            u.level.value,
+            u.province,
+            u.code,
+            f"{PROVINCES[u.province][0]}",
+            "张老师",
+            "ACTIVE",
+            admitted,
+            f"LLC-{admitted.year}-{u.id:05d}",
+        )
+
+
+def community_rows(made: list[NationalCommunity], rng: random.Random) -> Iterator[tuple]:
+    themes = list(Theme)
+    for c in made:
+        chosen = sorted(t.value for t in rng.sample(themes, rng.randint(1, 3)))
+        yield (
+            c.id,
+            c.slug,
+            f"{Region(c.region).zh}{c.level.zh}第{c.id}共同体",
+            c.region,
+            c.level.value,
+            chosen,
+            "ACTIVE",
+            c.cycle_start,
+            cycle_end_for(c.cycle_start),
+            c.formed,
+            c.units[0].id,
+        )
+
+
+def membership_rows(made: list[NationalCommunity], ids: Ids) -> Iterator[tuple]:
+    for c in made:
+        for i, unit in enumerate(c.units):
+            role = (
+                MembershipRole.LEADER
+                if i == 0
+                else (MembershipRole.DEPUTY if i == 1 else MembershipRole.MEMBER)
+            )
+            yield (c.id, ids.next("membership"), unit.id, role.value, "ACTIVE", c.formed)
+
+
+def activity_rows(
+    c: NationalCommunity, today: dt.date, ids: Ids, rng: random.Random
+) -> tuple[list[tuple], list[tuple]]:
+    """One community's activities since it formed, with attendance: most attend, a few are
+    excused, an absence is never followed by another (no unit is due to leave)."""
+    days = (today - c.formed).days
+    n = max(1, round(days / 365 * ACTIVITIES_PER_YEAR))
+    kinds, weights = zip(*KINDS, strict=True)
+    activities: list[tuple] = []
+    attendance: list[tuple] = []
+    last_absent: set[int] = set()
+    for held_on in sorted(c.formed + dt.timedelta(days=rng.randrange(days)) for _ in range(n)):
+        activity_id = ids.next("activity")
+        kind = rng.choices(kinds, weights)[0]
+        tally = {
+            AttendanceStatus.ATTENDED: 0,
+            AttendanceStatus.ABSENT: 0,
+            AttendanceStatus.EXCUSED: 0,
+        }
+        recorded = dt.datetime.combine(held_on, dt.time(10), dt.UTC)
+        for unit in c.units:
+            roll = rng.random()
+            if roll < 0.03 and unit.id not in last_absent:
+                status = AttendanceStatus.ABSENT
+                last_absent.add(unit.id)
+            elif roll < 0.09:
+                status = AttendanceStatus.EXCUSED
+            else:
+                status = AttendanceStatus.ATTENDED
+                last_absent.discard(unit.id)
+            tally[status] += 1
+            attendance.append((c.id, activity_id, unit.id, status.value, recorded))
+        activities.append(
+            (
+                c.id,
+                activity_id,
+                kind.value,
+                f"{kind.zh}（{held_on:%Y年%m月}）",
+                held_on,
+                len(c.units),
+                tally[AttendanceStatus.ATTENDED],
+                tally[AttendanceStatus.ABSENT],
+                tally[AttendanceStatus.EXCUSED],
+            )
+        )
+    return activities, attendance
+
+
+def report_rows(
+    c: NationalCommunity, today: dt.date, ids: Ids, rng: random.Random
+) -> Iterator[tuple]:
+    """Nine in ten reports in, some of them late."""
+    members = [u.id for u in c.units]
+    for owed in report_rules.owed(c.cycle_start, members, today, cycle_end_for(c.cycle_start)):
+        if owed.kind is ReportKind.PLAN or rng.random() < 0.1:
+            continue
+        late = rng.random() < 0.15
+        submitted = owed.due_on + dt.timedelta(
+            days=rng.randint(1, 20) if late else -rng.randint(0, 20)
+        )
+        yield (
+            c.id,
+            ids.next("report"),
+            owed.kind.value,
+            owed.year,
+            owed.half,
+            owed.unit_id,
+            owed.kind.zh,
+            "本期工作开展情况见正文。",
+            owed.due_on,
+            min(submitted, today),
+            late,
+        )

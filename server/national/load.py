@@ -1,0 +1,219 @@
+"""`gongxue seed-national [--scale F]`: the national data set, copied into an empty database
+in one transaction (COPY, as the tables' owner), with a progress bar."""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from server.access.policy import VERSION_KEY
+from server.accounts.service import subject
+from server.clock import today
+from server.national import generate
+from server.passwords import hash_password
+from server.runtime import Runtime
+
+BATCH = 200  # communities whose activities are copied at a time
+Step = Callable[[str, int, int], None]  # (what, done, of)
+
+
+class NotEmpty(Exception):
+    """The national data set goes into an empty database only."""
+
+
+@dataclass
+class Seeded:
+    units: int = 0
+    communities: int = 0
+    memberships: int = 0
+    activities: int = 0
+    attendance: int = 0
+    reports: int = 0
+    users: int = 0
+    sign_ins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+COLUMNS = {
+    "units": (
+        "id",
+        "name",
+        "level",
+        "province",
+        "division_code",
+        "address",
+        "responsible_person",
+        "site_status",
+        "admitted_on",
+        "plaque_number",
+    ),
+    "communities": (
+        "id",
+        "slug",
+        "name",
+        "region",
+        "level",
+        "themes",
+        "status",
+        "cycle_start",
+        "cycle_end",
+        "agreement_signed_on",
+        "office_unit_id",
+    ),
+    "memberships": ("community_id", "id", "unit_id", "role", "status", "joined_on"),
+    "users": ("id", "email", "password_hash", "display_name", "unit_id", "is_active"),
+    "casbin_rule": ("id", "ptype", "v0", "v1", "v2", "v3", "v4", "v5"),
+    "activities": (
+        "community_id",
+        "id",
+        "kind",
+        "title",
+        "held_on",
+        "expected_count",
+        "attended_count",
+        "absent_count",
+        "excused_count",
+    ),
+    "attendance": ("community_id", "activity_id", "unit_id", "status", "recorded_at"),
+    "reports": (
+        "community_id",
+        "id",
+        "kind",
+        "year",
+        "half",
+        "unit_id",
+        "title",
+        "body",
+        "due_on",
+        "submitted_on",
+        "late",
+    ),
+}
+IDENTITY_TABLES = (
+    "units",
+    "communities",
+    "memberships",
+    "users",
+    "casbin_rule",
+    "activities",
+    "reports",
+)
+
+
+def _accounts(made: list[generate.NationalCommunity], ids: generate.Ids, seeded: Seeded):
+    """The project group, a leader for every community, a deputy and a member for the first
+    hundred, and an expert for every twenty communities (assigned to them)."""
+    password_hash = hash_password(generate.PASSWORD)
+    users: list[tuple] = []
+    rules: list[tuple] = []
+
+    def user(email: str, name: str, unit_id: int | None) -> int:
+        user_id = ids.next("user")
+        users.append((user_id, email, password_hash, name, unit_id, True))
+        return user_id
+
+    def grant(ptype: str, user_id: int, role: str, community_id: int | None) -> None:
+        v2 = "" if community_id is None else str(community_id)
+        rules.append((ids.next("rule"), ptype, subject(user_id), role, v2, "", "", ""))
+
+    admin = f"admin@{generate.DOMAIN}"
+    grant("g2", user(admin, "项目组管理员", None), "PROJECT_GROUP", None)
+    seeded.sign_ins.append(("PROJECT_GROUP", admin, ""))
+    expert_id = 0
+    for n, c in enumerate(made):
+        leader = f"leader.{c.id}@{generate.DOMAIN}"
+        grant("g", user(leader, f"{c.units[0].name}组长", c.units[0].id), "LEADER", c.id)
+        if n < 100:
+            deputy = f"deputy.{c.id}@{generate.DOMAIN}"
+            grant("g", user(deputy, f"{c.units[1].name}联络员", c.units[1].id), "DEPUTY", c.id)
+            member = f"member.{c.id}@{generate.DOMAIN}"
+            grant("g", user(member, f"{c.units[2].name}联络员", c.units[2].id), "MEMBER", c.id)
+        if n % 20 == 0:
+            email = f"expert.{n // 20 + 1}@{generate.DOMAIN}"
+            expert_id = user(email, f"专家{n // 20 + 1}", None)
+            grant("g2", expert_id, "EXPERT", None)
+        grant("g", expert_id, "EXPERT_ASSIGNED", c.id)
+    first = made[0].id if made else None
+    seeded.sign_ins += [
+        ("LEADER", f"leader.{first}@{generate.DOMAIN}", str(first)),
+        ("DEPUTY", f"deputy.{first}@{generate.DOMAIN}", str(first)),
+        ("MEMBER", f"member.{first}@{generate.DOMAIN}", str(first)),
+        ("EXPERT", f"expert.1@{generate.DOMAIN}", str(first)),
+    ]
+    return users, rules
+
+
+async def seed_national(runtime: Runtime, scale: float, step: Step | None = None) -> Seeded:
+    rng = random.Random(generate.SEED)
+    on = today()
+    sites = generate.units(scale, rng)
+    made = generate.communities(sites, on, rng)
+    ids = generate.Ids()
+    seeded = Seeded(units=len(sites), communities=len(made))
+    engine = create_async_engine(runtime.services.database_url)  # the owner: COPY, setval
+    try:
+        async with engine.begin() as conn:
+            if (await conn.execute(text("SELECT count(*) FROM units"))).scalar_one():
+                raise NotEmpty("seed-national wants an empty database: it already holds units")
+            await conn.execute(text("SELECT set_config('app.all_communities', 'on', true)"))
+            raw = (await conn.get_raw_connection()).driver_connection
+
+            async def copy(table: str, rows: list[tuple]) -> int:
+                if rows:
+                    await raw.copy_records_to_table(table, records=rows, columns=COLUMNS[table])
+                return len(rows)
+
+            def tell(what: str, done: int, of: int) -> None:
+                if step:
+                    step(what, done, of)
+
+            tell("单位 units", 0, 1)
+            await copy("units", list(generate.unit_rows(sites, on.replace(month=1, day=1))))
+            await copy("communities", list(generate.community_rows(made, rng)))
+            seeded.memberships = await copy(
+                "memberships", list(generate.membership_rows(made, ids))
+            )
+            users, rules = _accounts(made, ids, seeded)
+            seeded.users = await copy("users", users)
+            await copy("casbin_rule", rules)
+            tell("单位 units", 1, 1)
+            for start in range(0, len(made), BATCH):
+                activities: list[tuple] = []
+                attendance: list[tuple] = []
+                reports: list[tuple] = []
+                for c in made[start : start + BATCH]:
+                    held, present = generate.activity_rows(c, on, ids, rng)
+                    activities += held
+                    attendance += present
+                    reports += generate.report_rows(c, on, ids, rng)
+                seeded.activities += await copy("activities", activities)
+                seeded.attendance += await copy("attendance", attendance)
+                seeded.reports += await copy("reports", reports)
+                tell("活动 activities", min(start + BATCH, len(made)), len(made))
+            for table in IDENTITY_TABLES:
+                await conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+                    )
+                )
+            for table in COLUMNS:
+                await conn.execute(text(f"ANALYZE {table}"))
+    finally:
+        await engine.dispose()
+    await runtime.redis.incr(VERSION_KEY)  # other running processes reload the role grants
+    await runtime.policy.load()
+    return seeded
+
+
+def summary_rows(seeded: Seeded) -> list[tuple[str, str]]:
+    return [
+        ("单位 units", f"{seeded.units:,}"),
+        ("共同体 communities", f"{seeded.communities:,}"),
+        ("成员关系 memberships", f"{seeded.memberships:,}"),
+        ("活动 activities", f"{seeded.activities:,}"),
+        ("出勤记录 attendance", f"{seeded.attendance:,}"),
+        ("报告 reports", f"{seeded.reports:,}"),
+        ("账号 accounts", f"{seeded.users:,}"),
+    ]

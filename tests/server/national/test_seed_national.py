@@ -1,0 +1,98 @@
+"""`gongxue seed-national --scale 0.01`: a small national data set through the real tables,
+shaped like the real one, the same every time."""
+
+import random
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from server.activities.models import Activity, Attendance
+from server.clock import today
+from server.communities.models import Community, Membership
+from server.compliance.audit import run_now
+from server.national import generate
+from server.national.load import NotEmpty, seed_national
+from server.units.models import Unit
+from tests.factories import make_units
+from tests.graphql import gql
+from tests.server.compliance.helpers import findings
+
+
+def test_the_data_set_is_the_same_every_time():
+    def build():
+        rng = random.Random(generate.SEED)
+        sites = generate.units(0.01, rng)
+        return [
+            (c.slug, [u.code for u in c.units]) for c in generate.communities(sites, today(), rng)
+        ]
+
+    assert build() == build()
+
+
+def test_full_scale_has_one_unit_per_division():
+    assert sum(generate.counts(1.0).values()) == 34 + 333 + 2844 + 38700
+
+
+async def test_a_small_national_data_set_loads_and_follows_the_rules(client, runtime):
+    seeded = await seed_national(runtime, 0.01)
+
+    expected = generate.counts(0.01)
+    async with runtime.database.transaction(all_communities=True) as session:
+        levels = dict(
+            (await session.execute(select(Unit.level, func.count()).group_by(Unit.level))).all()
+        )
+        sizes = (
+            (
+                await session.execute(
+                    select(func.count()).select_from(Membership).group_by(Membership.community_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        counted, recorded = (
+            await session.execute(
+                select(
+                    func.sum(Activity.expected_count),
+                    select(func.count()).select_from(Attendance).scalar_subquery(),
+                )
+            )
+        ).one()
+        codes = (await session.scalars(select(Unit.division_code))).all()
+        communities = (await session.scalars(select(Community).order_by(Community.id))).all()
+    assert {level: n for level, n in levels.items()} == expected
+    assert len(codes) == len(set(codes)) == seeded.units
+    assert all(3 <= n <= 12 for n in sizes) and len(sizes) == seeded.communities >= 40
+    assert counted == recorded == seeded.attendance  # every kept count matches its rows
+    assert seeded.activities >= seeded.communities * 50  # years of activities each
+    assert len({c.slug for c in communities}) == len(communities)
+
+    await run_now(runtime)
+    placed = Counter(f.rule for f in await findings(runtime))
+    assert placed["same-level"] == placed["nearby-region"] == placed["community-size"] == 0
+    assert placed["structure"] == 0
+
+    signed_in = await gql(
+        client,
+        'mutation { login(input: {email: "leader.1@national.gongxue.test", password: "'
+        + generate.PASSWORD
+        + '"}) { token errors { code } } }',
+    )
+    assert signed_in["data"]["login"]["errors"] == []
+    token = signed_in["data"]["login"]["token"]
+    me = await gql(
+        client,
+        "{ me { roles { role community { slug } } } }",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert me["data"]["me"]["roles"] == [
+        {"role": "LEADER", "community": {"slug": communities[0].slug}}
+    ]
+
+
+async def test_it_refuses_a_database_that_is_not_empty(runtime):
+    await make_units(runtime, 1)
+
+    with pytest.raises(NotEmpty):
+        await seed_national(runtime, 0.01)
