@@ -25,6 +25,9 @@ class ActivityCounts:
     attended_count: Mapped[int] = mapped_column(Integer, default=0)
     absent_count: Mapped[int] = mapped_column(Integer, default=0)
     excused_count: Mapped[int] = mapped_column(Integer, default=0)
+    # When attendance was last recorded: the audits re-read only what changed since their
+    # last run. Whoever writes attendance rows directly sets it too.
+    attendance_recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Activity(ActivityCounts, Timestamped, Base):

@@ -279,6 +279,7 @@ async def _recount(session: AsyncSession, activity, table, where) -> None:
         absent,
         excused,
     )
+    activity.attendance_recorded_at = dt.datetime.now(dt.UTC)
     await session.flush()
 
 

@@ -43,10 +43,42 @@ class Counts:
     reminders: int = 0
 
 
-async def _absentees(session: AsyncSession, community_id: int | None) -> dict[int, list[int]]:
-    """Active members with two unexcused absences in a row somewhere in their record (excused
-    ones skipped, as the rule skips them), by community: the only histories worth reading
-    again. The domain function then decides, from the day the unit joined."""
+async def _since(session: AsyncSession, community_id: int | None) -> dt.datetime | None:
+    """When the last successful run covering this scope began: attendance recorded before it
+    has been audited already (an exit only ever follows newly recorded attendance)."""
+    covering = AuditRun.community_id.is_(None)
+    if community_id is not None:
+        covering = covering | (AuditRun.community_id == community_id)
+    return await session.scalar(
+        select(func.max(AuditRun.started_at)).where(
+            AuditRun.status == AuditRunStatus.SUCCEEDED, covering
+        )
+    )
+
+
+async def _absentees(
+    session: AsyncSession, community_id: int | None, since: dt.datetime | None
+) -> dict[int, list[int]]:
+    """Active members with two unexcused absences in a row in their record (excused ones
+    skipped, as the rule skips them), by community, among those with an absence recorded
+    since `since`: the only histories worth reading again. The domain function then
+    decides, from the day the unit joined."""
+    changed = (
+        select(Attendance.community_id, Attendance.unit_id)
+        .join(
+            Activity,
+            (Activity.community_id == Attendance.community_id)
+            & (Activity.id == Attendance.activity_id),
+        )
+        .where(Attendance.status == AttendanceStatus.ABSENT)
+        .distinct()
+    )
+    if since is not None:
+        stamped = Activity.attendance_recorded_at
+        changed = changed.where(stamped.is_(None) | (stamped >= since))
+    if community_id is not None:
+        changed = changed.where(Attendance.community_id == community_id)
+    changed = changed.subquery()
     held = (
         select(
             Attendance.community_id,
@@ -64,11 +96,14 @@ async def _absentees(session: AsyncSession, community_id: int | None) -> dict[in
             (Activity.community_id == Attendance.community_id)
             & (Activity.id == Attendance.activity_id),
         )
+        .join(
+            changed,
+            (changed.c.community_id == Attendance.community_id)
+            & (changed.c.unit_id == Attendance.unit_id),
+        )
         .where(Attendance.status.is_distinct_from(AttendanceStatus.EXCUSED))
+        .subquery()
     )
-    if community_id is not None:
-        held = held.where(Attendance.community_id == community_id)
-    held = held.subquery()
     statement = (
         select(held.c.community_id, held.c.unit_id)
         .join(
@@ -86,7 +121,17 @@ async def _absentees(session: AsyncSession, community_id: int | None) -> dict[in
     return found
 
 
-async def _programme_absentees(session: AsyncSession) -> list[int]:
+async def _programme_absentees(session: AsyncSession, since: dt.datetime | None) -> list[int]:
+    changed = (
+        select(ProgrammeAttendance.unit_id)
+        .join(ProgrammeActivity, ProgrammeActivity.id == ProgrammeAttendance.activity_id)
+        .where(ProgrammeAttendance.status == AttendanceStatus.ABSENT)
+        .distinct()
+    )
+    if since is not None:
+        stamped = ProgrammeActivity.attendance_recorded_at
+        changed = changed.where(stamped.is_(None) | (stamped >= since))
+    changed = changed.subquery()
     held = (
         select(
             ProgrammeAttendance.unit_id,
@@ -99,6 +144,7 @@ async def _programme_absentees(session: AsyncSession) -> list[int]:
             .label("previous"),
         )
         .join(ProgrammeActivity, ProgrammeActivity.id == ProgrammeAttendance.activity_id)
+        .join(changed, changed.c.unit_id == ProgrammeAttendance.unit_id)
         .where(ProgrammeAttendance.status.is_distinct_from(AttendanceStatus.EXCUSED))
         .subquery()
     )
@@ -161,8 +207,9 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
     # 1. The exits the attendance records call for, through the mutation's own function.
     read_scope = {"all_communities": True} if scope is None else {}
     async with database.transaction(scope, **read_scope) as session:
-        absentees = await _absentees(session, scope)
-        programme_absentees = await _programme_absentees(session) if scope is None else []
+        since = await _since(session, scope)
+        absentees = await _absentees(session, scope, since)
+        programme_absentees = await _programme_absentees(session, since) if scope is None else []
     for community_id, units in absentees.items():
         async with database.transaction(community_id) as session:
             counts.exits += len(await enact_absences(session, community_id, units))

@@ -54,10 +54,11 @@ async def hold_a_year(
             attended_count=sum(s is AttendanceStatus.ATTENDED for s in statuses.values()),
             absent_count=sum(s is AttendanceStatus.ABSENT for s in statuses.values()),
             excused_count=sum(s is AttendanceStatus.EXCUSED for s in statuses.values()),
+            attendance_recorded_at=dt.datetime.combine(held_on, dt.time(18), dt.UTC),
         )
         session.add(activity)
         await session.flush()
-        recorded_at = dt.datetime.combine(held_on, dt.time(18), dt.UTC)
+        recorded_at = activity.attendance_recorded_at
         session.add_all(
             Attendance(
                 community_id=community.id,

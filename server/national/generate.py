@@ -255,6 +255,7 @@ def activity_rows(
                 tally[AttendanceStatus.ATTENDED],
                 tally[AttendanceStatus.ABSENT],
                 tally[AttendanceStatus.EXCUSED],
+                recorded,
             )
         )
     return activities, attendance

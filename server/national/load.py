@@ -74,6 +74,7 @@ COLUMNS = {
         "attended_count",
         "absent_count",
         "excused_count",
+        "attendance_recorded_at",
     ),
     "attendance": ("community_id", "activity_id", "unit_id", "status", "recorded_at"),
     "reports": (

@@ -327,3 +327,36 @@ async def test_the_nightly_audit_runs_nationally_at_three_beijing_time(runtime):
         (run,) = (await session.scalars(select(AuditRun))).all()
     assert (run.community_id, run.status) == (None, AuditRunStatus.SUCCEEDED)
     assert [f.community_id for f in await findings(runtime, "community-size")] == [small.id]
+
+
+async def test_absences_recorded_after_a_run_are_caught_by_the_next(runtime):
+    """A run re-reads only histories with absences recorded since the last run began."""
+    community, units = await make_community(runtime, "yrd", size=4)
+    quiet = await audit_now(runtime)
+    async with runtime.database.transaction(community.id) as session:
+        later = [
+            Activity(
+                community_id=community.id,
+                kind=ActivityKind.SEMINAR,
+                title="研讨",
+                held_on=dt.date(2026, month, 1),
+                attendance_recorded_at=dt.datetime.now(dt.UTC),
+            )
+            for month in (6, 7)
+        ]
+        session.add_all(later)
+        await session.flush()
+        session.add_all(
+            Attendance(
+                community_id=community.id,
+                activity_id=activity.id,
+                unit_id=unit.id,
+                status=AttendanceStatus.ABSENT if unit is units[1] else AttendanceStatus.ATTENDED,
+            )
+            for activity in later
+            for unit in units
+        )
+
+    caught = await audit_now(runtime)
+
+    assert (quiet.exits, caught.exits) == (0, 1)
