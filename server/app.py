@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 from server import health
 from server.body_limit import BodyLimit
 from server.runtime import Runtime
+from server.sql_count import StatementCount, count_statements
 from server.units.http import export_routes
 from server.uploads import service as uploads
 from server.uploads.http import upload_endpoint
@@ -35,6 +36,10 @@ def create_app(
 ) -> Starlette:
     """`run_worker`: also run the arq worker in this process (the embedded default)."""
     endpoint = graphql(runtime)
+    counting = []
+    if runtime.settings.count_sql:
+        count_statements(runtime.database.engine)
+        counting = [Middleware(StatementCount)]
 
     async def healthz(request: Request) -> Response:
         report = await health.check(runtime)
@@ -70,11 +75,12 @@ def create_app(
             *export_routes(runtime),
         ],
         middleware=[
+            *counting,
             Middleware(
                 BodyLimit,
                 max_bytes=runtime.settings.max_body_bytes,
                 overrides={"/uploads": uploads.MAX_BYTES},
-            )
+            ),
         ],
         lifespan=lifespan,
     )

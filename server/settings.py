@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # Communities a rule audit writes per transaction: larger is faster, smaller loses less
     # work to a killed worker.
     audit_chunk: int = 200
+    # Adds `X-SQL-Statements` to every response: for the benchmark, never in production.
+    count_sql: bool = False
     # `gongxue serve` runs the arq worker in-process when Redis is the embedded one, unless
     # `--no-worker` (which sets this to false) says another process does it.
     serve_worker: bool = True

@@ -5,9 +5,12 @@ import strawberry
 from schema.activities.types import Activity
 from schema.core.context import Info
 from schema.core.pagination import Connection, paginate
+from server.activities.models import Activity as ActivityRow
 from server.activities.models import ProgrammeActivity
-from server.activities.queries import programme_activities_statement
-from server.vocabulary import ActivityKind
+from server.activities.queries import programme_activities_statement, region_activities_statement
+from server.vocabulary import ActivityKind, Region
+
+LARGE_PAGE = 2000
 
 
 @strawberry.type
@@ -29,4 +32,32 @@ class ActivityQueries:
         statement = programme_activities_statement(kind, since, until)
         return await paginate(
             info.context, statement, ProgrammeActivity.id, first, after, Activity.of
+        )
+
+    @strawberry.field(
+        description="Project group: the activities of one region's communities, newest first, "
+        f"up to {LARGE_PAGE} a page."
+    )
+    async def activities(
+        self,
+        info: Info,
+        region: Region,
+        kind: ActivityKind | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Activity]:
+        (await info.context.guard()).require("programme", "read")
+        statement = region_activities_statement(region, kind, since, until)
+        return await paginate(
+            info.context,
+            statement,
+            ActivityRow.id,
+            first,
+            after,
+            Activity.of,
+            all_communities=True,
+            newest_first=True,
+            most=LARGE_PAGE,
         )

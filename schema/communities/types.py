@@ -80,6 +80,10 @@ class Community(Node):
         row = await info.context.loaders.unit.load(self.office_unit_id)
         return Unit.of(row) if row else None
 
+    @strawberry.field(description="The day of its latest activity held, if any.")
+    async def last_activity_on(self, info: Info) -> dt.date | None:
+        return await info.context.loaders.last_activity.load(self.db_id)
+
     @strawberry.field(description="How many units are active members now.")
     async def member_count(self, info: Info) -> int:
         return await info.context.loaders.active_member_count.load(self.db_id)
@@ -113,6 +117,7 @@ class Community(Node):
         kind: ActivityKind | None = None,
         since: dt.date | None = None,
         until: dt.date | None = None,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Activity]:
@@ -127,6 +132,7 @@ class Community(Node):
             after,
             ActivityType.of,
             community_id=self.db_id,
+            newest_first=newest_first,
         )
 
     @strawberry.field(

@@ -60,27 +60,35 @@ def decode_cursor(cursor: str) -> int:
     return key
 
 
-def page_size(first: int | None) -> int:
+def page_size(first: int | None, most: int = MAX_PAGE) -> int:
     if first is None:
         return DEFAULT_PAGE
-    if not 0 <= first <= MAX_PAGE:
+    if not 0 <= first <= most:
         raise AccessError(
             ErrorCode.INVALID_INPUT,
-            f"每页数量须在 0 到 {MAX_PAGE} 之间",
-            f"`first` must be between 0 and {MAX_PAGE}",
+            f"每页数量须在 0 到 {most} 之间",
+            f"`first` must be between 0 and {most}",
             "first",
         )
     return first
 
 
 def keyset(
-    statement: Select, key: InstrumentedAttribute[int], first: int | None, after: str | None
+    statement: Select,
+    key: InstrumentedAttribute[int],
+    first: int | None,
+    after: str | None,
+    *,
+    newest_first: bool = False,
+    most: int = MAX_PAGE,
 ) -> tuple[Select, int]:
-    """The statement for one page (one row more than asked, to know if another follows)."""
-    size = page_size(first)
+    """The statement for one page (one row more than asked, to know if another follows);
+    `newest_first` pages down the key instead of up."""
+    size = page_size(first, most)
     if after is not None:
-        statement = statement.where(key > decode_cursor(after))
-    return statement.order_by(key).limit(size + 1), size
+        cursor = decode_cursor(after)
+        statement = statement.where(key < cursor if newest_first else key > cursor)
+    return statement.order_by(key.desc() if newest_first else key).limit(size + 1), size
 
 
 def counting(statement: Select) -> Select:
@@ -121,10 +129,12 @@ async def paginate(
     *,
     community_id: int | None = None,
     all_communities: bool = False,
+    newest_first: bool = False,
+    most: int = MAX_PAGE,
 ) -> Connection[T]:
     """One page of `statement`'s rows as nodes, read under the given tenant scope; the total
     is counted (in its own transaction) only when the client asks for it."""
-    page, size = keyset(statement, key, first, after)
+    page, size = keyset(statement, key, first, after, newest_first=newest_first, most=most)
     scope = {"all_communities": all_communities}
     async with context.transaction(community_id, **scope) as session:
         rows = (await session.scalars(page)).all()

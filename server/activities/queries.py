@@ -5,7 +5,8 @@ import datetime as dt
 from sqlalchemy import Select, select
 
 from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
-from server.vocabulary import ActivityKind
+from server.communities.models import Community
+from server.vocabulary import ActivityKind, Region
 
 
 def _filtered(
@@ -31,6 +32,17 @@ def activities_statement(
     until: dt.date | None = None,
 ) -> Select[tuple[Activity]]:
     statement = select(Activity).where(Activity.community_id == community_id)
+    return _filtered(statement, Activity, kind, since, until)
+
+
+def region_activities_statement(
+    region: Region,
+    kind: ActivityKind | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Select[tuple[Activity]]:
+    in_region = select(Community.id).where(Community.region == region.value)
+    statement = select(Activity).where(Activity.community_id.in_(in_region))
     return _filtered(statement, Activity, kind, since, until)
 
 

@@ -25,7 +25,7 @@ SEED = 20261129
 # China, end of 2022 (Ministry of Civil Affairs): divisions at each level.
 DIVISIONS = {Level.PROVINCE: 34, Level.PREFECTURE: 333, Level.COUNTY: 2844, Level.TOWNSHIP: 38700}
 YEARS = 5
-ACTIVITIES_PER_YEAR = 54  # 5,500 communities x 5 years x 54 = about 1.5 million
+ACTIVITIES_PER_YEAR = 64  # 5,600 communities x ~4.3 years x 64 = about 1.5 million
 PASSWORD = "gongxue-national-2026"
 DOMAIN = "national.gongxue.test"
 
@@ -134,7 +134,9 @@ def communities(sites: list[Unit], today: dt.date, rng: random.Random) -> list[N
             size = min(rng.randint(3, 12), rest)
             if 0 < rest - size < 3:  # never leave one or two behind
                 size = rest if rest < 6 else rest - 3
-            formed = today - dt.timedelta(days=rng.randint(200, YEARS * 365))
+            # Most formed in the programme's first year, some joined the movement since.
+            earliest = 4 * 365 if rng.random() < 0.8 else 200
+            formed = today - dt.timedelta(days=rng.randint(earliest, YEARS * 365))
             first_end = cycle_end_for(formed)
             cycle_start = formed if first_end >= today else first_end + dt.timedelta(days=1)
             community = NationalCommunity(

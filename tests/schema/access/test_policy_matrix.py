@@ -338,6 +338,10 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         {"expert", "project_group"},
     ),
+    "Query.activities": (
+        _q("{ activities(region: YANGTZE_RIVER_DELTA, first: 5) { totalCount } }"),
+        PROJECT_GROUP,
+    ),
     "Query.findings": (_q("{ findings { totalCount } }"), SIGNED_IN),
     "Query.programmeFindings": (_q("{ programmeFindings { totalCount } }"), PROJECT_GROUP),
     "Query.auditRun": (

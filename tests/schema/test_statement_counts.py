@@ -1,0 +1,108 @@
+"""How many SQL statements each hot operation costs, pinned: the same however many rows it
+returns (no query per item), and small."""
+
+import datetime as dt
+
+import httpx
+import pytest
+
+from schema.asgi import build
+from schema.core import ids
+from server.runtime import open_runtime
+from server.vocabulary import ActivityKind
+from tests.factories import bearer, make_community, make_user
+from tests.server.compliance.helpers import hold
+
+COMMUNITY_PAGE = """
+query ($slug: String!) { community(slug: $slug) {
+  name members(first: 15) { edges { node { role unit { name } } } }
+  activities(first: 20, newestFirst: true) { edges { node { title heldOn attendedCount absentCount } } }
+  reports(first: 1) { edges { node { kind submittedOn } } }
+  findings(status: OPEN, first: 20) { edges { node { rule message } } }
+} }"""
+
+LISTING = """
+{ communities(region: YANGTZE_RIVER_DELTA, level: COUNTY, first: 50) {
+  edges { node { slug name memberCount lastActivityOn } } } }"""
+
+
+@pytest.fixture
+async def counted(settings, services):
+    runtime = open_runtime(settings.model_copy(update={"count_sql": True}), services)
+    await runtime.start()
+    transport = httpx.ASGITransport(app=build(runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gongxue.test") as client:
+        yield runtime, client
+    await runtime.close()
+
+
+async def statements(client, query: str, variables=None, headers=None, path="/graphql") -> int:
+    response = await client.post(
+        path, json={"query": query, "variables": variables or {}}, headers=headers or {}
+    )
+    body = response.json()
+    assert "errors" not in body, body
+    return int(response.headers["x-sql-statements"])
+
+
+async def test_the_national_listing_costs_the_same_for_5_or_50_communities(counted):
+    runtime, client = counted
+    for n in range(5):
+        community, _ = await make_community(runtime, f"yrd-{n}")
+        await hold(runtime, community, ActivityKind.SEMINAR, dt.date(2026, 3, 1))
+    few = await statements(client, LISTING)
+    for n in range(5, 50):
+        await make_community(runtime, f"yrd-{n}")
+    many = await statements(client, LISTING)
+
+    assert few == many <= 4
+
+
+async def test_a_community_page_costs_a_fixed_handful(counted):
+    runtime, client = counted
+    community, _ = await make_community(runtime, "yrd-page", size=12)
+    _, token = await make_user(runtime, "leader@example.cn", ("LEADER", community.id))
+    await hold(runtime, community, ActivityKind.SEMINAR, dt.date(2026, 3, 1))
+    few = await statements(client, COMMUNITY_PAGE, {"slug": "yrd-page"}, bearer(token))
+    await hold(
+        runtime, community, ActivityKind.SEMINAR, *[dt.date(2026, 4, d) for d in range(1, 25)]
+    )
+    many = await statements(client, COMMUNITY_PAGE, {"slug": "yrd-page"}, bearer(token))
+
+    assert few == many <= 10  # five lists, each a tenant setting and its page
+
+
+async def test_me_with_tenant_and_roles_costs_at_most_two(counted):
+    runtime, client = counted
+    community, _ = await make_community(runtime, "yrd-me")
+    _, token = await make_user(runtime, "leader@example.cn", ("LEADER", community.id))
+
+    cost = await statements(
+        client,
+        "{ me { email roles { role community { slug } } } }",
+        headers=bearer(token),
+        path="/c/yrd-me/graphql",
+    )
+
+    assert cost <= 3
+
+
+async def test_recording_attendance_does_not_grow_with_the_units(counted):
+    runtime, client = counted
+
+    async def record(size: int) -> int:
+        community, units = await make_community(runtime, f"yrd-rec-{size}", size=size)
+        _, token = await make_user(runtime, f"l{size}@example.cn", ("LEADER", community.id))
+        (activity,) = await hold(runtime, community, ActivityKind.SEMINAR, dt.date(2026, 3, 1))
+        return await statements(
+            client,
+            "mutation ($a: ID!, $e: [AttendanceEntryInput!]!) { recordAttendance(input: "
+            "{activityId: $a, entries: $e}) { activity { attendedCount } errors { code } } }",
+            {
+                "a": ids.encode("Activity", community.id, activity),
+                "e": [{"unitId": ids.encode("Unit", u.id), "status": "ATTENDED"} for u in units],
+            },
+            bearer(token),
+        )
+
+    assert await record(3) == await record(15) <= 12
