@@ -3,6 +3,7 @@ that keep it safe and fast."""
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -67,6 +68,13 @@ Mutation = merge_types(
     ),
 )
 
+# The limiters' rule classes, made once: each limiter instance makes new classes, and the
+# validation cache is keyed by them, so a limiter per request would never hit the cache.
+LIMITS = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
+
 SCHEMA = strawberry.Schema(
     query=Query,
     mutation=Mutation,
@@ -74,8 +82,7 @@ SCHEMA = strawberry.Schema(
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(LIMITS),
         lambda: ValidationCache(maxsize=512),
         lambda: MaskErrors(should_mask_error=should_mask, error_message="服务器内部错误"),
     ],

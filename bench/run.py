@@ -1,0 +1,424 @@
+"""The benchmark: the API under uvicorn as production runs it, driven by wrk from a separate
+process at 1 and 16 connections, beside the floor (`bench/floor.py`) measured in the same run.
+
+    python bench/run.py [--scale F] [--quick] [--out FILE]
+
+Needs wrk (Debian: `apt-get install wrk`) and a PostgreSQL server at GONGXUE_DATABASE_URL
+(a database `gongxue_bench_<scale>` is created and seeded there once, then reused), Redis at
+GONGXUE_REDIS_URL (or the embedded one). Writes FILE (default bench/results.json) and the
+same figures as a Markdown table beside it (`.md`)."""
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+GONGXUE = Path(sys.executable).parent / "gongxue"
+API_PORT, FLOOR_PORT = 8701, 8702
+PASSWORD = "gongxue-national-2026"
+DOMAIN = "national.gongxue.test"
+
+
+@dataclass
+class Operation:
+    name: str
+    api: tuple[str, dict, dict]  # path, GraphQL body, headers
+    floor: str  # path and query of the floor endpoint
+
+
+def _database(scale: float) -> str:
+    server = os.environ.get("GONGXUE_DATABASE_URL")
+    if not server:
+        sys.exit("GONGXUE_DATABASE_URL must name a PostgreSQL server (postgresql+asyncpg://...)")
+    name = f"gongxue_bench_{str(scale).replace('.', '_')}"
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+async def _create(url: str) -> int:
+    """Creates the database if it is missing; how many units it already holds."""
+    admin = create_async_engine(
+        make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    name = make_url(url).database
+    async with admin.connect() as conn:
+        exists = await conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        )
+        if not exists:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    if not exists:
+        return 0
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        has_units = await conn.scalar(
+            text("SELECT count(*) FROM information_schema.tables WHERE table_name = 'units'")
+        )
+        units = await conn.scalar(text("SELECT count(*) FROM units")) if has_units else 0
+    await engine.dispose()
+    return units
+
+
+def _prepare(url: str, scale: float, env: dict) -> None:
+    seeded = asyncio.run(_create(url))
+    subprocess.run([GONGXUE, "migrate"], env=env, check=True, capture_output=True)
+    if not seeded:
+        print(f"seeding the national data set at scale {scale} ...", flush=True)
+        generating = {**env, "GONGXUE_ENV": "test"}  # generated data is refused in production
+        command = [GONGXUE, "seed-national", "--scale", str(scale)]
+        subprocess.run(command, env=generating, check=True)
+        subprocess.run([GONGXUE, "audit"], env=generating, check=True, capture_output=True)
+
+
+async def _facts(url: str) -> dict:
+    """What the operations are asked about: the largest community, its leader, a held
+    activity, the listing's cursor for page 100 (or the last page a small set has)."""
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        community_id, slug, size = (
+            await conn.execute(
+                text(
+                    "SELECT c.id, c.slug, count(*) FROM communities c JOIN memberships m "
+                    "ON m.community_id = c.id GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1"
+                )
+            )
+        ).one()
+        units = (
+            await conn.scalars(
+                text("SELECT unit_id FROM memberships WHERE community_id = :c ORDER BY id"),
+                {"c": community_id},
+            )
+        ).all()
+        activity = await conn.scalar(
+            text(
+                "SELECT id FROM activities WHERE community_id = :c AND held_on < current_date "
+                "ORDER BY id DESC LIMIT 1"
+            ),
+            {"c": community_id},
+        )
+        total = await conn.scalar(text("SELECT count(*) FROM communities WHERE status = 'ACTIVE'"))
+        page = min(100, max(1, (total - 1) // 50 + 1))
+        after = (
+            await conn.scalar(
+                text(
+                    "SELECT id FROM communities WHERE status = 'ACTIVE' ORDER BY id "
+                    "OFFSET :o LIMIT 1"
+                ),
+                {"o": (page - 1) * 50 - 1},
+            )
+            if page > 1
+            else 0
+        )
+        region = await conn.scalar(
+            text("SELECT region FROM communities GROUP BY region ORDER BY count(*) DESC LIMIT 1")
+        )
+        leader = await conn.scalar(
+            text("SELECT id FROM users WHERE email = :e"), {"e": f"leader.{community_id}@{DOMAIN}"}
+        )
+    await engine.dispose()
+    return {
+        "community_id": community_id,
+        "slug": slug,
+        "size": size,
+        "units": list(units),
+        "activity": activity,
+        "page": page,
+        "after": after,
+        "region": region,
+        "leader_email": f"leader.{community_id}@{DOMAIN}",
+        "leader_id": leader,
+    }
+
+
+def _encode(*parts) -> str:
+    return base64.urlsafe_b64encode(":".join(map(str, parts)).encode()).decode().rstrip("=")
+
+
+def _cursor(key: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([key]).encode()).decode().rstrip("=")
+
+
+def _operations(f: dict, leader: str, admin: str) -> list[Operation]:
+    lead = {"Authorization": f"Bearer {leader}"}
+    pg = {"Authorization": f"Bearer {admin}"}
+    page = """query ($slug: String!) { community(slug: $slug) { name
+      members(first: 15) { edges { node { role unit { name } } } }
+      activities(first: 20, newestFirst: true) { edges { node { title heldOn attendedCount absentCount } } }
+      reports(first: 1) { edges { node { kind submittedOn } } }
+      findings(status: OPEN, first: 20) { edges { node { rule message } } } } }"""
+    listing = """query ($after: String) { communities(status: ACTIVE, first: 50, after: $after) {
+      edges { node { slug name memberCount lastActivityOn } } } }"""
+    record = """mutation ($a: ID!, $e: [AttendanceEntryInput!]!) { recordAttendance(input:
+      {activityId: $a, entries: $e}) { activity { attendedCount } errors { code } } }"""
+    entries = [{"unitId": _encode("Unit", u), "status": "ATTENDED"} for u in f["units"][:15]]
+    units = ",".join(map(str, f["units"][:15]))
+    return [
+        Operation(
+            "community_page",
+            ("/graphql", {"query": page, "variables": {"slug": f["slug"]}}, lead),
+            f"/community_page?slug={f['slug']}",
+        ),
+        Operation(
+            "national_listing_page1",
+            ("/graphql", {"query": listing, "variables": {"after": None}}, pg),
+            "/listing?after=0",
+        ),
+        Operation(
+            "national_listing_page100",
+            (
+                "/graphql",
+                {
+                    "query": listing,
+                    "variables": {"after": _cursor(f["after"]) if f["after"] else None},
+                },
+                pg,
+            ),
+            f"/listing?after={f['after']}",
+        ),
+        Operation(
+            "record_attendance",
+            (
+                "/graphql",
+                {
+                    "query": record,
+                    "variables": {
+                        "a": _encode("Activity", f["community_id"], f["activity"]),
+                        "e": entries,
+                    },
+                },
+                lead,
+            ),
+            f"/record?c={f['community_id']}&a={f['activity']}&units={units}",
+        ),
+        Operation(
+            "me",
+            (
+                f"/c/{f['slug']}/graphql",
+                {"query": "{ me { email roles { role community { slug } } } }"},
+                lead,
+            ),
+            f"/me?user={f['leader_id']}",
+        ),
+        Operation(
+            "large_list",
+            (
+                "/graphql",
+                {
+                    "query": "query ($r: Region!) { activities(region: $r, first: 2000) { edges { node { id kind title heldOn } } } }",
+                    "variables": {"r": f["region"]},
+                },
+                pg,
+            ),
+            f"/large_list?region={f['region']}",
+        ),
+    ]
+
+
+def _wrk(url: str, connections: int, seconds: float, body: dict | None, headers: dict) -> dict:
+    script = ""
+    if body is not None:
+        lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(json.dumps(body))}"]
+        lines += [
+            f'wrk.headers["{k}"] = "{v}"'
+            for k, v in {**headers, "Content-Type": "application/json"}.items()
+        ]
+        script = "\n".join(lines)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    run = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    os.unlink(lua.name)
+    out = run.stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"{url}: {errors.group(1)} failed responses\n{out}")
+    return {
+        "p50_ms": round(ms("50%"), 3),
+        "p99_ms": round(ms("99%"), 3),
+        "rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), 1),
+    }
+
+
+def _wait(url: str) -> None:
+    for _ in range(300):
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):  # the peak resident set
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _machine() -> str:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        model = found.group(1).strip() if found else ""
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+    )
+
+
+def _table(results: dict) -> str:
+    lines = [
+        f"Machine: {results['machine']}; scale {results['scale']}; API peak RSS "
+        f"{results['api_peak_rss_mb']} MB",
+        "",
+        "| operation | conns | API p50 ms | API p99 ms | API rps | floor p50 ms | floor p99 ms "
+        "| floor rps | p50 ratio | rps ratio | SQL |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for o in results["operations"]:
+        a, f = o["api"], o["floor"]
+        lines.append(
+            f"| {o['name']} | {o['connections']} | {a['p50_ms']} | {a['p99_ms']} | {a['rps']} | "
+            f"{f['p50_ms']} | {f['p99_ms']} | {f['rps']} | {o['p50_ratio']} | {o['rps_ratio']} | "
+            f"{o['sql_statements']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--quick", action="store_true", help="a small data set, brief runs")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    scale = 0.01 if args.quick else args.scale
+    seconds = 2 if args.quick else 10
+    url = _database(scale)
+    env = {
+        **os.environ,
+        "GONGXUE_DATABASE_URL": url,
+        "GONGXUE_ENV": "production",
+        "GONGXUE_SECRET_KEY": secrets.token_urlsafe(40),
+        "GONGXUE_COUNT_SQL": "true",
+        "GONGXUE_DATA_DIR": str(ROOT / ".gongxue" / "bench"),
+        "PYTHONPATH": str(ROOT),
+    }
+    _prepare(url, scale, env)
+    facts = asyncio.run(_facts(url))
+    floor_url = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    api = subprocess.Popen(
+        [GONGXUE, "serve", "--host", "127.0.0.1", "--port", str(API_PORT), "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    floor = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.floor:app",
+            "--port",
+            str(FLOOR_PORT),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env={**env, "BENCH_FLOOR_DATABASE_URL": floor_url},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait(f"http://127.0.0.1:{API_PORT}/healthz")
+        _wait(f"http://127.0.0.1:{FLOOR_PORT}/me?user=1")
+
+        def login(email: str) -> str:
+            body = {
+                "query": "mutation ($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token errors { code } } }",
+                "variables": {"e": email, "p": PASSWORD},
+            }
+            answer = httpx.post(
+                f"http://127.0.0.1:{API_PORT}/graphql", json=body, timeout=30
+            ).json()
+            return answer["data"]["login"]["token"]
+
+        operations = _operations(facts, login(facts["leader_email"]), login(f"admin@{DOMAIN}"))
+        results = {"machine": _machine(), "scale": scale, "operations": []}
+        for op in operations:
+            path, body, headers = op.api
+            probe = httpx.post(
+                f"http://127.0.0.1:{API_PORT}{path}", json=body, headers=headers, timeout=60
+            )
+            assert "errors" not in probe.json(), probe.text[:500]
+            statements = int(probe.headers["x-sql-statements"])
+            for connections in (1, 16):
+                measured_api = _wrk(
+                    f"http://127.0.0.1:{API_PORT}{path}", connections, seconds, body, headers
+                )
+                measured_floor = _wrk(
+                    f"http://127.0.0.1:{FLOOR_PORT}{op.floor}", connections, seconds, None, {}
+                )
+                results["operations"].append(
+                    {
+                        "name": op.name,
+                        "connections": connections,
+                        "api": measured_api,
+                        "floor": measured_floor,
+                        "p50_ratio": round(measured_api["p50_ms"] / measured_floor["p50_ms"], 2),
+                        "rps_ratio": round(measured_api["rps"] / measured_floor["rps"], 2),
+                        "sql_statements": statements,
+                    }
+                )
+                print(
+                    f"{op.name:28} c={connections:<3} api {measured_api} floor {measured_floor}",
+                    flush=True,
+                )
+        results["api_peak_rss_mb"] = _rss_mb(api.pid)
+        results["notes"] = {
+            "record_attendance_units": len(facts["units"][:15]),
+            "listing_last_page": facts["page"],
+        }
+    finally:
+        api.terminate()
+        floor.terminate()
+        api.wait(timeout=30)
+        floor.wait(timeout=30)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    table = _table(results)
+    args.out.with_suffix(".md").write_text(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
