@@ -243,7 +243,7 @@ def _wrk(url: str, connections: int, seconds: float, body: dict | None, headers:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     run = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name, url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "60s", "-s", lua.name, url],
         capture_output=True,
         text=True,
         check=True,
@@ -262,6 +262,28 @@ def _wrk(url: str, connections: int, seconds: float, body: dict | None, headers:
         "p50_ms": round(ms("50%"), 3),
         "p99_ms": round(ms("99%"), 3),
         "rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), 1),
+    }
+
+
+def _audit_under_load(env: dict, op: Operation, seconds: float) -> dict:
+    """A national rule audit (`gongxue audit`, as the nightly job runs it), timed, and the
+    API's p99 on the community page while it runs, against the same page at rest."""
+    path, body, headers = op.api
+    url = f"http://127.0.0.1:{API_PORT}{path}"
+    rest = _wrk(url, 1, seconds, body, headers)
+    began = time.perf_counter()
+    audit = subprocess.Popen(
+        [GONGXUE, "audit"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    time.sleep(1.5)  # the command's own start-up, before the audit itself begins
+    during = _wrk(url, 1, min(seconds, 4), body, headers)  # within the audit's run
+    audit.wait()
+    took = time.perf_counter() - began
+    return {
+        "seconds_including_startup": round(took, 2),
+        "api_p99_rest_ms": rest["p99_ms"],
+        "api_p99_during_ms": during["p99_ms"],
+        "p99_ratio": round(during["p99_ms"] / rest["p99_ms"], 2),
     }
 
 
@@ -295,9 +317,14 @@ def _machine() -> str:
 
 
 def _table(results: dict) -> str:
+    audit = results["audit"]
     lines = [
         f"Machine: {results['machine']}; scale {results['scale']}; API peak RSS "
         f"{results['api_peak_rss_mb']} MB",
+        "",
+        f"National audit: {audit['seconds_including_startup']} s including the command's "
+        f"start-up; community page p99 {audit['api_p99_rest_ms']} ms at rest, "
+        f"{audit['api_p99_during_ms']} ms during it ({audit['p99_ratio']}x).",
         "",
         "| operation | conns | API p50 ms | API p99 ms | API rps | floor p50 ms | floor p99 ms "
         "| floor rps | p50 ratio | rps ratio | SQL |",
@@ -404,6 +431,8 @@ def main() -> None:
                     f"{op.name:28} c={connections:<3} api {measured_api} floor {measured_floor}",
                     flush=True,
                 )
+        results["audit"] = _audit_under_load(env, operations[0], seconds)
+        print(f"audit: {results['audit']}", flush=True)
         results["api_peak_rss_mb"] = _rss_mb(api.pid)
         results["notes"] = {
             "record_attendance_units": len(facts["units"][:15]),

@@ -4,15 +4,22 @@ fields resolve concurrently and must not share a session)."""
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from strawberry.dataloader import DataLoader
 
-from server.activities.models import Activity
 from server.clock import today
 from server.communities.models import Community, Membership
 from server.runtime import Runtime
 from server.units.models import Unit
 from server.vocabulary import MembershipStatus
+
+# ORDER BY ... LIMIT 1 rather than max(): under row-level security PostgreSQL does not turn
+# max() into one index step, and scans the community's activities (4.7 ms for 50 of them).
+LATEST_ACTIVITY = text(
+    "SELECT c.id, (SELECT a.held_on FROM activities a"
+    " WHERE a.community_id = c.id AND a.held_on <= :today ORDER BY a.held_on DESC LIMIT 1)"
+    " FROM unnest(CAST(:ids AS bigint[])) AS c(id)"
+)
 
 
 class Loaders:
@@ -49,13 +56,11 @@ class Loaders:
         return [counts.get(i, 0) for i in community_ids]
 
     async def _last_activities(self, community_ids: Sequence[int]) -> list[dt.date | None]:
-        """The latest day each community held an activity (an index-only read per community
-        under the page: `(community_id, held_on)`)."""
+        """The latest day each community held an activity: one backward step down the
+        `(community_id, held_on)` index per community, not a scan of their activities."""
         async with self._runtime.database.transaction(all_communities=True) as session:
             rows = await session.execute(
-                select(Activity.community_id, func.max(Activity.held_on))
-                .where(Activity.community_id.in_(community_ids), Activity.held_on <= today())
-                .group_by(Activity.community_id)
+                LATEST_ACTIVITY, {"ids": list(community_ids), "today": today()}
             )
         latest = dict(rows.all())
         return [latest.get(i) for i in community_ids]
