@@ -24,6 +24,13 @@ def error_codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
 
 
+async def _payload(client, query, variables, headers) -> dict[str, Any]:
+    body = await gql(client, query, variables, headers=headers)
+    assert "errors" not in body, body
+    (payload,) = body["data"].values()
+    return payload
+
+
 async def mutate(
     client: httpx.AsyncClient,
     query: str,
@@ -32,9 +39,7 @@ async def mutate(
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The payload of a mutation that must succeed (its one root field)."""
-    body = await gql(client, query, variables, headers=headers)
-    assert "errors" not in body, body
-    (payload,) = body["data"].values()
+    payload = await _payload(client, query, variables, headers)
     assert payload["errors"] == [], payload
     return payload
 
@@ -47,8 +52,6 @@ async def refusal(
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The one `UserError` of a mutation that must be refused."""
-    body = await gql(client, query, variables, headers=headers)
-    assert "errors" not in body, body
-    (payload,) = body["data"].values()
+    payload = await _payload(client, query, variables, headers)
     assert len(payload["errors"]) == 1, payload
     return payload["errors"][0]
