@@ -243,7 +243,18 @@ def _wrk(url: str, connections: int, seconds: float, body: dict | None, headers:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     run = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "60s", "-s", lua.name, url],
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "--timeout",
+            "60s",
+            "-s",
+            lua.name,
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
