@@ -18,6 +18,7 @@ from starlette.types import ASGIApp
 
 from server import health
 from server.body_limit import BodyLimit
+from server.memory import settle_garbage_collector
 from server.runtime import Runtime
 from server.sql_count import StatementCount, count_statements
 from server.units.http import export_routes
@@ -51,6 +52,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await runtime.start()
+        settle_garbage_collector()
         worker = in_process_worker(runtime) if run_worker else None
         task = asyncio.create_task(worker.async_run()) if worker else None
         try:
