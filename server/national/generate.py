@@ -13,6 +13,7 @@ from server.regions.provinces import PROVINCES, REGION_PROVINCES
 from server.reports import rules as report_rules
 from server.vocabulary import (
     ActivityKind,
+    AdmissionCondition,
     AttendanceStatus,
     Level,
     MembershipRole,
@@ -288,3 +289,44 @@ def report_rows(
             min(submitted, today),
             late,
         )
+
+
+def admission_rows(
+    sites: list[Unit], admitted: dt.date, applicant_id: int
+) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """The call every site was admitted through, each site's application with the seven
+    Art. 7 conditions evidenced, filed and published."""
+    opened = admitted - dt.timedelta(days=60)
+    calls = [
+        (
+            1,
+            f"{admitted.year}年度项目实验点申报",
+            admitted.year,
+            opened,
+            opened + dt.timedelta(days=30),
+            admitted,
+        )
+    ]
+    applications = [
+        (
+            u.id,
+            1,
+            applicant_id,
+            u.name,
+            u.level.value,
+            u.code,
+            u.province,
+            PROVINCES[u.province][0],
+            "张老师",
+            "张老师（组长）、李老师、王老师",
+            "PUBLISHED",
+            u.id,
+        )
+        for u in sites
+    ]
+    conditions = [
+        (u.id, condition.value, f"{condition.zh}：见申报书附件")
+        for u in sites
+        for condition in AdmissionCondition
+    ]
+    return calls, applications, conditions

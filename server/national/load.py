@@ -62,6 +62,22 @@ COLUMNS = {
         "office_unit_id",
     ),
     "memberships": ("community_id", "id", "unit_id", "role", "status", "joined_on"),
+    "application_calls": ("id", "title", "year", "opens_on", "closes_on", "published_on"),
+    "applications": (
+        "id",
+        "call_id",
+        "applicant_user_id",
+        "unit_name",
+        "level",
+        "division_code",
+        "province",
+        "address",
+        "responsible_person",
+        "project_team",
+        "status",
+        "unit_id",
+    ),
+    "application_conditions": ("application_id", "condition", "evidence"),
     "users": ("id", "email", "password_hash", "display_name", "unit_id", "is_active"),
     "casbin_rule": ("id", "ptype", "v0", "v1", "v2", "v3", "v4", "v5"),
     "activities": (
@@ -92,6 +108,8 @@ COLUMNS = {
     ),
 }
 IDENTITY_TABLES = (
+    "application_calls",
+    "applications",
     "units",
     "communities",
     "memberships",
@@ -170,7 +188,8 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
                     step(what, done, of)
 
             tell("单位 units", 0, 1)
-            await copy("units", list(generate.unit_rows(sites, on.replace(month=1, day=1))))
+            admitted = on.replace(month=1, day=1)
+            await copy("units", list(generate.unit_rows(sites, admitted)))
             await copy("communities", list(generate.community_rows(made, rng)))
             seeded.memberships = await copy(
                 "memberships", list(generate.membership_rows(made, ids))
@@ -178,6 +197,10 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
             users, rules = _accounts(made, ids, seeded)
             seeded.users = await copy("users", users)
             await copy("casbin_rule", rules)
+            calls, applications, conditions = generate.admission_rows(sites, admitted, users[0][0])
+            await copy("application_calls", calls)
+            await copy("applications", applications)
+            await copy("application_conditions", conditions)
             tell("单位 units", 1, 1)
             for start in range(0, len(made), BATCH):
                 activities: list[tuple] = []

@@ -11,6 +11,7 @@ from server.activities.models import Activity, Attendance
 from server.clock import today
 from server.communities.models import Community, Membership
 from server.compliance.audit import run_now
+from server.compliance.models import ProgrammeFinding
 from server.national import generate
 from server.national.load import NotEmpty, seed_national
 from server.units.models import Unit
@@ -72,6 +73,11 @@ async def test_a_small_national_data_set_loads_and_follows_the_rules(client, run
     placed = Counter(f.rule for f in await findings(runtime))
     assert placed["same-level"] == placed["nearby-region"] == placed["community-size"] == 0
     assert placed["structure"] == 0
+    async with runtime.database.transaction(all_communities=True) as session:
+        unevidenced = await session.scalar(
+            select(func.count()).where(ProgrammeFinding.rule == "admission-evidence")
+        )
+    assert unevidenced == 0  # every site came in through the call with its seven conditions
 
     signed_in = await gql(
         client,
