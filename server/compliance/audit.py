@@ -164,12 +164,19 @@ async def _programme_absentees(session: AsyncSession, since: dt.datetime | None)
     )
 
 
-async def run_now(runtime: Runtime, community_id: int | None = None) -> Counts:
-    """A run started here and now (the shell, the demo), recorded like any other."""
+async def open_run(runtime: Runtime, community_id: int | None = None) -> int:
+    """A run begun here and now (the shell, the demo, the nightly cron), recorded like any
+    other but never queued."""
     async with runtime.database.transaction(community_id) as session:
         audit_run = AuditRun(community_id=community_id, status=AuditRunStatus.RUNNING, counts={})
         session.add(audit_run)
-    return await run(runtime, audit_run.id)
+    return audit_run.id
+
+
+async def run_now(
+    runtime: Runtime, community_id: int | None = None, progress: Progress | None = None
+) -> Counts:
+    return await run(runtime, await open_run(runtime, community_id), progress)
 
 
 async def start(runtime: Runtime, run_id: int) -> AuditRun | None:

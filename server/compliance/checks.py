@@ -213,18 +213,8 @@ seminars = _annual("seminars", ActivityKind.SEMINAR, 2, Severity.ERROR)
 learning_week = _annual("learning-week", ActivityKind.LEARNING_WEEK, 1, Severity.WARNING)
 
 
-def _in_cycle(facts: Facts, community: Community, kind: ActivityKind) -> tuple[list[int], int]:
-    held: list[int] = []
-    planned = 0
-    for year in range(community.cycle_start.year, community.cycle_end.year + 1):
-        if found := facts.activities.get((community.id, kind, year)):
-            held += found.held
-            planned += found.planned
-    return held, planned
-
-
 def educator_training(facts: Facts, community: Community) -> Iterator[Found]:
-    held, planned = _in_cycle(facts, community, ActivityKind.TRAINING)
+    held, planned = facts.in_cycle(community, ActivityKind.TRAINING)
     period = f"cycle:{community.cycle_start.isoformat()}"
     if community.cycle_end < facts.today and not held:
         yield _found(
@@ -251,7 +241,7 @@ def educator_training(facts: Facts, community: Community) -> Iterator[Found]:
 
 
 def joint_research(facts: Facts, community: Community) -> Iterator[Found]:
-    _, planned = _in_cycle(facts, community, ActivityKind.RESEARCH)
+    _, planned = facts.in_cycle(community, ActivityKind.RESEARCH)
     year_in = community.cycle_start + dt.timedelta(days=365)
     if not planned and facts.today >= year_in:
         yield _found(
@@ -277,9 +267,9 @@ def reports(facts: Facts, community: Community) -> Iterator[Found]:
     yesterday = facts.today - dt.timedelta(days=1)
     for owed in report_rules.owed(community.cycle_start, members, yesterday, community.cycle_end):
         rule = REPORT_RULES.get(owed.kind)
-        if rule is None or (community.id, *owed.key) in facts.reports:
+        if rule is None or facts.submitted(community.id, owed):
             continue
-        period = f"{owed.year}H{owed.half}" if owed.half else str(owed.year)
+        period = owed.period
         name = members[owed.unit_id].name if owed.unit_id else None
         whose, whose_en = (f"{name}的", f" ({name})") if name else ("", "")
         yield _found(

@@ -15,6 +15,7 @@ from server.admission.models import Application, ApplicationCondition
 from server.communities.models import Community, Membership
 from server.regions.models import RegionProvince
 from server.reports.models import Report
+from server.reports.rules import Owed
 from server.units.models import Unit
 from server.vocabulary import (
     ActivityKind,
@@ -53,6 +54,20 @@ class Facts:
     region_provinces: dict[str, set[str]] = field(default_factory=dict)
     activities: dict[tuple[int, ActivityKind, int], Held] = field(default_factory=dict)
     reports: set[tuple[int, ReportKind, int, int | None, int | None]] = field(default_factory=set)
+
+    def submitted(self, community_id: int, owed: Owed) -> bool:
+        return (community_id, *owed.key) in self.reports
+
+    def in_cycle(self, community: Community, kind: ActivityKind) -> tuple[list[int], int]:
+        """The community's activities of `kind` in its current cycle: the ids of those held,
+        and how many are held or planned."""
+        held: list[int] = []
+        planned = 0
+        for year in range(community.cycle_start.year, community.cycle_end.year + 1):
+            if found := self.activities.get((community.id, kind, year)):
+                held += found.held
+                planned += found.planned
+        return held, planned
 
 
 @dataclass

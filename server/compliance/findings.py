@@ -22,11 +22,6 @@ class Recorded:
     opened: int = 0
     resolved: int = 0
 
-    def add(self, other: "Recorded") -> None:
-        self.seen += other.seen
-        self.opened += other.opened
-        self.resolved += other.resolved
-
 
 def fingerprint(found: Found) -> str:
     """What a waiver was given for: the same severity, message and evidence."""

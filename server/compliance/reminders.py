@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.communities.models import Community
 from server.compliance.facts import Facts
 from server.notifications.models import Notification
-from server.notifications.service import leaders_of
 from server.reports import rules as report_rules
 from server.vocabulary import ActivityKind
 
@@ -65,9 +64,9 @@ def due(facts: Facts, community: Community, leaders: list[int]) -> list[Reminder
     owed_reports = report_rules.owed(community.cycle_start, members, horizon, community.cycle_end)
     for owed in owed_reports:
         when = stage(today, owed.due_on)
-        if when is None or (community.id, *owed.key) in facts.reports:
+        if when is None or facts.submitted(community.id, owed):
             continue
-        period = f"{owed.year}H{owed.half}" if owed.half else str(owed.year)
+        period = owed.period
         who = f"{members[owed.unit_id]}的" if owed.unit_id else ""
         reminders += _to(
             leaders,
@@ -83,11 +82,7 @@ def due(facts: Facts, community: Community, leaders: list[int]) -> list[Reminder
             f"{community.name}：合作周期{WHEN_ZH[when]}",
             f"合作周期截止 {community.cycle_end}，请及时办理续期（第十五条）。",
         )
-        trained = any(
-            held.held
-            for year in range(community.cycle_start.year, community.cycle_end.year + 1)
-            if (held := facts.activities.get((community.id, ActivityKind.TRAINING, year)))
-        )
+        trained, _ = facts.in_cycle(community, ActivityKind.TRAINING)
         if not trained:
             reminders += _to(
                 leaders,
@@ -96,9 +91,3 @@ def due(facts: Facts, community: Community, leaders: list[int]) -> list[Reminder
                 f"合作周期截止 {community.cycle_end}，每周期至少开展一次培训（第十六条第五项）。",
             )
     return reminders
-
-
-async def remind(session: AsyncSession, facts: Facts, community: Community) -> int:
-    """One community's reminders, sent now."""
-    leaders = await leaders_of(session, [community.id])
-    return await send(session, due(facts, community, leaders))

@@ -7,26 +7,20 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from policies.regulation import CATALOGUE
-from server.communities.models import Community
 from server.compliance import audit
-from server.compliance.models import AuditRun, Finding, ProgrammeFinding
-from server.errors import not_found
+from server.compliance.models import Finding, ProgrammeFinding
 from server.runtime import Runtime
-from server.vocabulary import AuditRunStatus, FindingStatus
+from server.vocabulary import FindingStatus
+from tenants.resolution import find_tenant
 
 ENACTED = "two-absences"  # not a finding: the audit enacts the exit the records call for
 
 
 async def audit_from_shell(runtime: Runtime, console: Console, slug: str | None) -> int:
-    async with runtime.database.transaction() as session:
-        community_id = None
-        if slug is not None:
-            community_id = await session.scalar(select(Community.id).where(Community.slug == slug))
-            if community_id is None:
-                raise not_found("共同体", "community")
-    async with runtime.database.transaction(community_id) as session:
-        audit_run = AuditRun(community_id=community_id, status=AuditRunStatus.RUNNING, counts={})
-        session.add(audit_run)
+    community_id = None
+    if slug is not None:
+        async with runtime.database.transaction() as session:
+            community_id = (await find_tenant(session, slug)).id
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -35,8 +29,8 @@ async def audit_from_shell(runtime: Runtime, console: Console, slug: str | None)
         console=console,
     ) as bar:
         task = bar.add_task("审核共同体 auditing communities", total=None)
-        counts = await audit.run(
-            runtime, audit_run.id, lambda done, total: bar.update(task, completed=done, total=total)
+        counts = await audit.run_now(
+            runtime, community_id, lambda done, total: bar.update(task, completed=done, total=total)
         )
     scope = {"all_communities": True} if community_id is None else {}
     async with runtime.database.transaction(community_id, **scope) as session:

@@ -8,8 +8,6 @@ from asyncpg import PostgresConnectionError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from server.compliance import audit
-from server.compliance.models import AuditRun
-from server.vocabulary import AuditRunStatus
 
 MAX_TRIES = 5
 log = logging.getLogger(__name__)
@@ -41,11 +39,7 @@ async def run_audit(ctx: dict[str, Any], run_id: int) -> dict | None:
 
 async def nightly_audit(ctx: dict[str, Any]) -> dict | None:
     """The national audit, run at once by the worker the cron fires in."""
-    runtime = ctx["runtime"]
-    async with runtime.database.transaction() as session:
-        run = AuditRun(community_id=None, status=AuditRunStatus.RUNNING, counts={})
-        session.add(run)
-    return await run_audit(ctx, run.id)
+    return await run_audit(ctx, await audit.open_run(ctx["runtime"]))
 
 
 async def enqueue(runtime, run_id: int) -> None:

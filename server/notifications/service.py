@@ -18,17 +18,9 @@ async def unit_staff(session: AsyncSession, unit_id: int) -> list[int]:
 
 
 async def leaders_of(session: AsyncSession, community_ids: Iterable[int]) -> list[int]:
-    """Users holding the LEADER role in these communities."""
-    subjects = (
-        await session.scalars(
-            select(CasbinRule.v0).where(
-                CasbinRule.ptype == "g",
-                CasbinRule.v1 == "LEADER",
-                CasbinRule.v2.in_([str(c) for c in community_ids]),
-            )
-        )
-    ).all()
-    return [int(s.removeprefix("user:")) for s in subjects]
+    """Users holding the LEADER role in any of these communities."""
+    by_community = await leaders_by_community(session, community_ids)
+    return [user for users in by_community.values() for user in users]
 
 
 async def leaders_by_community(

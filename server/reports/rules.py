@@ -68,6 +68,11 @@ class Owed:
     def key(self) -> tuple[ReportKind, int, int | None, int | None]:
         return (self.kind, self.year, self.half, self.unit_id)
 
+    @property
+    def period(self) -> str:
+        """How findings and reminders name the period: "2026H1", "2026"."""
+        return f"{self.year}H{self.half}" if self.half else str(self.year)
+
 
 def period_bounds(kind: ReportKind, year: int, half: int | None) -> tuple[dt.date, dt.date]:
     """The first and last day a report speaks for."""

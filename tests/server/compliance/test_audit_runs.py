@@ -14,9 +14,10 @@ from server.communities.models import Membership
 from server.compliance import checks, tasks
 from server.compliance.facts import community_facts
 from server.compliance.models import AuditRun, ProgrammeFinding
-from server.compliance.reminders import remind
+from server.compliance.reminders import due, send
 from server.embedded import ServiceUrls
 from server.notifications.models import Notification
+from server.notifications.service import leaders_by_community
 from server.runtime import open_runtime
 from server.units.models import ExitRecord
 from server.vocabulary import (
@@ -213,7 +214,8 @@ async def test_reminders_go_out_once_in_each_window(runtime):
     async def remind_on(day: dt.date) -> int:
         async with runtime.database.transaction(community.id) as session:
             facts = await community_facts(session, day, [community.id])
-            return await remind(session, facts, facts.communities[0])
+            leaders = await leaders_by_community(session, [community.id])
+            return await send(session, due(facts, facts.communities[0], leaders[community.id]))
 
     thirty = await remind_on(dt.date(2026, 6, 20))  # the H1 report is due on 15 July
     again = await remind_on(dt.date(2026, 6, 21))
