@@ -81,9 +81,7 @@ async def _scope(info: Info, global_id: str) -> tuple[int | None, int, dict]:
     the transaction scope its attendance is written in: a project-wide activity's exits
     reach every community."""
     community_id, activity_id = activity_keys(global_id)
-    tenant = await info.context.tenant()
-    if tenant is not None and community_id != tenant.id:
-        raise ids.unknown()
+    await info.context.refuse_other_tenant(community_id)
     scope = {"all_communities": True} if community_id is None else {}
     return community_id, activity_id, scope
 
@@ -100,8 +98,7 @@ class ActivityMutations:
         guard = await info.context.guard()
 
         async def work() -> Activity:
-            tenant = await info.context.tenant(input.community_slug)
-            community_id = tenant.id if tenant else None
+            community_id = await info.context.community_id(input.community_slug)
             expected = (
                 [ids.decode_as(u, "Unit")[0] for u in input.expected_unit_ids]
                 if input.expected_unit_ids

@@ -28,8 +28,7 @@ class AuditQueries:
         after: str | None = None,
     ) -> Connection[AuditEntry]:
         guard = await info.context.guard()
-        tenant = await info.context.tenant(community_slug)
-        community_id = tenant.id if tenant else None
+        community_id = await info.context.community_id(community_slug)
         guard.require("auditlog", "read", community_id)
         actor = ids.decode_as(actor_id, "User")[0] if actor_id else None
         statement = entries_statement(community_id, actor, action, since, until)

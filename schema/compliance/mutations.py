@@ -41,8 +41,7 @@ class ComplianceMutations:
         guard = await info.context.guard()
 
         async def work() -> AuditRun:
-            tenant = await info.context.tenant(input.community_slug)
-            community_id = tenant.id if tenant else None
+            community_id = await info.context.community_id(input.community_slug)
             async with info.context.transaction(community_id) as session:
                 run, created = await service.request_audit(session, guard, community_id)
             if created:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
+from schema.core import ids
 from schema.core.loaders import Loaders
 from server.access.guard import Actor, Guard
 from server.accounts import tokens
@@ -66,6 +67,18 @@ class Context:
         """The slug the request is for, refusing sources that disagree."""
         path = self.path_tenant.slug if self.path_tenant else None
         return agree(path, self.header_slug, argument)
+
+    async def community_id(self, argument: str | None = None) -> int | None:
+        """The id of the community the request is for, if any."""
+        tenant = await self.tenant(argument)
+        return tenant.id if tenant else None
+
+    async def refuse_other_tenant(self, community_id: int | None) -> None:
+        """An object of another community, asked for through this community's door, is
+        NOT_FOUND like a missing one (a project-wide object, `None`, belongs to no door)."""
+        tenant = await self.tenant()
+        if tenant is not None and community_id != tenant.id:
+            raise ids.unknown()
 
     async def tenant(self, argument: str | None = None) -> Tenant | None:
         slug = self.tenant_slug(argument)

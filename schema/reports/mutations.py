@@ -78,9 +78,7 @@ class ReportMutations:
 
         async def work() -> Report:
             community_id, report_id = ids.decode_as(input.report_id, "Report", 2)
-            tenant = await info.context.tenant()
-            if tenant is not None and tenant.id != community_id:
-                raise ids.unknown()
+            await info.context.refuse_other_tenant(community_id)
             async with info.context.transaction(community_id) as session:
                 report = await service.review_report(
                     session, guard, community_id, report_id, input.comment

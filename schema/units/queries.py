@@ -42,7 +42,7 @@ class UnitQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Exit]:
-        tenant = await info.context.tenant(community_slug)
+        community_id = await info.context.community_id(community_slug)
         unit = ids.decode_as(unit_id, "Unit")[0] if unit_id else None
-        statement = exits_statement(scope, tenant.id if tenant else None, unit)
+        statement = exits_statement(scope, community_id, unit)
         return await paginate(info.context, statement, ExitRecord.id, first, after, Exit.of)
