@@ -10,7 +10,6 @@ same figures as a Markdown table beside it (`.md`)."""
 
 import argparse
 import asyncio
-import base64
 import json
 import os
 import platform
@@ -28,6 +27,9 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from schema.core import ids
+from schema.core.pagination import encode_cursor
 
 ROOT = Path(__file__).resolve().parent.parent
 GONGXUE = Path(sys.executable).parent / "gongxue"
@@ -147,14 +149,6 @@ async def _facts(url: str) -> dict:
     }
 
 
-def _encode(*parts) -> str:
-    return base64.urlsafe_b64encode(":".join(map(str, parts)).encode()).decode().rstrip("=")
-
-
-def _cursor(key: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([key]).encode()).decode().rstrip("=")
-
-
 def _operations(f: dict, leader: str, admin: str) -> list[Operation]:
     lead = {"Authorization": f"Bearer {leader}"}
     pg = {"Authorization": f"Bearer {admin}"}
@@ -167,7 +161,7 @@ def _operations(f: dict, leader: str, admin: str) -> list[Operation]:
       edges { node { slug name memberCount lastActivityOn } } } }"""
     record = """mutation ($a: ID!, $e: [AttendanceEntryInput!]!) { recordAttendance(input:
       {activityId: $a, entries: $e}) { activity { attendedCount } errors { code } } }"""
-    entries = [{"unitId": _encode("Unit", u), "status": "ATTENDED"} for u in f["units"][:15]]
+    entries = [{"unitId": ids.encode("Unit", u), "status": "ATTENDED"} for u in f["units"][:15]]
     units = ",".join(map(str, f["units"][:15]))
     return [
         Operation(
@@ -186,7 +180,7 @@ def _operations(f: dict, leader: str, admin: str) -> list[Operation]:
                 "/graphql",
                 {
                     "query": listing,
-                    "variables": {"after": _cursor(f["after"]) if f["after"] else None},
+                    "variables": {"after": encode_cursor(f["after"]) if f["after"] else None},
                 },
                 pg,
             ),
@@ -199,7 +193,7 @@ def _operations(f: dict, leader: str, admin: str) -> list[Operation]:
                 {
                     "query": record,
                     "variables": {
-                        "a": _encode("Activity", f["community_id"], f["activity"]),
+                        "a": ids.encode("Activity", f["community_id"], f["activity"]),
                         "e": entries,
                     },
                 },
