@@ -29,6 +29,8 @@ async def refuse_if_limited(redis: Redis, keys: tuple[str, ...]) -> None:
 async def record_failure(redis: Redis, keys: tuple[str, ...]) -> None:
     async with redis.pipeline(transaction=True) as pipe:
         for key in keys:
+            # The window opens at the first failure. SET NX with its expiry, then INCR, rather
+            # than EXPIRE NX: the embedded Redis (6.2) has no EXPIRE NX.
+            pipe.set(key, 0, ex=WINDOW_SECONDS, nx=True)
             pipe.incr(key)
-            pipe.expire(key, WINDOW_SECONDS, nx=True)
         await pipe.execute()
