@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from server import reads
 from tenants.rls import scope_transaction
 
 NAMING_CONVENTION = {
@@ -58,6 +59,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._plans = reads.Plans(engine.dialect)
 
     @contextlib.asynccontextmanager
     async def transaction(
@@ -68,6 +70,13 @@ class Database:
         async with self._sessions() as session, session.begin():
             await scope_transaction(session, community_id, all_communities=all_communities)
             yield session
+
+    def read(
+        self, community_id: int | None = None, *, all_communities: bool = False
+    ) -> contextlib.AbstractAsyncContextManager[reads.Read]:
+        """A read-only transaction under the same tenant scope, without the ORM: for the
+        read paths a request takes many times (`server/reads.py`)."""
+        return reads.read(self.engine, self._plans, community_id, all_communities=all_communities)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -16,9 +16,14 @@ def count_statements(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def counted(conn, cursor, statement, parameters, context, executemany) -> None:
-        box = _counter.get()
-        if box is not None:
-            box[0] += 1
+        note_statement()
+
+
+def note_statement() -> None:
+    """Counts a statement sent outside the engine's events (the driver-level reads)."""
+    box = _counter.get()
+    if box is not None:
+        box[0] += 1
 
 
 class StatementCount:

@@ -11,6 +11,7 @@ from schema.core.vocabulary import label
 from schema.units.types import Unit
 from server.activities import models
 from server.activities.queries import attendance_statement
+from server.reads import entity_of
 from server.vocabulary import ActivityKind, AttendanceStatus
 
 Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
@@ -68,7 +69,7 @@ class Activity(Node):
 
     @classmethod
     def of(cls, row: models.Activity | models.ProgrammeActivity) -> "Activity":
-        if isinstance(row, models.Activity):
+        if entity_of(row) is models.Activity:
             global_id, community_id = (
                 ids.encode("Activity", row.community_id, row.id),
                 row.community_id,

@@ -1,7 +1,7 @@
 import strawberry
 from sqlalchemy import select
 
-from schema.communities.types import Community
+from schema.communities.types import Community, fill_counts
 from schema.core.context import Info
 from schema.core.pagination import Connection, paginate
 from server.communities.models import Community as CommunityRow
@@ -15,8 +15,8 @@ class CommunityQueries:
     @strawberry.field(description="One community's public profile, by slug.")
     async def community(self, info: Info, slug: str) -> Community | None:
         slug = info.context.tenant_slug(slug) or slug
-        async with info.context.transaction() as session:
-            row = await session.scalar(select(CommunityRow).where(CommunityRow.slug == slug))
+        async with info.context.read() as read:
+            row = await read.one_or_none(select(CommunityRow).where(CommunityRow.slug == slug))
         if row is None:
             raise not_found("共同体", "community")
         return Community.of(row)
@@ -32,4 +32,6 @@ class CommunityQueries:
         after: str | None = None,
     ) -> Connection[Community]:
         statement = communities_statement(region, level, status)
-        return await paginate(info.context, statement, CommunityRow.id, first, after, Community.of)
+        page = await paginate(info.context, statement, CommunityRow.id, first, after, Community.of)
+        await fill_counts(info, page)
+        return page

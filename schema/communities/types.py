@@ -1,5 +1,7 @@
+import asyncio
+import dataclasses
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -8,6 +10,7 @@ from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.pagination import Connection, paginate
 from schema.core.permissions import requires
+from schema.core.selection import asks_for
 from schema.units.types import Unit
 from server.activities.models import Activity as ActivityRow
 from server.activities.queries import activities_statement
@@ -56,6 +59,7 @@ class Community(Node):
     agreement_signed_on: dt.date | None
     db_id: strawberry.Private[int]
     office_unit_id: strawberry.Private[int | None]
+    known: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @strawberry.field
     def region_label(self, info: Info) -> str:
@@ -80,13 +84,19 @@ class Community(Node):
         row = await info.context.loaders.unit.load(self.office_unit_id)
         return Unit.of(row) if row else None
 
+    # Sync resolvers: a value a list resolver already fetched for the whole page (`known`)
+    # is returned as is; otherwise the dataloader's future, which GraphQL awaits.
     @strawberry.field(description="The day of its latest activity held, if any.")
-    async def last_activity_on(self, info: Info) -> dt.date | None:
-        return await info.context.loaders.last_activity.load(self.db_id)
+    def last_activity_on(self, info: Info) -> dt.date | None:
+        if "last_activity_on" in self.known:
+            return self.known["last_activity_on"]
+        return info.context.loaders.last_activity.load(self.db_id)  # type: ignore[return-value]
 
     @strawberry.field(description="How many units are active members now.")
-    async def member_count(self, info: Info) -> int:
-        return await info.context.loaders.active_member_count.load(self.db_id)
+    def member_count(self, info: Info) -> int:
+        if "member_count" in self.known:
+            return self.known["member_count"]
+        return info.context.loaders.active_member_count.load(self.db_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Member units, past ones included unless `status` is given.")
     async def members(
@@ -232,6 +242,28 @@ class Community(Node):
             db_id=row.id,
             office_unit_id=row.office_unit_id,
         )
+
+
+async def fill_counts(info: Info, page: Connection["Community"]) -> None:
+    """Fetches `memberCount` and `lastActivityOn` for a whole page at once, when asked for,
+    so each row reads a plain value instead of awaiting its own."""
+    loaders = info.context.loaders
+    wanted = [
+        (field, loader)
+        for field, name, loader in (
+            ("member_count", "memberCount", loaders.active_member_count),
+            ("last_activity_on", "lastActivityOn", loaders.last_activity),
+        )
+        if asks_for(info, "edges", "node", name)
+    ]
+    communities = [edge.node for edge in page.edges]
+    if not wanted or not communities:
+        return
+    ids = [community.db_id for community in communities]
+    values = await asyncio.gather(*(loader.load_many(ids) for _, loader in wanted))
+    for (field, _), found in zip(wanted, values, strict=True):
+        for community, value in zip(communities, found, strict=True):
+            community.known[field] = value
 
 
 @strawberry.type(

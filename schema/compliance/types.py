@@ -11,6 +11,7 @@ from schema.core.vocabulary import label
 from schema.units.types import Unit
 from server.compliance import models
 from server.compliance.service import may_read_run
+from server.reads import entity_of
 from server.vocabulary import AuditRunStatus, FindingStatus, Severity
 
 Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
@@ -69,7 +70,7 @@ class Finding(Node):
 
     @classmethod
     def of(cls, row: models.Finding | models.ProgrammeFinding) -> "Finding":
-        if isinstance(row, models.Finding):
+        if entity_of(row) is models.Finding:
             global_id, community_id = (
                 ids.encode("Finding", row.community_id, row.id),
                 row.community_id,

@@ -1,8 +1,9 @@
 """The per-request context: the runtime, the language, the tenant named by the request, and
 the request's own dataloaders (never shared between requests)."""
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from schema.core.loaders import Loaders
 from server.access.guard import Actor, Guard
 from server.accounts import tokens
 from server.i18n import language_from
+from server.reads import Read
 from server.runtime import Runtime
 from tenants.resolution import Tenant, agree, find_tenant
 
@@ -29,7 +31,7 @@ class Context:
         if path_tenant is not None:
             self._tenants[path_tenant.slug] = path_tenant
         self.loaders = Loaders(runtime)
-        self._guard: Guard | None = None
+        self._guard: asyncio.Future[Guard] | None = None
 
     @property
     def bearer(self) -> str | None:
@@ -42,17 +44,21 @@ class Context:
 
     async def guard(self) -> Guard:
         """Who is asking and what they may do. A token that is bad, expired or revoked is
-        UNAUTHENTICATED; no token at all is an anonymous guard."""
+        UNAUTHENTICATED; no token at all is an anonymous guard. Worked out once a request:
+        sibling fields ask at the same moment, and share the one token check."""
         if self._guard is None:
-            actor = None
-            if self.bearer is not None:
-                secret = self.runtime.settings.secret_key.get_secret_value()
-                claims = tokens.read(secret, self.bearer)
-                if not await tokens.is_live(self.runtime.redis, claims):
-                    raise tokens.unauthenticated()
-                actor = Actor(claims.user_id, claims)
-            self._guard = Guard(self.runtime.policy, actor)
-        return self._guard
+            self._guard = asyncio.ensure_future(self._sign_in())
+        return await asyncio.shield(self._guard)
+
+    async def _sign_in(self) -> Guard:
+        actor = None
+        if self.bearer is not None:
+            secret = self.runtime.settings.secret_key.get_secret_value()
+            claims = tokens.read(secret, self.bearer)
+            if not await tokens.is_live(self.runtime.redis, claims):
+                raise tokens.unauthenticated()
+            actor = Actor(claims.user_id, claims)
+        return Guard(self.runtime.policy, actor)
 
     @asynccontextmanager
     async def transaction(
@@ -62,6 +68,11 @@ class Context:
             community_id, all_communities=all_communities
         ) as session:
             yield session
+
+    def read(
+        self, community_id: int | None = None, *, all_communities: bool = False
+    ) -> AbstractAsyncContextManager[Read]:
+        return self.runtime.database.read(community_id, all_communities=all_communities)
 
     def tenant_slug(self, argument: str | None = None) -> str | None:
         """The slug the request is for, refusing sources that disagree."""

@@ -136,11 +136,11 @@ async def paginate(
     is counted (in its own transaction) only when the client asks for it."""
     page, size = keyset(statement, key, first, after, newest_first=newest_first, most=most)
     scope = {"all_communities": all_communities}
-    async with context.transaction(community_id, **scope) as session:
-        rows = (await session.scalars(page)).all()
+    async with context.read(community_id, **scope) as read:
+        rows = await read.scalars(page)
 
     async def count() -> int:
-        async with context.transaction(community_id, **scope) as session:
-            return await session.scalar(counting(statement)) or 0
+        async with context.read(community_id, **scope) as read:
+            return await read.scalar(counting(statement)) or 0
 
     return connection(rows, size, lambda row: getattr(row, key.key), count, after, node_of)

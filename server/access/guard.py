@@ -1,8 +1,8 @@
 """What the person behind one request may do. Services take a `Guard` and call `require`
 before they act; GraphQL fields declare the same checks. Decisions come from the casbin
-policy (`policies/`) and are cached for the request, since `enforce()` costs CPU."""
+policy (`policies/`), which remembers them until it changes, since `enforce()` costs CPU."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from policies.enforcer import NATIONAL, PROJECT_GROUP
 from server.access.policy import Policy
@@ -29,16 +29,12 @@ def forbidden() -> AccessError:
 class Guard:
     policy: Policy
     actor: Actor | None
-    _decisions: dict[tuple[str, str, str], bool] = field(default_factory=dict)
 
     def allows(self, obj: str, act: str, community_id: int | None = None) -> bool:
         if self.actor is None:
             return False
         domain = NATIONAL if community_id is None else str(community_id)
-        key = (domain, obj, act)
-        if key not in self._decisions:
-            self._decisions[key] = self.policy.allows(self.actor.subject, domain, obj, act)
-        return self._decisions[key]
+        return self.policy.allows(self.actor.subject, domain, obj, act)
 
     def require(self, obj: str, act: str, community_id: int | None = None) -> Actor:
         """The actor, if allowed; UNAUTHENTICATED when nobody signed in, FORBIDDEN otherwise."""
