@@ -1,4 +1,5 @@
 import strawberry
+from sqlalchemy import select
 
 from schema.accounts.types import User
 from schema.core.context import Info
@@ -12,8 +13,8 @@ class AccountQueries:
         guard = await info.context.guard()
         if guard.actor is None:
             return None
-        async with info.context.transaction() as session:
-            row = await session.get(UserRow, guard.actor.user_id)
+        async with info.context.read() as read:
+            row = await read.one_or_none(select(UserRow).where(UserRow.id == guard.actor.user_id))
         if row is None or not row.is_active:
             return None
         return User.of(row)

@@ -106,3 +106,32 @@ async def test_recording_attendance_does_not_grow_with_the_units(counted):
         )
 
     assert await record(3) == await record(15) <= 12
+
+
+async def test_the_listings_counts_come_per_page_through_fragments_too(counted):
+    runtime, client = counted
+    for size, day in ((3, 2), (4, 9), (5, 16)):
+        community, _ = await make_community(runtime, f"yrd-{size}", size=size)
+        await hold(runtime, community, ActivityKind.SEMINAR, dt.date(2026, 3, day))
+    plain = "{ communities(first: 50) { edges { node { slug memberCount lastActivityOn } } } }"
+    fragments = """
+    { communities(first: 50) { ...page } }
+    fragment page on CommunityConnection { edges { ... on CommunityEdge { node { ...row } } } }
+    fragment row on Community { slug memberCount lastActivityOn }"""
+
+    answers, costs = [], []
+    for query in (plain, fragments):
+        response = await client.post("/graphql", json={"query": query})
+        answers.append(response.json()["data"]["communities"]["edges"])
+        costs.append(int(response.headers["x-sql-statements"]))
+
+    assert (
+        answers[0]
+        == answers[1]
+        == [
+            {"node": {"slug": "yrd-3", "memberCount": 3, "lastActivityOn": "2026-03-02"}},
+            {"node": {"slug": "yrd-4", "memberCount": 4, "lastActivityOn": "2026-03-09"}},
+            {"node": {"slug": "yrd-5", "memberCount": 5, "lastActivityOn": "2026-03-16"}},
+        ]
+    )
+    assert costs[0] == costs[1] <= 4

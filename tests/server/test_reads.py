@@ -1,0 +1,110 @@
+"""The driver-level reads (`server/reads.py`): the same rows, types and tenant walls as the
+ORM's transactions, read-only, and nothing left on a pooled connection afterwards."""
+
+import datetime as dt
+
+import asyncpg
+import pytest
+from sqlalchemy import func, insert, select
+
+from server.activities.models import Activity
+from server.communities.models import Community, Membership
+from server.communities.queries import memberships_statement
+from server.reads import entity_of
+from server.units.models import Unit
+from server.vocabulary import ActivityKind, MembershipRole, MembershipStatus
+from tests.factories import make_community
+from tests.server.compliance.helpers import hold
+
+DAYS = [dt.date(2026, 3, d) for d in (2, 9, 16, 23)]
+
+
+async def test_a_read_sees_its_own_community_only(runtime):
+    a, _ = await make_community(runtime, "yrd-a")
+    b, _ = await make_community(runtime, "yrd-b")
+    await hold(runtime, a, ActivityKind.SEMINAR, *DAYS[:3])
+    await hold(runtime, b, ActivityKind.SEMINAR, *DAYS)
+    every = select(Activity).order_by(Activity.community_id, Activity.id)
+
+    async with runtime.database.read(a.id) as read:
+        own = await read.scalars(every)
+    async with runtime.database.read() as read:
+        nobody = await read.scalars(every)
+    async with runtime.database.read(all_communities=True) as read:
+        national = await read.scalars(every)
+
+    assert [r.community_id for r in own] == [a.id] * 3
+    assert nobody == []
+    assert [r.community_id for r in national] == [a.id] * 3 + [b.id] * 4
+    assert own[0].kind is ActivityKind.SEMINAR and own[0].held_on == DAYS[0]
+
+
+async def test_rows_carry_the_models_names_and_types(runtime):
+    community, _ = await make_community(runtime, "yrd-a", size=3)
+    async with runtime.database.transaction(community.id) as session:
+        expected = (await session.scalars(memberships_statement(community.id))).all()
+
+    statement = memberships_statement(community.id, MembershipStatus.ACTIVE)
+    async with runtime.database.read(community.id) as read:
+        rows = await read.scalars(statement.order_by(Membership.id))
+
+    assert [(r.id, r.unit_id, r.role, r.status, r.joined_on) for r in rows] == [
+        (m.id, m.unit_id, m.role, m.status, m.joined_on) for m in expected
+    ]
+    assert rows[0].role is MembershipRole.LEADER  # the vocabulary, not its stored text
+    assert entity_of(rows[0]) is Membership and entity_of(expected[0]) is Membership
+
+
+async def test_in_lists_columns_and_scalars(runtime):
+    community, units = await make_community(runtime, "yrd-a", size=4)
+    wanted = [units[3].id, units[0].id]
+
+    async with runtime.database.read() as read:
+        found = await read.rows(select(Unit).where(Unit.id.in_(wanted)).order_by(Unit.id))
+        names = await read.scalars(select(Unit.name).where(Unit.id.in_(wanted)).order_by(Unit.id))
+        none = await read.one_or_none(select(Unit).where(Unit.id == -1))
+    async with runtime.database.read(community.id) as read:
+        count = await read.scalar(select(func.count()).select_from(Membership))
+
+    assert [u.id for u in found] == sorted(wanted)
+    assert names == [units[0].name, units[3].name]
+    assert none is None
+    assert count == 4
+
+
+async def test_a_read_cannot_write(runtime):
+    community, _ = await make_community(runtime, "yrd-a")
+    sneaky = (
+        insert(Community)
+        .values(
+            slug="sneaky",
+            name="x",
+            region=community.region,
+            level=community.level,
+            cycle_start=community.cycle_start,
+            cycle_end=community.cycle_end,
+        )
+        .returning(Community.id)
+    )
+    with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+        async with runtime.database.read(all_communities=True) as read:
+            await read.rows(sneaky)
+
+    async with runtime.database.read() as read:
+        slugs = await read.scalars(select(Community.slug))
+    assert slugs == ["yrd-a"]
+
+
+async def test_a_failed_read_leaves_no_tenant_on_the_pooled_connection(runtime):
+    community, _ = await make_community(runtime, "yrd-a")
+    await hold(runtime, community, ActivityKind.SEMINAR, DAYS[0])
+    # More failures than the pool holds connections, so every pooled one is reused after one.
+    for _ in range(runtime.settings.db_pool_size * 2 + 1):
+        with pytest.raises(RuntimeError):
+            async with runtime.database.read(community.id) as read:
+                assert await read.scalars(select(Activity.id)) != []
+                raise RuntimeError("the resolver failed half-way")
+
+    for _ in range(runtime.settings.db_pool_size * 2 + 1):
+        async with runtime.database.read() as read:
+            assert await read.scalars(select(Activity.id)) == []
