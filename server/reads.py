@@ -26,35 +26,53 @@ PLANS_KEPT = 2000
 
 
 class Plan:
-    """One statement shape: its compiled form, and how its rows become objects."""
+    """One statement shape: its compiled form, how its values are bound, and how its rows
+    become objects."""
 
-    __slots__ = ("compiled", "converters", "row")
+    __slots__ = (
+        "compiled",
+        "converters",
+        "defaults",
+        "expanding",
+        "names",
+        "processors",
+        "row",
+        "sql",
+    )
 
     def __init__(self, statement: Select, key: Any, dialect: Dialect) -> None:
-        self.compiled = statement.compile(dialect=dialect, cache_key=key)
-        columns = self.compiled._result_columns
-        names = tuple(column.keyname for column in columns)
-        self.row = _row_class(statement, names)
+        compiled = self.compiled = statement.compile(dialect=dialect, cache_key=key)
+        # IN lists are rendered per call (one placeholder per item); anything else is bound
+        # straight into the compiled SQL's positions.
+        self.expanding = bool(compiled.post_compile_params or compiled.literal_execute_params)
+        self.sql = compiled.string
+        self.names = tuple(compiled.positiontup or ())
+        self.processors = compiled._bind_processors
+        # The values written into the statement itself (a `Fixed` statement's constants).
+        self.defaults = {
+            name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+        }
+        columns = compiled._result_columns
+        self.row = _row_class(statement, tuple(column.keyname for column in columns))
         self.converters = tuple(
             (i, convert)
             for i, column in enumerate(columns)
             if (convert := column.type._cached_result_processor(dialect, None)) is not None
         )
 
-    def arguments(self, key: Any) -> tuple[str, list[Any]]:
-        """The SQL (with any IN list expanded) and its positional arguments, bound."""
-        compiled = self.compiled
-        state = compiled.construct_expanded_state(
-            compiled.construct_params(extracted_parameters=key.bindparams)
-        )
-        values = state.parameters
-        processors = state.processors
+    def arguments(self, values: dict[str, Any]) -> tuple[str, list[Any]]:
+        """The SQL and its positional arguments, bound by the columns' types."""
+        sql, names, processors = self.sql, self.names, self.processors
+        if self.expanding:
+            state = self.compiled.construct_expanded_state(values)
+            sql, names, processors = state.statement, state.positiontup or (), state.processors
+            values = state.parameters
         arguments = []
-        for name in state.positiontup or ():
+        for name in names:
             value = values[name]
             process = processors.get(name)
             arguments.append(value if process is None or value is None else process(value))
-        return state.statement, arguments
+        return sql, arguments
 
     def objects(self, records: Sequence[Any]) -> list[Any]:
         make, converters = self.row, self.converters
@@ -94,14 +112,32 @@ class Plans:
         self._dialect = dialect
         self._plans: dict[Any, Plan] = {}
 
-    def of(self, statement: Select) -> tuple[Plan, Any]:
+    def of(self, statement: "Select | Fixed", values: dict[str, Any]) -> tuple[Plan, str, list]:
+        """The plan of a statement, and its SQL and arguments for this run."""
+        if isinstance(statement, Fixed):
+            if statement.plan is None:
+                statement.plan = Plan(statement.statement, None, self._dialect)
+            plan = statement.plan
+            return plan, *plan.arguments({**plan.defaults, **values})
         key = statement._generate_cache_key()
         plan = self._plans.get(key.key)
         if plan is None:
             if len(self._plans) >= PLANS_KEPT:
                 self._plans.clear()
             plan = self._plans[key.key] = Plan(statement, key, self._dialect)
-        return plan, key
+        compiled = plan.compiled
+        return plan, *plan.arguments(compiled.construct_params(extracted_parameters=key.bindparams))
+
+
+class Fixed:
+    """A statement built once (at import) with named `bindparam`s, its values given at each
+    run: planned on first use and never keyed again, for the reads every request makes."""
+
+    __slots__ = ("plan", "statement")
+
+    def __init__(self, statement: Select) -> None:
+        self.statement = statement
+        self.plan: Plan | None = None
 
 
 class Read:
@@ -111,26 +147,26 @@ class Read:
         self._connection = connection
         self._plans = plans
 
-    async def rows(self, statement: Select) -> list[Any]:
-        plan, key = self._plans.of(statement)
-        sql, arguments = plan.arguments(key)
+    async def rows(self, statement: "Select | Fixed", **values: Any) -> list[Any]:
+        """The rows of a statement; `values` fill a `Fixed` statement's parameters."""
+        plan, sql, arguments = self._plans.of(statement, values)
         note_statement()
         return plan.objects(await self._connection.fetch(sql, *arguments))
 
-    async def scalars(self, statement: Select) -> list[Any]:
+    async def scalars(self, statement: "Select | Fixed", **values: Any) -> list[Any]:
         """The first column of each row: the entity of an entity statement, else its value."""
-        rows = await self.rows(statement)
+        rows = await self.rows(statement, **values)
         if rows and type(rows[0]).entity is not None:
             return rows
         return [row[0] for row in rows]
 
-    async def one_or_none(self, statement: Select) -> Any:
-        rows = await self.rows(statement)
+    async def one_or_none(self, statement: "Select | Fixed", **values: Any) -> Any:
+        rows = await self.rows(statement, **values)
         return rows[0] if rows else None
 
-    async def scalar(self, statement: Select) -> Any:
-        values = await self.scalars(statement)
-        return values[0] if values else None
+    async def scalar(self, statement: "Select | Fixed", **values: Any) -> Any:
+        found = await self.scalars(statement, **values)
+        return found[0] if found else None
 
 
 @contextlib.asynccontextmanager

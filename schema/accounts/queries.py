@@ -1,9 +1,12 @@
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from schema.accounts.types import User
 from schema.core.context import Info
 from server.accounts.models import User as UserRow
+from server.reads import Fixed
+
+USER = Fixed(select(UserRow).where(UserRow.id == bindparam("id")))
 
 
 @strawberry.type
@@ -14,7 +17,7 @@ class AccountQueries:
         if guard.actor is None:
             return None
         async with info.context.read() as read:
-            row = await read.one_or_none(select(UserRow).where(UserRow.id == guard.actor.user_id))
+            row = await read.one_or_none(USER, id=guard.actor.user_id)
         if row is None or not row.is_active:
             return None
         return User.of(row)

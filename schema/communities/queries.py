@@ -1,5 +1,5 @@
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from schema.communities.types import Community, fill_counts
 from schema.core.context import Info
@@ -7,7 +7,10 @@ from schema.core.pagination import Connection, paginate
 from server.communities.models import Community as CommunityRow
 from server.communities.queries import communities_statement
 from server.errors import not_found
+from server.reads import Fixed
 from server.vocabulary import CommunityStatus, Level, Region
+
+BY_SLUG = Fixed(select(CommunityRow).where(CommunityRow.slug == bindparam("slug")))
 
 
 @strawberry.type
@@ -16,7 +19,7 @@ class CommunityQueries:
     async def community(self, info: Info, slug: str) -> Community | None:
         slug = info.context.tenant_slug(slug) or slug
         async with info.context.read() as read:
-            row = await read.one_or_none(select(CommunityRow).where(CommunityRow.slug == slug))
+            row = await read.one_or_none(BY_SLUG, slug=slug)
         if row is None:
             raise not_found("共同体", "community")
         return Community.of(row)

@@ -5,12 +5,12 @@ import datetime as dt
 
 import asyncpg
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from server.activities.models import Activity
 from server.communities.models import Community, Membership
 from server.communities.queries import memberships_statement
-from server.reads import entity_of
+from server.reads import Fixed, entity_of
 from server.units.models import Unit
 from server.vocabulary import ActivityKind, MembershipRole, MembershipStatus
 from tests.factories import make_community
@@ -108,3 +108,26 @@ async def test_a_failed_read_leaves_no_tenant_on_the_pooled_connection(runtime):
     for _ in range(runtime.settings.db_pool_size * 2 + 1):
         async with runtime.database.read() as read:
             assert await read.scalars(select(Activity.id)) == []
+
+
+async def test_a_fixed_statement_takes_new_values_each_run_and_keeps_its_constants(runtime):
+    a, a_units = await make_community(runtime, "yrd-a", size=3)
+    b, b_units = await make_community(runtime, "yrd-b", size=4)
+    async with runtime.database.transaction(all_communities=True) as session:
+        left = await session.scalar(select(Membership).where(Membership.unit_id == b_units[2].id))
+        left.status, left.left_on = MembershipStatus.WITHDRAWN, dt.date(2026, 6, 1)
+    active_units = Fixed(
+        select(Membership.unit_id)
+        .where(
+            Membership.community_id == bindparam("community"),
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+        .order_by(Membership.id)
+    )
+
+    async with runtime.database.read() as read:
+        of_a = await read.scalars(active_units, community=a.id)
+        of_b = await read.scalars(active_units, community=b.id)
+
+    assert of_a == [u.id for u in a_units]
+    assert of_b == [b_units[0].id, b_units[1].id, b_units[3].id]
