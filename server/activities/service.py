@@ -4,8 +4,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, insert, literal, select, update
+from sqlalchemy import and_, func, insert, inspect, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.access.guard import Guard
 from server.activities.models import (
@@ -242,7 +243,7 @@ async def record_attendance(
         units = [e.unit_id for e in entries if e.status is status]
         if units:
             await session.execute(
-                update(table)
+                update(table.__table__)  # Core: no in-session rows to keep in step
                 .where(*where, table.unit_id.in_(units))
                 .values(status=status, recorded_at=now, recorded_by=actor.user_id)
             )
@@ -262,25 +263,38 @@ async def record_attendance(
 
 
 async def _recount(session: AsyncSession, activity, table, where) -> None:
-    def counted(status: AttendanceStatus):
-        return func.count(case((table.status == status, 1)))
+    """The activity's counts from its attendance rows, written and read back in one
+    statement; the loaded activity takes them as its committed state (no second write)."""
 
-    attended, absent, excused = (
+    def counted(status: AttendanceStatus):
+        return (
+            select(func.count())
+            .select_from(table)
+            .where(*where, table.status == status)
+            .scalar_subquery()
+        )
+
+    state = inspect(activity)
+    row = state.mapper.local_table
+    now = dt.datetime.now(dt.UTC)
+    counts = (
         await session.execute(
-            select(
-                counted(AttendanceStatus.ATTENDED),
-                counted(AttendanceStatus.ABSENT),
-                counted(AttendanceStatus.EXCUSED),
-            ).where(*where)
+            update(row)
+            .where(*(c == v for c, v in zip(state.mapper.primary_key, state.identity, strict=True)))
+            .values(
+                attended_count=counted(AttendanceStatus.ATTENDED),
+                absent_count=counted(AttendanceStatus.ABSENT),
+                excused_count=counted(AttendanceStatus.EXCUSED),
+                attendance_recorded_at=now,
+            )
+            .returning(row.c.attended_count, row.c.absent_count, row.c.excused_count)
         )
     ).one()
-    activity.attended_count, activity.absent_count, activity.excused_count = (
-        attended,
-        absent,
-        excused,
-    )
-    activity.attendance_recorded_at = dt.datetime.now(dt.UTC)
-    await session.flush()
+    for name, value in zip(COUNTS, (*counts, now), strict=True):
+        set_committed_value(activity, name, value)
+
+
+COUNTS = ("attended_count", "absent_count", "excused_count", "attendance_recorded_at")
 
 
 async def _history(

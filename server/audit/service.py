@@ -22,7 +22,7 @@ async def record(
 ) -> None:
     # The writer of an entry need not be allowed to read it back (see the model).
     await session.execute(
-        insert(AuditEntry).values(
+        insert(AuditEntry.__table__).values(
             community_id=community_id,
             actor_user_id=actor_user_id,
             action=action,
