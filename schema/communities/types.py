@@ -107,7 +107,7 @@ class Community(Node):
         after: str | None = None,
     ) -> Connection["Membership"]:
         statement = memberships_statement(self.db_id, status)
-        return await paginate(
+        page = await paginate(
             info.context,
             statement,
             models.Membership.id,
@@ -116,6 +116,12 @@ class Community(Node):
             Membership.of,
             community_id=self.db_id,
         )
+        memberships = [edge.node for edge in page.edges]
+        if memberships and asks_for(info, "edges", "node", "unit"):
+            units = await info.context.loaders.unit.load_many([m.unit_id for m in memberships])
+            for membership, unit in zip(memberships, units, strict=True):
+                membership.unit_row = unit
+        return page
 
     @strawberry.field(
         description="The community's activities (Art. 16, 18), oldest first.",
@@ -282,6 +288,8 @@ class Membership(Node):
     db_id: strawberry.Private[int]
     community_id: strawberry.Private[int]
     unit_id: strawberry.Private[int]
+    # The unit's row, when the page that listed this membership fetched it for all its rows.
+    unit_row: strawberry.Private[Any] = None
 
     @strawberry.field
     def role_label(self, info: Info) -> str:
@@ -292,9 +300,10 @@ class Membership(Node):
         return self.status.label(info.context.language)
 
     @strawberry.field
-    async def unit(self, info: Info) -> Unit:
-        row = await info.context.loaders.unit.load(self.unit_id)
-        return Unit.of(row)
+    def unit(self, info: Info) -> Unit:
+        if self.unit_row is not None:
+            return Unit.of(self.unit_row)
+        return _loaded_unit(info, self.unit_id)  # type: ignore[return-value]
 
     @strawberry.field
     async def community(self, info: Info) -> Community:
@@ -314,6 +323,10 @@ class Membership(Node):
             community_id=row.community_id,
             unit_id=row.unit_id,
         )
+
+
+async def _loaded_unit(info: Info, unit_id: int) -> Unit:
+    return Unit.of(await info.context.loaders.unit.load(unit_id))
 
 
 @fetches("Community")
