@@ -1,11 +1,12 @@
 """Read-only transactions that run SQLAlchemy statements on the driver's own connection.
 
-A page of GraphQL opens several small reads. Through the ORM each costs about 0.9 ms of
-Python for a 0.2 ms round of SQL (measured in bench/RESULTS.md): sessions, identity maps,
-greenlet hops. Here a statement is compiled once per shape (as SQLAlchemy's own cache does),
-runs with asyncpg's `fetch`, and its rows come back as plain objects with the mapped
-attribute names, converted by the columns' own types. The statements stay the domains' own
-(`server/*/queries.py`); only the way they run differs. Writes keep the ORM.
+A page of GraphQL opens several small reads. Through an ORM session one took 1.2 ms here
+(0.96 ms of it CPU: sessions, identity maps, greenlet hops), the same read on the driver's
+connection 0.55 ms (bench/RESULTS.md). Here a statement is compiled once per shape (as
+SQLAlchemy's own cache does), runs with asyncpg's `fetch`, and its rows come back as named
+tuples with the mapped attribute names, converted by the columns' own types. The statements
+stay the domains' own (`server/*/queries.py`); only the way they run differs. Writes keep
+the ORM.
 """
 
 import collections
@@ -184,9 +185,9 @@ async def read(
         begin, counted = begin_scoped(community_id, all_communities)
         if counted:
             note_statement()
-        await driver.execute(begin)
         finished = False
         try:
+            await driver.execute(begin)
             yield Read(driver, plans)
             await driver.execute("COMMIT")
             finished = True
