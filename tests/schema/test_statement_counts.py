@@ -77,14 +77,18 @@ async def test_me_with_tenant_and_roles_costs_at_most_two(counted):
     community, _ = await make_community(runtime, "yrd-me")
     _, token = await make_user(runtime, "leader@example.cn", ("LEADER", community.id))
 
-    cost = await statements(
-        client,
-        "{ me { email roles { role community { slug } } } }",
-        headers=bearer(token),
-        path="/c/yrd-me/graphql",
-    )
+    async def cost() -> int:
+        return await statements(
+            client,
+            "{ me { email roles { role community { slug } } } }",
+            headers=bearer(token),
+            path="/c/yrd-me/graphql",
+        )
 
-    assert cost <= 3
+    first, later = await cost(), await cost()
+
+    assert first <= 3  # the door's community is looked up once per process
+    assert later <= 2
 
 
 async def test_recording_attendance_does_not_grow_with_the_units(counted):
