@@ -19,6 +19,7 @@ from server.activities.rules import Expected, two_consecutive_absences
 from server.audit.service import record
 from server.clock import today
 from server.communities.models import Community, Membership
+from server.communities.service import active_membership
 from server.errors import ErrorCode, UserFacingError
 from server.notifications.service import leaders_of, notify, unit_staff
 from server.units.models import ExitRecord, Unit
@@ -363,13 +364,7 @@ async def enact_absences(
             if pair:
                 exits.append(await _exit_programme(session, unit, list(pair)))
         else:
-            membership = await session.scalar(
-                select(Membership).where(
-                    Membership.community_id == community_id,
-                    Membership.unit_id == unit_id,
-                    Membership.status == MembershipStatus.ACTIVE,
-                )
-            )
+            membership = await active_membership(session, community_id, unit_id)
             if membership is None:
                 continue
             since = await _counting_since(session, community_id, unit_id, membership.joined_on)

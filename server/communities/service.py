@@ -168,14 +168,21 @@ async def active_count(session: AsyncSession, community_id: int) -> int:
     )
 
 
-async def _membership(session: AsyncSession, community_id: int, unit_id: int) -> Membership:
-    membership = await session.scalar(
+async def active_membership(
+    session: AsyncSession, community_id: int, unit_id: int
+) -> Membership | None:
+    """The unit's current place in the community, if it has one."""
+    return await session.scalar(
         select(Membership).where(
             Membership.community_id == community_id,
             Membership.unit_id == unit_id,
             Membership.status == MembershipStatus.ACTIVE,
         )
     )
+
+
+async def _membership(session: AsyncSession, community_id: int, unit_id: int) -> Membership:
+    membership = await active_membership(session, community_id, unit_id)
     if membership is None:
         raise UserFacingError(
             ErrorCode.NOT_FOUND, "该单位不是本共同体的成员", "the unit is not a member", "unitId"
@@ -201,14 +208,7 @@ async def add_member(
             "role",
         )
     units = await _active_sites(session, [unit_id])
-    existing = await session.scalar(
-        select(Membership.id).where(
-            Membership.community_id == community_id,
-            Membership.unit_id == unit_id,
-            Membership.status == MembershipStatus.ACTIVE,
-        )
-    )
-    if existing is not None:
+    if await active_membership(session, community_id, unit_id) is not None:
         raise UserFacingError(
             ErrorCode.ALREADY_MEMBER, "该单位已是本共同体成员", "already a member", "unitId"
         )

@@ -13,6 +13,7 @@ from server.accounts.service import works_for
 from server.audit.service import record
 from server.clock import today
 from server.communities.models import Community, Membership
+from server.communities.service import active_membership
 from server.errors import ErrorCode, UserFacingError
 from server.reports import rules
 from server.reports.models import Report
@@ -43,14 +44,7 @@ async def submit_report(
             ErrorCode.INVALID_INPUT, "请填写标题和正文", "title and body are required", "body"
         )
     if unit_id is not None:
-        member = await session.scalar(
-            select(Membership.id).where(
-                Membership.community_id == community_id,
-                Membership.unit_id == unit_id,
-                Membership.status == MembershipStatus.ACTIVE,
-            )
-        )
-        if member is None:
+        if await active_membership(session, community_id, unit_id) is None:
             raise UserFacingError(
                 ErrorCode.NOT_FOUND, "该单位不是本共同体成员", "the unit is not a member", "unitId"
             )
