@@ -48,3 +48,13 @@ class AccessError(GongxueError):
 
 def not_found(what_zh: str, what_en: str) -> AccessError:
     return AccessError(ErrorCode.NOT_FOUND, f"{what_zh}不存在", f"{what_en} not found")
+
+
+def written_reason(
+    reason: str, zh: str = "请填写书面退出理由", en: str = "a written reason is required"
+) -> str:
+    """The reason a decision needs in writing, trimmed; INVALID_INPUT when it is blank."""
+    written = reason.strip()
+    if not written:
+        raise UserFacingError(ErrorCode.INVALID_INPUT, zh, en, "reason")
+    return written

@@ -14,7 +14,7 @@ from server.audit.service import record
 from server.clock import today
 from server.communities import rules
 from server.communities.models import Community, Membership
-from server.errors import ErrorCode, UserFacingError
+from server.errors import ErrorCode, UserFacingError, written_reason
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import (
     CommunityStatus,
@@ -245,10 +245,7 @@ async def leave_community(
     allowed = guard.allows("membership", "manage", community_id)
     if not allowed and not await works_for(session, actor.user_id, unit_id):
         raise forbidden()
-    if not reason.strip():
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT, "请填写书面退出理由", "a written reason is required", "reason"
-        )
+    reason = written_reason(reason)
     await _locked(session, community_id)
     membership = await _membership(session, community_id, unit_id)
     if membership.role is MembershipRole.LEADER:
@@ -261,7 +258,7 @@ async def leave_community(
     on = today()
     membership.status = MembershipStatus.WITHDRAWN
     membership.left_on = on
-    membership.left_reason = reason.strip()
+    membership.left_reason = reason
     session.add(
         ExitRecord(
             unit_id=unit_id,
@@ -269,7 +266,7 @@ async def leave_community(
             scope=ExitScope.COMMUNITY,
             kind=SiteStatus.WITHDRAWN,
             exited_on=on,
-            reason=reason.strip(),
+            reason=reason,
             evidence=[],
         )
     )
@@ -282,7 +279,7 @@ async def leave_community(
         target_id=unit_id,
         community_id=community_id,
         before={"status": "ACTIVE"},
-        after={"status": "WITHDRAWN", "reason": reason.strip()},
+        after={"status": "WITHDRAWN", "reason": reason},
     )
     return membership
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.access.guard import Guard
 from server.audit.service import record
 from server.compliance.models import AuditRun, Finding, ProgrammeFinding
-from server.errors import ErrorCode, UserFacingError
+from server.errors import ErrorCode, UserFacingError, written_reason
 from server.vocabulary import AuditRunStatus, FindingStatus, Severity
 
 
@@ -104,10 +104,7 @@ async def waive(
     finding = await session.get(table, keys, with_for_update=True)
     if finding is None:
         raise UserFacingError(ErrorCode.NOT_FOUND, "问题不存在", "no such finding", "findingId")
-    if not reason.strip():
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT, "请写明豁免理由", "a reason is required", "reason"
-        )
+    reason = written_reason(reason, "请写明豁免理由", "a reason is required")
     if finding.status is not FindingStatus.OPEN:
         raise UserFacingError(
             ErrorCode.INVALID_TRANSITION,
@@ -116,7 +113,7 @@ async def waive(
             "findingId",
         )
     finding.status = FindingStatus.WAIVED
-    finding.waived_reason = reason.strip()
+    finding.waived_reason = reason
     finding.waived_by = actor.user_id
     finding.waived_at = dt.datetime.now(dt.UTC)
     await session.flush()

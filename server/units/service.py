@@ -12,7 +12,7 @@ from server.audit.service import record
 from server.clock import today
 from server.communities.models import Membership
 from server.communities.service import rejoin
-from server.errors import ErrorCode, UserFacingError
+from server.errors import ErrorCode, UserFacingError, written_reason
 from server.regions.provinces import PROVINCES, province_of
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import ExitScope, Level, MembershipStatus, SiteStatus
@@ -160,10 +160,7 @@ async def withdraw_site(session: AsyncSession, guard: Guard, unit_id: int, reaso
         session, actor.user_id, unit.id
     ):
         raise forbidden()
-    if not reason.strip():
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT, "请填写书面退出理由", "a written reason is required", "reason"
-        )
+    written_reason(reason)  # required; the programme's exit keeps it as it was written
     if unit.site_status is not SiteStatus.ACTIVE:
         raise UserFacingError(
             ErrorCode.INVALID_TRANSITION,
@@ -200,16 +197,13 @@ async def reinstate(session: AsyncSession, guard: Guard, exit_id: int, reason: s
         raise UserFacingError(
             ErrorCode.INVALID_TRANSITION, "该退出已撤销", "the exit was already reversed", "exitId"
         )
-    if not reason.strip():
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT, "请写明恢复理由", "a reason is required", "reason"
-        )
+    reason = written_reason(reason, "请写明恢复理由", "a reason is required")
     on = today()
     unit = await get_unit(session, exit_record.unit_id)
     if exit_record.scope is ExitScope.PROGRAMME:
         unit.site_status = SiteStatus.ACTIVE
         unit.status_changed_on = on
-        unit.status_reason = reason.strip()
+        unit.status_reason = reason
     else:
         if unit.site_status is not SiteStatus.ACTIVE:
             raise UserFacingError(
@@ -220,7 +214,7 @@ async def reinstate(session: AsyncSession, guard: Guard, exit_id: int, reason: s
             )
         await rejoin(session, exit_record.community_id, unit.id, on)
     exit_record.reinstated_on = on
-    exit_record.reinstated_reason = reason.strip()
+    exit_record.reinstated_reason = reason
     await session.flush()
     await record(
         session,
@@ -230,6 +224,6 @@ async def reinstate(session: AsyncSession, guard: Guard, exit_id: int, reason: s
         target_id=unit.id,
         community_id=exit_record.community_id,
         before={"exit": exit_record.id},
-        after={"reinstatedOn": on.isoformat(), "reason": reason.strip()},
+        after={"reinstatedOn": on.isoformat(), "reason": reason},
     )
     return exit_record

@@ -269,6 +269,13 @@ async def test_the_project_group_reinstates_a_unit_and_its_old_absences_are_spen
             headers=leader,
         )
     (exit_,) = recorded["exits"]
+    unexplained = await refusal(
+        client,
+        REINSTATE,
+        {"input": {"exitId": exit_["id"], "reason": " "}},
+        headers=bearer(pg_token),
+    )
+    assert (unexplained["code"], unexplained["field"]) == ("INVALID_INPUT", "reason")
 
     back = await mutate(
         client,

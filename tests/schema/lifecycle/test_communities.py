@@ -338,6 +338,29 @@ async def test_a_site_withdraws_from_the_programme_and_all_its_communities(clien
     assert await row_counts(owner) == before
 
 
+async def test_leaving_needs_a_written_reason(client, runtime, owner):
+    _, units = await make_community(runtime, "yrd", size=4)
+    _, staff = await make_user(runtime, "staff@example.cn", unit_id=units[2].id)
+    before = await row_counts(owner)
+
+    leaving = await refusal(
+        client,
+        LEAVE_COMMUNITY,
+        {"input": {"communitySlug": "yrd", "unitId": unit_id(units[2]), "reason": "  "}},
+        headers=bearer(staff),
+    )
+    withdrawing = await refusal(
+        client,
+        WITHDRAW_SITE,
+        {"input": {"unitId": unit_id(units[2]), "reason": ""}},
+        headers=bearer(staff),
+    )
+
+    for refused in (leaving, withdrawing):
+        assert (refused["code"], refused["field"]) == ("INVALID_INPUT", "reason")
+    assert await row_counts(owner) == before
+
+
 async def test_another_units_staff_cannot_withdraw_a_site(client, runtime, owner):
     units = await make_units(runtime, 2)
     _, staff = await make_user(runtime, "staff@example.cn", unit_id=units[0].id)
