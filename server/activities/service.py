@@ -263,6 +263,9 @@ async def record_attendance(
     return Recorded(activity, exits)
 
 
+COUNTS = ("attended_count", "absent_count", "excused_count", "attendance_recorded_at")
+
+
 async def _recount(session: AsyncSession, activity, table, where) -> None:
     """The activity's counts from its attendance rows, written and read back in one
     statement; the loaded activity takes them as its committed state (no second write)."""
@@ -276,11 +279,11 @@ async def _recount(session: AsyncSession, activity, table, where) -> None:
         )
 
     state = inspect(activity)
-    row = state.mapper.local_table
+    activities = state.mapper.local_table
     now = dt.datetime.now(dt.UTC)
     counts = (
         await session.execute(
-            update(row)
+            update(activities)
             .where(*(c == v for c, v in zip(state.mapper.primary_key, state.identity, strict=True)))
             .values(
                 attended_count=counted(AttendanceStatus.ATTENDED),
@@ -288,14 +291,13 @@ async def _recount(session: AsyncSession, activity, table, where) -> None:
                 excused_count=counted(AttendanceStatus.EXCUSED),
                 attendance_recorded_at=now,
             )
-            .returning(row.c.attended_count, row.c.absent_count, row.c.excused_count)
+            .returning(
+                activities.c.attended_count, activities.c.absent_count, activities.c.excused_count
+            )
         )
     ).one()
     for name, value in zip(COUNTS, (*counts, now), strict=True):
         set_committed_value(activity, name, value)
-
-
-COUNTS = ("attended_count", "absent_count", "excused_count", "attendance_recorded_at")
 
 
 async def _history(
