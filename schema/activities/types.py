@@ -11,7 +11,6 @@ from schema.core.vocabulary import label
 from schema.units.types import Unit
 from server.activities import models
 from server.activities.queries import attendance_statement
-from server.reads import entity_of
 from server.vocabulary import ActivityKind, AttendanceStatus
 
 Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
@@ -69,13 +68,7 @@ class Activity(Node):
 
     @classmethod
     def of(cls, row: models.Activity | models.ProgrammeActivity) -> "Activity":
-        if entity_of(row) is models.Activity:
-            global_id, community_id = (
-                ids.encode("Activity", row.community_id, row.id),
-                row.community_id,
-            )
-        else:
-            global_id, community_id = ids.encode("ProgrammeActivity", row.id), None
+        global_id, community_id = ids.of_community_or_programme(row, models.Activity)
         return cls(
             id=strawberry.ID(global_id),
             kind=row.kind,

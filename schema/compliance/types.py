@@ -11,7 +11,6 @@ from schema.core.vocabulary import label
 from schema.units.types import Unit
 from server.compliance import models
 from server.compliance.service import may_read_run
-from server.reads import entity_of
 from server.vocabulary import AuditRunStatus, FindingStatus, Severity
 
 Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
@@ -70,13 +69,7 @@ class Finding(Node):
 
     @classmethod
     def of(cls, row: models.Finding | models.ProgrammeFinding) -> "Finding":
-        if entity_of(row) is models.Finding:
-            global_id, community_id = (
-                ids.encode("Finding", row.community_id, row.id),
-                row.community_id,
-            )
-        else:
-            global_id, community_id = ids.encode("ProgrammeFinding", row.id), None
+        global_id, community_id = ids.of_community_or_programme(row, models.Finding)
         return cls(
             id=strawberry.ID(global_id),
             rule=row.rule,
