@@ -60,6 +60,7 @@ class Database:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._plans = reads.Plans(engine.dialect)
+        self._reads = reads.ReadPool(engine.url, engine.pool.size())
 
     @contextlib.asynccontextmanager
     async def transaction(
@@ -76,7 +77,8 @@ class Database:
     ) -> contextlib.AbstractAsyncContextManager[reads.Read]:
         """A read-only transaction under the same tenant scope, without the ORM: for the
         read paths a request takes many times (`server/reads.py`)."""
-        return reads.read(self.engine, self._plans, community_id, all_communities=all_communities)
+        return reads.read(self._reads, self._plans, community_id, all_communities=all_communities)
 
     async def dispose(self) -> None:
+        await self._reads.close()
         await self.engine.dispose()

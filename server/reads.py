@@ -1,22 +1,30 @@
-"""Read-only transactions that run SQLAlchemy statements on the driver's own connection.
+"""Reads that run SQLAlchemy statements on asyncpg's own connections, read-only.
 
 A page of GraphQL opens several small reads. Through an ORM session one took 1.2 ms here
-(0.96 ms of it CPU: sessions, identity maps, greenlet hops), the same read on the driver's
-connection 0.55 ms (bench/RESULTS.md). Here a statement is compiled once per shape (as
+(0.96 ms of it CPU: sessions, identity maps, greenlet hops), on a connection borrowed from
+the engine's pool 0.55 ms, and on a connection of asyncpg's own pool less again (no greenlet,
+no pool wrappers; bench/RESULTS.md). Here a statement is compiled once per shape (as
 SQLAlchemy's own cache does), runs with asyncpg's `fetch`, and its rows come back as named
 tuples with the mapped attribute names, converted by the columns' own types. The statements
 stay the domains' own (`server/*/queries.py`); only the way they run differs. Writes keep
-the ORM.
+the ORM and its engine.
+
+The read pool's sessions are read-only by default (`default_transaction_read_only`), so a
+read that sees no tenant needs no transaction of its own: its one statement is one round
+trip. A read for a tenant (or for every community) is a `BEGIN READ ONLY` transaction whose
+settings are transaction-local, as the ORM's are (`tenants/rls.py`).
 """
 
+import asyncio
 import collections
 import contextlib
+import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Select
-from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import URL, Dialect
 
 from server.sql_count import note_statement
 from tenants.rls import begin_scoped
@@ -170,37 +178,99 @@ class Read:
         return found[0] if found else None
 
 
+class ReadPool:
+    """asyncpg's pool for the reads, opened in the running event loop on first use (a process
+    that never reads never connects) and again if a later loop asks (the CLI runs several)."""
+
+    def __init__(self, url: URL, size: int) -> None:
+        self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._size = size
+        self._settings = {
+            "application_name": "gongxue",
+            "default_transaction_read_only": "on",
+        }
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._opening: asyncio.Future[asyncpg.Pool] | None = None
+
+    async def pool(self) -> asyncpg.Pool:
+        loop = asyncio.get_running_loop()
+        opening = self._opening
+        if opening is None or self._loop is not loop or _failed(opening):
+            self._loop = loop
+            opening = self._opening = asyncio.ensure_future(
+                asyncpg.create_pool(
+                    self._dsn,
+                    min_size=1,
+                    max_size=self._size,
+                    server_settings=self._settings,
+                    init=_json_as_the_engine_reads_it,
+                    reset=_no_session_state,
+                )
+            )
+        return await asyncio.shield(opening)
+
+    async def close(self) -> None:
+        opening, self._opening = self._opening, None
+        if opening is None or _failed(opening) or not opening.done():
+            return
+        pool = opening.result()
+        if self._loop is asyncio.get_running_loop():
+            await pool.close()
+        else:
+            pool.terminate()  # its loop is gone: close the sockets without a goodbye
+
+
+def _failed(opening: asyncio.Future) -> bool:
+    return opening.done() and (opening.cancelled() or opening.exception() is not None)
+
+
+async def _json_as_the_engine_reads_it(connection: asyncpg.Connection) -> None:
+    """JSON and JSONB decoded into Python values, as SQLAlchemy's asyncpg dialect has them
+    (its JSON types then leave the values as they are); parameters arrive already encoded."""
+    for kind in ("json", "jsonb"):
+        await connection.set_type_codec(
+            kind, encoder=str, decoder=json.loads, schema="pg_catalog", format="text"
+        )
+
+
+async def _no_session_state(connection: asyncpg.Connection) -> None:
+    """What the pool does to a connection handed back, after it rolls back a transaction left
+    open: nothing. asyncpg's default also resets every session setting, a round trip per
+    read, and the reads set none that outlive their transaction."""
+
+
 @contextlib.asynccontextmanager
 async def read(
-    engine: AsyncEngine,
+    pool: ReadPool,
     plans: Plans,
     community_id: int | None = None,
     *,
     all_communities: bool = False,
 ) -> AsyncIterator[Read]:
-    """A read-only transaction seeing `community_id` (or every community), begun and scoped in
-    one round trip. The connection comes from the engine's pool, so one pool serves both."""
-    async with engine.connect() as connection:
-        driver = (await connection.get_raw_connection()).driver_connection
-        begin, counted = begin_scoped(community_id, all_communities)
-        if counted:
-            note_statement()
+    """A read seeing `community_id` (or every community): a read-only transaction begun and
+    scoped in one round trip. A read that sees no tenant runs each statement on its own."""
+    begin = begin_scoped(community_id, all_communities)
+    async with (await pool.pool()).acquire() as connection:
+        if begin is None:
+            yield Read(connection, plans)
+            return
+        note_statement()
         finished = False
         try:
-            await driver.execute(begin)
-            yield Read(driver, plans)
-            await driver.execute("COMMIT")
+            await connection.execute(begin)
+            yield Read(connection, plans)
+            await connection.execute("COMMIT")
             finished = True
         finally:
             if not finished:
-                await _abandon(connection, driver)
+                await _abandon(connection)
 
 
-async def _abandon(connection: Any, driver: Any) -> None:
+async def _abandon(connection: asyncpg.Connection) -> None:
     """Rolls back; a connection that cannot (broken, or the rollback itself interrupted) is
-    thrown away rather than handed back to the pool inside a transaction."""
+    closed rather than handed back to the pool inside a transaction."""
     try:
-        await driver.execute("ROLLBACK")
+        await connection.execute("ROLLBACK")
     except BaseException:
-        await connection.invalidate()
+        connection.terminate()
         raise

@@ -31,17 +31,17 @@ async def scope_transaction(
     )
 
 
-def begin_scoped(community_id: int | None, all_communities: bool) -> tuple[str, bool]:
+def begin_scoped(community_id: int | None, all_communities: bool) -> str | None:
     """`BEGIN READ ONLY` and the same settings as `scope_transaction`, as one script for the
-    driver's simple protocol (one round trip); whether it sets a scope. The values are an
-    integer and a flag, never text from a request."""
+    driver's simple protocol (one round trip); None without a scope, when a read needs no
+    transaction (`server/reads.py`). The values are an integer and a flag, never text from
+    a request."""
     if community_id is None and not all_communities:
-        return "BEGIN READ ONLY", False
+        return None
     tenant = "" if community_id is None else str(int(community_id))
     everyone = "on" if all_communities else ""
     return (
         "BEGIN READ ONLY; "
         f"SELECT set_config('app.community_id', '{tenant}', true), "
-        f"set_config('app.all_communities', '{everyone}', true)",
-        True,
+        f"set_config('app.all_communities', '{everyone}', true)"
     )

@@ -86,9 +86,12 @@ async def test_a_read_cannot_write(runtime):
         )
         .returning(Community.id)
     )
-    with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
-        async with runtime.database.read(all_communities=True) as read:
-            await read.rows(sneaky)
+    # A scoped read is a read-only transaction; an unscoped one runs its statement alone,
+    # on a session that is read-only by default.
+    for scope in ({"all_communities": True}, {}):
+        with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+            async with runtime.database.read(**scope) as read:
+                await read.rows(sneaky)
 
     async with runtime.database.read() as read:
         slugs = await read.scalars(select(Community.slug))
