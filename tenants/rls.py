@@ -6,9 +6,11 @@ the transaction they read as '' and the condition is false: no tenant, no rows."
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+# The settings in scalar subqueries: PostgreSQL reads them once per statement (init plans),
+# not once per row as a bare current_setting() call is.
 TENANT_VISIBLE = (
-    "(community_id = NULLIF(current_setting('app.community_id', true), '')::bigint "
-    "OR current_setting('app.all_communities', true) = 'on')"
+    "(community_id = (SELECT NULLIF(current_setting('app.community_id', true), '')::bigint) "
+    "OR (SELECT current_setting('app.all_communities', true) = 'on'))"
 )
 
 
