@@ -27,6 +27,7 @@ from schema.communities.queries import CommunityQueries
 from schema.compliance.mutations import ComplianceMutations
 from schema.compliance.queries import ComplianceQueries
 from schema.core.errors import UserError, should_mask
+from schema.core.execution import Execution
 from schema.core.node import NodeQueries
 from schema.notifications.inbox import NotificationMutations, NotificationQueries
 from schema.reports.mutations import ReportMutations
@@ -79,6 +80,7 @@ SCHEMA = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     types=[UserError, Report, Upload],
+    execution_context_class=Execution,
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
