@@ -1,3 +1,4 @@
+import asyncio
 import datetime as dt
 
 from sqlalchemy import func, select
@@ -185,6 +186,19 @@ async def test_an_expired_token_is_unauthenticated(client, runtime):
     token, _ = tokens.issue(runtime.settings.secret_key.get_secret_value(), user.id, long_ago)
 
     assert error_codes(await gql(client, ME, headers=bearer(token))) == ["UNAUTHENTICATED"]
+
+
+async def test_a_token_that_worked_is_refused_once_it_expires(client, runtime):
+    user, _ = await make_user(runtime, "zhao@example.cn")
+    almost = dt.datetime.now(dt.UTC) - tokens.LIFETIME + dt.timedelta(seconds=2)
+    token, _ = tokens.issue(runtime.settings.secret_key.get_secret_value(), user.id, almost)
+
+    before = await gql(client, ME, headers=bearer(token))
+    await asyncio.sleep(2.5)  # past its `exp`: the checked claims are kept, the expiry is not
+    after = await gql(client, ME, headers=bearer(token))
+
+    assert before["data"]["me"]["email"] == "zhao@example.cn"
+    assert error_codes(after) == ["UNAUTHENTICATED"]
 
 
 async def test_without_a_token_me_is_null(client, runtime):
