@@ -255,10 +255,10 @@ async def fill_counts(info: Info, page: Connection["Community"]) -> None:
     so each row reads a plain value instead of awaiting its own."""
     loaders = info.context.loaders
     wanted = [
-        (field, loader)
-        for field, name, loader in (
-            ("member_count", "memberCount", loaders.active_member_count),
-            ("last_activity_on", "lastActivityOn", loaders.last_activity),
+        (field, batch)
+        for field, name, batch in (
+            ("member_count", "memberCount", loaders.active_member_counts),
+            ("last_activity_on", "lastActivityOn", loaders.last_activities),
         )
         if asks_for(info, "edges", "node", name)
     ]
@@ -266,7 +266,8 @@ async def fill_counts(info: Info, page: Connection["Community"]) -> None:
     if not wanted or not communities:
         return
     ids = [community.db_id for community in communities]
-    values = await asyncio.gather(*(loader.load_many(ids) for _, loader in wanted))
+    # The batches themselves, not the dataloaders: a page's ids are one batch already.
+    values = await asyncio.gather(*(batch(ids) for _, batch in wanted))
     for (field, _), found in zip(wanted, values, strict=True):
         for community, value in zip(communities, found, strict=True):
             community.known[field] = value

@@ -39,8 +39,8 @@ class Loaders:
         self._runtime = runtime
         self.unit = DataLoader(self._units)
         self.community = DataLoader(self._communities)
-        self.active_member_count = DataLoader(self._active_member_counts)
-        self.last_activity = DataLoader(self._last_activities)
+        self.active_member_count = DataLoader(self.active_member_counts)
+        self.last_activity = DataLoader(self.last_activities)
 
     async def _units(self, ids: Sequence[int]) -> list[Unit | None]:
         async with self._runtime.database.read() as read:
@@ -54,13 +54,13 @@ class Loaders:
         found = {row.id: row for row in rows}
         return [found.get(i) for i in ids]
 
-    async def _active_member_counts(self, community_ids: Sequence[int]) -> list[int]:
+    async def active_member_counts(self, community_ids: Sequence[int]) -> list[int]:
         async with self._runtime.database.read() as read:
             rows = await read.rows(ACTIVE_MEMBERS, ids=list(community_ids))
         counts = {row.community_id: row.members for row in rows}
         return [counts.get(i, 0) for i in community_ids]
 
-    async def _last_activities(self, community_ids: Sequence[int]) -> list[dt.date | None]:
+    async def last_activities(self, community_ids: Sequence[int]) -> list[dt.date | None]:
         """The latest day each community held an activity: one backward step down the
         `(community_id, held_on)` index per community, not a scan of their activities."""
         async with self._runtime.database.read(all_communities=True) as read:
