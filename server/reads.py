@@ -196,6 +196,8 @@ class ReadPool:
         loop = asyncio.get_running_loop()
         opening = self._opening
         if opening is None or self._loop is not loop or _failed(opening):
+            if opening is not None and opening.done() and not _failed(opening):
+                _discard(opening.result())
             self._loop = loop
             opening = self._opening = asyncio.ensure_future(
                 asyncpg.create_pool(
@@ -217,7 +219,14 @@ class ReadPool:
         if self._loop is asyncio.get_running_loop():
             await pool.close()
         else:
-            pool.terminate()  # its loop is gone: close the sockets without a goodbye
+            _discard(pool)
+
+
+def _discard(pool: asyncpg.Pool) -> None:
+    """A pool of another event loop: its sockets closed without a goodbye, or, if that loop
+    is closed already, left to be collected with it."""
+    with contextlib.suppress(RuntimeError):
+        pool.terminate()
 
 
 def _failed(opening: asyncio.Future) -> bool:

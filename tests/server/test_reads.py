@@ -1,6 +1,7 @@
 """The driver-level reads (`server/reads.py`): the same rows, types and tenant walls as the
 ORM's transactions, read-only, and nothing left on a pooled connection afterwards."""
 
+import asyncio
 import datetime as dt
 
 import asyncpg
@@ -10,6 +11,7 @@ from sqlalchemy import bindparam, func, insert, select
 from server.activities.models import Activity
 from server.communities.models import Community, Membership
 from server.communities.queries import memberships_statement
+from server.db import Database, create_engine
 from server.reads import Fixed, entity_of
 from server.units.models import Unit
 from server.vocabulary import ActivityKind, MembershipRole, MembershipStatus
@@ -134,3 +136,19 @@ async def test_a_fixed_statement_takes_new_values_each_run_and_keeps_its_constan
 
     assert of_a == [u.id for u in a_units]
     assert of_b == [b_units[0].id, b_units[1].id, b_units[3].id]
+
+
+def test_each_event_loop_reads_on_its_own_pool(runtime):
+    """The CLI runs several event loops in one process; a pool belongs to the loop that
+    opened it, so a later loop reads on a pool of its own."""
+    database = Database(create_engine(runtime.database.engine.url, pool_size=1))
+
+    async def backend() -> int:
+        async with database.read() as read:
+            return await read.scalar(select(func.pg_backend_pid()))
+
+    first = asyncio.run(backend())
+    second = asyncio.run(backend())  # on a new connection: the first loop's is unusable
+    asyncio.run(database.dispose())
+
+    assert first != second
