@@ -4,7 +4,7 @@ import strawberry
 
 from schema.activities.types import Activity
 from schema.core.context import Info
-from schema.core.pagination import Connection, paginate
+from schema.core.pagination import Connection, Template, paginate
 from server.activities.models import Activity as ActivityRow
 from server.activities.models import ProgrammeActivity
 from server.activities.queries import programme_activities_statement, region_activities_statement
@@ -49,7 +49,9 @@ class ActivityQueries:
         after: str | None = None,
     ) -> Connection[Activity]:
         (await info.context.guard()).require("programme", "read")
-        statement = region_activities_statement(region, kind, since, until)
+        statement = Template(
+            region_activities_statement, region=region, kind=kind, since=since, until=until
+        )
         return await paginate(
             info.context,
             statement,

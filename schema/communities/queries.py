@@ -3,7 +3,7 @@ from sqlalchemy import bindparam, select
 
 from schema.communities.types import Community, fill_counts
 from schema.core.context import Info
-from schema.core.pagination import Connection, paginate
+from schema.core.pagination import Connection, Template, paginate
 from server.communities.models import Community as CommunityRow
 from server.communities.queries import communities_statement
 from server.errors import not_found
@@ -34,7 +34,7 @@ class CommunityQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Community]:
-        statement = communities_statement(region, level, status)
+        statement = Template(communities_statement, region=region, level=level, status=status)
         page = await paginate(info.context, statement, CommunityRow.id, first, after, Community.of)
         await fill_counts(info, page)
         return page

@@ -8,7 +8,7 @@ import strawberry
 from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
-from schema.core.pagination import Connection, paginate
+from schema.core.pagination import Connection, Template, paginate
 from schema.core.permissions import requires
 from schema.core.selection import asks_for
 from schema.units.types import Unit
@@ -106,7 +106,7 @@ class Community(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection["Membership"]:
-        statement = memberships_statement(self.db_id, status)
+        statement = Template(memberships_statement, community_id=self.db_id, status=status)
         page = await paginate(
             info.context,
             statement,
@@ -139,7 +139,9 @@ class Community(Node):
     ) -> Connection[Activity]:
         from schema.activities.types import Activity as ActivityType
 
-        statement = activities_statement(self.db_id, kind, since, until)
+        statement = Template(
+            activities_statement, community_id=self.db_id, kind=kind, since=since, until=until
+        )
         return await paginate(
             info.context,
             statement,
@@ -165,7 +167,7 @@ class Community(Node):
     ) -> Connection[Report]:
         from schema.reports.types import Report as ReportType
 
-        statement = reports_statement(self.db_id, kind, year)
+        statement = Template(reports_statement, community_id=self.db_id, kind=kind, year=year)
         return await paginate(
             info.context,
             statement,
@@ -205,7 +207,13 @@ class Community(Node):
     ) -> Connection[Finding]:
         from schema.compliance.types import Finding as FindingType
 
-        statement = findings_statement([self.db_id], severity, status, None)
+        statement = Template(
+            findings_statement,
+            community_ids=[self.db_id],
+            severity=severity,
+            status=status,
+            rule=None,
+        )
         return await paginate(
             info.context,
             statement,

@@ -41,7 +41,7 @@ def region_activities_statement(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> Select[tuple[Activity]]:
-    in_region = select(Community.id).where(Community.region == region.value)
+    in_region = select(Community.id).where(Community.region == region)
     statement = select(Activity).where(Activity.community_id.in_(in_region))
     return _filtered(statement, Activity, kind, since, until)
 

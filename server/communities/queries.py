@@ -14,7 +14,7 @@ def communities_statement(
 ) -> Select[tuple[Community]]:
     statement = select(Community)
     if region is not None:
-        statement = statement.where(Community.region == region.value)
+        statement = statement.where(Community.region == region)
     if level is not None:
         statement = statement.where(Community.level == level)
     if status is not None:
