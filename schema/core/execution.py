@@ -1,14 +1,15 @@
 """GraphQL execution without per-field overhead on plain values.
 
 Most fields of a page are plain: a scalar or enum read off the object with no resolver and no
-arguments (an activity's `title`, a membership's `role`). graphql-core gives each one the whole
-machinery of a field (a path, a resolve info, awaitable checks, value completion through the
-type wrappers). This context reads such a field and coerces it in one step, and hands anything
-else, and any value that is not simply valid (null where it may not be, an error, a value the
-type refuses), to graphql-core's own path, so that errors and their locations stay exactly as
-graphql-core reports them. Measured in-process: the CPU time of a 2,000-row list of four
-fields fell from about 60 to 46 ms, a community page's from 4.4 to 4.1 ms.
-"""
+arguments (an activity's `title`, a membership's `role`), or an object read the same way (an
+edge's `node`). graphql-core gives each one the whole machinery of a field (a resolve info,
+awaitable checks, value completion through the type wrappers). This context reads a plain
+scalar or enum and coerces it in one step, and completes a plain object's fields directly. It
+hands anything else, and any value that is not simply valid (null where it may not be, an
+error, a value the type refuses), to graphql-core's own path, so that errors and their
+locations stay exactly as graphql-core reports them. Measured in-process: the CPU time of a
+2,000-row list of four fields fell from about 60 ms to 46 ms with the scalars, to 42 ms with
+the objects too; a community page's from 4.4 to 4.1 ms with the scalars."""
 
 from typing import Any
 
@@ -19,15 +20,20 @@ from graphql import (
     get_nullable_type,
     is_leaf_type,
     is_non_null_type,
+    is_object_type,
 )
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-# A plain field's reader: (resolve, coerce, may be null); None when the field is not plain.
-Reader = tuple[Any, Any, bool] | None
+# A plain field's reader: (kind, resolve, coerce or object type, may be null), None when the
+# field is not plain.
+LEAF, OBJECT = "leaf", "object"
+Reader = tuple[str, Any, Any, bool] | None
 # By the field's id (graphql-core's fields are not hashable), the field kept beside its reader
 # so that an id reused after a schema is gone cannot match.
 _readers: dict[int, tuple[GraphQLField, Reader]] = {}
+# A plain object field whose value needs graphql-core's checks.
+_SLOW = object()
 
 
 def _reader(field: GraphQLField) -> Reader:
@@ -35,21 +41,25 @@ def _reader(field: GraphQLField) -> Reader:
     if known is not None and known[0] is field:
         return known[1]
     resolve = field.resolve
-    leaf = get_nullable_type(field.type)
-    # No arguments declared means none in a valid document.
-    plain = (
-        resolve is not None
-        # strawberry's own shortcut for a field with no resolver, extension or handler; it
-        # reads the attribute and never looks at the resolve info.
-        and getattr(resolve, "__name__", "") == "_get_basic_result"
-        and not field.args
-        and is_leaf_type(leaf)
-    )
-    reader = (
-        (resolve, leaf.coerce_output_value, not is_non_null_type(field.type)) if plain else None
-    )
+    named = get_nullable_type(field.type)
+    nullable = not is_non_null_type(field.type)
+    reader: Reader = None
+    # strawberry's own shortcut for a field with no resolver, extension or handler: it reads
+    # the attribute and never looks at the resolve info. No arguments declared means none in
+    # a valid document.
+    if getattr(resolve, "__name__", "") == "_get_basic_result" and not field.args:
+        if is_leaf_type(named):
+            reader = (LEAF, resolve, named.coerce_output_value, nullable)
+        elif is_object_type(named) and _checks_type_without_info(named):
+            reader = (OBJECT, resolve, named, nullable)
     _readers[id(field)] = (field, reader)
     return reader
+
+
+def _checks_type_without_info(object_type: GraphQLObjectType) -> bool:
+    """strawberry's `is_type_of` looks at the value only; another might need the info."""
+    check = object_type.is_type_of
+    return check is None or getattr(check, "__module__", "").startswith("strawberry.")
 
 
 class Execution(StrawberryGraphQLCoreExecutionContext):
@@ -75,16 +85,26 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
             for response_name, field_details_list in grouped_field_set.items():
                 field = get_field(parent_type, field_details_list[0].node.name.value)
                 reader = _reader(field) if field is not None else None
-                if reader is not None and _read(reader, source_value, results, response_name):
-                    continue
-                # Not plain, or not plainly valid: graphql-core's own way.
-                result = self.execute_field(
-                    parent_type,
-                    source_value,
-                    field_details_list,
-                    Path(path, response_name, parent_type.name),
-                    position_context,
-                )
+                field_path = Path(path, response_name, parent_type.name)
+                if reader is None:
+                    result = _SLOW
+                elif reader[0] is LEAF:
+                    if _read(reader, source_value, results, response_name):
+                        continue
+                    result = _SLOW
+                else:
+                    result = self._complete_plain_object(
+                        reader,
+                        source_value,
+                        field,
+                        field_details_list,
+                        field_path,
+                        position_context,
+                    )
+                if result is _SLOW:  # not plain, or not plainly valid: graphql-core's own way
+                    result = self.execute_field(
+                        parent_type, source_value, field_details_list, field_path, position_context
+                    )
                 if result is not Undefined:
                     results[response_name] = result
                     if is_awaitable(result):
@@ -107,11 +127,49 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
 
         return get_results()
 
+    def _complete_plain_object(
+        self,
+        reader: tuple[str, Any, Any, bool],
+        source: Any,
+        field: GraphQLField,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """A plain object field's value completed as graphql-core's `execute_field` would,
+        without the resolve info it never needs; `_SLOW` if the value needs its checks."""
+        _, resolve, object_type, _ = reader
+        value = resolve(source, None)
+        if value is None or isinstance(value, Exception):
+            return _SLOW
+        if object_type.is_type_of is not None and object_type.is_type_of(value, None) is not True:
+            return _SLOW
+        try:
+            completed = self.collect_and_execute_subfields(
+                object_type, field_details_list, path, value, position_context
+            )
+        except Exception as error:
+            self.handle_field_error(error, field.type, field_details_list, path)
+            return None
+        if not self.is_awaitable(completed):
+            return completed
 
-def _read(reader: tuple[Any, Any, bool], source: Any, results: dict[str, Any], name: str) -> bool:
-    """Reads a plain field into `results`; False if its value needs graphql-core's checks
+        async def await_completed() -> Any:
+            try:
+                return await completed
+            except Exception as error:
+                self.handle_field_error(error, field.type, field_details_list, path)
+                return None
+
+        return await_completed()
+
+
+def _read(
+    reader: tuple[str, Any, Any, bool], source: Any, results: dict[str, Any], name: str
+) -> bool:
+    """Reads a plain leaf field into `results`; False if its value needs graphql-core's checks
     (null where it may not be, an error, a value the type refuses)."""
-    resolve, coerce, nullable = reader
+    _, resolve, coerce, nullable = reader
     value = resolve(source, None)
     if value is None:
         if nullable:

@@ -49,9 +49,17 @@ class Row:
 
 
 @strawberry.type
+class Other:
+    title: str = "not a row"
+
+
+@strawberry.type
 class Holder:
     rows: list[Row]
     first: Row | None
+    main: Row  # a plain object field that may not be null
+    odd: Row | None = None  # holds something that is not a Row
+    none: Row | None = None
 
 
 def _rows() -> list[Row]:
@@ -73,12 +81,16 @@ class Query:
     @strawberry.field
     def holder(self) -> Holder:
         rows = _rows()
-        return Holder(rows=rows, first=rows[0])
+        return Holder(rows=rows, first=rows[0], main=rows[1], odd=Other())  # type: ignore[arg-type]
 
     @strawberry.field
     def broken(self) -> Holder | None:
         rows = _broken()
-        return Holder(rows=rows, first=rows[1])
+        return Holder(rows=rows, first=rows[1], main=rows[1])
+
+    @strawberry.field
+    def missing(self) -> Holder | None:
+        return Holder(rows=[], first=None, main=None)  # type: ignore[arg-type]
 
     @strawberry.field
     def rows(self) -> list[Row]:
@@ -98,6 +110,11 @@ DOCUMENTS = [
     "{ rows { title } }",
     "{ rows { note kind } }",
     "{ holder { rows { title guarded } } }",
+    "{ holder { first { title later guarded } main { kind } none { title } } }",
+    "{ holder { odd { title } } }",
+    "{ broken { main { title } } }",
+    "{ broken { first { later title } } }",
+    "{ missing { main { title } } }",
 ]
 
 
