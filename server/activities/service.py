@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, insert, inspect, literal, select, update
+from sqlalchemy import Select, Update, and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -225,11 +225,11 @@ async def record_attendance(
     if not entries:
         raise UserFacingError(ErrorCode.INVALID_INPUT, "没有出勤记录", "no entries", "entries")
     activity = await find_activity(session, community_id, activity_id, lock=True)
-    if community_id is None:
-        table, where = ProgrammeAttendance, [ProgrammeAttendance.activity_id == activity_id]
-    else:
-        table = Attendance
-        where = [Attendance.community_id == community_id, Attendance.activity_id == activity_id]
+    statements = RECORDING[type(activity)]
+    # Named apart from the columns: an UPDATE keeps the column names for its SET values.
+    of_activity = {"of_activity": activity_id}
+    if community_id is not None:
+        of_activity["of_community"] = community_id
     if activity.held_on > today():
         raise UserFacingError(
             ErrorCode.INVALID_TRANSITION,
@@ -237,18 +237,18 @@ async def record_attendance(
             "the activity has not been held yet",
             "activityId",
         )
-    expected = set((await session.scalars(select(table.unit_id).where(*where))).all())
+    expected = set((await session.scalars(statements.expected, of_activity)).all())
     _entries_errors(entries, expected)
     now = dt.datetime.now(dt.UTC)
     for status in AttendanceStatus:
         units = [e.unit_id for e in entries if e.status is status]
         if units:
-            await session.execute(
-                update(table.__table__)  # Core: no in-session rows to keep in step
-                .where(*where, table.unit_id.in_(units))
-                .values(status=status, recorded_at=now, recorded_by=actor.user_id)
-            )
-    await _recount(session, activity, table, where)
+            marked = {"units": units, "new_status": status, "now": now, "by": actor.user_id}
+            await session.execute(statements.mark, {**of_activity, **marked})
+    counts = (await session.execute(statements.recount, {**of_activity, "now": now})).one()
+    # The loaded activity takes the counts as its committed state (no second write).
+    for name, value in zip(COUNTS, (*counts, now), strict=True):
+        set_committed_value(activity, name, value)
     await record(
         session,
         actor_user_id=actor.user_id,
@@ -266,38 +266,62 @@ async def record_attendance(
 COUNTS = ("attended_count", "absent_count", "excused_count", "attendance_recorded_at")
 
 
-async def _recount(session: AsyncSession, activity, table, where) -> None:
-    """The activity's counts from its attendance rows, written and read back in one
-    statement; the loaded activity takes them as its committed state (no second write)."""
+@dataclass(frozen=True)
+class Recording:
+    """The statements that record one activity's attendance, built once with the activity,
+    the units and the values as bind parameters: a recording runs them on every sheet."""
+
+    expected: Select  # the units expected at the activity
+    mark: Update  # the given units' status set (Core: no in-session rows to keep in step)
+    recount: Update  # the activity's counts recomputed from its rows and read back
+
+
+def _recording(activity: type, attendance: type) -> Recording:
+    scope = [attendance.activity_id == bindparam("of_activity")]
+    if attendance is Attendance:
+        scope.append(Attendance.community_id == bindparam("of_community"))
+    activities = activity.__table__
+    # The activity by its primary key: (community_id, id), or id for the programme's own.
+    by_key = [
+        column == bindparam("of_activity" if column.key == "id" else "of_community")
+        for column in activities.primary_key.columns
+    ]
 
     def counted(status: AttendanceStatus):
         return (
             select(func.count())
-            .select_from(table)
-            .where(*where, table.status == status)
+            .select_from(attendance)
+            .where(*scope, attendance.status == status)
             .scalar_subquery()
         )
 
-    state = inspect(activity)
-    activities = state.mapper.local_table
-    now = dt.datetime.now(dt.UTC)
-    counts = (
-        await session.execute(
-            update(activities)
-            .where(*(c == v for c, v in zip(state.mapper.primary_key, state.identity, strict=True)))
-            .values(
-                attended_count=counted(AttendanceStatus.ATTENDED),
-                absent_count=counted(AttendanceStatus.ABSENT),
-                excused_count=counted(AttendanceStatus.EXCUSED),
-                attendance_recorded_at=now,
-            )
-            .returning(
-                activities.c.attended_count, activities.c.absent_count, activities.c.excused_count
-            )
+    return Recording(
+        expected=select(attendance.unit_id).where(*scope),
+        mark=update(attendance.__table__)
+        .where(*scope, attendance.unit_id.in_(bindparam("units", expanding=True)))
+        .values(
+            status=bindparam("new_status"),
+            recorded_at=bindparam("now"),
+            recorded_by=bindparam("by"),
+        ),
+        recount=update(activities)
+        .where(*by_key)
+        .values(
+            attended_count=counted(AttendanceStatus.ATTENDED),
+            absent_count=counted(AttendanceStatus.ABSENT),
+            excused_count=counted(AttendanceStatus.EXCUSED),
+            attendance_recorded_at=bindparam("now"),
         )
-    ).one()
-    for name, value in zip(COUNTS, (*counts, now), strict=True):
-        set_committed_value(activity, name, value)
+        .returning(
+            activities.c.attended_count, activities.c.absent_count, activities.c.excused_count
+        ),
+    )
+
+
+RECORDING = {
+    Activity: _recording(Activity, Attendance),
+    ProgrammeActivity: _recording(ProgrammeActivity, ProgrammeAttendance),
+}
 
 
 async def _history(

@@ -8,6 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.models import AuditEntry
 
+# Built once: every mutation appends one entry, its values bound at each run.
+APPEND = insert(AuditEntry.__table__)
+
 
 async def record(
     session: AsyncSession,
@@ -22,15 +25,16 @@ async def record(
 ) -> None:
     # The writer of an entry need not be allowed to read it back (see the model).
     await session.execute(
-        insert(AuditEntry.__table__).values(
-            community_id=community_id,
-            actor_user_id=actor_user_id,
-            action=action,
-            target_type=target_type,
-            target_id=str(target_id),
-            before=before,
-            after=after,
-        )
+        APPEND,
+        {
+            "community_id": community_id,
+            "actor_user_id": actor_user_id,
+            "action": action,
+            "target_type": target_type,
+            "target_id": str(target_id),
+            "before": before,
+            "after": after,
+        },
     )
 
 
