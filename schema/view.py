@@ -3,6 +3,7 @@ tenant, and errors that always carry a code (JSON, never plain text)."""
 
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -62,6 +63,15 @@ class GraphQLView(GraphQL[Context, None]):
             async with self.runtime.database.transaction() as session:
                 self._tenants[slug] = await find_tenant(session, slug)
         return self._tenants[slug]
+
+    # orjson: a 2,000-row list is about 0.3 MB of JSON, which the standard library's encoder
+    # took several milliseconds to write. Its decode errors are json.JSONDecodeError too, so a
+    # body that is not JSON is still the 400 strawberry gives.
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(self.runtime, request, request.scope.get("state", {}).get("tenant"))
