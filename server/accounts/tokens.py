@@ -16,7 +16,8 @@ from server.errors import AccessError, ErrorCode
 ALGORITHM = "HS256"
 LIFETIME = dt.timedelta(hours=12)
 ISSUER = "gongxue"
-# Tokens whose checked claims one process keeps (about 200 bytes each).
+# Tokens whose checked claims one process keeps (about half a kilobyte each, the token
+# itself included: 5 MB at most).
 VERIFIED_KEPT = 10_000
 
 
