@@ -7,6 +7,7 @@ import strawberry
 
 from schema.core import ids
 from schema.core.context import Context, Info
+from schema.core.execution import prefetched
 from schema.core.node import Node, fetches
 from schema.core.pagination import Connection, Template, paginate
 from schema.core.permissions import requires
@@ -84,15 +85,18 @@ class Community(Node):
         row = await info.context.loaders.unit.load(self.office_unit_id)
         return Unit.of(row) if row else None
 
-    # Sync resolvers: a value a list resolver already fetched for the whole page (`known`)
-    # is returned as is; otherwise the dataloader's future, which GraphQL awaits.
+    # A value a list resolver already fetched for the whole page (`known`) is read there by
+    # the execution, or returned here as is; otherwise the dataloader's future, which GraphQL
+    # awaits.
     @strawberry.field(description="The day of its latest activity held, if any.")
+    @prefetched("last_activity_on")
     def last_activity_on(self, info: Info) -> dt.date | None:
         if "last_activity_on" in self.known:
             return self.known["last_activity_on"]
         return info.context.loaders.last_activity.load(self.db_id)  # type: ignore[return-value]
 
     @strawberry.field(description="How many units are active members now.")
+    @prefetched("member_count")
     def member_count(self, info: Info) -> int:
         if "member_count" in self.known:
             return self.known["member_count"]

@@ -2,6 +2,7 @@
 execution does: the same data, the same errors at the same paths, the same nulls carried up
 to the nearest nullable parent."""
 
+import dataclasses
 import datetime as dt
 import enum
 import gc
@@ -11,7 +12,7 @@ import pytest
 import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 
-from schema.core.execution import Execution
+from schema.core.execution import Execution, prefetched
 
 
 @strawberry.enum
@@ -46,6 +47,36 @@ class Row:
     @strawberry.field
     async def later(self) -> str:
         return self.title + "!"
+
+
+resolved: list[str] = []
+
+
+@strawberry.type
+class Counted:
+    name: str
+    known: strawberry.Private[dict] = dataclasses.field(default_factory=dict)
+
+    @strawberry.field
+    @prefetched("size")
+    def size(self) -> int:
+        resolved.append(self.name)
+        return self.known["size"] if "size" in self.known else len(self.name)
+
+    @strawberry.field
+    @prefetched("since")
+    def since(self) -> dt.date | None:
+        resolved.append(self.name)
+        return self.known.get("since")
+
+
+def _counted() -> list[Counted]:
+    return [
+        Counted(name="abc", known={"size": 3, "since": dt.date(2026, 1, 5)}),
+        Counted(name="de"),  # nothing fetched ahead: its resolvers answer
+        Counted(name="f", known={"size": 1, "since": None}),
+        Counted(name="bad", known={"size": None}),  # null where Int! is promised
+    ]
 
 
 @strawberry.type
@@ -96,6 +127,10 @@ class Query:
     def rows(self) -> list[Row]:
         return _broken()
 
+    @strawberry.field
+    def counted(self) -> list[Counted | None]:
+        return _counted()
+
 
 FAST = strawberry.Schema(query=Query, execution_context_class=Execution)
 PLAIN = strawberry.Schema(query=Query)
@@ -115,6 +150,7 @@ DOCUMENTS = [
     "{ broken { main { title } } }",
     "{ broken { first { later title } } }",
     "{ missing { main { title } } }",
+    "{ counted { name size since } }",
 ]
 
 
@@ -150,3 +186,18 @@ async def test_a_bad_value_is_an_error_at_its_field_not_passed_on(field, path, m
     assert result.data == {"broken": None}
     assert [e.path for e in result.errors] == [path]
     assert result.errors[0].message.startswith(message)
+
+
+async def test_a_prefetched_value_is_read_without_its_resolver():
+    resolved.clear()
+    result = await FAST.execute("{ counted { name since } }")
+
+    assert result.data == {
+        "counted": [
+            {"name": "abc", "since": "2026-01-05"},
+            {"name": "de", "since": None},
+            {"name": "f", "since": None},
+            {"name": "bad", "since": None},
+        ]
+    }
+    assert resolved == ["de", "bad"]  # only the objects that had nothing fetched ahead
