@@ -124,7 +124,8 @@ class Community(Node):
         if memberships and asks_for(info, "edges", "node", "unit"):
             units = await info.context.loaders.unit.load_many([m.unit_id for m in memberships])
             for membership, unit in zip(memberships, units, strict=True):
-                membership.unit_row = unit
+                if unit is not None:
+                    membership.known["unit"] = Unit.of(unit)
         return page
 
     @strawberry.field(
@@ -301,8 +302,8 @@ class Membership(Node):
     db_id: strawberry.Private[int]
     community_id: strawberry.Private[int]
     unit_id: strawberry.Private[int]
-    # The unit's row, when the page that listed this membership fetched it for all its rows.
-    unit_row: strawberry.Private[Any] = None
+    # Values the page that listed this membership fetched for all its rows (the unit).
+    known: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @strawberry.field
     def role_label(self, info: Info) -> str:
@@ -313,9 +314,10 @@ class Membership(Node):
         return self.status.label(info.context.language)
 
     @strawberry.field
+    @prefetched("unit")
     def unit(self, info: Info) -> Unit:
-        if self.unit_row is not None:
-            return Unit.of(self.unit_row)
+        if "unit" in self.known:
+            return self.known["unit"]
         return _loaded_unit(info, self.unit_id)  # type: ignore[return-value]
 
     @strawberry.field

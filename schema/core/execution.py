@@ -56,16 +56,20 @@ def _reader(field: GraphQLField) -> Reader:
             reader = (LEAF, read, named.coerce_output_value, nullable)
         elif is_object_type(named) and _checks_type_without_info(named):
             reader = (OBJECT, read, named, nullable)
-    elif (name := _prefetched_as(field)) is not None and not field.args and is_leaf_type(named):
-        reader = (LEAF, _known_reader(name), named.coerce_output_value, nullable)
+    elif (name := _prefetched_as(field)) is not None and not field.args:
+        if is_leaf_type(named):
+            reader = (LEAF, _known_reader(name), named.coerce_output_value, nullable)
+        elif is_object_type(named) and _checks_type_without_info(named):
+            reader = (OBJECT, _known_reader(name), named, nullable)
     _readers[id(field)] = (field, reader)
     return reader
 
 
 def prefetched(name: str) -> Callable[[F], F]:
     """Marks a resolver whose value a list may have fetched ahead for its whole page, into its
-    objects' `known[name]`: there the value is read like a plain field's, and the resolver runs
-    only for an object that has none. The resolver must give the same value either way."""
+    objects' `known[name]` (a scalar, or the GraphQL object itself): there the value is read
+    like a plain field's, and the resolver runs only for an object that has none. The resolver
+    must give the same value either way."""
 
     def mark(resolver: F) -> F:
         resolver._prefetched_as = name  # type: ignore[attr-defined]
@@ -182,7 +186,7 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
         without the resolve info it never needs; `_SLOW` if the value needs its checks."""
         _, read, object_type, _ = reader
         value = read(source)
-        if value is None or isinstance(value, Exception):
+        if value is _SLOW or value is None or isinstance(value, Exception):
             return _SLOW
         if object_type.is_type_of is not None and object_type.is_type_of(value, None) is not True:
             return _SLOW

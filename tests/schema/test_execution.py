@@ -69,13 +69,19 @@ class Counted:
         resolved.append(self.name)
         return self.known.get("since")
 
+    @strawberry.field
+    @prefetched("twin")
+    def twin(self) -> "Row":
+        resolved.append(self.name)
+        return self.known["twin"] if "twin" in self.known else _rows()[1]
+
 
 def _counted() -> list[Counted]:
     return [
-        Counted(name="abc", known={"size": 3, "since": dt.date(2026, 1, 5)}),
+        Counted(name="abc", known={"size": 3, "since": dt.date(2026, 1, 5), "twin": _rows()[0]}),
         Counted(name="de"),  # nothing fetched ahead: its resolvers answer
         Counted(name="f", known={"size": 1, "since": None}),
-        Counted(name="bad", known={"size": None}),  # null where Int! is promised
+        Counted(name="bad", known={"size": None, "twin": None}),  # null where non-null is promised
     ]
 
 
@@ -151,6 +157,7 @@ DOCUMENTS = [
     "{ broken { first { later title } } }",
     "{ missing { main { title } } }",
     "{ counted { name size since } }",
+    "{ counted { name twin { title later } } }",
 ]
 
 
@@ -201,3 +208,16 @@ async def test_a_prefetched_value_is_read_without_its_resolver():
         ]
     }
     assert resolved == ["de", "bad"]  # only the objects that had nothing fetched ahead
+
+
+async def test_a_prefetched_object_is_completed_without_its_resolver():
+    resolved.clear()
+    result = await FAST.execute("{ counted { name twin { title } } }")
+
+    assert [c and c["twin"] for c in result.data["counted"]] == [
+        {"title": "a"},
+        {"title": "b"},
+        {"title": "b"},
+        None,  # its twin was null where Row! is promised: the error nulls the whole item
+    ]
+    assert resolved == ["de", "f", "bad"]
