@@ -46,21 +46,20 @@ def _reader(field: GraphQLField) -> Reader:
     resolve = field.resolve
     named = get_nullable_type(field.type)
     nullable = not is_non_null_type(field.type)
+    read = None
+    # No arguments declared means none in a valid document.
+    if not field.args:
+        if getattr(resolve, "__name__", "") == "_get_basic_result":
+            # strawberry's own shortcut for a field with no resolver, extension or handler: it
+            # reads the attribute and never looks at the resolve info.
+            read = _attribute_reader(field) or resolve
+        elif (name := _prefetched_as(field)) is not None:
+            read = _known_reader(name)
     reader: Reader = None
-    # strawberry's own shortcut for a field with no resolver, extension or handler: it reads
-    # the attribute and never looks at the resolve info. No arguments declared means none in
-    # a valid document.
-    if getattr(resolve, "__name__", "") == "_get_basic_result" and not field.args:
-        read = _attribute_reader(field) or resolve
-        if is_leaf_type(named):
-            reader = (LEAF, read, named.coerce_output_value, nullable)
-        elif is_object_type(named) and _checks_type_without_info(named):
-            reader = (OBJECT, read, named, nullable)
-    elif (name := _prefetched_as(field)) is not None and not field.args:
-        if is_leaf_type(named):
-            reader = (LEAF, _known_reader(name), named.coerce_output_value, nullable)
-        elif is_object_type(named) and _checks_type_without_info(named):
-            reader = (OBJECT, _known_reader(name), named, nullable)
+    if read is not None and is_leaf_type(named):
+        reader = (LEAF, read, named.coerce_output_value, nullable)
+    elif read is not None and is_object_type(named) and _checks_type_without_info(named):
+        reader = (OBJECT, read, named, nullable)
     _readers[id(field)] = (field, reader)
     return reader
 
