@@ -130,12 +130,13 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
             for response_name, field_details_list in grouped_field_set.items():
                 field = get_field(parent_type, field_details_list[0].node.name.value)
                 reader = _reader(field) if field is not None else None
-                field_path = Path(path, response_name, parent_type.name)
-                if reader is None:
-                    result = _SLOW
-                elif reader[0] is LEAF:
+                if reader is not None and reader[0] is LEAF:
                     if _read(reader, source_value, results, response_name):
                         continue
+                    reader = None
+                # A plain value read needs no path; everything past this point does.
+                field_path = Path(path, response_name, parent_type.name)
+                if reader is None:
                     result = _SLOW
                 else:
                     result = self._complete_plain_object(
