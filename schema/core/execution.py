@@ -26,6 +26,7 @@ from graphql import (
 )
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 # A plain field's reader: (kind, read the value off its object, coerce or object type, may be
 # null), None when the field is not plain.
@@ -77,8 +78,13 @@ def prefetched(name: str) -> Callable[[F], F]:
     return mark
 
 
+def _definition(field: GraphQLField) -> Any:
+    """The strawberry field behind a GraphQL one, if strawberry made it."""
+    return (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+
+
 def _prefetched_as(field: GraphQLField) -> str | None:
-    definition = (field.extensions or {}).get("strawberry-definition")
+    definition = _definition(field)
     if definition is None or definition.extensions or definition.base_resolver is None:
         return None  # an extension (a permission check) must run every time
     return getattr(definition.base_resolver.wrapped_func, "_prefetched_as", None)
@@ -95,7 +101,7 @@ def _known_reader(name: str) -> Callable[[Any], Any]:
 def _attribute_reader(field: GraphQLField) -> Any:
     """The attribute itself, when strawberry would read it with plain `getattr` (its default):
     two calls fewer per value than through its resolver."""
-    definition = (field.extensions or {}).get("strawberry-definition")
+    definition = _definition(field)
     if definition is None or definition.default_resolver is not getattr:
         return None
     return operator.attrgetter(definition.python_name)
