@@ -3,7 +3,7 @@ this transaction was opened for, or the transaction may see every community (the
 group, national audits). Both settings are transaction-local (`set_config(..., true)`); after
 the transaction they read as '' and the condition is false: no tenant, no rows."""
 
-from sqlalchemy import text
+from sqlalchemy import Subquery, Text, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # The settings in scalar subqueries: PostgreSQL reads them once per statement (init plans),
@@ -47,3 +47,34 @@ def begin_scoped(community_id: int | None, all_communities: bool) -> str | None:
         f"SELECT set_config('app.community_id', '{tenant}', true), "
         f"set_config('app.all_communities', '{everyone}', true)"
     )
+
+
+# The bind parameters of `statement_scope`, valued by `statement_scope_values`.
+SCOPE_COMMUNITY, SCOPE_ALL = "scope_community", "scope_all"
+
+
+def statement_scope() -> Subquery:
+    """The same settings made by the one statement that reads under them, for a read that
+    is a single statement outside any transaction (`schema/core/compiled.py`): one round
+    trip where `BEGIN`, the query and `COMMIT` are three.
+
+    Outside an explicit transaction a statement is its own, so `set_config(..., true)` ends
+    with it. The reading subqueries must refer to this subquery's columns (a correlated
+    subquery runs once per row of its outer query, after that row is made), so they run
+    after the settings. Were the order ever otherwise, a policy would read the setting
+    still empty and the read would see no rows: it can never see another tenant's."""
+    return select(
+        func.set_config("app.community_id", bindparam(SCOPE_COMMUNITY, type_=Text), True).label(
+            "community"
+        ),
+        func.set_config("app.all_communities", bindparam(SCOPE_ALL, type_=Text), True).label(
+            "everyone"
+        ),
+    ).subquery("scope")
+
+
+def statement_scope_values(community_id: int | None, all_communities: bool) -> dict[str, str]:
+    return {
+        SCOPE_COMMUNITY: "" if community_id is None else str(community_id),
+        SCOPE_ALL: "on" if all_communities else "",
+    }

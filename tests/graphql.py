@@ -55,3 +55,17 @@ async def refusal(
     payload = await _payload(client, query, variables, headers)
     assert len(payload["errors"]) == 1, payload
     return payload["errors"][0]
+
+
+def the_usual_way(query: str) -> str:
+    """The same document, answered field by field: a directive is one thing the compiled
+    reads (`schema/core/compiled.py`) leave to the usual execution, and `@include(if: true)`
+    changes nothing else. The operation's selection goes inside the fragment."""
+    start = query.index("{")
+    depth, end = 0, start
+    while True:
+        depth += {"{": 1, "}": -1}.get(query[end], 0)
+        if depth == 0:
+            break
+        end += 1
+    return f"{query[:start]}{{ ... @include(if: true) {query[start : end + 1]} }}{query[end + 1 :]}"

@@ -5,6 +5,8 @@ import strawberry
 from schema.activities.types import Activity
 from schema.core.context import Info
 from schema.core.pagination import Connection, Template, paginate
+from schema.core.permissions import requires
+from schema.core.projection import ALL, Page, Root, root
 from server.activities.models import Activity as ActivityRow
 from server.activities.models import ProgrammeActivity
 from server.activities.queries import programme_activities_statement, region_activities_statement
@@ -36,7 +38,8 @@ class ActivityQueries:
 
     @strawberry.field(
         description="Project group: the activities of one region's communities, newest first, "
-        f"up to {LARGE_PAGE} a page."
+        f"up to {LARGE_PAGE} a page.",
+        extensions=requires("programme", "read"),
     )
     async def activities(
         self,
@@ -48,7 +51,6 @@ class ActivityQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Activity]:
-        (await info.context.guard()).require("programme", "read")
         statement = Template(
             region_activities_statement, region=region, kind=kind, since=since, until=until
         )
@@ -63,3 +65,20 @@ class ActivityQueries:
             newest_first=True,
             most=LARGE_PAGE,
         )
+
+
+root(
+    "activities",
+    Root(
+        "Activity",
+        page=Page(
+            "Activity",
+            region_activities_statement,
+            "id",
+            filters=("region", "kind", "since", "until"),
+            newest_first=lambda arguments: True,
+            most=LARGE_PAGE,
+            scope=ALL,
+        ),
+    ),
+)

@@ -7,6 +7,7 @@ from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.permissions import requires
+from schema.core.projection import Related, project
 from schema.core.vocabulary import label
 from schema.units.types import Unit
 from server.activities import models
@@ -108,3 +109,25 @@ async def fetch_programme_activity(context: Context, keys: tuple[int, ...]) -> A
     async with context.transaction() as session:
         row = await session.get(models.ProgrammeActivity, keys[0])
     return Activity.of(row) if row else None
+
+
+project(
+    "Activity",
+    models.Activity,
+    id=("community_id", "id"),
+    columns=(
+        "kind",
+        "title",
+        "held_on",
+        "expected_count",
+        "attended_count",
+        "absent_count",
+        "excused_count",
+    ),
+    labels={"kind_label": ("kind", ActivityKind)},
+    community=Related(
+        "Community",
+        on=lambda row, community: community.c.id == row.c.community_id,
+        same_community=True,
+    ),
+)

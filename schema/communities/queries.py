@@ -1,9 +1,12 @@
+from typing import Any
+
 import strawberry
 from sqlalchemy import bindparam, select
 
 from schema.communities.types import Community, fill_counts
 from schema.core.context import Info
 from schema.core.pagination import Connection, Template, paginate
+from schema.core.projection import Page, Root, root
 from server.communities.models import Community as CommunityRow
 from server.communities.queries import communities_statement
 from server.errors import not_found
@@ -38,3 +41,19 @@ class CommunityQueries:
         page = await paginate(info.context, statement, CommunityRow.id, first, after, Community.of)
         await fill_counts(info, page)
         return page
+
+
+async def _community_asked(run: Any, arguments: dict[str, Any]) -> int:
+    """As `community` finds it: the slug agreeing with the request's door, NOT_FOUND if no
+    community has it."""
+    return (await run.context.tenant(arguments["slug"])).id
+
+
+root("community", Root("Community", find=_community_asked, is_community=True))
+root(
+    "communities",
+    Root(
+        "Community",
+        page=Page("Community", communities_statement, "id", filters=("region", "level", "status")),
+    ),
+)

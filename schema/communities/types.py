@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy import Date
 
 from schema.core import ids
 from schema.core.context import Context, Info
@@ -11,13 +12,14 @@ from schema.core.execution import prefetched
 from schema.core.node import Node, fetches
 from schema.core.pagination import Connection, Template, paginate
 from schema.core.permissions import requires
+from schema.core.projection import OWN, Expression, Page, Related, project
 from schema.core.selection import asks_for
 from schema.units.types import Unit
 from server.activities.models import Activity as ActivityRow
-from server.activities.queries import activities_statement
+from server.activities.queries import activities_statement, latest_activity_on
 from server.clock import today
 from server.communities import models
-from server.communities.queries import memberships_statement
+from server.communities.queries import active_member_count, memberships_statement
 from server.compliance.models import Finding as FindingRow
 from server.compliance.service import compliance_counts, findings_statement
 from server.reports.models import Report as ReportRow
@@ -356,3 +358,83 @@ async def fetch_membership(context: Context, keys: tuple[int, ...]) -> Membershi
     async with context.transaction(community_id) as session:
         row = await session.get(models.Membership, (community_id, membership_id))
     return Membership.of(row) if row else None
+
+
+project(
+    "Community",
+    models.Community,
+    id=("id",),
+    columns=(
+        "slug",
+        "name",
+        "region",
+        "level",
+        "themes",
+        "status",
+        "cycle_start",
+        "cycle_end",
+        "agreement_signed_on",
+    ),
+    labels={
+        "region_label": ("region", Region),
+        "level_label": ("level", Level),
+        "status_label": ("status", CommunityStatus),
+    },
+    member_count=Expression(lambda row, language, bind: active_member_count(row.c.id)),
+    last_activity_on=Expression(
+        lambda row, language, bind: latest_activity_on(row.c.id, bind(lambda run: today(), Date)),
+        scope=OWN,
+    ),
+    office_unit=Related("Unit", on=lambda row, unit: unit.c.id == row.c.office_unit_id),
+    members=Page(
+        "Membership",
+        memberships_statement,
+        "id",
+        filters=("status",),
+        parent=lambda row: {"community_id": row.c.id},
+        scope=OWN,
+        same_community=True,
+    ),
+    activities=Page(
+        "Activity",
+        activities_statement,
+        "id",
+        filters=("kind", "since", "until"),
+        parent=lambda row: {"community_id": row.c.id},
+        newest_first=lambda arguments: arguments["newest_first"],
+        scope=OWN,
+        same_community=True,
+    ),
+    reports=Page(
+        "Report",
+        reports_statement,
+        "id",
+        filters=("kind", "year"),
+        parent=lambda row: {"community_id": row.c.id},
+        scope=OWN,
+        same_community=True,
+    ),
+    findings=Page(
+        "Finding",
+        findings_statement,
+        "id",
+        filters=("severity", "status"),
+        parent=lambda row: {"community_ids": [row.c.id]},
+        fixed={"rule": None},
+        scope=OWN,
+        same_community=True,
+    ),
+)
+project(
+    "Membership",
+    models.Membership,
+    id=("community_id", "id"),
+    columns=("role", "status", "joined_on", "left_on", "left_reason"),
+    labels={"role_label": ("role", MembershipRole), "status_label": ("status", MembershipStatus)},
+    unit=Related("Unit", on=lambda row, unit: unit.c.id == row.c.unit_id),
+    community=Related(
+        "Community",
+        on=lambda row, community: community.c.id == row.c.community_id,
+        same_community=True,
+    ),
+)

@@ -1,12 +1,15 @@
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from policies.regulation import RULES
 from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
+from schema.core.projection import Expression, Label, Related, base64url, project
 from schema.core.vocabulary import label
 from schema.units.types import Unit
 from server.compliance import models
@@ -174,3 +177,43 @@ async def fetch_run(context: Context, keys: tuple[int, ...]) -> AuditRun | None:
     async with context.transaction(all_communities=True) as session:
         row = await session.get(models.AuditRun, keys[0])  # then the check in code
     return AuditRun.of(row) if row and may_read_run(guard, row) else None
+
+
+def _evidence(row: Any, language: str, bind: Any) -> Any:
+    """The evidence's references as global ids (`ids.of_reference`), in their order."""
+    refs = func.unnest(row.c.evidence).table_valued("ref", with_ordinality="n").render_derived()
+    ordered = aggregate_order_by(base64url(refs.c.ref), refs.c.n)
+    listed = select(func.json_agg(ordered)).select_from(refs).scalar_subquery()
+    return func.coalesce(listed, literal_column("'[]'::json"))
+
+
+project(
+    "Finding",
+    models.Finding,
+    id=("community_id", "id"),
+    columns=(
+        "rule",
+        "article",
+        "severity",
+        "status",
+        "period",
+        "first_seen_at",
+        "last_seen_at",
+        "resolved_at",
+        "waived_reason",
+        "waived_at",
+    ),
+    labels={"severity_label": ("severity", Severity), "status_label": ("status", FindingStatus)},
+    message=Expression(
+        lambda row, language, bind: row.c.message_en if language == "en" else row.c.message_zh
+    ),
+    evidence=Expression(_evidence),
+    title=Label("rule", tuple((r.id, r.title_zh, r.title_en) for r in RULES.values())),
+    remedy=Label("rule", tuple((r.id, r.remedy_zh, r.remedy_en) for r in RULES.values())),
+    community=Related(
+        "Community",
+        on=lambda row, community: community.c.id == row.c.community_id,
+        same_community=True,
+    ),
+    unit=Related("Unit", on=lambda row, unit: unit.c.id == row.c.unit_id),
+)

@@ -21,13 +21,21 @@ from tenants.resolution import Tenant, agree, find_tenant
 
 
 class Context:
-    def __init__(self, runtime: Runtime, request: HTTPConnection, path_tenant: Tenant | None):
+    def __init__(
+        self,
+        runtime: Runtime,
+        request: HTTPConnection,
+        path_tenant: Tenant | None,
+        doors: dict[str, Tenant] | None = None,
+    ):
+        """`doors`: the communities the endpoint has looked up by slug, shared by its
+        requests (a slug never changes once set, and a community is never deleted)."""
         self.runtime = runtime
         self.request = request
         self.language = language_from(request.headers.get("accept-language"))
         self.path_tenant = path_tenant
         self.header_slug = request.headers.get("x-community") or None
-        self._tenants: dict[str, Tenant] = {}
+        self._tenants: dict[str, Tenant] = {} if doors is None else doors
         if path_tenant is not None:
             self._tenants[path_tenant.slug] = path_tenant
         self.loaders = Loaders(runtime)

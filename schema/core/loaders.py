@@ -5,32 +5,31 @@ the ids as one array parameter: one SQL text however many ids a batch holds."""
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ARRAY, BigInteger, Date, any_, bindparam, func, select, text
+from sqlalchemy import ARRAY, BigInteger, Date, any_, bindparam, func, select
 from strawberry.dataloader import DataLoader
 
+from server.activities.queries import latest_activity_on
 from server.clock import today
-from server.communities.models import Community, Membership
+from server.communities.models import Community
+from server.communities.queries import active_member_count
 from server.reads import Fixed
 from server.runtime import Runtime
 from server.units.models import Unit
-from server.vocabulary import MembershipStatus
 
 IDS = bindparam("ids", type_=ARRAY(BigInteger))
 UNITS = Fixed(select(Unit).where(Unit.id == any_(IDS)))
 COMMUNITIES = Fixed(select(Community).where(Community.id == any_(IDS)))
+# One row per id asked for, its value counted for it (the same expression the compiled
+# reads put in their statements).
+_ASKED = func.unnest(IDS).table_valued("id").render_derived(name="c")
 ACTIVE_MEMBERS = Fixed(
-    select(Membership.community_id, func.count().label("members"))
-    .where(Membership.community_id == any_(IDS), Membership.status == MembershipStatus.ACTIVE)
-    .group_by(Membership.community_id)
+    select(_ASKED.c.id.label("community_id"), active_member_count(_ASKED.c.id).label("members"))
 )
-# ORDER BY ... LIMIT 1 rather than max(): under row-level security PostgreSQL does not turn
-# max() into one index step, and scans the community's activities (4.7 ms for 50 of them).
 LATEST_ACTIVITY = Fixed(
-    text(
-        "SELECT c.id, (SELECT a.held_on FROM activities a"
-        " WHERE a.community_id = c.id AND a.held_on <= :today ORDER BY a.held_on DESC LIMIT 1)"
-        " AS held_on FROM unnest(CAST(:ids AS bigint[])) AS c(id)"
-    ).columns(id=BigInteger, held_on=Date)
+    select(
+        _ASKED.c.id.label("id"),
+        latest_activity_on(_ASKED.c.id, bindparam("today", type_=Date)).label("held_on"),
+    )
 )
 
 

@@ -5,6 +5,7 @@ import strawberry
 from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
+from schema.core.projection import Related, project
 from schema.core.vocabulary import label
 from schema.units.types import Unit
 from server.reports import models
@@ -92,3 +93,24 @@ async def fetch_report(context: Context, keys: tuple[int, ...]) -> Report | None
     async with context.transaction(keys[0]) as session:
         row = await session.get(models.Report, keys)
     return Report.of(row) if row else None
+
+
+project(
+    "Report",
+    models.Report,
+    id=("community_id", "id"),
+    columns=(
+        "kind",
+        "year",
+        "half",
+        "title",
+        "body",
+        "due_on",
+        "submitted_on",
+        "late",
+        "review_comment",
+        "reviewed_at",
+    ),
+    labels={"kind_label": ("kind", ReportKind)},
+    unit=Related("Unit", on=lambda row, unit: unit.c.id == row.c.unit_id),
+)

