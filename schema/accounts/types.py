@@ -1,10 +1,13 @@
 import strawberry
+from sqlalchemy import case, func
 
 from schema.communities.types import Community
 from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
+from schema.core.projection import Listed, Related, project
 from schema.units.types import Unit
+from server.access.queries import grants_statement
 from server.access.roles import Role, role_of_grant
 from server.accounts import models
 from server.accounts.service import subject
@@ -77,3 +80,29 @@ async def fetch_user(context: Context, keys: tuple[int, ...]) -> User | None:
     async with context.transaction() as session:
         row = await session.get(models.User, keys[0])
     return User.of(row) if row else None
+
+
+project(
+    "RoleGrant",
+    None,
+    id=None,
+    columns=("role",),
+    labels={"role_label": ("role", Role)},
+    community=Related("Community", on=lambda row, community: community.c.id == row.c.community_id),
+)
+project(
+    "User",
+    models.User,
+    id=("id",),
+    columns=("email", "display_name", "is_active"),
+    unit=Related("Unit", on=lambda row, unit: unit.c.id == row.c.unit_id),
+    # In `roles`' order: by community (national ones first), then as the roles are listed.
+    roles=Listed(
+        "RoleGrant",
+        rows=lambda row: grants_statement(row.c.id),
+        order=lambda rows: [
+            func.coalesce(rows.c.community_id, 0),
+            case({r.value: i for i, r in enumerate(Role)}, value=rows.c.role),
+        ],
+    ),
+)

@@ -53,6 +53,7 @@ from schema.core.projection import (
     OWN,
     PROJECTIONS,
     ROOTS,
+    Listed,
     Page,
     Projected,
     Projection,
@@ -173,6 +174,20 @@ class One:
 
 
 @dataclass
+class Many:
+    listed: Listed
+    target: Object
+
+    def sql(self, row: Any, build: Build) -> ColumnElement:
+        rows = self.listed.rows(row).correlate(row).subquery()
+        number = func.row_number().over(order_by=self.listed.order(rows)).label("gx_row")
+        numbered = select(rows, number).subquery()
+        ordered = aggregate_order_by(self.target.sql(numbered, build), numbered.c.gx_row)
+        listed = select(func.json_agg(ordered)).select_from(numbered).scalar_subquery()
+        return func.coalesce(listed, literal_column("'[]'::json"))
+
+
+@dataclass
 class Connection:
     """A page of a list and what the document asks of it: edges (cursor, node), pageInfo,
     totalCount, in the document's order."""
@@ -268,6 +283,8 @@ class RootObject:
         table = self.target.projection.table.__table__.alias()
         found = build.bind(f"n{self.index}_id", lambda run: run.found[self.index])
         query = select(self.target.sql(table, build)).select_from(table).where(table.c.id == found)
+        if self.root.only is not None:
+            query = query.where(self.root.only(table))
         if build.gate is not None:
             query = query.where(build.gate)
         return query.scalar_subquery()
@@ -441,6 +458,13 @@ class Planner:
                 parts.append(
                     (name, self._connection(index, projected, target_type, field_nodes, below))
                 )
+            elif isinstance(projected, Listed):
+                if definition.args:
+                    raise Unplanned
+                target = self._object(
+                    PROJECTIONS.get(projected.type_name), target_type, field_nodes, None
+                )
+                parts.append((name, Many(projected, target)))
             elif isinstance(projected, Related):
                 if definition.args:
                     raise Unplanned

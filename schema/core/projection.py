@@ -120,12 +120,24 @@ class Page:
     same_community: bool = False
 
 
-Projected = Column | Label | GlobalId | Expression | Related | Page
+@dataclass(frozen=True)
+class Listed:
+    """A plain list of another projected type: the rows of `rows(row)`, a statement the
+    object's row correlates, in the order `order(rows)` gives."""
+
+    type_name: str
+    rows: Callable[[Row], Select]
+    order: Callable[[Row], list[ColumnElement]]
+    scope: str | None = None
+
+
+Projected = Column | Label | GlobalId | Expression | Related | Page | Listed
 
 
 @dataclass(frozen=True)
 class Projection:
-    """A GraphQL type's table and its fields' SQL, by the fields' Python names."""
+    """A GraphQL type's table (None for a type only `Listed` reads) and its fields' SQL, by
+    the fields' Python names."""
 
     type_name: str
     table: Any
@@ -143,6 +155,8 @@ class Root:
     page: Page | None = None
     # The object found is a community (the tenant): the checks below it are in it.
     is_community: bool = False
+    # What else the object's row must be to be found (else the field is null).
+    only: Callable[[Row], ColumnElement] | None = None
 
 
 PROJECTIONS: dict[str, Projection] = {}
@@ -153,14 +167,15 @@ def project(
     type_name: str,
     table: Any,
     *,
-    id: tuple[str, ...],
+    id: tuple[str, ...] | None,
     columns: tuple[str, ...] = (),
     labels: dict[str, tuple[str, type[Labelled]]] | None = None,
     **fields: Projected,
 ) -> None:
-    """Declares a type's projection: `id` the global id's keys, `columns` the fields read as
-    they are, `labels` the `...Label` fields by the column they label."""
-    projected: dict[str, Projected] = {"id": GlobalId(type_name, id)}
+    """Declares a type's projection: `id` the global id's keys (None: a type with no id),
+    `columns` the fields read as they are, `labels` the `...Label` fields by the column they
+    label."""
+    projected: dict[str, Projected] = {} if id is None else {"id": GlobalId(type_name, id)}
     projected.update({name: Column(name) for name in columns})
     projected.update(
         {

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from schema.core import ids
+from server.accounts.models import User
 from server.activities.models import Activity
 from server.communities.models import Community, Membership
 from server.compliance.audit import run_now
@@ -274,7 +275,7 @@ async def test_documents_it_cannot_compile_are_answered_the_usual_way(counted):
     for query in (
         '{ community(slug: "yrd-usual") { themeLabels compliance { errors } } }',
         '{ community(slug: "yrd-usual") { ... on Node { id } } }',
-        "{ me { email } }",
+        "{ me { email } notifications { totalCount } }",
         '{ community(slug: "yrd-usual") { name __schema: __typename } }',
     ):
         response = await client.post("/graphql", json={"query": query}, headers=bearer(token))
@@ -282,3 +283,58 @@ async def test_documents_it_cannot_compile_are_answered_the_usual_way(counted):
 
         assert "errors" not in body, body
         assert body["data"]
+
+
+ME = """{ me { __typename id email displayName isActive unit { name provinceLabel }
+  roles { __typename role roleLabel community { slug name memberCount } } } }"""
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_me_reads_as_the_usual_execution_reads_it(counted, language):
+    runtime, client = counted
+    a, units = await make_community(runtime, "yrd-a")
+    b, _ = await make_community(runtime, "yrd-b")
+    _, token = await make_user(
+        runtime,
+        "many@example.cn",
+        ("MEMBER", b.id),
+        ("EXPERT", None),
+        ("EXPERT_ASSIGNED", a.id),
+        ("LEADER", a.id),
+        ("PROJECT_GROUP", None),
+        unit_id=units[0].id,
+    )
+    _, plain = await make_user(runtime, "plain@example.cn")
+
+    for headers, path in (
+        (bearer(token), "/graphql"),
+        (bearer(token), "/c/yrd-b/graphql"),
+        (bearer(plain), "/graphql"),
+        ({}, "/graphql"),  # nobody signed in: null
+    ):
+        compiled, usual, _ = await both_ways(client, ME, {}, headers, language, path)
+
+        assert "errors" not in usual, usual
+        assert compiled == usual
+    compiled, _, cost = await both_ways(client, ME, {}, bearer(token), language)
+    roles = compiled["data"]["me"]["roles"]
+
+    assert [(r["role"], (r["community"] or {}).get("slug")) for r in roles] == [
+        ("PROJECT_GROUP", None),
+        ("EXPERT", None),
+        ("EXPERT", "yrd-a"),
+        ("LEADER", "yrd-a"),
+        ("MEMBER", "yrd-b"),
+    ]
+    assert cost == 1
+
+
+async def test_a_deactivated_user_is_nobody_as_the_usual_execution_says(counted):
+    runtime, client = counted
+    user, token = await make_user(runtime, "gone@example.cn")
+    async with runtime.database.transaction() as session:
+        await session.execute(update(User).where(User.id == user.id).values(is_active=False))
+
+    compiled, usual, _ = await both_ways(client, ME, {}, bearer(token))
+
+    assert compiled == usual == {"data": {"me": None}}
