@@ -1,4 +1,5 @@
-"""What one process holds open: settings, the database engine and the Redis client."""
+"""What one process holds open: settings, the database engine and the Redis client, and what
+it follows in memory: the role grants and the tokens ended early."""
 
 from dataclasses import dataclass, field
 
@@ -6,6 +7,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from redis.asyncio import Redis
 
 from server.access.policy import Policy
+from server.accounts.revocations import Revocations
 from server.db import Database, create_engine
 from server.db_roles import app_url
 from server.embedded import ServiceUrls, resolve_services
@@ -19,6 +21,7 @@ class Runtime:
     database: Database
     redis: Redis
     policy: Policy
+    revocations: Revocations
     _queue: ArqRedis | None = field(default=None, init=False)
 
     async def queue(self) -> ArqRedis:
@@ -28,12 +31,16 @@ class Runtime:
         return self._queue
 
     async def start(self) -> None:
-        """Loads the role grants and follows their changes (call inside the event loop)."""
+        """Loads the role grants and the revoked tokens and follows their changes (call inside
+        the event loop)."""
         await self.policy.load()
+        await self.revocations.load()
         self.policy.start()
+        self.revocations.start()
 
     async def close(self) -> None:
         await self.policy.stop()
+        await self.revocations.stop()
         if self._queue is not None:
             await self._queue.aclose()
         await self.redis.aclose()
@@ -55,4 +62,4 @@ def open_runtime(settings: Settings, services: ServiceUrls) -> Runtime:
     )
     database = Database(create_engine(url, pool_size=settings.db_pool_size))
     redis = Redis.from_url(services.redis_url, socket_timeout=5, socket_connect_timeout=2)
-    return Runtime(settings, services, database, redis, Policy(database, redis))
+    return Runtime(settings, services, database, redis, Policy(database, redis), Revocations(redis))

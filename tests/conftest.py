@@ -145,6 +145,7 @@ async def _clean(runtime: Runtime, owner: AsyncEngine) -> AsyncIterator[None]:
         await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await runtime.redis.flushdb()  # this run's Redis database: rate limits, revocations, policy
     await runtime.policy.load()
+    await runtime.revocations.load()
 
 
 @pytest.fixture

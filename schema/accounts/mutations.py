@@ -126,7 +126,7 @@ class AccountMutations:
     @strawberry.mutation(description="Revokes the token in use, at once.")
     async def logout(self, info: Info, input: LogoutInput | None = None) -> LogoutPayload:
         actor = (await info.context.guard()).signed_in()
-        await tokens.revoke(info.context.runtime.redis, actor.claims)
+        await info.context.runtime.revocations.revoke(actor.claims)
         return LogoutPayload(ok=True, errors=[])
 
     @strawberry.mutation(description="Project group: an account for someone else.")
@@ -158,7 +158,7 @@ class AccountMutations:
             user_id = ids.decode_as(input.user_id, "User")[0]
             async with info.context.transaction() as session:
                 row = await access.deactivate_account(session, guard, user_id)
-            await tokens.revoke_all_of(info.context.runtime.redis, user_id)
+            await info.context.runtime.revocations.revoke_all_of(user_id)
             return User.of(row)
 
         user, errors = await attempt(info.context, work)

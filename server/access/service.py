@@ -183,7 +183,7 @@ async def create_account(
 
 
 async def deactivate_account(session: AsyncSession, guard: Guard, user_id: int) -> User:
-    """Ends an account; the caller then ends its tokens (`tokens.revoke_all_of`)."""
+    """Ends an account; the caller then ends its tokens (`Revocations.revoke_all_of`)."""
     actor = guard.require("user", "deactivate")
     user = await get_user(session, user_id)
     if user.id == actor.user_id:

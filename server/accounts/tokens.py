@@ -1,6 +1,6 @@
 """Sign-in tokens: signed JWTs (HS256, the secret from GONGXUE_SECRET_KEY) that expire, and
-that Redis can end early. A token dies when it is revoked (logout) or when its user's
-`not_before` moves past its issue time (deactivation, password change)."""
+that can be ended early: revoked (logout), or issued before its user's cut-off (deactivation,
+password change). Which have ended early is `server/accounts/revocations.py`'s."""
 
 import datetime as dt
 import functools
@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass
 
 import jwt
-from redis.asyncio import Redis
 
 from server.errors import AccessError, ErrorCode
 
@@ -70,7 +69,7 @@ def read(secret: str, token: str) -> Claims:
 def _verified(secret: str, token: str) -> Claims:
     """The token's signature and claims, checked once per token and secret: a client sends
     the same token with every request, and decoding it was a tenth of a small request's time.
-    Expiry is checked on every use (`read`); revocation is Redis's (`is_live`)."""
+    Expiry is checked on every use (`read`); revocation is `Revocations.is_live`'s."""
     try:
         payload = jwt.decode(
             token,
@@ -87,32 +86,3 @@ def _verified(secret: str, token: str) -> Claims:
         )
     except (jwt.PyJWTError, ValueError, TypeError):
         raise unauthenticated() from None
-
-
-def _revoked_key(token_id: str) -> str:
-    return f"gongxue:token:revoked:{token_id}"
-
-
-def _not_before_key(user_id: int) -> str:
-    return f"gongxue:token:not-before:{user_id}"
-
-
-async def is_live(redis: Redis, claims: Claims) -> bool:
-    """One round trip: neither revoked nor issued before its user's cut-off."""
-    revoked, not_before = await redis.mget(
-        _revoked_key(claims.token_id), _not_before_key(claims.user_id)
-    )
-    if revoked is not None:
-        return False
-    return not_before is None or claims.issued_ms > int(not_before)
-
-
-async def revoke(redis: Redis, claims: Claims) -> None:
-    ttl = max(1, claims.expires_at - int(dt.datetime.now(dt.UTC).timestamp()))
-    await redis.set(_revoked_key(claims.token_id), 1, ex=ttl)
-
-
-async def revoke_all_of(redis: Redis, user_id: int) -> None:
-    """Ends every token the user holds now."""
-    cutoff = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
-    await redis.set(_not_before_key(user_id), cutoff, ex=int(LIFETIME.total_seconds()) + 60)

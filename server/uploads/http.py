@@ -22,7 +22,7 @@ def upload_endpoint(runtime: Runtime, encode_id):
             if scheme.lower() != "bearer" or not token:
                 raise tokens.unauthenticated()
             claims = tokens.read(runtime.settings.secret_key.get_secret_value(), token.strip())
-            if not await tokens.is_live(runtime.redis, claims):
+            if not runtime.revocations.is_live(claims):
                 raise tokens.unauthenticated()
             data = await request.body()
             filename = unquote(request.headers.get("x-filename", "upload"))

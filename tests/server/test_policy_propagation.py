@@ -24,9 +24,13 @@ async def _follower(services, settings) -> asyncio.subprocess.Process:
         "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
         "PYTHONPATH": str(FOLLOWER.parents[1]),
     }
+    # As a module from the checkout's root: run as a script, its folder (tests/) would come
+    # first on sys.path and `server.accounts` would be tests/server/accounts.
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        str(FOLLOWER),
+        "-m",
+        "tests.policy_follower",
+        cwd=FOLLOWER.parents[1],
         env=env,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
