@@ -17,10 +17,11 @@ from sqlalchemy import select
 
 from policies.enforcer import build_enforcer
 from server.accounts.models import CasbinRule
+from server.channels import channel
 from server.db import Database
 
 log = logging.getLogger(__name__)
-CHANNEL = "gongxue:policy:changes"
+CHANNEL = "gongxue:policy:changes"  # and the database's number: `server/channels.py`
 VERSION_KEY = "gongxue:policy:version"
 POLL_SECONDS = 1.0
 # Decisions kept between changes of the policy; enough for every (subject, community,
@@ -38,6 +39,7 @@ class Policy:
     def __init__(self, database: Database, redis: Redis) -> None:
         self._database = database
         self._redis = redis
+        self.channel = channel(redis, CHANNEL)
         self._enforcer: casbin.Enforcer = build_enforcer([])
         self._decisions: dict[tuple[str, str, str, str], bool] = {}
         self._grants: dict[str, set[tuple[str, str | None]]] = {}
@@ -91,7 +93,7 @@ class Policy:
             self._apply(change)
             version = await self._redis.incr(VERSION_KEY)
             message = {"version": version, "op": change.op, "rule": list(change.rule)}
-            await self._redis.publish(CHANNEL, json.dumps(message))
+            await self._redis.publish(self.channel, json.dumps(message))
             if version == self._version + 1:
                 self._version = version
 
@@ -124,7 +126,7 @@ class Policy:
         while not self._stopping:
             try:
                 async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(CHANNEL)
+                    await pubsub.subscribe(self.channel)
                     await self._catch_up()
                     while not self._stopping:
                         message = await pubsub.get_message(

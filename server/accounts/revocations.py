@@ -25,12 +25,13 @@ import time
 from redis.asyncio import Redis
 
 from server.accounts.tokens import LIFETIME, Claims
+from server.channels import channel
 
 log = logging.getLogger(__name__)
 REVOKED_KEY = "gongxue:token:revoked"
 NOT_BEFORE_KEY = "gongxue:token:not-before"
 VERSION_KEY = "gongxue:token:version"
-CHANNEL = "gongxue:token:changes"  # and the database's number: see `channel_of`
+CHANNEL = "gongxue:token:changes"  # and the database's number: `server/channels.py`
 POLL_SECONDS = 1.0
 # A cut-off ends tokens issued before it, which expire within one lifetime of it; the margin
 # covers processes whose clocks disagree by a little.
@@ -39,17 +40,10 @@ CUT_OFF_KEPT_MS = int(LIFETIME.total_seconds() * 1000) + 60_000
 PRUNE_SECONDS = 60.0
 
 
-def channel_of(redis: Redis) -> str:
-    """Keys belong to one Redis database, channels to the whole server: a deployment on
-    another database of the same server must not hear this one's changes (a cut-off there
-    would end the tokens of the user with the same id here)."""
-    return f"{CHANNEL}:{redis.connection_pool.connection_kwargs.get('db') or 0}"
-
-
 class Revocations:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
-        self.channel = channel_of(redis)
+        self.channel = channel(redis, CHANNEL)
         self._revoked: dict[str, int] = {}  # token id -> its expiry, seconds
         self._not_before: dict[int, int] = {}  # user id -> cut-off, milliseconds
         self._version = -1

@@ -6,8 +6,10 @@ import os
 import sys
 from pathlib import Path
 
+from redis.asyncio import ConnectionPool, Redis
+
 from schema.core import ids
-from server.access.policy import VERSION_KEY
+from server.access.policy import VERSION_KEY, Policy, PolicyChange
 from server.accounts.models import CasbinRule
 from tests.factories import bearer, make_community, make_user
 from tests.graphql import gql
@@ -97,3 +99,37 @@ async def test_a_missed_message_is_caught_up_from_the_database(runtime, services
         await asyncio.wait_for(follower.wait(), 30)
 
     assert seen != "timeout" and int(seen) < WITHIN_MS
+
+
+async def test_a_grant_published_on_another_redis_database_is_not_applied(runtime, services):
+    """Channels are shared by every database of a Redis server: another deployment one
+    database along grants its own user 99, not ours."""
+    ours = Redis.from_url(services.redis_url)
+    database = ours.connection_pool.connection_kwargs.get("db") or 0
+    pool = ours.connection_pool
+    theirs = Redis(
+        connection_pool=ConnectionPool(
+            connection_class=pool.connection_class,
+            **{**pool.connection_kwargs, "db": (database + 1) % 16},
+        )
+    )
+    follower, foreign = Policy(runtime.database, ours), Policy(runtime.database, theirs)
+    await theirs.delete(VERSION_KEY)  # a deployment as new as this test's: version 1 next
+    await follower.load()
+    follower.start()
+    try:
+        await asyncio.sleep(0.3)  # subscribed
+        await foreign.publish(PolicyChange("add", ("g2", "user:99", "PROJECT_GROUP")))
+        await runtime.policy.publish(PolicyChange("add", ("g2", "user:98", "EXPERT")))
+        for _ in range(100):
+            if follower.holds("user:98", "EXPERT"):
+                break
+            await asyncio.sleep(0.05)
+
+        assert follower.holds("user:98", "EXPERT")
+        assert not follower.holds("user:99", "PROJECT_GROUP")
+    finally:
+        await follower.stop()
+        await theirs.delete(VERSION_KEY)
+        await ours.aclose()
+        await theirs.aclose()

@@ -15,13 +15,14 @@ from redis.asyncio import Redis
 from schema.asgi import build
 from server.accounts import tokens
 from server.accounts.revocations import (
+    CHANNEL,
     CUT_OFF_KEPT_MS,
     NOT_BEFORE_KEY,
     REVOKED_KEY,
     VERSION_KEY,
     Revocations,
-    channel_of,
 )
+from server.channels import channel
 from server.runtime import Runtime, open_runtime
 from tests.factories import bearer, make_user
 from tests.graphql import error_codes, gql
@@ -107,7 +108,7 @@ async def test_a_change_on_another_redis_database_is_not_heard(runtime, replica)
     """Keys belong to one database, channels to the whole server: another deployment on the
     same Redis, one database along, ends its own user 7's tokens, not ours."""
     database = runtime.redis.connection_pool.connection_kwargs.get("db") or 0
-    elsewhere = channel_of(Redis(db=database + 1))  # never connects: only its name is wanted
+    elsewhere = channel(Redis(db=database + 1), CHANNEL)  # never connects: only its name is wanted
     ours = _claims(runtime, 7)
     # Version 0: were it heard, it would be applied and kept, not reloaded away.
     foreign = {"version": 0, "user": 7, "not_before": int(time.time() * 1000) + 60_000}
