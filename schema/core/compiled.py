@@ -195,9 +195,9 @@ class Connection:
     index: int
     spec: Page
     target: Object | None
-    parts: list[tuple[str, Any]]  # (name, "totalCount" | Constant | [edge parts] | {info})
-    edge_parts: list[tuple[str, Any]]
-    info_parts: list[tuple[str, Any]]
+    parts: list[tuple[str, Any]]  # by name: "edges", "pageInfo", "totalCount" or a Constant
+    edge_parts: list[tuple[str, Any]]  # "cursor", "node" or a Constant
+    info_parts: list[tuple[str, Any]]  # pageInfo's field names or a Constant
 
     def sql(self, row: Any, build: Build) -> ColumnElement:
         spec, i = self.spec, self.index
