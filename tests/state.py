@@ -12,3 +12,10 @@ async def row_counts(owner: AsyncEngine) -> dict[str, int]:
             table: (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
             for table in TEST_OWNED_TABLES
         }
+
+
+async def attendance_recorded(owner: AsyncEngine) -> int:
+    """How many expected units have a status recorded: a refused recording marks none."""
+    async with owner.connect() as conn:
+        count = "SELECT count(*) FROM attendance WHERE status IS NOT NULL"
+        return (await conn.execute(text(count))).scalar_one()

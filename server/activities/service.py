@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, Update, and_, bindparam, func, insert, literal, select, update
+from sqlalchemy import Update, and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -237,14 +237,18 @@ async def record_attendance(
             "the activity has not been held yet",
             "activityId",
         )
-    expected = set((await session.scalars(statements.expected, of_activity)).all())
-    _entries_errors(entries, expected)
     now = dt.datetime.now(dt.UTC)
+    # Only an expected unit has a row to mark: the units marked are the expected ones among
+    # those given, so a unit given but not marked was not expected (and the refusal rolls the
+    # marks back). One round trip fewer than asking for the expected units first.
+    expected: set[int] = set()
     for status in AttendanceStatus:
         units = [e.unit_id for e in entries if e.status is status]
         if units:
             marked = {"units": units, "new_status": status, "now": now, "by": actor.user_id}
-            await session.execute(statements.mark, {**of_activity, **marked})
+            result = await session.execute(statements.mark, {**of_activity, **marked})
+            expected.update(result.scalars())
+    _entries_errors(entries, expected)
     counts = (await session.execute(statements.recount, {**of_activity, "now": now})).one()
     # The loaded activity takes the counts as its committed state (no second write).
     for name, value in zip(COUNTS, (*counts, now), strict=True):
@@ -271,8 +275,8 @@ class Recording:
     """The statements that record one activity's attendance, built once with the activity,
     the units and the values as bind parameters: a recording runs them on every sheet."""
 
-    expected: Select  # the units expected at the activity
-    mark: Update  # the given units' status set (Core: no in-session rows to keep in step)
+    mark: Update  # the given expected units' status set, returning them (Core: no rows in
+    # the session to keep in step)
     recount: Update  # the activity's counts recomputed from its rows and read back
 
 
@@ -296,14 +300,14 @@ def _recording(activity: type, attendance: type) -> Recording:
         )
 
     return Recording(
-        expected=select(attendance.unit_id).where(*scope),
         mark=update(attendance.__table__)
         .where(*scope, attendance.unit_id.in_(bindparam("units", expanding=True)))
         .values(
             status=bindparam("new_status"),
             recorded_at=bindparam("now"),
             recorded_by=bindparam("by"),
-        ),
+        )
+        .returning(attendance.unit_id),
         recount=update(activities)
         .where(*by_key)
         .values(

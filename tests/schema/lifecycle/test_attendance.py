@@ -15,7 +15,7 @@ from server.notifications.models import Notification
 from tests.factories import bearer, make_community, make_units, make_user
 from tests.graphql import gql, mutate, refusal
 from tests.schema.lifecycle.operations import IMPORT, RECORD, REINSTATE, SCHEDULE
-from tests.state import row_counts
+from tests.state import attendance_recorded, row_counts
 
 
 def unit_id(unit) -> str:
@@ -161,6 +161,7 @@ async def test_attendance_for_a_unit_that_was_not_expected_is_refused(
 
     assert (error["code"], error["field"]) == ("INVALID_INPUT", "entries.3.unitId")
     assert await row_counts(owner) == before
+    assert await attendance_recorded(owner) == 0  # the three expected ones' marks rolled back
 
 
 async def test_a_unit_recorded_twice_in_one_call_is_refused(client, community, owner):
@@ -175,6 +176,7 @@ async def test_a_unit_recorded_twice_in_one_call_is_refused(client, community, o
 
     assert (error["code"], error["field"]) == ("INVALID_INPUT", "entries.4.unitId")
     assert await row_counts(owner) == before
+    assert await attendance_recorded(owner) == 0
 
 
 async def test_attendance_waits_until_the_activity_is_held(client, community, owner):
