@@ -300,6 +300,14 @@ class Argued:
     python_names: dict[str, str]
     root: Root | None = None
     page: Page | None = None
+    # Arguments written in the document itself, coerced once (by the Python names).
+    constant: dict[str, Any] | None = None
+
+    def arguments(self, variables: dict[str, Any]) -> dict[str, Any]:
+        if self.constant is not None:
+            return self.constant
+        given = get_argument_values(self.definition, self.node, variables)
+        return {self.python_names[name]: value for name, value in given.items()}
 
 
 class Plan:
@@ -321,17 +329,17 @@ class Plan:
     async def run(self, context: Any, variables: dict[str, Any] | None) -> bytes:
         """The response's JSON; Unplanned (or what a resolver would raise) to go the usual
         way."""
-        coerced = get_variable_values(
-            self.schema, self.operation.variable_definitions or (), variables or {}
-        )
-        if isinstance(coerced, list):
-            raise Unplanned  # the usual execution reports the variables' errors
+        coerced: Any = {}
+        if self.operation.variable_definitions:
+            coerced = get_variable_values(
+                self.schema, self.operation.variable_definitions, variables or {}
+            )
+            if isinstance(coerced, list):
+                raise Unplanned  # the usual execution reports the variables' errors
         run = Run(context)
         shape: dict[int, Any] = {}
         for argued in self.argued:
-            given = get_argument_values(argued.definition, argued.node, coerced)
-            arguments = {argued.python_names[name]: value for name, value in given.items()}
-            run.arguments[argued.index] = arguments
+            arguments = run.arguments[argued.index] = argued.arguments(coerced)
             if argued.root is not None and argued.root.find is not None:
                 run.found[argued.index] = await argued.root.find(run, arguments)
                 shape[argued.index] = ()
@@ -426,7 +434,13 @@ class Planner:
         python_names = [a.python_name for a in _definition(definition).arguments]
         names = dict(zip(definition.args, python_names, strict=True))
         index = len(self.plan.argued)
-        self.plan.argued.append(Argued(index, definition, node, names, **kinds))
+        argued = Argued(index, definition, node, names, **kinds)
+        if not _uses_variables(node):
+            try:
+                argued.constant = argued.arguments({})
+            except GraphQLError:
+                raise Unplanned from None  # the usual execution reports it, located
+        self.plan.argued.append(argued)
         return index
 
     def _object(
@@ -605,11 +619,25 @@ def _definition(definition: GraphQLField | None) -> Any:
     return (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
 
 
-class _HasDirective(Visitor):
-    found = False
+class _Finds(Visitor):
+    """Whether a node holds a directive or a variable, anywhere below it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.directive = self.variable = False
 
     def enter_directive(self, *_: Any) -> None:
-        self.found = True
+        self.directive = True
+
+    def enter_variable(self, *_: Any) -> None:
+        self.variable = True
+
+
+def _uses_variables(node: FieldNode) -> bool:
+    found = _Finds()
+    for argument in node.arguments or ():
+        visit(argument, found)
+    return found.variable
 
 
 class CompiledReads:
@@ -645,9 +673,9 @@ class CompiledReads:
             operations = [o for o in operations if o.name and o.name.value == operation_name]
         if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
             return None
-        directives = _HasDirective()
-        visit(document, directives)
-        if directives.found:
+        found = _Finds()
+        visit(document, found)
+        if found.directive:
             return None
         try:
             return Planner(self._schema, document, operations[0], language).planned()

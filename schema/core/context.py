@@ -1,7 +1,6 @@
 """The per-request context: the runtime, the language, the tenant named by the request, and
 the request's own dataloaders (never shared between requests)."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -14,6 +13,7 @@ from schema.core import ids
 from schema.core.loaders import Loaders
 from server.access.guard import Actor, Guard
 from server.accounts import tokens
+from server.errors import AccessError
 from server.i18n import language_from
 from server.reads import Read
 from server.runtime import Runtime
@@ -38,8 +38,8 @@ class Context:
         self._tenants: dict[str, Tenant] = {} if doors is None else doors
         if path_tenant is not None:
             self._tenants[path_tenant.slug] = path_tenant
-        self.loaders = Loaders(runtime)
-        self._guard: asyncio.Future[Guard] | None = None
+        self._loaders: Loaders | None = None
+        self._guard: Guard | AccessError | None = None
 
     @property
     def bearer(self) -> str | None:
@@ -50,15 +50,29 @@ class Context:
     def client(self) -> str:
         return self.request.client.host if self.request.client else "unknown"
 
+    @property
+    def loaders(self) -> Loaders:
+        """The request's dataloaders, made when a field first needs one (a compiled read
+        never does)."""
+        if self._loaders is None:
+            self._loaders = Loaders(self.runtime)
+        return self._loaders
+
     async def guard(self) -> Guard:
         """Who is asking and what they may do. A token that is bad, expired or revoked is
-        UNAUTHENTICATED; no token at all is an anonymous guard. Worked out once a request:
-        sibling fields ask at the same moment, and share the one token check."""
+        UNAUTHENTICATED; no token at all is an anonymous guard. Worked out once a request
+        (the token's claims and revocation are in memory, no round trip) and kept, the
+        refusal too, for every field that asks."""
         if self._guard is None:
-            self._guard = asyncio.ensure_future(self._sign_in())
-        return await asyncio.shield(self._guard)
+            try:
+                self._guard = self._sign_in()
+            except AccessError as refused:
+                self._guard = refused
+        if isinstance(self._guard, AccessError):
+            raise self._guard
+        return self._guard
 
-    async def _sign_in(self) -> Guard:
+    def _sign_in(self) -> Guard:
         actor = None
         if self.bearer is not None:
             secret = self.runtime.settings.secret_key.get_secret_value()
