@@ -364,6 +364,7 @@ def main() -> None:
         "GONGXUE_ENV": "production",
         "GONGXUE_SECRET_KEY": secrets.token_urlsafe(40),
         "GONGXUE_COUNT_SQL": "true",
+        "GONGXUE_ACCESS_LOG": "false",  # as docker/compose.yaml runs the API
         "GONGXUE_DATA_DIR": str(ROOT / ".gongxue" / "bench"),
         "PYTHONPATH": str(ROOT),
     }

@@ -113,6 +113,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         proxy_headers=True,
         log_level="info",
+        access_log=settings.access_log,
         timeout_graceful_shutdown=10,
     )
     return 0

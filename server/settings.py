@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     audit_chunk: int = 200
     # Adds `X-SQL-Statements` to every response: for the benchmark, never in production.
     count_sql: bool = False
+    # uvicorn's line per request ("POST /graphql 200", all a GraphQL API's lines say); off
+    # where the load balancer logs the requests (docker/compose.yaml): a tenth of the CPU of a
+    # compiled page read.
+    access_log: bool = True
     # `gongxue serve` runs the arq worker in-process when Redis is the embedded one, unless
     # `--no-worker` (which sets this to false) says another process does it.
     serve_worker: bool = True

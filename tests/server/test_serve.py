@@ -1,0 +1,59 @@
+"""`gongxue serve` as a process: what it writes per request."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+GONGXUE = Path(sys.executable).parent / "gongxue"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _served_output(services, settings, **extra: str) -> str:
+    """What `gongxue serve` printed while it answered one GraphQL request."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GONGXUE_DATABASE_URL": services.database_url,
+        "GONGXUE_REDIS_URL": services.redis_url,
+        "GONGXUE_DATA_DIR": str(settings.data_dir),
+        "GONGXUE_ENV": "test",
+        "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
+        **extra,
+    }
+    command = [GONGXUE, "serve", "--port", str(port), "--no-worker"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and server.poll() is None, "did not start"
+                time.sleep(0.2)
+        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"})
+        assert answer.json() == {"data": {"__typename": "Query"}}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    return output.decode()
+
+
+def test_the_access_log_is_on_unless_turned_off(services, settings):
+    logged = _served_output(services, settings)
+    quiet = _served_output(services, settings, GONGXUE_ACCESS_LOG="false")
+
+    assert '"POST /graphql HTTP/1.1" 200' in logged
+    assert "Application startup complete" in quiet  # it ran, and logs the rest as before
+    assert "POST /graphql" not in quiet
