@@ -12,7 +12,7 @@ from schema.core.execution import prefetched
 from schema.core.node import Node, fetches
 from schema.core.pagination import Connection, Template, paginate
 from schema.core.permissions import requires
-from schema.core.projection import OWN, Expression, Page, Related, project
+from schema.core.projection import OWN, Expression, Labels, Page, Related, labels_of, project
 from schema.core.selection import asks_for
 from schema.units.types import Unit
 from server.activities.models import Activity as ActivityRow
@@ -380,6 +380,7 @@ project(
         "level_label": ("level", Level),
         "status_label": ("status", CommunityStatus),
     },
+    theme_labels=Labels("themes", labels_of(Theme)),
     member_count=Expression(lambda row, language, bind: active_member_count(row.c.id)),
     last_activity_on=Expression(
         lambda row, language, bind: latest_activity_on(row.c.id, bind(lambda run: today(), Date)),

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal_column
+from sqlalchemy import Select, case, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import BigInteger, DateTime
 
@@ -63,6 +64,29 @@ class Label:
             },
             value=row.c[self.name],
         )
+
+
+@dataclass(frozen=True)
+class Labels:
+    """An array column's values each named in the reader's language, in their order (a
+    community's `themeLabels`)."""
+
+    name: str
+    labels: tuple[tuple[str, str, str], ...]
+
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
+        values = (
+            func.unnest(row.c[self.name])
+            .table_valued("value", with_ordinality="n")
+            .render_derived()
+        )
+        named = Label("value", self.labels).sql(values, language, bind)
+        listed = (
+            select(func.json_agg(aggregate_order_by(named, values.c.n)))
+            .select_from(values)
+            .scalar_subquery()
+        )
+        return func.coalesce(listed, literal_column("'[]'::json"))
 
 
 def labels_of(vocabulary: type[Labelled]) -> tuple[tuple[str, str, str], ...]:
@@ -131,7 +155,7 @@ class Listed:
     scope: str | None = None
 
 
-Projected = Column | Label | GlobalId | Expression | Related | Page | Listed
+Projected = Column | Label | Labels | GlobalId | Expression | Related | Page | Listed
 
 
 @dataclass(frozen=True)

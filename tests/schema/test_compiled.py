@@ -32,7 +32,7 @@ UNIT = """id name level levelLabel divisionCode province provinceLabel siteStatu
   siteStatusLabel plaqueNumber admittedOn __typename"""
 EVERY_FIELD = f"""
 query ($slug: String!, $after: String) {{ community(slug: $slug) {{
-  __typename id slug name region regionLabel level levelLabel themes status statusLabel
+  __typename id slug name region regionLabel level levelLabel themes themeLabels status statusLabel
   cycleStart cycleEnd agreementSignedOn memberCount lastActivityOn officeUnit {{ {UNIT} }}
   members(first: 20) {{
     __typename totalCount
@@ -273,7 +273,7 @@ async def test_documents_it_cannot_compile_are_answered_the_usual_way(counted):
     community, _ = await make_community(runtime, "yrd-usual", size=4)
     _, token = await make_user(runtime, "l@example.cn", ("LEADER", community.id))
     for query in (
-        '{ community(slug: "yrd-usual") { themeLabels compliance { errors } } }',
+        '{ community(slug: "yrd-usual") { compliance { errors } } }',
         '{ community(slug: "yrd-usual") { ... on Node { id } } }',
         "{ me { email } notifications { totalCount } }",
         '{ community(slug: "yrd-usual") { name __schema: __typename } }',
