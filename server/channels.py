@@ -1,10 +1,78 @@
-"""Pub/sub channel names. Keys belong to one Redis database, channels to the whole server:
-another deployment on a different database of the same Redis would otherwise hear this
-one's changes (a role granted there applied here, a cut-off there ending our same-numbered
-user's tokens), so each channel carries the database's number."""
+"""What a process keeps in memory from shared state and follows as it changes (the role
+grants, the token revocations): a writer publishes each change on a Redis channel after
+storing it, and every process applies the message at once. A version counter in Redis,
+checked every second that no message comes, makes a process that missed one catch up.
+
+Keys belong to one Redis database, channels to the whole server: another deployment on a
+different database of the same Redis would otherwise hear this one's changes (a role granted
+there applied here, a cut-off there ending our same-numbered user's tokens), so each channel
+carries the database's number."""
+
+import asyncio
+import json
+import logging
 
 from redis.asyncio import Redis
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 1.0
 
 
 def channel(redis: Redis, name: str) -> str:
     return f"{name}:{redis.connection_pool.connection_kwargs.get('db') or 0}"
+
+
+class Followed:
+    """A copy in memory following its channel. Subclasses apply a message (`_receive`),
+    catch up with the version counter (`_catch_up`), and may do periodic work (`_tick`)."""
+
+    def __init__(self, redis: Redis, channel_name: str, what: str) -> None:
+        self._redis = redis
+        self.channel = channel(redis, channel_name)
+        self._what = what
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._follow(), name=f"{self._what}-follow")
+
+    async def stop(self) -> None:
+        """Ends the follower. The flag, not only the cancellation, ends its loop: redis-py
+        can swallow a CancelledError that lands inside a pub/sub read."""
+        if self._task is not None:
+            self._stopping = True
+            self._task.cancel()
+            await asyncio.wait({self._task}, timeout=3 * POLL_SECONDS)
+            self._task = None
+
+    async def _follow(self) -> None:
+        while not self._stopping:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(self.channel)
+                    await self._catch_up()
+                    while not self._stopping:
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=POLL_SECONDS
+                        )
+                        if message is not None:
+                            await self._receive(json.loads(message["data"]))
+                        else:
+                            await self._catch_up()
+                        self._tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis (or the database) went away: retry, keep serving
+                log.exception("%s follower lost its connection; retrying", self._what)
+                await asyncio.sleep(POLL_SECONDS)
+
+    async def _receive(self, message: dict) -> None:
+        raise NotImplementedError
+
+    async def _catch_up(self) -> None:
+        raise NotImplementedError
+
+    def _tick(self) -> None:
+        """Periodic work between messages; none by default."""

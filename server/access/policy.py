@@ -6,9 +6,7 @@ counter in Redis, polled every second, catches any message a process missed (it 
 everything from the database), so a change reaches every API replica and worker within ~1 s.
 """
 
-import asyncio
 import json
-import logging
 from dataclasses import dataclass
 
 import casbin
@@ -17,13 +15,11 @@ from sqlalchemy import select
 
 from policies.enforcer import build_enforcer
 from server.accounts.models import CasbinRule
-from server.channels import channel
+from server.channels import Followed
 from server.db import Database
 
-log = logging.getLogger(__name__)
 CHANNEL = "gongxue:policy:changes"  # and the database's number: `server/channels.py`
 VERSION_KEY = "gongxue:policy:version"
-POLL_SECONDS = 1.0
 # Decisions kept between changes of the policy; enough for every (subject, community,
 # permission) a busy process meets, bounded so a scan of many subjects cannot grow it forever.
 DECISIONS_KEPT = 100_000
@@ -35,17 +31,14 @@ class PolicyChange:
     rule: tuple[str, ...]  # ("g", sub, role, community) or ("g2", sub, role)
 
 
-class Policy:
+class Policy(Followed):
     def __init__(self, database: Database, redis: Redis) -> None:
+        super().__init__(redis, CHANNEL, "policy")
         self._database = database
-        self._redis = redis
-        self.channel = channel(redis, CHANNEL)
         self._enforcer: casbin.Enforcer = build_enforcer([])
         self._decisions: dict[tuple[str, str, str, str], bool] = {}
         self._grants: dict[str, set[tuple[str, str | None]]] = {}
         self._version = -1
-        self._task: asyncio.Task | None = None
-        self._stopping = False
 
     def allows(self, subject: str, domain: str, obj: str, act: str) -> bool:
         """casbin's decision, remembered until the policy next changes: `enforce()` compiles
@@ -107,40 +100,6 @@ class Policy:
             self._enforcer.remove_named_grouping_policy(ptype, *params)
             held.discard(_grant_of(change.rule))
         self._decisions = {}
-
-    def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self._follow(), name="policy-follow")
-
-    async def stop(self) -> None:
-        """Ends the follower. The flag, not only the cancellation, ends its loop: redis-py
-        can swallow a CancelledError that lands inside a pub/sub read."""
-        if self._task is not None:
-            self._stopping = True
-            self._task.cancel()
-            await asyncio.wait({self._task}, timeout=3 * POLL_SECONDS)
-            self._task = None
-
-    async def _follow(self) -> None:
-        while not self._stopping:
-            try:
-                async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(self.channel)
-                    await self._catch_up()
-                    while not self._stopping:
-                        message = await pubsub.get_message(
-                            ignore_subscribe_messages=True, timeout=POLL_SECONDS
-                        )
-                        if message is not None:
-                            await self._receive(json.loads(message["data"]))
-                        else:
-                            await self._catch_up()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # Redis or the database went away: retry, keep serving
-                log.exception("policy follower lost its connection; retrying")
-                await asyncio.sleep(POLL_SECONDS)
 
     async def _receive(self, message: dict) -> None:
         version = int(message["version"])

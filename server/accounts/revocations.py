@@ -19,20 +19,17 @@ role grants (`server/access/policy.py`).
 
 import asyncio
 import json
-import logging
 import time
 
 from redis.asyncio import Redis
 
 from server.accounts.tokens import LIFETIME, Claims
-from server.channels import channel
+from server.channels import Followed
 
-log = logging.getLogger(__name__)
 REVOKED_KEY = "gongxue:token:revoked"
 NOT_BEFORE_KEY = "gongxue:token:not-before"
 VERSION_KEY = "gongxue:token:version"
 CHANNEL = "gongxue:token:changes"  # and the database's number: `server/channels.py`
-POLL_SECONDS = 1.0
 # A cut-off ends tokens issued before it, which expire within one lifetime of it; the margin
 # covers processes whose clocks disagree by a little.
 CUT_OFF_KEPT_MS = int(LIFETIME.total_seconds() * 1000) + 60_000
@@ -40,10 +37,9 @@ CUT_OFF_KEPT_MS = int(LIFETIME.total_seconds() * 1000) + 60_000
 PRUNE_SECONDS = 60.0
 
 
-class Revocations:
+class Revocations(Followed):
     def __init__(self, redis: Redis) -> None:
-        self._redis = redis
-        self.channel = channel(redis, CHANNEL)
+        super().__init__(redis, CHANNEL, "revocations")
         self._revoked: dict[str, int] = {}  # token id -> its expiry, seconds
         self._not_before: dict[int, int] = {}  # user id -> cut-off, milliseconds
         self._version = -1
@@ -51,8 +47,6 @@ class Revocations:
         # was on its way would be lost, so loads and changes take turns.
         self._lock = asyncio.Lock()
         self._pruned_at = time.monotonic()
-        self._task: asyncio.Task | None = None
-        self._stopping = False
 
     def is_live(self, claims: Claims) -> bool:
         """Neither revoked nor issued at or before its user's cut-off; synchronous, from memory.
@@ -136,42 +130,6 @@ class Revocations:
         self._version = int(version or 0)
         self._pruned_at = time.monotonic()
 
-    def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self._follow(), name="revocations-follow")
-
-    async def stop(self) -> None:
-        """Ends the follower. The flag, not only the cancellation, ends its loop: redis-py
-        can swallow a CancelledError that lands inside a pub/sub read."""
-        if self._task is not None:
-            self._stopping = True
-            self._task.cancel()
-            await asyncio.wait({self._task}, timeout=3 * POLL_SECONDS)
-            self._task = None
-
-    async def _follow(self) -> None:
-        while not self._stopping:
-            try:
-                async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(self.channel)
-                    await self._catch_up()
-                    while not self._stopping:
-                        message = await pubsub.get_message(
-                            ignore_subscribe_messages=True, timeout=POLL_SECONDS
-                        )
-                        if message is not None:
-                            await self._receive(json.loads(message["data"]))
-                        else:
-                            await self._catch_up()
-                        if time.monotonic() - self._pruned_at > PRUNE_SECONDS:
-                            self._prune()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # Redis went away: retry, keep serving from memory
-                log.exception("revocations follower lost its connection; retrying")
-                await asyncio.sleep(POLL_SECONDS)
-
     async def _receive(self, message: dict) -> None:
         version = int(message["version"])
         async with self._lock:
@@ -191,6 +149,10 @@ class Revocations:
         if version != self._version:
             async with self._lock:
                 await self._load()
+
+    def _tick(self) -> None:
+        if time.monotonic() - self._pruned_at > PRUNE_SECONDS:
+            self._prune()
 
     def _prune(self) -> None:
         """Drops what has ended from memory: an expired token is refused by `tokens.read`,
