@@ -19,14 +19,7 @@ from server.reports.models import Report
 from server.vocabulary import FindingStatus, MembershipRole, MembershipStatus, Severity
 from tests.factories import bearer, make_community, make_user
 from tests.graphql import error_codes, the_usual_way
-
-PAGE = """
-query ($slug: String!) { community(slug: $slug) {
-  name members(first: 15) { edges { node { role unit { name } } } }
-  activities(first: 20, newestFirst: true) { edges { node { title heldOn attendedCount absentCount } } }
-  reports(first: 1) { edges { node { kind submittedOn } } }
-  findings(status: OPEN, first: 20) { edges { node { rule message } } }
-} }"""
+from tests.schema.documents import COMMUNITY_PAGE as PAGE
 
 UNIT = """id name level levelLabel divisionCode province provinceLabel siteStatus
   siteStatusLabel plaqueNumber admittedOn __typename"""

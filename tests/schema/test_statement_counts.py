@@ -7,15 +7,8 @@ from schema.core import ids
 from server.vocabulary import ActivityKind
 from tests.factories import bearer, make_community, make_user
 from tests.graphql import the_usual_way
+from tests.schema.documents import COMMUNITY_PAGE
 from tests.server.compliance.helpers import hold
-
-COMMUNITY_PAGE = """
-query ($slug: String!) { community(slug: $slug) {
-  name members(first: 15) { edges { node { role unit { name } } } }
-  activities(first: 20, newestFirst: true) { edges { node { title heldOn attendedCount absentCount } } }
-  reports(first: 1) { edges { node { kind submittedOn } } }
-  findings(status: OPEN, first: 20) { edges { node { rule message } } }
-} }"""
 
 LISTING = """
 { communities(region: YANGTZE_RIVER_DELTA, level: COUNTY, first: 50) {

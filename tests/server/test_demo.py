@@ -1,8 +1,6 @@
 import datetime as dt
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -13,9 +11,8 @@ from server.communities.rules import MAX_UNITS, MIN_UNITS
 from server.demo.dataset import COMMUNITIES
 from server.demo.load import load_demo
 from server.vocabulary import MembershipRole
+from tests.cli import GONGXUE, cli_env
 from tests.graphql import gql
-
-GONGXUE = Path(sys.executable).parent / "gongxue"
 
 
 async def test_the_demo_loads_communities_of_three_to_fifteen_units_once(client, runtime):
@@ -81,14 +78,7 @@ async def test_the_demo_holds_a_year_of_activities_and_one_unit_leaves(client, r
 
 
 def test_the_cli_loads_the_demo_and_prints_its_sign_ins(services, settings):
-    env = {
-        **os.environ,
-        "GONGXUE_DATABASE_URL": services.database_url,
-        "GONGXUE_REDIS_URL": services.redis_url,
-        "GONGXUE_ENV": "test",
-        "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
-        "COLUMNS": "200",
-    }
+    env = cli_env(services, settings, COLUMNS="200")
 
     run = subprocess.run(
         [GONGXUE, "demo"], env=env, capture_output=True, text=True, timeout=120, check=False
@@ -119,14 +109,7 @@ def test_the_cli_refuses_the_demo_in_production(services):
 
 
 def test_create_admin_makes_a_project_group_account_once(services, settings):
-    env = {
-        **os.environ,
-        "GONGXUE_DATABASE_URL": services.database_url,
-        "GONGXUE_REDIS_URL": services.redis_url,
-        "GONGXUE_DATA_DIR": str(settings.data_dir),
-        "GONGXUE_ENV": "test",
-        "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
-    }
+    env = cli_env(services, settings)
     command = [GONGXUE, "create-admin", "--email", "pg@caea.test", "--password", "long-enough-pw"]
 
     def run() -> subprocess.CompletedProcess:

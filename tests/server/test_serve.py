@@ -1,16 +1,13 @@
 """`gongxue serve` as a process: what it writes per request."""
 
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 
-GONGXUE = Path(sys.executable).parent / "gongxue"
+from tests.cli import GONGXUE, cli_env
 
 
 def _free_port() -> int:
@@ -22,16 +19,8 @@ def _free_port() -> int:
 def _served_output(services, settings, **extra: str) -> str:
     """What `gongxue serve` printed while it answered one GraphQL request."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "GONGXUE_DATABASE_URL": services.database_url,
-        "GONGXUE_REDIS_URL": services.redis_url,
-        "GONGXUE_DATA_DIR": str(settings.data_dir),
-        "GONGXUE_ENV": "test",
-        "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
-        **extra,
-    }
     command = [GONGXUE, "serve", "--port", str(port), "--no-worker"]
+    env = cli_env(services, settings, **extra)
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60

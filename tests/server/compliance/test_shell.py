@@ -1,26 +1,14 @@
 """`gongxue audit` from the shell: the same run, a progress bar, a summary table."""
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
+from tests.cli import GONGXUE, cli_env
 from tests.factories import make_community
 from tests.server.compliance.helpers import findings
 
-GONGXUE = Path(sys.executable).parent / "gongxue"
-
 
 def _audit(services, settings, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "GONGXUE_DATABASE_URL": services.database_url,
-        "GONGXUE_REDIS_URL": services.redis_url,
-        "GONGXUE_DATA_DIR": str(settings.data_dir),
-        "GONGXUE_ENV": "test",
-        "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
-        "COLUMNS": "160",
-    }
+    env = cli_env(services, settings, COLUMNS="160")
     return subprocess.run(
         [GONGXUE, "audit", *args], env=env, capture_output=True, text=True, timeout=120
     )

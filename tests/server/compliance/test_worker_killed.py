@@ -3,12 +3,9 @@ community either fully audited or untouched (whole chunks of them committed), an
 uninterrupted run would: against the real Redis and PostgreSQL, with `gongxue worker`."""
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 from arq.connections import RedisSettings, create_pool
 from sqlalchemy import text
@@ -19,10 +16,10 @@ from server.compliance.checks import check_community
 from server.compliance.facts import community_facts
 from server.compliance.models import AuditRun
 from server.vocabulary import AuditRunStatus, Level
+from tests.cli import GONGXUE, cli_env
 from tests.factories import make_community
 from tests.server.compliance.helpers import audit_now, findings
 
-GONGXUE = Path(sys.executable).parent / "gongxue"
 COMMUNITIES = 150
 
 
@@ -52,15 +49,8 @@ async def test_a_killed_worker_leaves_no_half_written_community_and_the_rerun_co
     queue = await create_pool(RedisSettings.from_dsn(services.redis_url))
     await queue.enqueue_job("run_audit", run.id, _job_id=f"audit-run:{run.id}")
     await queue.aclose()
-    env = {
-        **os.environ,
-        "GONGXUE_DATABASE_URL": services.database_url,
-        "GONGXUE_REDIS_URL": services.redis_url,
-        "GONGXUE_DATA_DIR": str(settings.data_dir),
-        "GONGXUE_ENV": "test",
-        "GONGXUE_SECRET_KEY": settings.secret_key.get_secret_value(),
-        "GONGXUE_AUDIT_CHUNK": "10",  # many transactions, so the kill lands between two
-    }
+    # Many transactions, so the kill lands between two.
+    env = cli_env(services, settings, GONGXUE_AUDIT_CHUNK="10")
     worker = await asyncio.create_subprocess_exec(
         GONGXUE, "worker", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
