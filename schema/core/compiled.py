@@ -69,6 +69,9 @@ from tenants.rls import statement_scope, statement_scope_values
 log = logging.getLogger(__name__)
 # Documents kept planned (or known not to compile), as the parser and validation caches.
 PLANS_KEPT = 512
+# Statements kept per plan: a page's filters and cursor, given or not, make its shapes, and a
+# client varying which variables are null could otherwise make a plan hold thousands.
+SHAPES_KEPT = 64
 # json_build_object takes at most 100 arguments: 50 fields an object.
 MOST_FIELDS = 50
 # The scope a statement runs under: the tenant's (the community the document asks for).
@@ -372,6 +375,8 @@ class Plan:
         key = tuple(sorted(shape.items()))
         made = self._statements.get(key)
         if made is None:
+            if len(self._statements) >= SHAPES_KEPT:
+                self._statements.clear()
             scope = statement_scope() if self.scopes else None
             gate = None if scope is None else scope.c.community.is_not(None)
             build = Build(self.language, shape, gate)

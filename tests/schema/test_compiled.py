@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select, update
 
-from schema.core import ids
+from schema.core import compiled, ids
 from server.accounts.models import User
 from server.activities.models import Activity
 from server.communities.models import Community, Membership
@@ -331,3 +331,23 @@ async def test_a_deactivated_user_is_nobody_as_the_usual_execution_says(counted)
     compiled, usual, _ = await both_ways(client, ME, {}, bearer(token))
 
     assert compiled == usual == {"data": {"me": None}}
+
+
+async def test_a_plan_keeps_a_bounded_number_of_statements(national, monkeypatch):
+    """Which filters are given shapes the statement: a client varying them cannot make one
+    plan hold a statement for every combination, and every combination still answers."""
+    _, client, communities, leader, _ = national
+    monkeypatch.setattr(compiled, "SHAPES_KEPT", 2)
+    query = """query ($slug: String!, $kind: ActivityKind, $since: Date) {
+      community(slug: $slug) { activities(kind: $kind, since: $since, first: 3) {
+        edges { node { kind heldOn } } } } }"""
+    shapes = [{}, {"kind": "SEMINAR"}, {"since": "2026-01-01"}, {"kind": "TRAINING"}]
+
+    for given in [*shapes, shapes[0]]:
+        variables = {"slug": communities[0].slug, **given}
+        answer, usual, cost = await both_ways(client, query, variables, leader)
+        assert answer == usual and cost == 1
+    (view,) = [r.endpoint for r in client._transport.app.routes if r.path == "/graphql"][:1]
+    plan = view._compiled.plan(query, None, "zh")
+
+    assert 1 <= len(plan._statements) <= 2
