@@ -46,7 +46,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from schema.core.pagination import decode_cursor, page_size
+from schema.core.pagination import MAX_PAGE, decode_cursor, page_size
 from schema.core.permissions import Requires
 from schema.core.projection import (
     ALL,
@@ -348,7 +348,7 @@ class Plan:
                 shape[argued.index] = ()
             if argued.page is not None:
                 spec = argued.page
-                size = page_size(arguments.get("first"), spec.most or 100)
+                size = page_size(arguments.get("first"), spec.most or MAX_PAGE)
                 after = arguments.get("after")
                 cursor = None if after is None else decode_cursor(after)
                 newest = spec.newest_first(arguments)
