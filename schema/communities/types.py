@@ -403,6 +403,7 @@ project(
         filters=("kind", "since", "until"),
         parent=lambda row: {"community_id": row.c.id},
         newest_first=lambda arguments: arguments["newest_first"],
+        reads=("newest_first",),
         scope=OWN,
         same_community=True,
     ),

@@ -76,6 +76,8 @@ SHAPES_KEPT = 64
 MOST_FIELDS = 50
 # The scope a statement runs under: the tenant's (the community the document asks for).
 TENANT = "tenant"
+# The arguments every page reads itself.
+PAGING = ("first", "after")
 
 
 class Unplanned(Exception):
@@ -438,6 +440,9 @@ class Planner:
         # strawberry makes the GraphQL arguments from its own, in their order.
         python_names = [a.python_name for a in _definition(definition).arguments]
         names = dict(zip(definition.args, python_names, strict=True))
+        page = kinds.get("page")
+        if page is not None and not set(python_names) <= {*PAGING, *page.filters, *page.reads}:
+            raise Unplanned  # an argument the projection does not know would be ignored
         index = len(self.plan.argued)
         argued = Argued(index, definition, node, names, **kinds)
         if not _uses_variables(node):

@@ -130,7 +130,9 @@ class Related:
 class Page:
     """A connection of another projected type: one keyset page of the domain's statement
     (`builder`, as the resolver calls it), with `filters` the field's arguments it takes and
-    `parent(row)` the values the object it hangs from gives it."""
+    `parent(row)` the values the object it hangs from gives it. `reads` names the other
+    arguments the projection itself reads (`newest_first`): a field with an argument none of
+    these names goes the usual way, so no argument is ever ignored."""
 
     type_name: str
     builder: Callable[..., Select]
@@ -139,6 +141,7 @@ class Page:
     parent: Callable[[Row], dict[str, Any]] = lambda row: {}
     fixed: dict[str, Any] = field(default_factory=dict)
     newest_first: Callable[[dict[str, Any]], bool] = lambda arguments: False
+    reads: tuple[str, ...] = ()
     most: int | None = None
     scope: str | None = None
     same_community: bool = False

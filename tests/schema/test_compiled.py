@@ -3,12 +3,14 @@ the usual execution gives, field by field, in both languages, page after page; a
 the compiled path cannot answer as the usual execution would (a refused check, an unknown
 community, a bad cursor) get the usual execution's own answer."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
 from sqlalchemy import func, select, update
 
 from schema.core import compiled, ids
+from schema.core.projection import PROJECTIONS
 from server.accounts.models import User
 from server.activities.models import Activity
 from server.communities.models import Community, Membership
@@ -351,3 +353,22 @@ async def test_a_plan_keeps_a_bounded_number_of_statements(national, monkeypatch
     plan = view._compiled.plan(query, None, "zh")
 
     assert 1 <= len(plan._statements) <= 2
+
+
+async def test_a_list_whose_projection_misses_an_argument_goes_the_usual_way(counted, monkeypatch):
+    """Were the projection of `members` to forget its `status` filter, the compiled answer
+    would list every member: a list with an argument its projection does not name is never
+    compiled."""
+    runtime, client = counted
+    await make_community(runtime, "yrd-members", size=4)
+    members = PROJECTIONS["Community"].fields["members"]
+    monkeypatch.setitem(
+        PROJECTIONS["Community"].fields, "members", dataclasses.replace(members, filters=())
+    )
+    query = """{ community(slug: "yrd-members") { members(status: WITHDRAWN) {
+      edges { node { role } } } } }"""
+
+    response = await client.post("/graphql", json={"query": query})
+
+    assert response.json() == {"data": {"community": {"members": {"edges": []}}}}
+    assert int(response.headers["x-sql-statements"]) > 1  # field by field
