@@ -49,7 +49,7 @@ async def _community_asked(run: Any, arguments: dict[str, Any]) -> int:
     return (await run.context.tenant(arguments["slug"])).id
 
 
-root("community", Root("Community", find=_community_asked, is_community=True))
+root("community", Root("Community", find=_community_asked, is_community=True, reads=("slug",)))
 root(
     "communities",
     Root(

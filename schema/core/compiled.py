@@ -440,8 +440,9 @@ class Planner:
         # strawberry makes the GraphQL arguments from its own, in their order.
         python_names = [a.python_name for a in _definition(definition).arguments]
         names = dict(zip(definition.args, python_names, strict=True))
-        page = kinds.get("page")
-        if page is not None and not set(python_names) <= {*PAGING, *page.filters, *page.reads}:
+        page, root = kinds.get("page"), kinds.get("root")
+        known = {*PAGING, *page.filters, *page.reads} if page is not None else set(root.reads)
+        if not set(python_names) <= known:
             raise Unplanned  # an argument the projection does not know would be ignored
         index = len(self.plan.argued)
         argued = Argued(index, definition, node, names, **kinds)

@@ -184,6 +184,8 @@ class Root:
     is_community: bool = False
     # What else the object's row must be to be found (else the field is null).
     only: Callable[[Row], ColumnElement] | None = None
+    # The arguments `find` reads: a field with another goes the usual way.
+    reads: tuple[str, ...] = ()
 
 
 PROJECTIONS: dict[str, Projection] = {}
