@@ -3,6 +3,7 @@ import strawberry
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.pagination import Connection, paginate
+from schema.core.projection import Page, Root, root
 from schema.units.exits import Exit
 from schema.units.types import Unit
 from server.units.models import ExitRecord
@@ -46,3 +47,12 @@ class UnitQueries:
         unit = ids.decode_as(unit_id, "Unit")[0] if unit_id else None
         statement = exits_statement(scope, community_id, unit)
         return await paginate(info.context, statement, ExitRecord.id, first, after, Exit.of)
+
+
+root(
+    "units",
+    Root(
+        "Unit",
+        page=Page("Unit", units_statement, "id", filters=("level", "province", "status", "search")),
+    ),
+)

@@ -1,6 +1,6 @@
 """Statements that read units (the published list of experiment sites is public)."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import ExitScope, Level, SiteStatus
@@ -19,10 +19,15 @@ def units_statement(
         statement = statement.where(Unit.province == province)
     if status is not None:
         statement = statement.where(Unit.site_status == status)
-    if search:
+    if search is not None:
+        # Escaped in SQL, so that `search` may be a bound parameter (a statement built once):
+        # its % and _ match themselves. An empty search matches every unit.
+        literal = func.replace(
+            func.replace(func.replace(search, "\\", "\\\\"), "%", "\\%"), "_", "\\_"
+        )
         statement = statement.where(
-            Unit.name.icontains(search, autoescape=True)
-            | Unit.division_code.startswith(search, autoescape=True)
+            Unit.name.ilike("%" + literal + "%", escape="\\")
+            | Unit.division_code.like(literal + "%", escape="\\")
         )
     return statement
 

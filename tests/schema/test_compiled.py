@@ -372,3 +372,41 @@ async def test_a_list_whose_projection_misses_an_argument_goes_the_usual_way(cou
 
     assert response.json() == {"data": {"community": {"members": {"edges": []}}}}
     assert int(response.headers["x-sql-statements"]) > 1  # field by field
+
+
+UNITS = """
+query ($level: Level, $province: String, $status: SiteStatus, $search: String, $after: String) {
+  units(level: $level, province: $province, status: $status, search: $search, first: 7,
+        after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { __UNIT__ } } } }
+""".replace("__UNIT__", UNIT)
+
+
+async def test_the_list_of_sites_reads_as_the_usual_execution_reads_it(national):
+    _, client, _, _, _ = national
+    for variables in (
+        {},
+        {"level": "TOWNSHIP", "status": "ACTIVE"},
+        {"search": "社区"},
+        {"search": ""},  # an empty search is no filter
+        {"search": "%"},  # wildcards match themselves: no unit's name holds one
+        {"search": "_1"},
+        {"province": "11", "search": "1101"},  # a division code's beginning
+    ):
+        pages = 0
+        while True:
+            compiled, usual, cost = await both_ways(client, UNITS, variables, {})
+            assert "errors" not in usual, usual
+            assert compiled == usual, variables
+            assert cost == 1
+            connection = compiled["data"]["units"]
+            pages += 1
+            if not connection["pageInfo"]["hasNextPage"] or pages == 3:
+                break
+            variables = {**variables, "after": connection["pageInfo"]["endCursor"]}
+        if variables.get("search") in (None, "", "社区"):
+            assert connection["totalCount"] > 7, variables  # a list long enough to page
+        if variables.get("search") == "%":
+            assert connection["totalCount"] == 0
+        if variables.get("search") == "1101":
+            assert connection["totalCount"] > 0
