@@ -46,7 +46,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from schema.core.pagination import MAX_PAGE, decode_cursor, page_size
+from schema.core.pagination import MAX_PAGE, page_asked
 from schema.core.permissions import Requires
 from schema.core.projection import (
     ALL,
@@ -350,9 +350,9 @@ class Plan:
                 shape[argued.index] = ()
             if argued.page is not None:
                 spec = argued.page
-                size = page_size(arguments.get("first"), spec.most or MAX_PAGE)
-                after = arguments.get("after")
-                cursor = None if after is None else decode_cursor(after)
+                size, cursor = page_asked(
+                    arguments.get("first"), arguments.get("after"), spec.most or MAX_PAGE
+                )
                 newest = spec.newest_first(arguments)
                 run.pages[argued.index] = (size, cursor, newest)
                 missing = tuple(arguments.get(name) is None for name in spec.filters)

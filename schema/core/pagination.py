@@ -81,6 +81,11 @@ def page_size(first: int | None, most: int = MAX_PAGE) -> int:
     return first
 
 
+def page_asked(first: int | None, after: str | None, most: int = MAX_PAGE) -> tuple[int, Any]:
+    """The page a client asks for: its size, and the key it starts after (None: the first)."""
+    return page_size(first, most), None if after is None else decode_cursor(after)
+
+
 def keyset(
     statement: Select,
     key: InstrumentedAttribute[int],
@@ -92,8 +97,7 @@ def keyset(
 ) -> tuple[Select, int]:
     """The statement for one page (one row more than asked, to know if another follows);
     `newest_first` pages down the key instead of up."""
-    size = page_size(first, most)
-    cursor = None if after is None else decode_cursor(after)
+    size, cursor = page_asked(first, after, most)
     return _page_of(statement, key, cursor, size + 1, newest_first), size
 
 
@@ -132,8 +136,7 @@ class Template:
         most: int,
     ) -> tuple[Fixed, dict[str, Any], int]:
         """The page's statement, its values, and the page size."""
-        size = page_size(first, most)
-        cursor = None if after is None else decode_cursor(after)
+        size, cursor = page_asked(first, after, most)
         shape = (self._shape(), key, cursor is None, newest_first)
         statement = _PAGES.get(shape)
         if statement is None:
