@@ -88,14 +88,14 @@ project(
     id=None,
     columns=("role",),
     labels={"role_label": ("role", Role)},
-    community=Related("Community", on=lambda row, community: community.c.id == row.c.community_id),
+    community=Related("Community", key="community_id"),
 )
 project(
     "User",
     models.User,
     id=("id",),
     columns=("email", "display_name", "is_active"),
-    unit=Related("Unit", on=lambda row, unit: unit.c.id == row.c.unit_id),
+    unit=Related("Unit", key="unit_id"),
     # In `roles`' order: by community (national ones first), then as the roles are listed.
     roles=Listed(
         "RoleGrant",

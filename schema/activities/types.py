@@ -127,7 +127,7 @@ project(
     labels={"kind_label": ("kind", ActivityKind)},
     community=Related(
         "Community",
-        on=lambda row, community: community.c.id == row.c.community_id,
+        key="community_id",
         same_community=True,
     ),
 )

@@ -386,7 +386,7 @@ project(
         lambda row, language, bind: latest_activity_on(row.c.id, bind(lambda run: today(), Date)),
         scope=OWN,
     ),
-    office_unit=Related("Unit", on=lambda row, unit: unit.c.id == row.c.office_unit_id),
+    office_unit=Related("Unit", key="office_unit_id"),
     members=Page(
         "Membership",
         memberships_statement,
@@ -433,10 +433,10 @@ project(
     id=("community_id", "id"),
     columns=("role", "status", "joined_on", "left_on", "left_reason"),
     labels={"role_label": ("role", MembershipRole), "status_label": ("status", MembershipStatus)},
-    unit=Related("Unit", on=lambda row, unit: unit.c.id == row.c.unit_id),
+    unit=Related("Unit", key="unit_id"),
     community=Related(
         "Community",
-        on=lambda row, community: community.c.id == row.c.community_id,
+        key="community_id",
         same_community=True,
     ),
 )

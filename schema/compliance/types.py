@@ -212,8 +212,8 @@ project(
     remedy=Label("rule", tuple((r.id, r.remedy_zh, r.remedy_en) for r in RULES.values())),
     community=Related(
         "Community",
-        on=lambda row, community: community.c.id == row.c.community_id,
+        key="community_id",
         same_community=True,
     ),
-    unit=Related("Unit", on=lambda row, unit: unit.c.id == row.c.unit_id),
+    unit=Related("Unit", key="unit_id"),
 )

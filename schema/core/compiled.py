@@ -173,7 +173,7 @@ class One:
         return (
             select(self.target.sql(other, build))
             .select_from(other)
-            .where(self.related.on(row, other))
+            .where(other.c.id == row.c[self.related.key])
             .scalar_subquery()
         )
 

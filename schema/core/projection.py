@@ -118,10 +118,11 @@ class Expression:
 
 @dataclass(frozen=True)
 class Related:
-    """One object of another projected type, or null: `on(row, related)` is the join."""
+    """One object of another projected type, or null: the one whose `id` is the row's `key`
+    column."""
 
     type_name: str
-    on: Callable[[Row, Row], ColumnElement]
+    key: str
     scope: str | None = None
     same_community: bool = False
 

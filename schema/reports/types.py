@@ -112,5 +112,5 @@ project(
         "reviewed_at",
     ),
     labels={"kind_label": ("kind", ReportKind)},
-    unit=Related("Unit", on=lambda row, unit: unit.c.id == row.c.unit_id),
+    unit=Related("Unit", key="unit_id"),
 )
