@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from server import reads
+from server import reads, writes
 from tenants.rls import scope_transaction
 
 NAMING_CONVENTION = {
@@ -78,6 +78,23 @@ class Database:
         """A read-only transaction under the same tenant scope, without the ORM: for the
         read paths a request takes many times (`server/reads.py`)."""
         return reads.read(self._reads, self._plans, community_id, all_communities=all_communities)
+
+    def write(
+        self,
+        community_id: int | None = None,
+        *,
+        all_communities: bool = False,
+        then: tuple[str, ...] = (),
+    ) -> contextlib.AbstractAsyncContextManager[writes.Write]:
+        """A transaction under the same tenant scope, without the ORM, for the write that
+        is made most often (`server/writes.py`); `then` runs in the round trip that begins it."""
+        return writes.write(
+            self._reads,
+            self._plans,
+            community_id,
+            all_communities=all_communities,
+            then=then,
+        )
 
     async def dispose(self) -> None:
         await self._reads.close()

@@ -7,7 +7,7 @@ no pool wrappers; bench/RESULTS.md). Here a statement is compiled once per shape
 SQLAlchemy's own cache does), runs with asyncpg's `fetch`, and its rows come back as named
 tuples with the mapped attribute names, converted by the columns' own types. The statements
 stay the domains' own (`server/*/queries.py`); only the way they run differs. Writes keep
-the ORM and its engine.
+the ORM and its engine, but for the one a programme makes most often (`server/writes.py`).
 
 The read pool's sessions are read-only by default (`default_transaction_read_only`), so a
 read that sees no tenant needs no transaction of its own: its one statement is one round
@@ -49,7 +49,9 @@ class Plan:
         "sql",
     )
 
-    def __init__(self, statement: Select, key: Any, dialect: Dialect) -> None:
+    def __init__(
+        self, statement: Select, key: Any, dialect: Dialect, of: type | None = None
+    ) -> None:
         compiled = self.compiled = statement.compile(dialect=dialect, cache_key=key)
         # IN lists are rendered per call (one placeholder per item); anything else is bound
         # straight into the compiled SQL's positions.
@@ -62,7 +64,7 @@ class Plan:
             name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
         }
         columns = compiled._result_columns
-        self.row = _row_class(statement, tuple(column.keyname for column in columns))
+        self.row = _row_class(statement, tuple(column.keyname for column in columns), of)
         self.converters = tuple(
             (i, convert)
             for i, column in enumerate(columns)
@@ -96,13 +98,16 @@ class Plan:
         return rows
 
 
-def _row_class(statement: Select, names: tuple[str, ...]) -> Callable[..., Any]:
+def _row_class(
+    statement: Select, names: tuple[str, ...], of: type | None = None
+) -> Callable[..., Any]:
     """A named tuple, its fields the result's column names (which the models keep equal to
-    their attribute names), and `entity` the statement's one model, if it selects one."""
+    their attribute names), and `entity` the statement's one model, if it selects one (or
+    the model `of` says its rows are)."""
     described = getattr(statement, "column_descriptions", None) or [{}]
     entity = described[0].get("entity") if len(described) == 1 else None
     if entity is None or described[0].get("expr") is not entity:
-        entity = None  # columns, not a whole model
+        entity = of  # columns, not a whole model
     name = f"{entity.__name__}Row" if entity is not None else "Row"
     row = collections.namedtuple(name, names)  # type: ignore[misc]
     row.entity = entity
@@ -125,7 +130,7 @@ class Plans:
         """The plan of a statement, and its SQL and arguments for this run."""
         if isinstance(statement, Fixed):
             if statement.plan is None:
-                statement.plan = Plan(statement.statement, None, self._dialect)
+                statement.plan = Plan(statement.statement, None, self._dialect, statement.of)
             plan = statement.plan
             return plan, *plan.arguments({**plan.defaults, **values})
         key = statement._generate_cache_key()
@@ -140,12 +145,15 @@ class Plans:
 
 class Fixed:
     """A statement built once (at import) with named `bindparam`s, its values given at each
-    run: planned on first use and never keyed again, for the reads every request makes."""
+    run: planned on first use and never keyed again, for the reads every request makes.
+    `of` names the model its rows are of where the statement does not select it whole (an
+    UPDATE returning the model's columns)."""
 
-    __slots__ = ("plan", "statement")
+    __slots__ = ("of", "plan", "statement")
 
-    def __init__(self, statement: Select) -> None:
+    def __init__(self, statement: Select, of: type | None = None) -> None:
         self.statement = statement
+        self.of = of
         self.plan: Plan | None = None
 
 
@@ -272,10 +280,10 @@ async def read(
             finished = True
         finally:
             if not finished:
-                await _abandon(connection)
+                await abandon(connection)
 
 
-async def _abandon(connection: asyncpg.Connection) -> None:
+async def abandon(connection: asyncpg.Connection) -> None:
     """Rolls back; a connection that cannot (broken, or the rollback itself interrupted) is
     closed rather than handed back to the pool inside a transaction."""
     try:

@@ -36,14 +36,23 @@ async def scope_transaction(
 def begin_scoped(community_id: int | None, all_communities: bool) -> str | None:
     """`BEGIN READ ONLY` and the same settings as `scope_transaction`, as one script for the
     driver's simple protocol (one round trip); None without a scope, when a read needs no
-    transaction (`server/reads.py`). The values are an integer and a flag, never text from
-    a request."""
+    transaction (`server/reads.py`)."""
     if community_id is None and not all_communities:
         return None
+    return f"BEGIN READ ONLY; {_settings(community_id, all_communities)}"
+
+
+def begin_writing(community_id: int | None, all_communities: bool, *then: str) -> str:
+    """`BEGIN READ WRITE` (the driver's sessions read only by default), the settings, and the
+    statements `then` that run under them, as one script: one round trip."""
+    return "; ".join(("BEGIN READ WRITE", _settings(community_id, all_communities), *then))
+
+
+def _settings(community_id: int | None, all_communities: bool) -> str:
+    """The values are an integer and a flag, never text from a request."""
     tenant = "" if community_id is None else str(int(community_id))
     everyone = "on" if all_communities else ""
     return (
-        "BEGIN READ ONLY; "
         f"SELECT set_config('app.community_id', '{tenant}', true), "
         f"set_config('app.all_communities', '{everyone}', true)"
     )

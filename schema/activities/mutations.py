@@ -76,14 +76,11 @@ class ImportAttendancePayload:
     errors: list[UserError]
 
 
-async def _scope(info: Info, global_id: str) -> tuple[int | None, int, dict]:
-    """An activity's community (refusing one that is not the request's tenant), its id, and
-    the transaction scope its attendance is written in: a project-wide activity's exits
-    reach every community."""
+async def _keys(info: Info, global_id: str) -> tuple[int | None, int]:
+    """An activity's community (refusing one that is not the request's tenant) and its id."""
     community_id, activity_id = activity_keys(global_id)
     await info.context.refuse_other_tenant(community_id)
-    scope = {"all_communities": True} if community_id is None else {}
-    return community_id, activity_id, scope
+    return community_id, activity_id
 
 
 @strawberry.type
@@ -123,15 +120,14 @@ class ActivityMutations:
         guard = await info.context.guard()
 
         async def work() -> service.Recorded:
-            community_id, activity_id, scope = await _scope(info, input.activity_id)
+            community_id, activity_id = await _keys(info, input.activity_id)
             entries = [
                 service.AttendanceEntry(ids.decode_as(e.unit_id, "Unit")[0], e.status)
                 for e in input.entries
             ]
-            async with info.context.transaction(community_id, **scope) as session:
-                return await service.record_attendance(
-                    session, guard, community_id, activity_id, entries
-                )
+            return await service.record_attendance(
+                info.context.runtime.database, guard, community_id, activity_id, entries
+            )
 
         recorded, errors = await attempt(info.context, work)
         if recorded is None:
@@ -152,10 +148,12 @@ class ActivityMutations:
         guard = await info.context.guard()
 
         async def work() -> sheets.Imported:
-            community_id, activity_id, scope = await _scope(info, input.activity_id)
+            community_id, activity_id = await _keys(info, input.activity_id)
             upload_id = ids.decode_as(input.upload_id, "Upload")[0]
             actor = guard.require("attendance", "record", community_id)
-            async with info.context.transaction(community_id, **scope) as session:
+            async with info.context.transaction(
+                community_id, **service.recording_scope(community_id)
+            ) as session:
                 _, data = await uploads.read(
                     session, uploads.root(info.context.runtime.settings), upload_id, actor.user_id
                 )

@@ -4,9 +4,21 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Update, and_, bindparam, func, insert, literal, select, update
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from server.access.guard import Guard
 from server.activities.models import (
@@ -16,12 +28,14 @@ from server.activities.models import (
     ProgrammeAttendance,
 )
 from server.activities.rules import Expected, two_consecutive_absences
-from server.audit.service import record
+from server.audit.service import APPEND, record
 from server.clock import today
 from server.communities.models import Community, Membership
 from server.communities.service import active_membership
+from server.db import Database
 from server.errors import ErrorCode, UserFacingError
 from server.notifications.service import leaders_of, notify, unit_staff
+from server.reads import Fixed
 from server.units.models import ExitRecord, Unit
 from server.units.service import leave_programme
 from server.vocabulary import (
@@ -31,6 +45,7 @@ from server.vocabulary import (
     MembershipStatus,
     SiteStatus,
 )
+from server.writes import Write, on_session
 
 COMMUNITY_EXIT_REASON = "连续两次未参加共同体活动，视为自动退出共同体（第十二条）"
 PROGRAMME_EXIT_REASON = "连续两次未参加项目活动，视为自动退出项目（第八条第二项）"
@@ -51,7 +66,7 @@ class AttendanceEntry:
 
 @dataclass(frozen=True)
 class Recorded:
-    activity: Activity | ProgrammeActivity
+    activity: Activity | ProgrammeActivity  # as recorded: a row of one (`server/reads.py`)
     exits: list[ExitRecord]
 
 
@@ -181,19 +196,55 @@ async def _schedule_programme(
 
 
 async def find_activity(
-    session: AsyncSession, community_id: int | None, activity_id: int, *, lock: bool = False
+    session: AsyncSession, community_id: int | None, activity_id: int
 ) -> Activity | ProgrammeActivity:
     """A community's activity, or a project-wide one when `community_id` is None."""
     if community_id is None:
-        activity = await session.get(ProgrammeActivity, activity_id, with_for_update=lock)
+        activity = await session.get(ProgrammeActivity, activity_id)
     else:
-        activity = await session.get(Activity, (community_id, activity_id), with_for_update=lock)
+        activity = await session.get(Activity, (community_id, activity_id))
     if activity is None:
         raise UserFacingError(ErrorCode.NOT_FOUND, "活动不存在", "no such activity", "activityId")
     return activity
 
 
-def _entries_errors(entries: Sequence[AttendanceEntry], expected: set[int]) -> None:
+@dataclass(frozen=True)
+class Asked:
+    """A recording asked for, checked as far as it can be before the activity is read:
+    allowed, not empty, no unit twice."""
+
+    actor_user_id: int
+    community_id: int | None
+    activity_id: int
+    entries: Sequence[AttendanceEntry]
+
+    @property
+    def absent(self) -> list[int]:
+        return [e.unit_id for e in self.entries if e.status is AttendanceStatus.ABSENT]
+
+    @property
+    def lock(self) -> str:
+        """The activity's row locked first: recordings of one activity queue instead of
+        deadlocking on its attendance rows. (Its values are integers.)"""
+        if self.community_id is None:
+            return (
+                f"SELECT 1 FROM programme_activities WHERE id = {int(self.activity_id)} FOR UPDATE"
+            )
+        return (
+            f"SELECT 1 FROM activities WHERE community_id = {int(self.community_id)} "
+            f"AND id = {int(self.activity_id)} FOR UPDATE"
+        )
+
+
+def ask_attendance(
+    guard: Guard,
+    community_id: int | None,
+    activity_id: int,
+    entries: Sequence[AttendanceEntry],
+) -> Asked:
+    actor = guard.require("attendance", "record", community_id)
+    if not entries:
+        raise UserFacingError(ErrorCode.INVALID_INPUT, "没有出勤记录", "no entries", "entries")
     seen: set[int] = set()
     for i, entry in enumerate(entries):
         if entry.unit_id in seen:
@@ -204,6 +255,68 @@ def _entries_errors(entries: Sequence[AttendanceEntry], expected: set[int]) -> N
                 f"entries.{i}.unitId",
             )
         seen.add(entry.unit_id)
+    return Asked(actor.user_id, community_id, activity_id, entries)
+
+
+async def record_attendance(
+    database: Database,
+    guard: Guard,
+    community_id: int | None,
+    activity_id: int,
+    entries: Sequence[AttendanceEntry],
+) -> Recorded:
+    """Records (or corrects) attendance, then enacts the two-absences exit where it applies.
+    Without an absence no exit can follow and the ORM is not needed: the recording is the
+    driver's alone (`server/writes.py`)."""
+    asked = ask_attendance(guard, community_id, activity_id, entries)
+    scope = recording_scope(community_id)
+    if asked.absent:
+        async with database.transaction(community_id, **scope) as session:
+            return await record_on_session(session, asked)
+    async with database.write(community_id, then=(asked.lock,), **scope) as write:
+        return Recorded(await _record(write, asked), [])
+
+
+def recording_scope(community_id: int | None) -> dict[str, bool]:
+    """What a recording's transaction sees: a project-wide activity's exits reach every
+    community."""
+    return {"all_communities": community_id is None}
+
+
+async def record_on_session(session: AsyncSession, asked: Asked) -> Recorded:
+    """The recording in the session's transaction, and the exits its absences enact."""
+    write = await on_session(session)
+    await write.script(asked.lock)
+    activity = await _record(write, asked)
+    exits = await enact_absences(session, asked.community_id, asked.absent)
+    return Recorded(activity, exits)
+
+
+async def _record(write: Write, asked: Asked) -> Activity | ProgrammeActivity:
+    """One statement marks the given units, recounts the activity and appends the audit
+    entry; what it marked tells which units were expected. Any refusal here rolls it back."""
+    model = Activity if asked.community_id is not None else ProgrammeActivity
+    row = await write.one_or_none(
+        RECORDING[model],
+        of_activity=asked.activity_id,
+        of_community=asked.community_id,
+        units=[e.unit_id for e in asked.entries],
+        statuses=[e.status.value for e in asked.entries],
+        now=dt.datetime.now(dt.UTC),
+        by=asked.actor_user_id,
+        after={str(e.unit_id): e.status.value for e in asked.entries},
+    )
+    if row is None:
+        raise UserFacingError(ErrorCode.NOT_FOUND, "活动不存在", "no such activity", "activityId")
+    if row.held_on > today():
+        raise UserFacingError(
+            ErrorCode.INVALID_TRANSITION,
+            "活动尚未举行，不能登记出勤",
+            "the activity has not been held yet",
+            "activityId",
+        )
+    expected = set(row.marked or ())
+    for i, entry in enumerate(asked.entries):
         if entry.unit_id not in expected:
             raise UserFacingError(
                 ErrorCode.INVALID_INPUT,
@@ -211,114 +324,66 @@ def _entries_errors(entries: Sequence[AttendanceEntry], expected: set[int]) -> N
                 "the unit was not expected at this activity",
                 f"entries.{i}.unitId",
             )
+    return row
 
 
-async def record_attendance(
-    session: AsyncSession,
-    guard: Guard,
-    community_id: int | None,
-    activity_id: int,
-    entries: Sequence[AttendanceEntry],
-) -> Recorded:
-    """Records (or corrects) attendance, then enacts the two-absences exit where it applies."""
-    actor = guard.require("attendance", "record", community_id)
-    if not entries:
-        raise UserFacingError(ErrorCode.INVALID_INPUT, "没有出勤记录", "no entries", "entries")
-    activity = await find_activity(session, community_id, activity_id, lock=True)
-    statements = RECORDING[type(activity)]
-    # Named apart from the columns: an UPDATE keeps the column names for its SET values.
-    of_activity = {"of_activity": activity_id}
-    if community_id is not None:
-        of_activity["of_community"] = community_id
-    if activity.held_on > today():
-        raise UserFacingError(
-            ErrorCode.INVALID_TRANSITION,
-            "活动尚未举行，不能登记出勤",
-            "the activity has not been held yet",
-            "activityId",
+def _recording(activity: type, attendance: type) -> Fixed:
+    """Only an expected unit has a row to mark. The counts are the rows as they were, with
+    the marked ones as they are now (a statement's parts all see the same snapshot)."""
+    table, activities = attendance.__table__, activity.__table__
+    in_community = attendance is Attendance
+    scope = [table.c.activity_id == bindparam("of_activity")]
+    if in_community:
+        scope.append(table.c.community_id == bindparam("of_community"))
+    given = (
+        func.unnest(
+            bindparam("units", type_=ARRAY(BigInteger)),
+            bindparam("statuses", type_=ARRAY(String)),
         )
-    now = dt.datetime.now(dt.UTC)
-    # Only an expected unit has a row to mark: the units marked are the expected ones among
-    # those given, so a unit given but not marked was not expected (and the refusal rolls the
-    # marks back). One round trip fewer than asking for the expected units first.
-    expected: set[int] = set()
-    for status in AttendanceStatus:
-        units = [e.unit_id for e in entries if e.status is status]
-        if units:
-            marked = {"units": units, "new_status": status, "now": now, "by": actor.user_id}
-            result = await session.execute(statements.mark, {**of_activity, **marked})
-            expected.update(result.scalars())
-    _entries_errors(entries, expected)
-    counts = (await session.execute(statements.recount, {**of_activity, "now": now})).one()
-    # The loaded activity takes the counts as its committed state (no second write).
-    for name, value in zip(COUNTS, (*counts, now), strict=True):
-        set_committed_value(activity, name, value)
-    await record(
-        session,
-        actor_user_id=actor.user_id,
-        action="attendance.record",
-        target_type=type(activity).__name__,
-        target_id=activity.id,
-        community_id=community_id,
-        after={str(e.unit_id): e.status.value for e in entries},
+        .table_valued("unit_id", "status")
+        .render_derived(name="given")
     )
-    absent = [e.unit_id for e in entries if e.status is AttendanceStatus.ABSENT]
-    exits = await enact_absences(session, community_id, absent) if absent else []
-    return Recorded(activity, exits)
-
-
-COUNTS = ("attended_count", "absent_count", "excused_count", "attendance_recorded_at")
-
-
-@dataclass(frozen=True)
-class Recording:
-    """The statements that record one activity's attendance, built once with the activity,
-    the units and the values as bind parameters: a recording runs them on every sheet."""
-
-    mark: Update  # the given expected units' status set, returning them (Core: no rows in
-    # the session to keep in step)
-    recount: Update  # the activity's counts recomputed from its rows and read back
-
-
-def _recording(activity: type, attendance: type) -> Recording:
-    scope = [attendance.activity_id == bindparam("of_activity")]
-    if attendance is Attendance:
-        scope.append(Attendance.community_id == bindparam("of_community"))
-    activities = activity.__table__
-    # The activity by its primary key: (community_id, id), or id for the programme's own.
+    marked = (
+        update(table)
+        .where(*scope, table.c.unit_id == given.c.unit_id)
+        .values(status=given.c.status, recorded_at=bindparam("now"), recorded_by=bindparam("by"))
+        .returning(table.c.unit_id, table.c.status)
+        .cte("marked")
+    )
+    status = func.coalesce(marked.c.status, table.c.status)
+    counts = (
+        select(*(func.count().filter(status == s).label(s.value) for s in AttendanceStatus))
+        .select_from(table.outerjoin(marked, marked.c.unit_id == table.c.unit_id))
+        .where(*scope)
+        .cte("counts")
+    )
+    logged = APPEND.values(
+        community_id=bindparam("of_community") if in_community else None,
+        actor_user_id=bindparam("by"),
+        action="attendance.record",
+        target_type=activity.__name__,
+        target_id=cast(bindparam("of_activity", type_=BigInteger), String),
+        after=bindparam("after", type_=JSONB),
+    ).cte("logged")
     by_key = [
         column == bindparam("of_activity" if column.key == "id" else "of_community")
         for column in activities.primary_key.columns
     ]
-
-    def counted(status: AttendanceStatus):
-        return (
-            select(func.count())
-            .select_from(attendance)
-            .where(*scope, attendance.status == status)
-            .scalar_subquery()
-        )
-
-    return Recording(
-        mark=update(attendance.__table__)
-        .where(*scope, attendance.unit_id.in_(bindparam("units", expanding=True)))
-        .values(
-            status=bindparam("new_status"),
-            recorded_at=bindparam("now"),
-            recorded_by=bindparam("by"),
-        )
-        .returning(attendance.unit_id),
-        recount=update(activities)
+    return Fixed(
+        update(activities)
         .where(*by_key)
         .values(
-            attended_count=counted(AttendanceStatus.ATTENDED),
-            absent_count=counted(AttendanceStatus.ABSENT),
-            excused_count=counted(AttendanceStatus.EXCUSED),
+            attended_count=select(counts.c.ATTENDED).scalar_subquery(),
+            absent_count=select(counts.c.ABSENT).scalar_subquery(),
+            excused_count=select(counts.c.EXCUSED).scalar_subquery(),
             attendance_recorded_at=bindparam("now"),
         )
         .returning(
-            activities.c.attended_count, activities.c.absent_count, activities.c.excused_count
-        ),
+            *activities.c,
+            select(func.array_agg(marked.c.unit_id)).scalar_subquery().label("marked"),
+        )
+        .add_cte(logged),
+        of=activity,
     )
 
 

@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.guard import Guard
 from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
-from server.activities.service import AttendanceEntry, find_activity, record_attendance
+from server.activities.service import (
+    AttendanceEntry,
+    ask_attendance,
+    find_activity,
+    record_on_session,
+)
 from server.errors import ErrorCode, UserFacingError
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import AttendanceStatus
@@ -159,5 +164,6 @@ async def import_sheet(
             entries.append(AttendanceEntry(unit_id, status))
     if not entries:
         return Imported(activity, [], 0, problems)
-    recorded = await record_attendance(session, guard, community_id, activity_id, entries)
+    asked = ask_attendance(guard, community_id, activity_id, entries)
+    recorded = await record_on_session(session, asked)
     return Imported(recorded.activity, recorded.exits, len(entries), problems)

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from schema.core import ids
 from server.clock import today
@@ -145,8 +145,16 @@ async def test_an_activity_outside_the_cooperation_cycle_is_refused(client, comm
     assert await row_counts(owner) == before
 
 
+# A recording with an absence can end in an exit and runs with the ORM; one without runs on
+# the driver alone (`server/writes.py`). Each refusal is checked both ways.
+WITH_AND_WITHOUT_AN_ABSENCE = pytest.mark.parametrize(
+    "statuses", [{}, {"u1": "ABSENT"}], ids=["all-attended", "one-absent"]
+)
+
+
+@WITH_AND_WITHOUT_AN_ABSENCE
 async def test_attendance_for_a_unit_that_was_not_expected_is_refused(
-    client, runtime, community, owner
+    client, runtime, community, owner, statuses
 ):
     _, units, leader = community
     activity = await schedule(client, leader, 3, expectedUnitIds=[unit_id(u) for u in units[:3]])
@@ -155,7 +163,7 @@ async def test_attendance_for_a_unit_that_was_not_expected_is_refused(
     error = await refusal(
         client,
         RECORD,
-        {"input": {"activityId": activity, "entries": entries(units)}},
+        {"input": {"activityId": activity, "entries": entries(units, **statuses)}},
         headers=leader,
     )
 
@@ -179,7 +187,8 @@ async def test_a_unit_recorded_twice_in_one_call_is_refused(client, community, o
     assert await attendance_recorded(owner) == 0
 
 
-async def test_attendance_waits_until_the_activity_is_held(client, community, owner):
+@WITH_AND_WITHOUT_AN_ABSENCE
+async def test_attendance_waits_until_the_activity_is_held(client, community, owner, statuses):
     _, units, leader = community
     upcoming = await schedule(client, leader, -7)
     before = await row_counts(owner)
@@ -187,12 +196,80 @@ async def test_attendance_waits_until_the_activity_is_held(client, community, ow
     error = await refusal(
         client,
         RECORD,
-        {"input": {"activityId": upcoming, "entries": entries(units)}},
+        {"input": {"activityId": upcoming, "entries": entries(units, **statuses)}},
         headers=leader,
     )
 
     assert error["code"] == "INVALID_TRANSITION"
     assert await row_counts(owner) == before
+    assert await attendance_recorded(owner) == 0
+
+
+@WITH_AND_WITHOUT_AN_ABSENCE
+async def test_attendance_for_an_unknown_activity_is_not_found(client, community, statuses):
+    community_row, units, leader = community
+    missing = ids.encode("Activity", community_row.id, 10**9)
+
+    error = await refusal(
+        client,
+        RECORD,
+        {"input": {"activityId": missing, "entries": entries(units, **statuses)}},
+        headers=leader,
+    )
+
+    assert (error["code"], error["field"]) == ("NOT_FOUND", "activityId")
+
+
+@WITH_AND_WITHOUT_AN_ABSENCE
+async def test_a_recording_says_who_recorded_what_and_when(client, community, owner, statuses):
+    community_row, units, leader = community
+    activity = await schedule(client, leader, 3)
+    _, activity_id = ids.decode(activity)[1]
+    await mutate(
+        client,
+        RECORD,
+        {"input": {"activityId": activity, "entries": entries(units[:3], **statuses)}},
+        headers=leader,
+    )
+
+    async with owner.connect() as conn:
+        marks = (
+            await conn.execute(
+                text(
+                    "SELECT a.status, u.email, a.recorded_at > now() - interval '1 minute' "
+                    "FROM attendance a LEFT JOIN users u ON u.id = a.recorded_by "
+                    "WHERE a.activity_id = :a ORDER BY a.unit_id"
+                ),
+                {"a": activity_id},
+            )
+        ).all()
+        (logged,) = (
+            await conn.execute(
+                text(
+                    "SELECT a.community_id, u.email, a.target_type, a.target_id, a.after "
+                    "FROM audit_log a JOIN users u ON u.id = a.actor_user_id "
+                    "WHERE a.action = 'attendance.record'"
+                )
+            )
+        ).all()
+        recounted = await conn.scalar(
+            text("SELECT attendance_recorded_at IS NOT NULL FROM activities WHERE id = :a"),
+            {"a": activity_id},
+        )
+
+    statuses_given = [e["status"] for e in entries(units[:3], **statuses)]
+    assert marks == [
+        *((status, "leader@example.cn", True) for status in statuses_given),
+        (None, None, None),  # the fourth member, expected and not yet recorded
+    ]
+    assert logged == (
+        community_row.id,
+        "leader@example.cn",
+        "Activity",
+        str(activity_id),
+        {str(u.id): status for u, status in zip(units, statuses_given, strict=False)},
+    )
+    assert recounted
 
 
 async def test_a_correction_replaces_what_was_recorded(client, community):
