@@ -6,6 +6,7 @@ from schema.activities.types import Activity, activity_keys
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.errors import UserError
+from schema.core.inputs import converted_once
 from schema.core.mutations import attempt
 from schema.units.exits import Exit
 from server.activities import service, sheets
@@ -27,12 +28,14 @@ class ScheduleActivityInput:
     )
 
 
+@converted_once
 @strawberry.input
 class AttendanceEntryInput:
     unit_id: strawberry.ID
     status: AttendanceStatus
 
 
+@converted_once
 @strawberry.input
 class RecordAttendanceInput:
     activity_id: strawberry.ID
