@@ -214,6 +214,26 @@ async def test_pages_follow_each_other_as_the_usual_execution_pages(national):
         assert pages > 1, query
 
 
+async def test_a_large_page_is_scoped_first_and_reads_the_same(national, monkeypatch):
+    """A page large enough to scan in parallel runs in a transaction scoped before it (its
+    statement cannot set its own tenant): the same answers, its own community's rows only."""
+    _, client, communities, leader, admin = national
+    monkeypatch.setattr(compiled, "PARALLEL_PAGE", 2)
+    first = communities[0]
+    for query, variables, headers in (
+        (EVERY_FIELD, {"slug": first.slug}, leader),
+        (REGION, {"region": first.region}, admin),
+    ):
+        answer, usual, cost = await both_ways(client, query, variables, headers)
+
+        assert "errors" not in usual, usual
+        assert answer == usual
+        assert cost == 2  # the BEGIN with the tenant, then the statement
+    answer, _, _ = await both_ways(client, EVERY_FIELD, {"slug": communities[1].slug}, admin)
+    nodes = [e["node"] for e in answer["data"]["community"]["activities"]["edges"]]
+    assert nodes and {ids.decode(n["id"])[1][0] for n in nodes} == {communities[1].id}
+
+
 async def test_a_community_page_holds_its_own_rows_only(national):
     _, client, communities, _, admin = national
     first, second = communities[0], communities[1]
