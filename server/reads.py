@@ -272,18 +272,26 @@ async def read(
             yield Read(connection, plans)
             return
         note_statement()
-        finished = False
-        try:
-            await connection.execute(begin)
+        async with committed(connection, begin):
             yield Read(connection, plans)
-            await connection.execute("COMMIT")
-            finished = True
-        finally:
-            if not finished:
-                await abandon(connection)
 
 
-async def abandon(connection: asyncpg.Connection) -> None:
+@contextlib.asynccontextmanager
+async def committed(connection: asyncpg.Connection, begin: str) -> AsyncIterator[None]:
+    """The transaction `begin` starts, committed when the block ends; a block that raises is
+    rolled back."""
+    finished = False
+    try:
+        await connection.execute(begin)
+        yield
+        await connection.execute("COMMIT")
+        finished = True
+    finally:
+        if not finished:
+            await _abandon(connection)
+
+
+async def _abandon(connection: asyncpg.Connection) -> None:
     """Rolls back; a connection that cannot (broken, or the rollback itself interrupted) is
     closed rather than handed back to the pool inside a transaction."""
     try:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.reads import Plans, Read, ReadPool, abandon
+from server.reads import Plans, Read, ReadPool, committed
 from server.sql_count import note_statement
 from tenants.rls import begin_writing
 
@@ -42,15 +42,8 @@ async def write(
     async with (await pool.pool()).acquire() as connection:
         for _ in range(1 + len(then)):
             note_statement()
-        finished = False
-        try:
-            await connection.execute(begin_writing(community_id, all_communities, *then))
+        async with committed(connection, begin_writing(community_id, all_communities, *then)):
             yield Write(connection, plans)
-            await connection.execute("COMMIT")
-            finished = True
-        finally:
-            if not finished:
-                await abandon(connection)
 
 
 async def on_session(session: AsyncSession) -> Write:
