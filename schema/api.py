@@ -76,6 +76,12 @@ LIMITS = [
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 ]
 
+
+def masking() -> MaskErrors:
+    """What a client is told of an error the server did not mean to say."""
+    return MaskErrors(should_mask_error=should_mask, error_message="服务器内部错误")
+
+
 SCHEMA = strawberry.Schema(
     query=Query,
     mutation=Mutation,
@@ -86,7 +92,7 @@ SCHEMA = strawberry.Schema(
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(LIMITS),
         lambda: ValidationCache(maxsize=512),
-        lambda: MaskErrors(should_mask_error=should_mask, error_message="服务器内部错误"),
+        masking,
     ],
 )
 

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionResult
 
 from schema.core.compiled import CompiledReads, answer
 from schema.core.context import Context
+from schema.core.direct import DirectExecution
 from schema.core.errors import format_error, is_request_error
 from server.errors import GongxueError
 from server.i18n import language_from
@@ -25,12 +26,13 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 class GraphQLView(GraphQL[Context, None]):
     def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
-        from schema.api import LIMITS, MAX_TOKENS, SCHEMA
+        from schema.api import LIMITS, MAX_TOKENS, SCHEMA, masking
 
         super().__init__(SCHEMA, **kwargs)
         self.runtime = runtime
         self._tenants: dict[str, Tenant] = {}
         self._compiled = CompiledReads(SCHEMA._schema, tuple(LIMITS), MAX_TOKENS)
+        self._direct = DirectExecution(SCHEMA, masking())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,8 +60,10 @@ class GraphQLView(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     async def _compiled_answer(self, request: Request, language: str) -> Response | None:
-        """A query every field of which reads straight from SQL, answered by one statement
-        (`schema/core/compiled.py`); None for anything else, which strawberry answers."""
+        """A JSON POST of a document that parses and validates, answered without strawberry's
+        view: by one statement where every field reads straight from SQL
+        (`schema/core/compiled.py`), else executed directly (`schema/core/direct.py`). None
+        for anything else, which strawberry answers with its own errors."""
         if request.method != "POST" or not request.headers.get("content-type", "").startswith(
             "application/json"
         ):
@@ -71,15 +75,22 @@ class GraphQLView(GraphQL[Context, None]):
         if not isinstance(body, dict) or not isinstance(body.get("query"), str):
             return None
         operation = body.get("operationName")
-        plan = self._compiled.plan(
+        checked = self._compiled.check(
             body["query"], operation if isinstance(operation, str) else None, language
         )
-        variables = body.get("variables")
-        if plan is None or not (variables is None or isinstance(variables, dict)):
+        variables, extensions = body.get("variables"), body.get("extensions")
+        if checked is None or not all(
+            v is None or isinstance(v, dict) for v in (variables, extensions)
+        ):
             return None
         context = request.state.context = self._context(request)
-        data = await answer(plan, context, variables)
-        return None if data is None else Response(data, media_type="application/json")
+        if checked.plan is not None:
+            data = await answer(checked.plan, context, variables)
+            if data is not None:
+                return Response(data, media_type="application/json")
+        result = await self._direct.run(checked, context, variables, extensions)
+        answered = await self.process_result(request, result)
+        return Response(self.encode_json(answered), media_type="application/json")
 
     def _context(self, request: Request) -> Context:
         tenant = request.scope.get("state", {}).get("tenant")

@@ -10,11 +10,13 @@ into one statement, its arguments bound at each run, its tenant set inside it
 (`tenants.rls.statement_scope`): one round trip, no objects, no per-field work.
 
 The usual execution stays the authority. Anything it would answer with an error goes its
-way: a document that does not parse or validate, selects a field without a projection, uses
-a directive, or is not a query; and a request whose variables or arguments are wrong, whose
-permission checks refuse, or whose community does not exist. The checks are the fields' own
-(`schema/core/permissions.py`), decided before the statement runs; the lists' filters are
-the domains' own statements. `tests/schema/test_compiled.py` runs the documents both ways."""
+way: a document that selects a field without a projection, uses a directive, or is not a
+query (executed field by field, `schema/core/direct.py`), one that does not parse or
+validate (strawberry's view answers it); and a request whose variables or arguments are
+wrong, whose permission checks refuse, or whose community does not exist. The checks are
+the fields' own (`schema/core/permissions.py`), decided before the statement runs; the
+lists' filters are the domains' own statements. `tests/schema/test_compiled.py` runs the
+documents both ways."""
 
 import logging
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -665,28 +668,41 @@ def _uses_variables(node: FieldNode) -> bool:
     return found.variable
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A document that parsed and validated with the schema's rules, its one operation a query
+    or a mutation: answered by its plan where there is one, else executed directly
+    (`schema/core/direct.py`)."""
+
+    document: DocumentNode
+    operation_name: str | None
+    plan: Plan | None
+
+
 class CompiledReads:
     """The plans of one schema: a document seen for the first time is parsed, validated with
-    the schema's rules and planned, or remembered as one the usual execution answers."""
+    the schema's rules and planned where it can be, and remembered."""
 
     def __init__(self, schema: GraphQLSchema, rules: tuple, max_tokens: int) -> None:
         self._schema = schema
         self._rules = (*specified_rules, *rules)
         self._max_tokens = max_tokens
-        self._plans: dict[tuple[str, str | None, str], Plan | None] = {}
+        self._checked: dict[tuple[str, str | None, str], Checked | None] = {}
 
-    def plan(self, query: str, operation_name: str | None, language: str) -> Plan | None:
+    def check(self, query: str, operation_name: str | None, language: str) -> Checked | None:
+        """None for a document strawberry's own view must answer: one that does not parse or
+        validate, names no single operation, or is a subscription."""
         key = (query, operation_name, language)
         try:
-            return self._plans[key]
+            return self._checked[key]
         except KeyError:
             pass
-        if len(self._plans) >= PLANS_KEPT:
-            self._plans.clear()
-        plan = self._plans[key] = self._planned(query, operation_name, language)
-        return plan
+        if len(self._checked) >= PLANS_KEPT:
+            self._checked.clear()
+        checked = self._checked[key] = self._check(query, operation_name, language)
+        return checked
 
-    def _planned(self, query: str, operation_name: str | None, language: str) -> Plan | None:
+    def _check(self, query: str, operation_name: str | None, language: str) -> Checked | None:
         try:
             document = parse(query, max_tokens=self._max_tokens)
         except GraphQLError:
@@ -696,14 +712,21 @@ class CompiledReads:
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if operation_name is not None:
             operations = [o for o in operations if o.name and o.name.value == operation_name]
-        if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
+        if len(operations) != 1 or operations[0].operation is OperationType.SUBSCRIPTION:
+            return None
+        return Checked(document, operation_name, self._plan(document, operations[0], language))
+
+    def _plan(
+        self, document: DocumentNode, operation: OperationDefinitionNode, language: str
+    ) -> Plan | None:
+        if operation.operation is not OperationType.QUERY:
             return None
         found = _Finds()
         visit(document, found)
         if found.directive:
             return None
         try:
-            return Planner(self._schema, document, operations[0], language).planned()
+            return Planner(self._schema, document, operation, language).planned()
         except Unplanned:
             return None
 
