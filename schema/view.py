@@ -42,7 +42,7 @@ class GraphQLView(GraphQL[Context, None]):
         language = language_from(request.headers.get("accept-language"))
         try:
             scope.setdefault("state", {})["tenant"] = await self._path_tenant(request)
-            response = await self._compiled_answer(request, language)
+            response = await self._checked_answer(request, language)
             if response is None:
                 response = await self.run(request)
             if request.state._state.get("rejected") and GRAPHQL_RESPONSE in request.headers.get(
@@ -59,7 +59,7 @@ class GraphQLView(GraphQL[Context, None]):
             response = _error_response(status, exc.message(language), exc.code.value)
         await response(scope, receive, send)
 
-    async def _compiled_answer(self, request: Request, language: str) -> Response | None:
+    async def _checked_answer(self, request: Request, language: str) -> Response | None:
         """A JSON POST of a document that parses and validates, answered without strawberry's
         view: by one statement where every field reads straight from SQL
         (`schema/core/compiled.py`), else executed directly (`schema/core/direct.py`). None

@@ -46,11 +46,11 @@ class DirectExecution:
             )
             if isawaitable(result):
                 result = await result
-        except Exception as error:  # strawberry turns a failure outside any resolver into one
-            wrapped = error if isinstance(error, GraphQLError) else None
-            result = GraphQLExecutionResult(
-                None, [wrapped or GraphQLError(str(error), original_error=error)]
-            )
+        except Exception as error:
+            # A failure outside any resolver: strawberry answers it as the one error.
+            if not isinstance(error, GraphQLError):
+                error = GraphQLError(str(error), original_error=error)
+            result = GraphQLExecutionResult(None, [error])
         errors = result.errors
         if errors:
             self._schema.process_errors(errors)  # logged before they are masked, as strawberry does
