@@ -1,5 +1,5 @@
 """The national data set, generated with a fixed seed: one unit per division at each level
-(GB/T 2260-shaped codes, names as such bodies are named), communities of 3-12 units grouped
+(GB/T 2260-shaped codes, names as such bodies are named), communities of 3-15 units grouped
 by level and region, five years of activities with attendance, reports, and the accounts to
 sign in as each role. Rows come out as tuples in the column order `load.py` copies them in."""
 
@@ -8,7 +8,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from server.communities.rules import cycle_end_for
+from server.communities.rules import MAX_UNITS, MIN_UNITS, cycle_end_for
 from server.regions.provinces import PROVINCES, REGION_PROVINCES
 from server.reports import rules as report_rules
 from server.vocabulary import (
@@ -122,7 +122,9 @@ def units(scale: float, rng: random.Random) -> list[Unit]:
 
 def communities(sites: list[Unit], today: dt.date, rng: random.Random) -> list[NationalCommunity]:
     """Units grouped by region and level into communities of 3-12, formed over the last five
-    years; those formed more than three years ago are in their second cycle."""
+    years; those formed more than three years ago are in their second cycle. The first of
+    each region's level has the fifteen units the regulation allows at most, so that the
+    largest size is there to be read and recorded (the benchmark records its attendance)."""
     region_of = {p: r for r, provinces in REGION_PROVINCES.items() for p in provinces}
     groups: dict[tuple[str, Level], list[Unit]] = {}
     for unit in sites:
@@ -131,8 +133,8 @@ def communities(sites: list[Unit], today: dt.date, rng: random.Random) -> list[N
     for (region, level), members in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1].value)):
         rng.shuffle(members)
         start = 0
-        while (rest := len(members) - start) >= 3:
-            size = min(rng.randint(3, 12), rest)
+        while (rest := len(members) - start) >= MIN_UNITS:
+            size = min(MAX_UNITS if start == 0 else rng.randint(MIN_UNITS, 12), rest)
             if 0 < rest - size < 3:  # never leave one or two behind
                 size = rest if rest < 6 else rest - 3
             # Most formed in the programme's first year, some joined the movement since.

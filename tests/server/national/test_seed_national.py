@@ -64,7 +64,8 @@ async def test_a_small_national_data_set_loads_and_follows_the_rules(client, run
         communities = (await session.scalars(select(Community).order_by(Community.id))).all()
     assert {level: n for level, n in levels.items()} == expected
     assert len(codes) == len(set(codes)) == seeded.units
-    assert all(3 <= n <= 12 for n in sizes) and len(sizes) == seeded.communities >= 40
+    assert all(3 <= n <= 15 for n in sizes) and len(sizes) == seeded.communities >= 40
+    assert max(sizes) == 15  # the largest community the regulation allows is there
     assert counted == recorded == seeded.attendance  # every kept count matches its rows
     assert seeded.activities >= seeded.communities * 50  # years of activities each
     assert len({c.slug for c in communities}) == len(communities)
