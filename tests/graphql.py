@@ -69,3 +69,9 @@ def the_usual_way(query: str) -> str:
             break
         end += 1
     return f"{query[:start]}{{ ... @include(if: true) {query[start : end + 1]} }}{query[end + 1 :]}"
+
+
+def graphql_view(client: httpx.AsyncClient) -> Any:
+    """The app's GraphQL view: one endpoint serves /graphql over HTTP and WebSocket."""
+    (view,) = {r.endpoint for r in client._transport.app.routes if r.path == "/graphql"}
+    return view

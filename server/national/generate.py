@@ -135,8 +135,8 @@ def communities(sites: list[Unit], today: dt.date, rng: random.Random) -> list[N
         start = 0
         while (rest := len(members) - start) >= MIN_UNITS:
             size = min(MAX_UNITS if start == 0 else rng.randint(MIN_UNITS, 12), rest)
-            if 0 < rest - size < 3:  # never leave one or two behind
-                size = rest if rest < 6 else rest - 3
+            if 0 < rest - size < MIN_UNITS:  # never leave one or two behind
+                size = rest if rest < 2 * MIN_UNITS else rest - MIN_UNITS
             # Most formed in the programme's first year, some joined the movement since.
             earliest = 4 * 365 if rng.random() < 0.8 else 200
             formed = today - dt.timedelta(days=rng.randint(earliest, YEARS * 365))

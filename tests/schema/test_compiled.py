@@ -20,7 +20,7 @@ from server.national.load import seed_national
 from server.reports.models import Report
 from server.vocabulary import FindingStatus, MembershipRole, MembershipStatus, Severity
 from tests.factories import bearer, make_community, make_user
-from tests.graphql import error_codes, the_usual_way
+from tests.graphql import error_codes, graphql_view, the_usual_way
 from tests.schema.documents import COMMUNITY_PAGE as PAGE
 
 UNIT = """id name level levelLabel divisionCode province provinceLabel siteStatus
@@ -369,8 +369,7 @@ async def test_a_plan_keeps_a_bounded_number_of_statements(national, monkeypatch
         variables = {"slug": communities[0].slug, **given}
         answer, usual, cost = await both_ways(client, query, variables, leader)
         assert answer == usual and cost == 1
-    (view,) = [r.endpoint for r in client._transport.app.routes if r.path == "/graphql"][:1]
-    plan = view._compiled.check(query, None, "zh").plan
+    plan = graphql_view(client)._compiled.check(query, None, "zh").plan
 
     assert 1 <= len(plan._statements) <= 2
 

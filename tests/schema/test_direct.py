@@ -13,17 +13,12 @@ from schema.core import ids
 from server.activities import service
 from server.vocabulary import ActivityKind
 from tests.factories import bearer, make_community, make_user
+from tests.graphql import graphql_view
 from tests.server.compliance.helpers import hold
 
 RECORD = """mutation ($a: ID!, $e: [AttendanceEntryInput!]!) {
   recordAttendance(input: {activityId: $a, entries: $e}) {
     activity { attendedCount absentCount } errors { code message field } } }"""
-
-
-def _view(client):
-    # One view serves /graphql over HTTP and WebSocket: two routes, one endpoint.
-    (view,) = {r.endpoint for r in client._transport.app.routes if r.path == "/graphql"}
-    return view
 
 
 async def _strawberrys_answer(client, body: dict, headers: dict) -> dict:
@@ -43,7 +38,7 @@ async def _strawberrys_answer(client, body: dict, headers: dict) -> dict:
     async def receive() -> dict:
         return {"type": "http.request", "body": raw, "more_body": False}
 
-    response = await _view(client).run(Request(scope, receive))
+    response = await graphql_view(client).run(Request(scope, receive))
     return orjson.loads(response.body)
 
 
@@ -86,10 +81,10 @@ async def test_errors_outside_the_payload_answer_as_strawberry_answers(client, r
         ({"query": "{ __schema { queryType { name } } }"}, headers),
         ({"query": "{ me @include(if: true) { email } }"}, headers),
     ]
-    for body, sent in cases:
-        direct, strawberrys = await _both(client, body, sent)
+    answers = [await _both(client, body, sent) for body, sent in cases]
+    for (direct, strawberrys), (body, _) in zip(answers, cases, strict=True):
         assert direct == strawberrys, body
-    unauthenticated = (await _both(client, *cases[0]))[0]
+    unauthenticated = answers[0][0]
     assert unauthenticated["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert unauthenticated["errors"][0]["path"] == ["recordAttendance"]
 
