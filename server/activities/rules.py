@@ -10,6 +10,12 @@ from server.vocabulary import AttendanceStatus
 Ref = TypeVar("Ref")
 
 
+# The marks whose recording can complete two absences in a row: an absence, or an excuse,
+# which is skipped and so joins the absences either side of it (as a correction of the
+# activity between them can). Attending, or nothing recorded, only ever breaks a chain.
+CHAINING = (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED)
+
+
 @dataclass(frozen=True)
 class Expected:
     """One activity a unit was expected at, in the order the activities were held."""

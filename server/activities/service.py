@@ -27,7 +27,7 @@ from server.activities.models import (
     ProgrammeActivity,
     ProgrammeAttendance,
 )
-from server.activities.rules import Expected, two_consecutive_absences
+from server.activities.rules import CHAINING, Expected, two_consecutive_absences
 from server.audit.service import APPEND, record
 from server.clock import today
 from server.communities.models import Community, Membership
@@ -219,8 +219,9 @@ class Asked:
     entries: Sequence[AttendanceEntry]
 
     @property
-    def absent(self) -> list[int]:
-        return [e.unit_id for e in self.entries if e.status is AttendanceStatus.ABSENT]
+    def may_chain(self) -> list[int]:
+        """The units whose new mark can complete two absences in a row (`rules.CHAINING`)."""
+        return [e.unit_id for e in self.entries if e.status in CHAINING]
 
     @property
     def lock(self) -> str:
@@ -266,11 +267,11 @@ async def record_attendance(
     entries: Sequence[AttendanceEntry],
 ) -> Recorded:
     """Records (or corrects) attendance, then enacts the two-absences exit where it applies.
-    Without an absence no exit can follow and the ORM is not needed: the recording is the
-    driver's alone (`server/writes.py`)."""
+    When every unit attended no exit can follow and the ORM is not needed: the recording is
+    the driver's alone (`server/writes.py`)."""
     asked = ask_attendance(guard, community_id, activity_id, entries)
     scope = recording_scope(community_id)
-    if asked.absent:
+    if asked.may_chain:
         async with database.transaction(community_id, **scope) as session:
             return await record_on_session(session, asked)
     async with database.write(community_id, then=(asked.lock,), **scope) as write:
@@ -284,11 +285,11 @@ def recording_scope(community_id: int | None) -> dict[str, bool]:
 
 
 async def record_on_session(session: AsyncSession, asked: Asked) -> Recorded:
-    """The recording in the session's transaction, and the exits its absences enact."""
+    """The recording in the session's transaction, and the exits its marks enact."""
     write = await on_session(session)
     await write.script(asked.lock)
     activity = await _record(write, asked)
-    exits = await enact_absences(session, asked.community_id, asked.absent)
+    exits = await enact_absences(session, asked.community_id, asked.may_chain)
     return Recorded(activity, exits)
 
 

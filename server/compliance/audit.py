@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
+from server.activities.rules import CHAINING
 from server.activities.service import enact_absences
 from server.clock import today
 from server.communities.models import Membership
@@ -60,9 +61,10 @@ async def _absentees(
     session: AsyncSession, community_id: int | None, since: dt.datetime | None
 ) -> dict[int, list[int]]:
     """Active members with two unexcused absences in a row in their record (excused ones
-    skipped, as the rule skips them), by community, among those with an absence recorded
-    since `since`: the only histories worth reading again. The domain function then
-    decides, from the day the unit joined."""
+    skipped, as the rule skips them), by community, among those with an absence or an excuse
+    recorded since `since` (an excuse, say a correction of the activity between two
+    absences, can join them): the only histories worth reading again. The domain function
+    then decides, from the day the unit joined."""
     changed = (
         select(Attendance.community_id, Attendance.unit_id)
         .join(
@@ -70,7 +72,7 @@ async def _absentees(
             (Activity.community_id == Attendance.community_id)
             & (Activity.id == Attendance.activity_id),
         )
-        .where(Attendance.status == AttendanceStatus.ABSENT)
+        .where(Attendance.status.in_(CHAINING))
         .distinct()
     )
     if since is not None:
@@ -125,7 +127,7 @@ async def _programme_absentees(session: AsyncSession, since: dt.datetime | None)
     changed = (
         select(ProgrammeAttendance.unit_id)
         .join(ProgrammeActivity, ProgrammeActivity.id == ProgrammeAttendance.activity_id)
-        .where(ProgrammeAttendance.status == AttendanceStatus.ABSENT)
+        .where(ProgrammeAttendance.status.in_(CHAINING))
         .distinct()
     )
     if since is not None:

@@ -299,39 +299,84 @@ async def test_a_correction_replaces_what_was_recorded(client, community):
 
 
 async def test_absences_count_in_the_order_activities_were_held(client, community):
-    """Recorded late, out of order: the second absence by date is the one that counts."""
+    """Recorded late, out of order: the second absence by date is the one that counts, and
+    an excused activity between two absences joins them (the rule skips it)."""
     _, units, leader = community
     first, second, third = [await schedule(client, leader, d) for d in (30, 20, 10)]
-    await mutate(
-        client,
-        RECORD,
-        {"input": {"activityId": third, "entries": entries(units, u2="ABSENT")}},
-        headers=leader,
-    )
-    await mutate(
-        client,
-        RECORD,
-        {"input": {"activityId": first, "entries": entries(units, u2="ABSENT")}},
-        headers=leader,
-    )
+    for activity in (third, first):
+        recorded = await mutate(
+            client,
+            RECORD,
+            {"input": {"activityId": activity, "entries": entries(units, u2="ABSENT")}},
+            headers=leader,
+        )
+        assert recorded["exits"] == []  # the second, not recorded yet, breaks the chain...
 
-    recorded = await mutate(
+    excused = await mutate(
         client,
         RECORD,
         {"input": {"activityId": second, "entries": entries(units, u2="EXCUSED")}},
         headers=leader,
     )
-    assert recorded["exits"] == []  # first and third are absences, but the second broke no chain...
 
-    changed = await mutate(
+    (gone,) = excused["exits"]  # ...until it turns out to be excused: skipped, not a break
+    assert gone["unit"]["name"] == units[2].name
+    assert gone["evidence"] == [first, third]
+
+
+async def record_one(client, headers, activity: str, unit, status: str) -> dict:
+    return await mutate(
         client,
         RECORD,
-        {"input": {"activityId": second, "entries": entries(units, u2="ABSENT")}},
-        headers=leader,
+        {
+            "input": {
+                "activityId": activity,
+                "entries": [{"unitId": unit_id(unit), "status": status}],
+            }
+        },
+        headers=headers,
     )
-    (gone,) = changed["exits"]
+
+
+@pytest.mark.parametrize("corrected_to", ["ABSENT", "EXCUSED"])
+async def test_correcting_the_attendance_between_two_absences_enacts_the_exit(
+    client, community, corrected_to
+):
+    """ABSENT, ATTENDED, ABSENT: no chain. The middle one corrected to an absence (or an
+    excuse, which the rule skips) makes two absences in a row, and the unit leaves as it
+    would had the correction been the first recording."""
+    _, units, leader = community
+    first, second, third = [await schedule(client, leader, d) for d in (30, 20, 10)]
+    for activity, status in ((first, "ABSENT"), (second, "ATTENDED"), (third, "ABSENT")):
+        recorded = await record_one(client, leader, activity, units[2], status)
+        assert recorded["exits"] == []
+
+    corrected = await record_one(client, leader, second, units[2], corrected_to)
+
+    (gone,) = corrected["exits"]
     assert gone["unit"]["name"] == units[2].name
-    assert gone["evidence"] == [first, second]  # ...until it turned out to be an absence
+    assert gone["evidence"] == ([first, second] if corrected_to == "ABSENT" else [first, third])
+    page = await gql(client, '{ community(slug: "yrd") { memberCount } }')
+    assert page["data"]["community"]["memberCount"] == 3
+
+
+async def test_an_exit_stays_when_its_evidence_is_corrected_to_an_excuse(
+    client, runtime, community
+):
+    """Two absences enacted the exit; correcting the second to an excuse changes the record
+    but not the exit: the project group reverses exits, with a reason (`reinstate`)."""
+    _, units, leader = community
+    first, second = [await schedule(client, leader, d) for d in (20, 10)]
+    await record_one(client, leader, first, units[2], "ABSENT")
+    enacted = await record_one(client, leader, second, units[2], "ABSENT")
+    assert len(enacted["exits"]) == 1
+
+    corrected = await record_one(client, leader, second, units[2], "EXCUSED")
+
+    assert corrected["exits"] == []
+    assert corrected["activity"]["excusedCount"] == 1
+    page = await gql(client, '{ community(slug: "yrd") { memberCount } }')
+    assert page["data"]["community"]["memberCount"] == 3
 
 
 async def test_the_project_group_reinstates_a_unit_and_its_old_absences_are_spent(

@@ -362,3 +362,57 @@ async def test_absences_recorded_after_a_run_are_caught_by_the_next(runtime):
     caught = await audit_now(runtime)
 
     assert (quiet.exits, caught.exits) == (0, 1)
+
+
+async def test_an_excuse_corrected_in_between_two_absences_is_caught_by_the_next_run(runtime):
+    """ABSENT, ATTENDED, ABSENT, audited; then the middle one corrected to EXCUSED straight in
+    the table: the excuse joins the two absences and the next run enacts the exit, once."""
+    community, units = await make_community(runtime, "yrd", size=4)
+    marks = (AttendanceStatus.ABSENT, AttendanceStatus.ATTENDED, AttendanceStatus.ABSENT)
+    async with runtime.database.transaction(community.id) as session:
+        held = [
+            Activity(
+                community_id=community.id,
+                kind=ActivityKind.SEMINAR,
+                title="研讨",
+                held_on=dt.date(2026, month, 1),
+                attendance_recorded_at=dt.datetime.now(dt.UTC),
+            )
+            for month in (3, 4, 5)
+        ]
+        session.add_all(held)
+        await session.flush()
+        session.add_all(
+            Attendance(
+                community_id=community.id,
+                activity_id=activity.id,
+                unit_id=unit.id,
+                status=mark if unit is units[1] else AttendanceStatus.ATTENDED,
+            )
+            for activity, mark in zip(held, marks, strict=True)
+            for unit in units
+        )
+    before = await audit_now(runtime)
+    async with runtime.database.transaction(community.id) as session:
+        await session.execute(
+            update(Attendance)
+            .where(Attendance.activity_id == held[1].id, Attendance.unit_id == units[1].id)
+            .values(status=AttendanceStatus.EXCUSED)
+        )
+        await session.execute(
+            update(Activity)
+            .where(Activity.id == held[1].id)
+            .values(attendance_recorded_at=dt.datetime.now(dt.UTC))
+        )
+
+    after = await audit_now(runtime)
+    again = await audit_now(runtime)
+
+    assert (before.exits, after.exits, again.exits) == (0, 1, 0)
+    async with runtime.database.transaction(community.id) as session:
+        (exit_,) = (await session.scalars(select(ExitRecord))).all()
+    assert exit_.unit_id == units[1].id
+    assert exit_.evidence == [
+        f"Activity:{community.id}:{held[0].id}",
+        f"Activity:{community.id}:{held[2].id}",
+    ]
