@@ -88,6 +88,33 @@ def period_bounds(kind: ReportKind, year: int, half: int | None) -> tuple[dt.dat
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
+def covered(
+    kind: ReportKind, year: int, half: int | None, start: dt.date, end: dt.date | None
+) -> bool:
+    """Whether the cooperation from `start` to `end` covers the period, in part at least: a
+    cycle from 1 September 2025 to 31 August 2028 covers the second half of 2025 and of 2028,
+    and neither the first half of 2025 nor that of 2029."""
+    first, last = period_bounds(kind, year, half)
+    return last >= start and (end is None or first <= end)
+
+
+def outside_cycle_error(
+    kind: ReportKind, year: int, half: int | None, start: dt.date, end: dt.date
+) -> UserFacingError | None:
+    """A report speaks for a period of the community's cooperation: from `start` (its first
+    cycle's) to the end of its current cycle; a renewal extends it, so the last reports of an
+    earlier cycle remain welcome after it."""
+    if covered(kind, year, half, start, end):
+        return None
+    year_inside = covered(ReportKind.ANNUAL_SUMMARY, year, None, start, end)
+    return UserFacingError(
+        ErrorCode.INVALID_INPUT,
+        f"报告期须在共同体的合作周期内（{start} 至 {end}）",
+        f"the period must fall within the community's cycle ({start} to {end})",
+        "half" if half is not None and year_inside else "year",
+    )
+
+
 def owed(
     cycle_start: dt.date, members: Iterable[int], until: dt.date, cycle_end: dt.date | None = None
 ) -> list[Owed]:
@@ -98,9 +125,8 @@ def owed(
     for kind in ReportKind:
         for year, half in periods(kind, cycle_start.year, until.year):
             due = due_on(kind, year, half)
-            first, last = period_bounds(kind, year, half)
-            covered = last >= cycle_start and (cycle_end is None or first <= cycle_end)
-            if covered and cycle_start <= due <= until:  # a plan due before the cycle: none
+            in_cycle = covered(kind, year, half, cycle_start, cycle_end)
+            if in_cycle and cycle_start <= due <= until:  # a plan due before the cycle: none
                 for unit_id in units if kind is ReportKind.MEMBER_ANNUAL else [None]:
                     found.append(Owed(kind, year, half, unit_id, due))
     return sorted(found, key=lambda o: (o.due_on, o.kind.value, o.unit_id or 0))

@@ -4,7 +4,7 @@ project group, with what is due or overdue derived from the rules."""
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,10 @@ async def submit_report(
     if not guard.allows("report", "submit", community_id) and not own_unit:
         raise forbidden()
     if error := rules.period_error(kind, year, half, unit_id):
+        raise error
+    community = await session.get(Community, community_id)
+    start = await cooperation_start(session, community)
+    if error := rules.outside_cycle_error(kind, year, half, start, community.cycle_end):
         raise error
     if not title.strip() or not body.strip():
         raise UserFacingError(
@@ -84,6 +88,15 @@ async def submit_report(
         after={"kind": kind.value, "year": year, "half": half, "late": report.late},
     )
     return report
+
+
+async def cooperation_start(session: AsyncSession, community: Community) -> dt.date:
+    """When the community's first cycle began. A renewal moves `cycle_start` on; the founding
+    members joined on the first cycle's start, and memberships are never deleted."""
+    first_joined = await session.scalar(
+        select(func.min(Membership.joined_on)).where(Membership.community_id == community.id)
+    )
+    return min(community.cycle_start, first_joined or community.cycle_start)
 
 
 async def review_report(

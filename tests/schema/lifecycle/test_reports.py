@@ -8,7 +8,7 @@ from schema.core import ids
 from server.clock import today
 from tests.factories import bearer, make_community, make_user
 from tests.graphql import gql, mutate, refusal
-from tests.schema.lifecycle.operations import REVIEW_REPORT, SUBMIT_REPORT
+from tests.schema.lifecycle.operations import RENEW, REVIEW_REPORT, SUBMIT_REPORT
 from tests.state import row_counts
 
 
@@ -66,6 +66,69 @@ async def test_a_report_for_no_real_period_is_refused(client, community, owner, 
     assert await row_counts(owner) == before
 
 
+@pytest.mark.parametrize(
+    ("kind", "year", "half", "refused_on"),
+    [
+        ("SEMI_ANNUAL", 2025, 1, "half"),
+        ("SEMI_ANNUAL", 2025, 2, None),
+        ("SEMI_ANNUAL", 2028, 2, None),
+        ("SEMI_ANNUAL", 2029, 1, "year"),
+        ("SEMI_ANNUAL", 2030, 1, "year"),
+        ("ANNUAL_SUMMARY", 2024, None, "year"),
+        ("ANNUAL_SUMMARY", 2028, None, None),
+        ("ANNUAL_SUMMARY", 2029, None, "year"),
+    ],
+    ids=lambda v: str(v),
+)
+async def test_a_report_speaks_for_a_period_of_the_cycle(
+    client, runtime, owner, kind, year, half, refused_on
+):
+    """A cycle from 1 September 2025 ends on 31 August 2028: a period it covers in part may be
+    reported on (the second half of 2025, of 2028), one it does not cover may not."""
+    community, _ = await make_community(runtime, "yrd", size=3, cycle_start=dt.date(2025, 9, 1))
+    _, token = await make_user(runtime, "leader@example.cn", ("LEADER", community.id))
+    given = report(kind, year, **({"half": half} if half else {}))
+    before = await row_counts(owner)
+
+    body = await gql(client, SUBMIT_REPORT, given, headers=bearer(token))
+
+    (payload,) = body["data"].values()
+    if refused_on is None:
+        assert payload["errors"] == []
+        assert (payload["report"]["kind"], payload["report"]["year"]) == (kind, year)
+    else:
+        (error,) = payload["errors"]
+        assert (error["code"], error["field"]) == ("INVALID_INPUT", refused_on)
+        assert "2025-09-01 至 2028-08-31" in error["message"]
+        assert await row_counts(owner) == before
+
+
+async def test_after_a_renewal_the_earlier_cycles_reports_are_still_taken(client, runtime):
+    """Renewed 30 days before its end, the community may still send the last reports of the
+    cycle that is ending; the year before its first cycle stays outside."""
+    now = today()
+    first_start = now.replace(year=now.year - 3) + dt.timedelta(days=30)
+    community, _ = await make_community(runtime, "yrd", size=3, cycle_start=first_start)
+    _, leader = await make_user(runtime, "leader@example.cn", ("LEADER", community.id))
+    _, pg = await make_user(runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    renewed = await mutate(client, RENEW, {"input": {"communitySlug": "yrd"}}, headers=bearer(pg))
+    assert renewed["community"]["cycleStart"] > now.isoformat()
+
+    earlier = await mutate(
+        client, SUBMIT_REPORT, report("ANNUAL_SUMMARY", first_start.year), headers=bearer(leader)
+    )
+    before = await refusal(
+        client,
+        SUBMIT_REPORT,
+        report("ANNUAL_SUMMARY", first_start.year - 1),
+        headers={**bearer(leader), "Accept-Language": "en"},
+    )
+
+    assert earlier["report"]["year"] == first_start.year
+    assert (before["code"], before["field"]) == ("INVALID_INPUT", "year")
+    assert "the period must fall within the community's cycle" in before["message"]
+
+
 async def test_a_member_unit_submits_its_own_annual_report_only(client, runtime, community, owner):
     _, units, _ = community
     _, staff = await make_user(runtime, "staff@example.cn", unit_id=units[1].id)
@@ -98,7 +161,7 @@ async def test_semi_annual_reports_go_to_the_assigned_experts(client, runtime, c
         runtime, "expert@example.cn", ("EXPERT", None), ("EXPERT_ASSIGNED", row.id)
     )
     _, stranger = await make_user(runtime, "stranger@example.cn", ("EXPERT", None))
-    semi = await mutate(client, SUBMIT_REPORT, report("SEMI_ANNUAL", half=1), headers=leader)
+    semi = await mutate(client, SUBMIT_REPORT, report("SEMI_ANNUAL", half=2), headers=leader)
     summary = await mutate(client, SUBMIT_REPORT, report(), headers=leader)
     before = await row_counts(owner)
 
