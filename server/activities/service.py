@@ -394,19 +394,37 @@ RECORDING = {
 }
 
 
+@dataclass(frozen=True)
+class History:
+    """A unit's expected activities in the order held, and how a notice names each one."""
+
+    expected: list[Expected]
+    named: dict[str, str]
+
+
+def named_activity(title: str, held_on: dt.date) -> str:
+    """An activity as people know it: “研讨会”（2026年3月5日）."""
+    return f"“{title}”（{held_on.year}年{held_on.month}月{held_on.day}日）"
+
+
 async def _history(
     session: AsyncSession, community_id: int | None, unit_id: int, since: dt.date
-) -> list[Expected]:
+) -> History:
     if community_id is None:
         rows = await session.execute(
-            select(ProgrammeActivity.id, ProgrammeAttendance.status)
+            select(
+                ProgrammeActivity.id,
+                ProgrammeAttendance.status,
+                ProgrammeActivity.title,
+                ProgrammeActivity.held_on,
+            )
             .join(ProgrammeActivity, ProgrammeActivity.id == ProgrammeAttendance.activity_id)
             .where(ProgrammeAttendance.unit_id == unit_id, ProgrammeActivity.held_on >= since)
             .order_by(ProgrammeActivity.held_on, ProgrammeActivity.id)
         )
     else:
         rows = await session.execute(
-            select(Activity.id, Attendance.status)
+            select(Activity.id, Attendance.status, Activity.title, Activity.held_on)
             .join(
                 Activity,
                 and_(
@@ -421,7 +439,12 @@ async def _history(
             )
             .order_by(Activity.held_on, Activity.id)
         )
-    return [Expected(activity_ref(community_id, a), s) for a, s in rows]
+    history = History([], {})
+    for activity_id, status, title, held_on in rows:
+        ref = activity_ref(community_id, activity_id)
+        history.expected.append(Expected(ref, status))
+        history.named[ref] = named_activity(title, held_on)
+    return history
 
 
 async def _counting_since(
@@ -456,22 +479,26 @@ async def enact_absences(
             if unit is None or unit.site_status is not SiteStatus.ACTIVE:
                 continue
             since = await _counting_since(session, None, unit_id, unit.admitted_on or dt.date.min)
-            pair = two_consecutive_absences(await _history(session, None, unit_id, since))
-            if pair:
-                exits.append(await _exit_programme(session, unit, list(pair)))
+            history = await _history(session, None, unit_id, since)
+            if pair := two_consecutive_absences(history.expected):
+                exits.append(await _exit_programme(session, unit, list(pair), history.named))
         else:
             membership = await active_membership(session, community_id, unit_id)
             if membership is None:
                 continue
             since = await _counting_since(session, community_id, unit_id, membership.joined_on)
-            pair = two_consecutive_absences(await _history(session, community_id, unit_id, since))
-            if pair:
-                exits.append(await _exit_community(session, membership, list(pair)))
+            history = await _history(session, community_id, unit_id, since)
+            if pair := two_consecutive_absences(history.expected):
+                exits.append(await _exit_community(session, membership, list(pair), history.named))
     return exits
 
 
+def _exit_notice(reason: str, evidence: list[str], named: dict[str, str]) -> str:
+    return f"{reason}。依据：{'、'.join(named[a] for a in evidence)}。如有异议，请联系项目组。"
+
+
 async def _exit_community(
-    session: AsyncSession, membership: Membership, evidence: list[str]
+    session: AsyncSession, membership: Membership, evidence: list[str], named: dict[str, str]
 ) -> ExitRecord:
     on = today()
     membership.status = MembershipStatus.AUTO_EXITED
@@ -498,7 +525,7 @@ async def _exit_community(
         ],
         "exit.auto",
         f"{unit.name}已视为自动退出{community.name}",
-        f"{COMMUNITY_EXIT_REASON}。依据：{'、'.join(evidence)}。如有异议，请联系项目组。",
+        _exit_notice(COMMUNITY_EXIT_REASON, evidence, named),
     )
     await record(
         session,
@@ -513,7 +540,9 @@ async def _exit_community(
     return exit_record
 
 
-async def _exit_programme(session: AsyncSession, unit: Unit, evidence: list[str]) -> ExitRecord:
+async def _exit_programme(
+    session: AsyncSession, unit: Unit, evidence: list[str], named: dict[str, str]
+) -> ExitRecord:
     left = await leave_programme(
         session, unit, SiteStatus.AUTO_EXITED, PROGRAMME_EXIT_REASON, evidence, today()
     )
@@ -531,7 +560,7 @@ async def _exit_programme(session: AsyncSession, unit: Unit, evidence: list[str]
         ],
         "exit.auto",
         f"{unit.name}已视为自动退出项目",
-        f"{PROGRAMME_EXIT_REASON}。依据：{'、'.join(evidence)}。如有异议，请联系项目组。",
+        _exit_notice(PROGRAMME_EXIT_REASON, evidence, named),
     )
     await record(
         session,

@@ -379,6 +379,26 @@ async def test_an_exit_stays_when_its_evidence_is_corrected_to_an_excuse(
     assert page["data"]["community"]["memberCount"] == 3
 
 
+async def test_the_exit_notice_names_the_two_activities_by_title_and_date(
+    client, runtime, community
+):
+    _, units, leader = community
+    first = await schedule(client, leader, 20, title="社区教育研讨会")
+    second = await schedule(client, leader, 10, title="老年教育培训")
+    for activity in (first, second):
+        await record_one(client, leader, activity, units[3], "ABSENT")
+
+    async with runtime.database.transaction() as session:
+        (body,) = set((await session.scalars(select(Notification.body))).all())
+
+    on = [today() - dt.timedelta(days=n) for n in (20, 10)]
+    assert (
+        f"依据：“社区教育研讨会”（{on[0].year}年{on[0].month}月{on[0].day}日）、"
+        f"“老年教育培训”（{on[1].year}年{on[1].month}月{on[1].day}日）。"
+    ) in body
+    assert "Activity:" not in body
+
+
 async def test_the_project_group_reinstates_a_unit_and_its_old_absences_are_spent(
     client, runtime, community
 ):
@@ -481,8 +501,10 @@ async def test_two_absences_from_project_activities_end_a_sites_place_in_the_pro
     page = await gql(client, '{ community(slug: "yrd") { memberCount } }')
     assert page["data"]["community"]["memberCount"] == 2
     async with runtime.database.transaction() as session:
-        told = (await session.scalars(select(Notification.user_id))).all()
-    assert told == [leader.id]
+        told = (await session.execute(select(Notification.user_id, Notification.body))).all()
+    assert [user for user, _ in told] == [leader.id]
+    held = today() - dt.timedelta(days=30)
+    assert f"“全民终身学习活动周”（{held.year}年{held.month}月{held.day}日）。" in told[0][1]
 
 
 async def test_only_the_project_group_schedules_a_project_wide_activity(client, community, owner):
