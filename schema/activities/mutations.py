@@ -74,7 +74,10 @@ class SheetRowProblem:
 class ImportAttendancePayload:
     activity: Activity | None = None
     accepted: int = strawberry.field(default=0, description="rows recorded")
-    rejected: list[SheetRowProblem] = strawberry.field(default_factory=list)
+    rejected: list[SheetRowProblem] = strawberry.field(
+        default_factory=list, description="the first 200 rows not recorded, by line"
+    )
+    rejected_count: int = strawberry.field(default=0, description="every row not recorded")
     exits: list[Exit] = strawberry.field(default_factory=list)
     errors: list[UserError]
 
@@ -142,8 +145,8 @@ class ActivityMutations:
         )
 
     @strawberry.mutation(
-        description="Records a sign-in sheet: the good rows are recorded, the others reported "
-        "by line."
+        description="Records a sign-in sheet of up to 5,000 rows: the good rows are recorded, "
+        "the others counted and the first 200 reported by line."
     )
     async def import_attendance(
         self, info: Info, input: ImportAttendanceInput
@@ -173,6 +176,7 @@ class ActivityMutations:
                 SheetRowProblem(line=p.line, message=p.en if language == "en" else p.zh)
                 for p in imported.problems
             ],
+            rejected_count=imported.rejected,
             exits=[Exit.of(e) for e in imported.exits],
             errors=errors,
         )

@@ -1,8 +1,10 @@
 """Sign-in sheets (签到表) as CSV or .xlsx: the good rows are recorded, the bad ones reported
 with their line and reason."""
 
+import asyncio
 import csv
 import io
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import openpyxl
@@ -37,6 +39,10 @@ STATUS_WORDS = {
 }
 
 
+MAX_ROWS = 5_000  # rows past the header: a sheet lists the units expected, at most thousands
+SHOWN_PROBLEMS = 200  # rejected rows returned with their reason; the rest only counted
+
+
 @dataclass(frozen=True)
 class RowProblem:
     line: int
@@ -49,27 +55,60 @@ class Imported:
     activity: Activity | ProgrammeActivity
     exits: list[ExitRecord]
     accepted: int
-    problems: list[RowProblem]
+    problems: list[RowProblem]  # the first SHOWN_PROBLEMS
+    rejected: int  # all of them
 
 
-def read_rows(data: bytes) -> list[list[str]]:
-    """The sheet's rows as text: the first worksheet of an .xlsx, or CSV in UTF-8."""
+@dataclass(frozen=True)
+class Sheet:
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (line, cells), blank lines left out
+
+
+def read_sheet(data: bytes) -> Sheet:
+    """The sheet's rows as text: the first worksheet of an .xlsx, or CSV in UTF-8. Reading
+    stops at the first row past MAX_ROWS, which refuses the sheet. CPU-bound for seconds on a
+    big sheet: call it off the event loop."""
+    lines = _lines(data)
+    try:
+        header = next(lines, None)
+        if header is None:
+            raise _unreadable()
+        rows: list[tuple[int, list[str]]] = []
+        for line, row in enumerate(lines, start=2):
+            if not any(row):
+                continue
+            if len(rows) == MAX_ROWS:
+                raise UserFacingError(
+                    ErrorCode.INVALID_INPUT,
+                    f"签到表最多 {MAX_ROWS} 行（不含表头），本表超过",
+                    f"a sheet has at most {MAX_ROWS} rows besides its header; this one has more",
+                    "uploadId",
+                )
+            rows.append((line, row))
+    finally:
+        lines.close()  # an .xlsx closes its workbook
+    return Sheet(header, rows)
+
+
+def _lines(data: bytes) -> Generator[list[str]]:
     if data.startswith(b"PK\x03\x04"):
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                for row in book.worksheets[0].iter_rows(values_only=True):
+                    yield ["" if v is None else str(v).strip() for v in row]
+            finally:
+                book.close()
         except Exception:  # openpyxl raises many kinds on a broken file
             raise _unreadable() from None
-        rows = [
-            ["" if v is None else str(v).strip() for v in row]
-            for row in book.worksheets[0].iter_rows(values_only=True)
-        ]
-        book.close()
-        return rows
+        return
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        for row in csv.reader(io.StringIO(text)):
+            yield [cell.strip() for cell in row]
+    except (UnicodeDecodeError, csv.Error):
         raise _unreadable() from None
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
 
 
 def _unreadable() -> UserFacingError:
@@ -116,10 +155,8 @@ async def import_sheet(
 ) -> Imported:
     guard.require("attendance", "record", community_id)
     activity = await find_activity(session, community_id, activity_id)
-    rows = read_rows(data)
-    if not rows:
-        raise _unreadable()
-    columns = _columns(rows[0])
+    sheet = await asyncio.to_thread(read_sheet, data)  # /healthz and the rest keep answering
+    columns = _columns(sheet.header)
     if community_id is None:
         expected_units = select(ProgrammeAttendance.unit_id).where(
             ProgrammeAttendance.activity_id == activity_id
@@ -138,9 +175,7 @@ async def import_sheet(
     entries: list[AttendanceEntry] = []
     problems: list[RowProblem] = []
     seen: set[int] = set()
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(row):
-            continue
+    for line, row in sheet.rows:
         cell = _cells(row, columns)
         unit_id = by_code.get(cell("code")) or by_name.get(cell("name"))
         status = STATUS_WORDS.get(cell("status").lower())
@@ -162,8 +197,9 @@ async def import_sheet(
         else:
             seen.add(unit_id)
             entries.append(AttendanceEntry(unit_id, status))
+    shown, rejected = problems[:SHOWN_PROBLEMS], len(problems)
     if not entries:
-        return Imported(activity, [], 0, problems)
+        return Imported(activity, [], 0, shown, rejected)
     asked = ask_attendance(guard, community_id, activity_id, entries)
     recorded = await record_on_session(session, asked)
-    return Imported(recorded.activity, recorded.exits, len(entries), problems)
+    return Imported(recorded.activity, recorded.exits, len(entries), shown, rejected)

@@ -86,7 +86,7 @@ IMPORT = f"""
 mutation ($input: ImportAttendanceInput!) {{
   importAttendance(input: $input) {{
     activity {{ attendedCount absentCount excusedCount }}
-    accepted rejected {{ line message }} exits {{ unit {{ name }} }}
+    accepted rejected {{ line message }} rejectedCount exits {{ unit {{ name }} }}
     {ERRORS}
   }}
 }}"""
