@@ -511,6 +511,36 @@ async def test_two_absences_from_project_activities_end_a_sites_place_in_the_pro
     assert f"“全民终身学习活动周”（{held.year}年{held.month}月{held.day}日）。" in told[0][1]
 
 
+async def test_an_excuse_corrected_between_two_project_absences_ends_the_sites_place(
+    client, runtime
+):
+    """The same for project-wide activities: ABSENT, ATTENDED, ABSENT, then the middle one
+    corrected to EXCUSED, and the site leaves the programme."""
+    _, units = await make_community(
+        runtime, "yrd", size=4, cycle_start=today() - dt.timedelta(days=400)
+    )
+    _, pg_token = await make_user(runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    pg = bearer(pg_token)
+    held = []
+    for days, status in ((60, "ABSENT"), (40, "ATTENDED"), (20, "ABSENT")):
+        scheduled = await mutate(
+            client,
+            SCHEDULE,
+            {"input": {"kind": "TRAINING", "title": "全国培训", "heldOn": days_ago(days)}},
+            headers=pg,
+        )
+        held.append(scheduled["activity"]["id"])
+        recorded = await record_one(client, pg, held[-1], units[1], status)
+        assert recorded["exits"] == []
+
+    corrected = await record_one(client, pg, held[1], units[1], "EXCUSED")
+
+    (gone,) = corrected["exits"]
+    assert (gone["scope"], gone["evidence"]) == ("PROGRAMME", [held[0], held[2]])
+    page = await gql(client, '{ community(slug: "yrd") { memberCount } }')
+    assert page["data"]["community"]["memberCount"] == 3
+
+
 async def test_only_the_project_group_schedules_a_project_wide_activity(client, community, owner):
     _, _, leader = community
     before = await row_counts(owner)
