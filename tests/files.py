@@ -1,0 +1,43 @@
+"""Real files of each kind the platform keeps, made with the libraries that write them."""
+
+import io
+import zipfile
+
+import openpyxl
+from PIL import Image
+from pypdf import PdfWriter
+
+
+def pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)  # A4
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def image(format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(buffer, format=format)
+    return buffer.getvalue()
+
+
+def xlsx() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["单位名称", "出勤情况"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def ooxml(*parts: str) -> bytes:
+    """A zip package holding these parts (each with a stub body)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for part in parts:
+            package.writestr(part, "<?xml version='1.0'?><x/>")
+    return buffer.getvalue()
+
+
+def docx() -> bytes:
+    return ooxml("[Content_Types].xml", "_rels/.rels", "word/document.xml")
