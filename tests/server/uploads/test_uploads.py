@@ -1,6 +1,7 @@
 """Uploads are what they claim to be, named safely, capped per user and day, and downloaded
 only by those who may read what they are attached to."""
 
+import asyncio
 import datetime as dt
 from urllib.parse import quote
 
@@ -195,6 +196,16 @@ async def test_a_file_that_would_pass_two_hundred_mib_a_day_is_refused(client, u
     assert fits.status_code == 201, fits.text
     assert too_much.status_code == 429, too_much.text
     assert too_much.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_concurrent_uploads_cannot_pass_the_quota_together(client, uploader, owner):
+    await insert_uploads(owner, "uploader@example.cn", [1000] * 199, beijing_midnight())
+
+    responses = await asyncio.gather(
+        *(post(client, uploader, f"n,i\nburst,{i}\n".encode(), f"{i}.csv") for i in range(5))
+    )
+
+    assert sorted(r.status_code for r in responses) == [201, 429, 429, 429, 429]
 
 
 async def test_the_quota_is_one_users(client, uploader, runtime, owner):
