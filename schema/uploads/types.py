@@ -37,6 +37,6 @@ async def fetch_upload(context: Context, keys: tuple[int, ...]) -> Upload | None
     guard.signed_in()
     async with context.transaction() as session:
         row = await session.get(UploadRow, keys[0])
-        if row is None or not await access.may_read(session, guard, row):
-            return None
+    if row is None or not await access.may_read(context.runtime.database, guard, row):
+        return None
     return Upload.of(row)

@@ -68,8 +68,7 @@ def upload_endpoints(
         try:
             guard = Guard(runtime.policy, signed_in(request))
             (upload_id,) = decode_id(request.path_params["id"], "Upload")
-            async with runtime.database.transaction() as session:
-                stored = await access.readable(session, guard, upload_id)
+            stored = await access.readable(runtime.database, guard, upload_id)
         except GongxueError as error:
             return refusal(request, error)
         return FileResponse(

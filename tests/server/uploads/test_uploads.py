@@ -12,7 +12,13 @@ from schema.core import ids
 from tests import files
 from tests.factories import bearer, make_community, make_user
 from tests.graphql import gql, mutate
-from tests.schema.lifecycle.operations import OPEN_CALL, SUBMIT_APPLICATION, application
+from tests.schema.lifecycle.operations import (
+    IMPORT,
+    OPEN_CALL,
+    SCHEDULE,
+    SUBMIT_APPLICATION,
+    application,
+)
 from tests.state import row_counts
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -303,3 +309,63 @@ async def test_nobody_signed_in_downloads_nothing(client, runtime, uploader):
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert b"%PDF" not in response.content
+
+
+async def imported_sheet(client, runtime) -> tuple[int, str]:
+    """A community whose leader imported a sign-in sheet for one of its activities: the
+    community's id and the sheet's upload id."""
+    community, units = await make_community(runtime, "yrd", size=3)
+    _, token = await make_user(runtime, "leader@example.cn", ("LEADER", community.id))
+    leader = bearer(token)
+    activity = await mutate(
+        client,
+        SCHEDULE,
+        {
+            "input": {
+                "communitySlug": "yrd",
+                "kind": "SEMINAR",
+                "title": "研讨会",
+                "heldOn": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+            }
+        },
+        headers=leader,
+    )
+    sheet = f"单位名称,出勤情况\n{units[1].name},出席\n".encode()
+    upload_id = (await post(client, leader, sheet, quote("签到表.csv"))).json()["id"]
+    imported = await mutate(
+        client,
+        IMPORT,
+        {"input": {"activityId": activity["activity"]["id"], "uploadId": upload_id}},
+        headers=leader,
+    )
+    assert imported["accepted"] == 1
+    return community.id, upload_id
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("DEPUTY", 200), ("LEADER", 200), ("MEMBER", 404), ("EXPERT_ASSIGNED", 404)],
+)
+async def test_a_sign_in_sheet_is_read_by_those_who_record_the_communitys_attendance(
+    client, runtime, role, status
+):
+    community_id, upload_id = await imported_sheet(client, runtime)
+    _, token = await make_user(runtime, "colleague@example.cn", (role, community_id))
+
+    response = await client.get(f"/uploads/{upload_id}", headers=bearer(token))
+
+    assert response.status_code == status, response.text
+    if status == 200:
+        assert response.content.decode().startswith("单位名称,出勤情况")
+
+
+async def test_another_communitys_leader_cannot_read_a_sign_in_sheet(client, runtime):
+    _, upload_id = await imported_sheet(client, runtime)
+    other, _ = await make_community(runtime, "elsewhere")
+    _, token = await make_user(runtime, "other-leader@example.cn", ("LEADER", other.id))
+
+    response = await client.get(f"/uploads/{upload_id}", headers=bearer(token))
+    node = await gql(client, NODE, {"id": upload_id}, headers=bearer(token))
+
+    assert response.status_code == 404
+    assert node["data"]["node"] is None
