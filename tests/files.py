@@ -22,6 +22,13 @@ def image(format: str) -> bytes:
     return buffer.getvalue()
 
 
+def huge_image(width: int, height: int) -> bytes:
+    """A one-bit PNG: a few kilobytes that decode to `width` × `height` pixels."""
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def xlsx() -> bytes:
     book = openpyxl.Workbook()
     book.active.append(["单位名称", "出勤情况"])
@@ -41,3 +48,16 @@ def ooxml(*parts: str) -> bytes:
 
 def docx() -> bytes:
     return ooxml("[Content_Types].xml", "_rels/.rels", "word/document.xml")
+
+
+def expanding_docx(unzipped: int) -> bytes:
+    """A docx whose document part inflates to `unzipped` bytes of zeros (streamed, so the test
+    never holds them)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<?xml version='1.0'?><x/>")
+        with package.open("word/document.xml", "w", force_zip64=True) as part:
+            chunk = bytes(1024 * 1024)
+            for _ in range(unzipped // len(chunk)):
+                part.write(chunk)
+    return buffer.getvalue()

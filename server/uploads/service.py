@@ -119,4 +119,4 @@ async def read(
     )
     if upload is None:
         raise UserFacingError(ErrorCode.NOT_FOUND, "附件不存在", "no such upload", "uploadId")
-    return upload, (root / upload.storage_key).read_bytes()
+    return upload, await asyncio.to_thread((root / upload.storage_key).read_bytes)

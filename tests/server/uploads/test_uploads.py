@@ -86,6 +86,28 @@ async def test_a_file_that_only_looks_like_evidence_is_refused(client, uploader,
     assert await row_counts(owner) == before
 
 
+async def test_an_image_of_more_than_fifty_megapixels_is_refused(client, uploader, owner):
+    before = await row_counts(owner)
+    bomb = files.huge_image(8000, 6300)  # 50.4 megapixels in a few kilobytes
+
+    response = await post(client, uploader, bomb, "bomb.png", **{"Accept-Language": "en"})
+
+    assert len(bomb) < 100_000
+    assert response.status_code == 400, response.text
+    assert "50 megapixels" in response.json()["errors"][0]["message"]
+    assert await row_counts(owner) == before
+
+
+async def test_an_office_file_that_inflates_past_two_hundred_mib_is_refused(client, uploader):
+    bomb = files.expanding_docx(201 * 1024 * 1024)
+
+    response = await post(client, uploader, bomb, "bomb.docx", **{"Accept-Language": "en"})
+
+    assert len(bomb) < 1024 * 1024
+    assert response.status_code == 400, response.text
+    assert "expands" in response.json()["errors"][0]["message"]
+
+
 @pytest.mark.parametrize(
     ("body", "name", "content_type"),
     [
