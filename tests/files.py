@@ -6,11 +6,38 @@ import zipfile
 import openpyxl
 from PIL import Image
 from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 
 def pdf() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)  # A4
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_with_javascript(*, escaped: bool = False) -> bytes:
+    """A one-page PDF that runs a script when opened; `escaped` spells the action's type
+    `/Jav#61Script`, as a reader still understands it."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert(1);"),
+        }
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    return data.replace(b"/JavaScript", b"/Jav#61Script") if escaped else data
+
+
+def pdf_with_attachment() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment("setup.exe", b"MZ\x90\x00")
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

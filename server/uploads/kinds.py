@@ -15,6 +15,7 @@ import olefile
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 # A 10 MiB PNG can inflate to gigabytes of pixels; phone cameras stay under 50 megapixels.
 MAX_IMAGE_PIXELS = 50_000_000
@@ -65,6 +66,23 @@ ACTIVE_TEXT = re.compile(
     r"|javascript:",
     re.IGNORECASE,
 )
+# In a PDF: what a reader would run (JavaScript), start (Launch) or save (attached files).
+RUNNABLE_PDF_NAMES = frozenset(
+    {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia"}
+)
+# The same, uncompressed and spelt out, for objects a damaged cross-reference table hides; the
+# short `/JS` would match the bytes of compressed streams by chance.
+RUNNABLE_PDF_TEXT = re.compile(rb"/(JavaScript|Launch|EmbeddedFiles?)\b")
+PDF_ERRORS = (
+    PyPdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    NotImplementedError,
+    RecursionError,
+)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -96,11 +114,49 @@ def _pdf(data: bytes) -> Kind:
         if reader.is_encrypted:
             reader.decrypt("")
         pages = len(reader.pages)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, NotImplementedError):
-        pages = 0
+        runs = RUNNABLE_PDF_TEXT.search(data) is not None or _runs_something(reader)
+    except PDF_ERRORS:
+        pages, runs = 0, False
     if pages < 1:
         raise Refused("PDF 文件无法打开或没有页面", "the PDF cannot be opened or has no pages")
+    if runs:
+        raise Refused(
+            "不接受含脚本、启动动作或内嵌文件的 PDF",
+            "PDFs with scripts, launch actions or embedded files are not accepted",
+        )
     return PDF
+
+
+def _runs_something(reader: PdfReader) -> bool:
+    """Whether any object, those packed in object streams included, names JavaScript, a
+    launch action or an embedded file: what a PDF reader would run or hand to the system."""
+    numbers = [(n, g) for g, entries in reader.xref.items() for n in entries]
+    numbers += [(n, 0) for n in reader.xref_objStm]
+    for number, generation in numbers:
+        try:
+            found = reader.get_object(IndirectObject(number, generation, reader))
+        except PDF_ERRORS:
+            continue
+        if _names_runnable(found, depth=0):
+            return True
+    return False
+
+
+def _names_runnable(value: object, depth: int) -> bool:
+    """Looks inside direct dictionaries and arrays only: indirect ones are objects of their
+    own, visited by the caller."""
+    if depth > 32:
+        return False
+    if isinstance(value, NameObject):
+        return value in RUNNABLE_PDF_NAMES
+    if isinstance(value, DictionaryObject):
+        return any(
+            key in RUNNABLE_PDF_NAMES or _names_runnable(item, depth + 1)
+            for key, item in value.items()
+        )
+    if isinstance(value, ArrayObject):
+        return any(_names_runnable(item, depth + 1) for item in value)
+    return False
 
 
 def _image(data: bytes) -> Kind:
