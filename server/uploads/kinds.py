@@ -83,6 +83,9 @@ PDF_ERRORS = (
     NotImplementedError,
     RecursionError,
 )
+# A cell a spreadsheet would run as a formula (=HYPERLINK(...), +cmd|'/C calc'!A0 for DDE),
+# while "+86 138 0000 0000", "-3.5" and "-" stay plain values.
+FORMULA = re.compile(r"\s*(=|@|[+-].*[A-Za-z=(|!])")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -240,11 +243,17 @@ def _csv(data: bytes) -> Kind:
     if CONTROL.search(text) or ACTIVE_TEXT.search(text):
         raise _not_csv()
     try:
-        widths = {len(row) for row in csv.reader(io.StringIO(text), strict=True) if row}
+        rows = [row for row in csv.reader(io.StringIO(text), strict=True) if row]
     except csv.Error:
         raise _not_csv() from None
-    if len(widths) != 1:
+    if len({len(row) for row in rows}) != 1:
         raise _not_csv()
+    if any(FORMULA.match(cell) for row in rows for cell in row):
+        raise Refused(
+            "CSV 单元格不能以公式开头（= 或 @，或 +、- 后跟命令），表格软件打开时会执行它",
+            "CSV cells may not start a formula (=, @, or + or - followed by a command): a "
+            "spreadsheet would run it when opened",
+        )
     return CSV
 
 

@@ -55,6 +55,9 @@ async def post(client, headers, data: bytes, name: str = "f", **extra):
         b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>",
         b"\xff\xd8\xff\xe0<html></html>",
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+        '单位,备注\n西湖区,"=HYPERLINK(""http://attacker.example"",""详情"")"\n'.encode(),
+        b"unit,note\nx,@SUM(1+1)*cmd|' /C calc'!A0\n",
+        b"unit,note\nx,-2+3+cmd|' /C calc'!A0\n",
         b"a,b,c\n1,2\n3,4,5,6\n",
         "单位,状态\n".encode("gb18030"),
     ],
@@ -74,6 +77,9 @@ async def post(client, headers, data: bytes, name: str = "f", **extra):
         "png-header-then-html",
         "jpeg-header-then-html",
         "broken-ole",
+        "csv-hyperlink-formula",
+        "csv-at-formula",
+        "csv-dde-formula-after-a-number",
         "ragged-csv",
         "gb18030-text",
     ],
@@ -131,8 +137,13 @@ async def test_an_office_file_that_inflates_past_two_hundred_mib_is_refused(clie
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
         ("单位名称,出勤情况\n西湖区社区学院,出席\n\n".encode(), "签到表.csv", "text/csv"),
+        (
+            "单位,电话,得分,备注\n西湖区,+86 138 0000 0000,-3.5,-\n上城区,0571-1234,+2,-无\n".encode(),
+            "通讯录.csv",
+            "text/csv",
+        ),
     ],
-    ids=["pdf", "png", "jpeg", "xlsx", "docx", "csv"],
+    ids=["pdf", "png", "jpeg", "xlsx", "docx", "csv", "csv-with-signed-values"],
 )
 async def test_real_files_are_kept_with_the_type_their_bytes_have(
     client, uploader, body, name, content_type
