@@ -240,8 +240,13 @@ def _csv(data: bytes) -> Kind:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _not_csv() from None
-    if CONTROL.search(text) or ACTIVE_TEXT.search(text):
+    if CONTROL.search(text):
         raise _not_csv()
+    if ACTIVE_TEXT.search(text):
+        raise Refused(
+            "文件含有网页标记或脚本，不能作为 CSV 表格接收",
+            "the file holds web markup or a script and is not accepted as a CSV table",
+        )
     try:
         rows = [row for row in csv.reader(io.StringIO(text), strict=True) if row]
     except csv.Error:
