@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import openpyxl
+import xlwt
 from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
@@ -59,6 +60,15 @@ def huge_image(width: int, height: int) -> bytes:
 def xlsx() -> bytes:
     book = openpyxl.Workbook()
     book.active.append(["单位名称", "出勤情况"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def xls() -> bytes:
+    """An Excel 97-2003 workbook: an OLE compound file with its Workbook stream."""
+    book = xlwt.Workbook()
+    book.add_sheet("签到").write(0, 0, "单位名称")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -136,6 +136,7 @@ async def test_an_office_file_that_inflates_past_two_hundred_mib_is_refused(clie
             "plan.docx",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
+        (files.xls(), "签到表.xls", "application/vnd.ms-excel"),
         ("单位名称,出勤情况\n西湖区社区学院,出席\n\n".encode(), "签到表.csv", "text/csv"),
         (
             "单位,电话,得分,备注\n西湖区,+86 138 0000 0000,-3.5,-\n上城区,0571-1234,+2,-无\n".encode(),
@@ -143,7 +144,7 @@ async def test_an_office_file_that_inflates_past_two_hundred_mib_is_refused(clie
             "text/csv",
         ),
     ],
-    ids=["pdf", "png", "jpeg", "xlsx", "docx", "csv", "csv-with-signed-values"],
+    ids=["pdf", "png", "jpeg", "xlsx", "docx", "xls", "csv", "csv-with-signed-values"],
 )
 async def test_real_files_are_kept_with_the_type_their_bytes_have(
     client, uploader, body, name, content_type
