@@ -14,7 +14,9 @@ from server.settings import get_settings
 
 
 def build(runtime: Runtime, *, run_worker: bool = False) -> Starlette:
-    return create_app(runtime, GraphQLView, sdl(), ids.encode, run_worker=run_worker)
+    return create_app(
+        runtime, GraphQLView, sdl(), ids.encode, decode_id=ids.decode_as, run_worker=run_worker
+    )
 
 
 def serve_app() -> Starlette:

@@ -23,7 +23,7 @@ from server.runtime import Runtime
 from server.sql_count import StatementCount, count_statements
 from server.units.http import export_routes
 from server.uploads import service as uploads
-from server.uploads.http import upload_endpoint
+from server.uploads.http import upload_endpoints
 from server.worker import in_process_worker
 
 
@@ -33,10 +33,13 @@ def create_app(
     sdl: str,
     encode_id: Callable[..., str],
     *,
+    decode_id: Callable[[str, str], tuple[int, ...]],
     run_worker: bool = False,
 ) -> Starlette:
-    """`run_worker`: also run the arq worker in this process (the embedded default)."""
+    """`encode_id`, `decode_id`: the GraphQL layer's global ids (`decode_id(id, type name)`).
+    `run_worker`: also run the arq worker in this process (the embedded default)."""
     endpoint = graphql(runtime)
+    upload, download = upload_endpoints(runtime, encode_id, decode_id)
     counting = []
     if runtime.settings.count_sql:
         count_statements(runtime.database.engine)
@@ -73,7 +76,8 @@ def create_app(
             WebSocketRoute("/graphql", endpoint),
             Route("/c/{slug}/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/c/{slug}/graphql", endpoint),
-            Route("/uploads", upload_endpoint(runtime, encode_id), methods=["POST"]),
+            Route("/uploads", upload, methods=["POST"]),
+            Route("/uploads/{id}", download, methods=["GET"]),
             *export_routes(runtime),
         ],
         middleware=[

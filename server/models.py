@@ -1,7 +1,13 @@
 """Every mapped table, imported once so the metadata (and Alembic) sees them all."""
 
 from server.accounts.models import CasbinRule, User
-from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
+from server.activities.models import (
+    Activity,
+    Attendance,
+    ProgrammeActivity,
+    ProgrammeAttendance,
+    SignInSheet,
+)
 from server.admission.models import Application, ApplicationCall, ApplicationCondition
 from server.audit.models import AuditEntry
 from server.communities.models import Community, Membership
@@ -35,6 +41,7 @@ __all__ = [
     "RegionProvince",
     "RegionRow",
     "Report",
+    "SignInSheet",
     "Unit",
     "Upload",
     "User",

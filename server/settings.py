@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".gongxue")
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
+    # What one user may upload per day (Beijing time): enough for an application's evidence
+    # or a season of sign-in sheets, not enough to fill the disk.
+    upload_daily_files: int = 200
+    upload_daily_bytes: int = 200 * 1024 * 1024
     # Communities a rule audit writes per transaction: larger is faster, smaller loses less
     # work to a killed worker.
     audit_chunk: int = 200

@@ -39,6 +39,7 @@ TEST_OWNED_TABLES = (
     "application_conditions",
     "applications",
     "application_calls",
+    "sign_in_sheets",
     "uploads",
     "memberships",
     "communities",

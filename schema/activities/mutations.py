@@ -163,7 +163,9 @@ class ActivityMutations:
                 _, data = await uploads.read(
                     session, uploads.root(info.context.runtime.settings), upload_id, actor.user_id
                 )
-                return await sheets.import_sheet(session, guard, community_id, activity_id, data)
+                return await sheets.import_sheet(
+                    session, guard, community_id, activity_id, upload_id, data
+                )
 
         imported, errors = await attempt(info.context, work)
         if imported is None:

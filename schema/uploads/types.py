@@ -5,6 +5,7 @@ import strawberry
 from schema.core import ids
 from schema.core.context import Context
 from schema.core.node import Node, fetches
+from server.uploads import access
 from server.uploads.models import Upload as UploadRow
 
 
@@ -31,11 +32,11 @@ class Upload(Node):
 
 @fetches("Upload")
 async def fetch_upload(context: Context, keys: tuple[int, ...]) -> Upload | None:
-    """Only its owner, or the project group, sees an upload."""
+    """Seen by those who may download it (`GET /uploads/{id}`)."""
     guard = await context.guard()
-    actor = guard.signed_in()
+    guard.signed_in()
     async with context.transaction() as session:
         row = await session.get(UploadRow, keys[0])
-    if row is None or (row.owner_user_id != actor.user_id and not guard.is_project_group):
+    if row is None or not await access.may_read(context.runtime.database, guard, row):
         return None
     return Upload.of(row)

@@ -88,3 +88,21 @@ class ProgrammeAttendance(Base):
     status: Mapped[AttendanceStatus | None] = mapped_column(vocabulary(AttendanceStatus))
     recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SignInSheet(Timestamped, Base):
+    """A sign-in sheet imported for a community activity: who may record that activity's
+    attendance may download it. Tenant-owned."""
+
+    __tablename__ = "sign_in_sheets"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["community_id", "activity_id"], ["activities.community_id", "activities.id"]
+        ),
+        Index("ix_sign_in_sheets_community_id_upload_id", "community_id", "upload_id"),
+    )
+
+    community_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), primary_key=True)
+    imported_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

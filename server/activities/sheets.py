@@ -9,10 +9,17 @@ from dataclasses import dataclass
 
 import openpyxl
 from sqlalchemy import and_, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.guard import Guard
-from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
+from server.activities.models import (
+    Activity,
+    Attendance,
+    ProgrammeActivity,
+    ProgrammeAttendance,
+    SignInSheet,
+)
 from server.activities.service import (
     AttendanceEntry,
     ask_attendance,
@@ -151,9 +158,12 @@ async def import_sheet(
     guard: Guard,
     community_id: int | None,
     activity_id: int,
+    upload_id: int,
     data: bytes,
 ) -> Imported:
-    guard.require("attendance", "record", community_id)
+    """`upload_id` holds `data`; a community's sheet is kept with its activity, so everyone who
+    records that activity's attendance may download it (`server/uploads/access.py`)."""
+    actor = guard.require("attendance", "record", community_id)
     activity = await find_activity(session, community_id, activity_id)
     sheet = await asyncio.to_thread(read_sheet, data)  # /healthz and the rest keep answering
     columns = _columns(sheet.header)
@@ -197,6 +207,17 @@ async def import_sheet(
         else:
             seen.add(unit_id)
             entries.append(AttendanceEntry(unit_id, status))
+    if community_id is not None:
+        await session.execute(
+            insert(SignInSheet)
+            .values(
+                community_id=community_id,
+                activity_id=activity_id,
+                upload_id=upload_id,
+                imported_by=actor.user_id,
+            )
+            .on_conflict_do_nothing()
+        )
     shown, rejected = problems[:SHOWN_PROBLEMS], len(problems)
     if not entries:
         return Imported(activity, [], 0, shown, rejected)

@@ -1,43 +1,58 @@
-"""`POST /uploads`: a file as the raw request body (`X-Filename` names it), signed in. The
-answer's `id` goes into a mutation (evidence, a sign-in sheet), keeping GraphQL free of
-multipart requests and their CSRF exposure."""
+"""`POST /uploads`: a file as the raw request body (`X-Filename`, percent-encoded, names it),
+signed in. The answer's `id` goes into a mutation (evidence, a sign-in sheet), keeping GraphQL
+free of multipart requests and their CSRF exposure. `GET /uploads/{id}`: the file, as a
+download, for those who may read it."""
 
-from urllib.parse import unquote
+from collections.abc import Callable
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response
 
+from server.access.guard import Actor, Guard
 from server.accounts import tokens
-from server.errors import GongxueError
+from server.errors import ErrorCode, GongxueError
 from server.i18n import language_from
 from server.runtime import Runtime
-from server.uploads import service
+from server.uploads import access, service
+
+STATUS = {
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.RATE_LIMITED: 429,
+}
 
 
-def upload_endpoint(runtime: Runtime, encode_id):
-    async def upload(request: Request) -> JSONResponse:
-        language = language_from(request.headers.get("accept-language"))
+def upload_endpoints(
+    runtime: Runtime,
+    encode_id: Callable[..., str],
+    decode_id: Callable[[str, str], tuple[int, ...]],
+):
+    """The two endpoints; the global ids are the GraphQL layer's, handed in."""
+
+    def signed_in(request: Request) -> Actor:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise tokens.unauthenticated()
+        claims = tokens.read(runtime.settings.secret_key.get_secret_value(), token.strip())
+        if not runtime.revocations.is_live(claims):
+            raise tokens.unauthenticated()
+        return Actor(claims.user_id, claims)
+
+    async def upload(request: Request) -> Response:
         try:
-            scheme, _, token = request.headers.get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not token:
-                raise tokens.unauthenticated()
-            claims = tokens.read(runtime.settings.secret_key.get_secret_value(), token.strip())
-            if not runtime.revocations.is_live(claims):
-                raise tokens.unauthenticated()
+            actor = signed_in(request)
             data = await request.body()
-            filename = unquote(request.headers.get("x-filename", "upload"))
             async with runtime.database.transaction() as session:
                 stored = await service.store(
-                    session, service.root(runtime.settings), claims.user_id, filename, data
+                    session,
+                    runtime.settings,
+                    actor.user_id,
+                    request.headers.get("x-filename"),
+                    data,
                 )
         except GongxueError as error:
-            status = 401 if error.code == "UNAUTHENTICATED" else 400
-            body = {
-                "errors": [
-                    {"message": error.message(language), "extensions": {"code": error.code.value}}
-                ]
-            }
-            return JSONResponse(body, status_code=status)
+            return refusal(request, error)
         return JSONResponse(
             {
                 "id": encode_id("Upload", stored.id),
@@ -49,4 +64,44 @@ def upload_endpoint(runtime: Runtime, encode_id):
             status_code=201,
         )
 
-    return upload
+    async def download(request: Request) -> Response:
+        try:
+            guard = Guard(runtime.policy, signed_in(request))
+            (upload_id,) = decode_id(request.path_params["id"], "Upload")
+            stored = await access.readable(runtime.database, guard, upload_id)
+        except GongxueError as error:
+            return refusal(request, error)
+        return FileResponse(
+            service.root(runtime.settings) / stored.storage_key,
+            media_type=stored.content_type,
+            headers={
+                "Content-Disposition": attachment(stored.filename),
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-cache",
+                # Opened in a browser tab anyway, a file runs nothing and loads nothing.
+                "Content-Security-Policy": "default-src 'none'; sandbox",
+            },
+        )
+
+    return upload, download
+
+
+def attachment(filename: str) -> str:
+    """RFC 6266: an ASCII fallback for old clients, the real name in `filename*`."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def refusal(request: Request, error: GongxueError) -> JSONResponse:
+    language = language_from(request.headers.get("accept-language"))
+    body = {
+        "errors": [{"message": error.message(language), "extensions": {"code": error.code.value}}]
+    }
+    retry_after = getattr(error, "retry_after", None)
+    return JSONResponse(
+        body,
+        status_code=STATUS.get(error.code, 400),
+        headers={"Retry-After": str(retry_after)} if retry_after else None,
+    )

@@ -1,4 +1,4 @@
-from sqlalchemy import BigInteger, ForeignKey, Identity, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Identity, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, Timestamped
@@ -8,6 +8,8 @@ class Upload(Timestamped, Base):
     """A file someone uploaded (evidence, a sign-in sheet), kept under the data dir."""
 
     __tablename__ = "uploads"
+    # The daily quota counts one user's uploads since midnight.
+    __table_args__ = (Index(None, "owner_user_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     owner_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from server.clock import today
+from tests import files
 from tests.factories import bearer, make_user
 from tests.graphql import gql, mutate, refusal
 from tests.schema.lifecycle.operations import (
@@ -17,7 +18,7 @@ from tests.schema.lifecycle.operations import (
 )
 from tests.state import row_counts
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = files.pdf()
 
 
 @pytest.fixture
