@@ -675,8 +675,9 @@ async def test_the_first_200_rejected_rows_are_returned_and_all_counted(client, 
 async def test_a_big_sheet_is_read_while_the_server_keeps_answering(client, community):
     """A 5,000-row .xlsx takes the CPU a while to read. Read on the event loop (as it was),
     every other request waited for it; read in a thread, a ticker on the loop keeps ticking.
-    The bound is relative (a quarter of the same read done on the loop), so a slow, shared
-    machine slows both sides alike."""
+    The bound is relative (half of the same read done on the loop), so a slow, shared machine
+    slows both sides alike. Half, not less: openpyxl parses the shared strings in one C call
+    that holds the GIL, a quarter to a third of the whole read here, even in a thread."""
     _, units, leader = community
     activity = await schedule(client, leader, 2)
     book = openpyxl.Workbook()
@@ -709,4 +710,4 @@ async def test_a_big_sheet_is_read_while_the_server_keeps_answering(client, comm
 
     assert (imported["accepted"], imported["rejectedCount"]) == (4, 4_996)
     longest_wait = max(later - earlier for earlier, later in itertools.pairwise(ticks))
-    assert longest_wait < on_the_loop / 4
+    assert longest_wait < on_the_loop / 2
