@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts import rate_limit
 from server.accounts.models import CasbinRule, User
 from server.errors import ErrorCode, UserFacingError, not_found
-from server.passwords import MIN_LENGTH, hash_password, verify_password
+from server.passwords import hash_password, refuse_weak_password, verify_password
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PROJECT_GROUP = "PROJECT_GROUP"
@@ -23,6 +23,31 @@ def subject(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def _checked(email: str, password: str, display_name: str) -> tuple[str, str]:
+    """The email and display name, trimmed; INVALID_INPUT on the first bad field."""
+    email = email.strip()
+    if not EMAIL.match(email):
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT, "邮箱格式不正确", "the email address is malformed", "email"
+        )
+    refuse_weak_password(password, email, display_name)
+    if not display_name.strip():
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT, "请填写姓名", "a display name is required", "displayName"
+        )
+    return email, display_name.strip()
+
+
+def _new_user(email: str, password: str, display_name: str, unit_id: int | None) -> User:
+    return User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name,
+        unit_id=unit_id,
+        is_active=True,
+    )
+
+
 async def create_user(
     session: AsyncSession,
     email: str,
@@ -30,33 +55,30 @@ async def create_user(
     display_name: str,
     unit_id: int | None = None,
 ) -> User:
-    email = email.strip()
-    if not EMAIL.match(email):
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT, "邮箱格式不正确", "the email address is malformed", "email"
-        )
-    if len(password) < MIN_LENGTH:
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT,
-            f"密码至少需要 {MIN_LENGTH} 个字符",
-            f"the password needs at least {MIN_LENGTH} characters",
-            "password",
-        )
-    if not display_name.strip():
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT, "请填写姓名", "a display name is required", "displayName"
-        )
+    """An account someone responsible opens (the project group, `create-admin`): being told
+    the email is taken is theirs to know."""
+    email, display_name = _checked(email, password, display_name)
     if await find_user_by_email(session, email) is not None:
         raise UserFacingError(
             ErrorCode.DUPLICATE, "该邮箱已注册", "this email is already registered", "email"
         )
-    user = User(
-        email=email,
-        password_hash=hash_password(password),
-        display_name=display_name.strip(),
-        unit_id=unit_id,
-        is_active=True,
-    )
+    user = _new_user(email, password, display_name, unit_id)
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def register(
+    session: AsyncSession, redis: Redis, email: str, password: str, display_name: str, client: str
+) -> User | None:
+    """An applicant's own account; None when the email already has one. The caller answers
+    both alike, and both cost a password hash, so nobody learns which emails are registered;
+    the existing account is left as it was. Limited per client."""
+    await rate_limit.count_registration(redis, client)
+    email, display_name = _checked(email, password, display_name)
+    user = _new_user(email, password, display_name, None)
+    if await find_user_by_email(session, email) is not None:
+        return None
     session.add(user)
     await session.flush()
     return user
@@ -90,12 +112,11 @@ async def authenticate(
     session: AsyncSession, redis: Redis, email: str, password: str, client: str
 ) -> User:
     """The active user with this email and password; refused after too many failures."""
-    keys = rate_limit.failure_keys(email, client)
-    await rate_limit.refuse_if_limited(redis, keys)
+    await rate_limit.refuse_sign_in_if_limited(redis, email, client)
     user = await find_user_by_email(session, email)
     valid = verify_password(user.password_hash if user else _NOBODY, password)
     if user is None or not valid or not user.is_active:
-        await rate_limit.record_failure(redis, keys)
+        await rate_limit.record_sign_in_failure(redis, email, client)
         raise invalid_credentials()
     return user
 
