@@ -151,10 +151,12 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
         try:
             async with runtime.database.transaction() as session:
                 user = await create_user(session, args.email, args.password, args.name)
-                await grant_project_group(session, user)
+                granted = await grant_project_group(session, user)
         except UserFacingError as exc:
             console.print(f"[red]{exc.zh}[/red] ({exc.en})")
             return 1
+        if granted is not None:  # as the API does: running processes apply it at once
+            await runtime.policy.publish(granted)
         console.print(f"已创建项目组账号 / project-group account created: {user.email}")
         return 0
 

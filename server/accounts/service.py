@@ -7,6 +7,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.access.policy import PolicyChange
 from server.accounts import rate_limit
 from server.accounts.models import CasbinRule, User
 from server.errors import ErrorCode, UserFacingError, not_found
@@ -88,17 +89,19 @@ async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-async def grant_project_group(session: AsyncSession, user: User) -> None:
+async def grant_project_group(session: AsyncSession, user: User) -> PolicyChange | None:
+    """The change to publish once the transaction commits; None if the user holds it."""
+    rule = ("g2", subject(user.id), PROJECT_GROUP)
     exists = await session.scalar(
         select(CasbinRule.id).where(
-            CasbinRule.ptype == "g2",
-            CasbinRule.v0 == subject(user.id),
-            CasbinRule.v1 == PROJECT_GROUP,
+            CasbinRule.ptype == rule[0], CasbinRule.v0 == rule[1], CasbinRule.v1 == rule[2]
         )
     )
-    if exists is None:
-        session.add(CasbinRule(ptype="g2", v0=subject(user.id), v1=PROJECT_GROUP))
-        await session.flush()
+    if exists is not None:
+        return None
+    session.add(CasbinRule(ptype=rule[0], v0=rule[1], v1=rule[2]))
+    await session.flush()
+    return PolicyChange("add", rule)
 
 
 def invalid_credentials() -> UserFacingError:
