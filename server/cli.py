@@ -111,7 +111,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         factory=True,
         host=args.host,
         port=args.port,
-        proxy_headers=True,
+        # uvicorn alone would believe `X-Forwarded-For` from any local client.
+        proxy_headers=bool(settings.trusted_proxy_networks),
+        forwarded_allow_ips=settings.trusted_proxy_networks,
         log_level="info",
         access_log=settings.access_log,
         timeout_graceful_shutdown=10,
