@@ -5,6 +5,7 @@ import re
 
 from redis.asyncio import Redis
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.policy import PolicyChange
@@ -15,6 +16,8 @@ from server.passwords import hash_password, refuse_weak_password, verify_passwor
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PROJECT_GROUP = "PROJECT_GROUP"
+EMAIL_LENGTH = User.__table__.c.email.type.length
+NAME_LENGTH = User.__table__.c.display_name.type.length
 # Verified against when the email is unknown, so a miss costs what a wrong password costs.
 _NOBODY = hash_password("no account has this password")
 
@@ -26,26 +29,42 @@ def subject(user_id: int) -> str:
 
 def _checked(email: str, password: str, display_name: str) -> tuple[str, str]:
     """The email and display name, trimmed; INVALID_INPUT on the first bad field."""
-    email = email.strip()
-    if not EMAIL.match(email):
+    email, display_name = email.strip(), display_name.strip()
+    if not EMAIL.match(email) or len(email) > EMAIL_LENGTH:
         raise UserFacingError(
             ErrorCode.INVALID_INPUT, "邮箱格式不正确", "the email address is malformed", "email"
         )
     refuse_weak_password(password, email, display_name)
-    if not display_name.strip():
+    if not display_name:
         raise UserFacingError(
             ErrorCode.INVALID_INPUT, "请填写姓名", "a display name is required", "displayName"
         )
-    return email, display_name.strip()
+    if len(display_name) > NAME_LENGTH:
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT,
+            f"姓名不能超过 {NAME_LENGTH} 个字符",
+            f"a display name has at most {NAME_LENGTH} characters",
+            "displayName",
+        )
+    return email, display_name
 
 
-def _new_user(email: str, password: str, display_name: str, unit_id: int | None) -> User:
-    return User(
-        email=email,
-        password_hash=hash_password(password),
-        display_name=display_name,
-        unit_id=unit_id,
-        is_active=True,
+async def _insert(
+    session: AsyncSession, email: str, password: str, display_name: str, unit_id: int | None
+) -> User | None:
+    """The new user; None when the email has one, even one another transaction is adding
+    now (the unique index decides, not a look beforehand)."""
+    return await session.scalar(
+        insert(User)
+        .values(
+            email=email,
+            password_hash=hash_password(password),
+            display_name=display_name,
+            unit_id=unit_id,
+            is_active=True,
+        )
+        .on_conflict_do_nothing()
+        .returning(User)
     )
 
 
@@ -59,13 +78,11 @@ async def create_user(
     """An account someone responsible opens (the project group, `create-admin`): being told
     the email is taken is theirs to know."""
     email, display_name = _checked(email, password, display_name)
-    if await find_user_by_email(session, email) is not None:
+    user = await _insert(session, email, password, display_name, unit_id)
+    if user is None:
         raise UserFacingError(
             ErrorCode.DUPLICATE, "该邮箱已注册", "this email is already registered", "email"
         )
-    user = _new_user(email, password, display_name, unit_id)
-    session.add(user)
-    await session.flush()
     return user
 
 
@@ -77,12 +94,7 @@ async def register(
     the existing account is left as it was. Limited per client."""
     await rate_limit.count_registration(redis, client)
     email, display_name = _checked(email, password, display_name)
-    user = _new_user(email, password, display_name, None)
-    if await find_user_by_email(session, email) is not None:
-        return None
-    session.add(user)
-    await session.flush()
-    return user
+    return await _insert(session, email, password, display_name, None)
 
 
 async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
