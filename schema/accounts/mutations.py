@@ -8,6 +8,7 @@ from schema.core.mutations import attempt
 from server.access import service as access
 from server.accounts import service, tokens
 from server.accounts.models import User as UserRow
+from server.accounts.rate_limit import REGISTRATIONS
 from server.audit.service import record
 
 
@@ -93,8 +94,9 @@ def _unit_id(value: strawberry.ID | None) -> int | None:
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(
-        description="An applicant account; then sign in with `login`. At most 10 attempts an "
-        "hour from one address (`RATE_LIMITED`); a weak password is `INVALID_INPUT`."
+        description="An applicant account; then sign in with `login`. At most "
+        f"{REGISTRATIONS.times} attempts in {REGISTRATIONS.seconds // 60} minutes from one "
+        "address (`RATE_LIMITED`); a weak password is `INVALID_INPUT`."
     )
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
         async def work() -> None:
