@@ -111,7 +111,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         factory=True,
         host=args.host,
         port=args.port,
-        proxy_headers=True,
+        # uvicorn alone would believe `X-Forwarded-For` from any local client.
+        proxy_headers=bool(settings.trusted_proxy_networks),
+        forwarded_allow_ips=settings.trusted_proxy_networks,
         log_level="info",
         access_log=settings.access_log,
         timeout_graceful_shutdown=10,
@@ -151,10 +153,12 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
         try:
             async with runtime.database.transaction() as session:
                 user = await create_user(session, args.email, args.password, args.name)
-                await grant_project_group(session, user)
+                granted = await grant_project_group(session, user)
         except UserFacingError as exc:
             console.print(f"[red]{exc.zh}[/red] ({exc.en})")
             return 1
+        if granted is not None:  # as the API does: running processes apply it at once
+            await runtime.policy.publish(granted)
         console.print(f"已创建项目组账号 / project-group account created: {user.email}")
         return 0
 

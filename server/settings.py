@@ -1,5 +1,6 @@
 """Settings from the environment (or a `.env` file), named as CONTRACT.md fixes them."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -42,6 +43,10 @@ class Settings(BaseSettings):
     # `gongxue serve` runs the arq worker in-process when Redis is the embedded one, unless
     # `--no-worker` (which sets this to false) says another process does it.
     serve_worker: bool = True
+    # Addresses and networks (comma-separated) of the proxies whose `X-Forwarded-For` names
+    # the client, or `*` where nothing but a proxy can reach the API; none by default, so a
+    # client cannot pick the address its sign-in failures count against by sending the header.
+    trusted_proxies: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
@@ -52,7 +57,21 @@ class Settings(BaseSettings):
             )
         if len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("GONGXUE_SECRET_KEY must be at least 32 characters")
+        for proxy in self.trusted_proxy_networks:
+            if proxy == "*" and len(self.trusted_proxy_networks) == 1:
+                continue
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"GONGXUE_TRUSTED_PROXIES: {proxy!r} is not an IP address or network "
+                    "(or a lone `*`)"
+                ) from None
         return self
+
+    @property
+    def trusted_proxy_networks(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def resolved_data_dir(self) -> Path:

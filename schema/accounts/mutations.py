@@ -8,6 +8,7 @@ from schema.core.mutations import attempt
 from server.access import service as access
 from server.accounts import service, tokens
 from server.accounts.models import User as UserRow
+from server.accounts.rate_limit import REGISTRATIONS
 from server.audit.service import record
 
 
@@ -42,10 +43,17 @@ class DeactivateUserInput:
     user_id: strawberry.ID
 
 
-@strawberry.type
+_SIGN_IN_AFTER = "always null: sign in with `login` once registered"
+
+
+@strawberry.type(
+    description="No errors: the email has an account now, with this password if the account "
+    "is new; an email already registered keeps its account and password, and the answer is "
+    "the same, so nobody learns which emails are registered."
+)
 class RegisterPayload:
-    token: str | None = None
-    user: User | None = None
+    token: str | None = strawberry.field(default=None, deprecation_reason=_SIGN_IN_AFTER)
+    user: User | None = strawberry.field(default=None, deprecation_reason=_SIGN_IN_AFTER)
     errors: list[UserError]
 
 
@@ -85,26 +93,34 @@ def _unit_id(value: strawberry.ID | None) -> int | None:
 
 @strawberry.type
 class AccountMutations:
-    @strawberry.mutation(description="An applicant account; signs it in.")
+    @strawberry.mutation(
+        description="An applicant account; then sign in with `login`. At most "
+        f"{REGISTRATIONS.times} attempts in {REGISTRATIONS.seconds // 60} minutes from one "
+        "address (`RATE_LIMITED`); a weak password is `INVALID_INPUT`."
+    )
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
-        async def work() -> tuple[str, User]:
+        async def work() -> None:
             async with info.context.transaction() as session:
-                row = await service.create_user(
-                    session, input.email, input.password, input.display_name
-                )
-                await record(
+                row = await service.register(
                     session,
-                    actor_user_id=row.id,
-                    action="user.register",
-                    target_type="User",
-                    target_id=row.id,
-                    after={"email": row.email, "displayName": row.display_name},
+                    info.context.runtime.redis,
+                    input.email,
+                    input.password,
+                    input.display_name,
+                    info.context.client,
                 )
-            return _sign_in(info, row)
+                if row is not None:
+                    await record(
+                        session,
+                        actor_user_id=row.id,
+                        action="user.register",
+                        target_type="User",
+                        target_id=row.id,
+                        after={"email": row.email, "displayName": row.display_name},
+                    )
 
-        done, errors = await attempt(info.context, work)
-        token, user = done or (None, None)
-        return RegisterPayload(token=token, user=user, errors=errors)
+        _, errors = await attempt(info.context, work)
+        return RegisterPayload(errors=errors)
 
     @strawberry.mutation(description="Signs in; the token goes in `Authorization: Bearer`.")
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.access.policy import PolicyChange
 from server.accounts.models import CasbinRule, User
 from server.accounts.service import (
     create_user,
@@ -52,18 +53,22 @@ class DemoSummary:
 
 async def load_demo(runtime: Runtime) -> DemoSummary:
     summary = DemoSummary()
+    granted: list[PolicyChange | None] = []
     async with runtime.database.transaction(all_communities=True) as session:
         units = await _units(session, summary)
         admin = f"admin@{DEMO_DOMAIN}"
-        await grant_project_group(session, await _account(session, admin, "项目组管理员", None))
+        admin_user = await _account(session, admin, "项目组管理员", None)
+        granted.append(await grant_project_group(session, admin_user))
         summary.sign_ins.append(SignIn("项目组 PROJECT_GROUP", admin, DEMO_PASSWORD))
         for demo in COMMUNITIES:
             community = await _community(session, demo, units, summary)
             leader = units[demo.leader]
             email = f"leader.{demo.slug}@{DEMO_DOMAIN}"
             user = await _account(session, email, f"{leader.name}组长", leader.id)
-            await _grant(session, user, "LEADER", community)
+            granted.append(await _grant(session, user, "LEADER", community))
             summary.sign_ins.append(SignIn("组长 LEADER", email, DEMO_PASSWORD, demo.slug))
+    # As the API does, once committed: a server already running applies the grants at once.
+    await runtime.policy.publish(*(change for change in granted if change is not None))
     return summary
 
 
@@ -148,7 +153,9 @@ async def _account(
     return user
 
 
-async def _grant(session: AsyncSession, user: User, role: str, community: Community) -> None:
+async def _grant(
+    session: AsyncSession, user: User, role: str, community: Community
+) -> PolicyChange | None:
     """A community role as casbin reads it: `g, user:<id>, ROLE, <community id>`."""
     grant = (subject(user.id), role, str(community.id))
     exists = await session.scalar(
@@ -159,5 +166,7 @@ async def _grant(session: AsyncSession, user: User, role: str, community: Commun
             CasbinRule.v2 == grant[2],
         )
     )
-    if exists is None:
-        session.add(CasbinRule(ptype="g", v0=grant[0], v1=grant[1], v2=grant[2]))
+    if exists is not None:
+        return None
+    session.add(CasbinRule(ptype="g", v0=grant[0], v1=grant[1], v2=grant[2]))
+    return PolicyChange("add", ("g", *grant))

@@ -1,42 +1,17 @@
 """`gongxue serve` as a process: what it writes per request."""
 
-import signal
-import socket
-import subprocess
-import time
-
 import httpx
 
-from tests.cli import GONGXUE, cli_env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.cli import serving
 
 
 def _served_output(services, settings, **extra: str) -> str:
     """What `gongxue serve` printed while it answered one GraphQL request."""
-    port = _free_port()
-    command = [GONGXUE, "serve", "--port", str(port), "--no-worker"]
-    env = cli_env(services, settings, **extra)
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline and server.poll() is None, "did not start"
-                time.sleep(0.2)
-        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"})
+    output: list[str] = []
+    with serving(services, settings, output, **extra) as url:
+        answer = httpx.post(f"{url}/graphql", json={"query": "{ __typename }"})
         assert answer.json() == {"data": {"__typename": "Query"}}
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    return output.decode()
+    return output[0]
 
 
 def test_the_access_log_is_on_unless_turned_off(services, settings):

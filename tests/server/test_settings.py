@@ -38,3 +38,16 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     assert settings.redis_url == "redis://cache:6379/0"
     assert settings.resolved_data_dir == tmp_path
     assert "s" * 40 not in repr(settings)
+
+
+@pytest.mark.parametrize("proxies", ["10.0.0.1, lb.internal", "*, 10.0.0.1"])
+def test_a_trusted_proxy_must_be_an_address_or_a_network(proxies):
+    with pytest.raises(ValidationError, match="GONGXUE_TRUSTED_PROXIES"):
+        Settings(trusted_proxies=proxies)
+
+
+def test_trusted_proxies_are_addresses_and_networks():
+    settings = Settings(trusted_proxies=" 10.0.0.0/8, 127.0.0.1 ,,::1")
+
+    assert settings.trusted_proxy_networks == ["10.0.0.0/8", "127.0.0.1", "::1"]
+    assert Settings().trusted_proxy_networks == []

@@ -56,6 +56,19 @@ async def test_the_project_group_creates_accounts(client, runtime):
     }
 
 
+async def test_the_project_group_cannot_give_a_weak_password(client, runtime):
+    _, token = await make_user(runtime, "pg@caea.cn", ("PROJECT_GROUP", None))
+    weak = {"input": {"email": "x@a.cn", "password": "aaaaaaaaaa", "displayName": "X"}}
+
+    body = await gql(client, CREATE, weak, headers=bearer(token))
+
+    assert body["data"]["createUser"] == {
+        "user": None,
+        "errors": [{"code": "INVALID_INPUT", "field": "password"}],
+    }
+    assert await _users(runtime) == 1
+
+
 async def test_nobody_else_creates_accounts(client, runtime):
     community, _ = await make_community(runtime, "yrd-a")
     _, leader = await make_user(runtime, "leader@a.cn", ("LEADER", community.id))
