@@ -52,8 +52,9 @@ def format_error(error: GraphQLError, language: str) -> dict[str, Any]:
 
 
 def is_request_error(error: GraphQLError) -> bool:
-    """Parse and validation errors: the request never reached execution."""
-    return error.path is None and error.original_error is None
+    """Parse, validation and variable coercion errors: the request never reached execution.
+    (A variable that does not coerce carries the scalar's GraphQLError as its original.)"""
+    return error.path is None and isinstance(error.original_error, type(None) | GraphQLError)
 
 
 def _classify(error: GraphQLError) -> str:
