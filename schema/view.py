@@ -16,16 +16,17 @@ from strawberry.types import ExecutionResult
 from schema.core.compiled import CompiledReads, answer
 from schema.core.context import Context
 from schema.core.direct import DirectExecution
-from schema.core.errors import BAD_REQUEST, METHOD_NOT_ALLOWED, format_error, is_request_error
+from schema.core.errors import BAD_REQUEST, format_error, is_request_error
 from schema.core.over_http import (
     GRAPHQL_RESPONSE,
     JSON,
-    MUTATION_OVER_GET,
-    NOT_ANSWERABLE,
     RequestRefused,
     answer_media_type,
     get_params,
+    mutation_over_get,
+    not_answerable,
     post_params,
+    unsupported_method,
 )
 from server.errors import GongxueError
 from server.i18n import language_from
@@ -52,37 +53,38 @@ class GraphQLView(GraphQL[Context, None]):
         media = answer_media_type(request.headers.get("accept"))
         try:
             scope.setdefault("state", {})["tenant"] = await self._path_tenant(request)
-            response = await self._answer(request, media)
+            response = await self._answer(request, media, language)
         except RequestRefused as exc:
             response = _error_response(
                 exc.status, exc.message(language), exc.code, media, exc.headers
             )
         except HTTPException as exc:  # what strawberry's view refuses beyond our checks
-            code = METHOD_NOT_ALLOWED if exc.status_code == 405 else BAD_REQUEST
-            response = _error_response(exc.status_code, exc.reason, code, media)
+            response = _error_response(exc.status_code, exc.reason, BAD_REQUEST, media)
         except GongxueError as exc:
             status = 404 if exc.code == "NOT_FOUND" else 400
             response = _error_response(status, exc.message(language), exc.code.value, media)
         await response(scope, receive, send)
 
-    async def _answer(self, request: Request, media: str | None) -> Response:
+    async def _answer(self, request: Request, media: str | None, language: str) -> Response:
+        if request.method not in ("GET", "POST"):
+            raise unsupported_method()
         if self.should_render_graphql_ide(self.request_adapter_class(request)):
             return await self.run(request)  # GraphiQL, for a browser
         if media is None:
-            raise NOT_ANSWERABLE
+            raise not_answerable()
         request.state.media = media
         response = None
         if request.method == "POST":
             params = post_params(request.headers.get("content-type"), await request.body())
-            response = await self._checked_answer(request, params, media)
-        elif request.method == "GET":
+            response = await self._checked_answer(request, params, media, language)
+        else:
             get_params(request.query_params)
         if response is None:
             try:
                 response = await self.run(request)
             except HTTPException as exc:
                 if isinstance(exc.__cause__, InvalidOperationTypeError):
-                    raise MUTATION_OVER_GET from exc
+                    raise mutation_over_get() from exc
                 raise
             if response.media_type == JSON:
                 response.headers["content-type"] = media
@@ -93,13 +95,12 @@ class GraphQLView(GraphQL[Context, None]):
         return response
 
     async def _checked_answer(
-        self, request: Request, params: dict[str, Any], media: str
+        self, request: Request, params: dict[str, Any], media: str, language: str
     ) -> Response | None:
         """A POST of a document that parses and validates, answered without strawberry's
         view: by one statement where every field reads straight from SQL
         (`schema/core/compiled.py`), else executed directly (`schema/core/direct.py`). None
         for anything else, which strawberry answers with its own errors."""
-        language = language_from(request.headers.get("accept-language"))
         checked = self._compiled.check(params["query"], params.get("operationName"), language)
         if checked is None:
             return None

@@ -31,20 +31,35 @@ class RequestRefused(Exception):
         return self.en if language == "en" else self.zh
 
 
-NOT_ANSWERABLE = RequestRefused(
-    "无法以请求接受的媒体类型应答：可接受 application/graphql-response+json 或 application/json",
-    "none of the accepted media types can be served: accept "
-    "application/graphql-response+json or application/json",
-    status=406,
-    code=NOT_ACCEPTABLE,
-)
-MUTATION_OVER_GET = RequestRefused(
-    "GET 请求不能执行变更（mutation），请用 POST",
-    "a mutation cannot be executed over GET: use POST",
-    status=405,
-    code=METHOD_NOT_ALLOWED,
-    allow="POST",
-)
+def not_answerable() -> RequestRefused:
+    return RequestRefused(
+        "无法以请求接受的媒体类型应答："
+        "可接受 application/graphql-response+json 或 application/json",
+        "none of the accepted media types can be served: accept "
+        "application/graphql-response+json or application/json",
+        status=406,
+        code=NOT_ACCEPTABLE,
+    )
+
+
+def unsupported_method() -> RequestRefused:
+    return RequestRefused(
+        "GraphQL 只接受 GET 和 POST 请求",
+        "GraphQL takes GET and POST requests only",
+        status=405,
+        code=METHOD_NOT_ALLOWED,
+        allow="GET, POST",
+    )
+
+
+def mutation_over_get() -> RequestRefused:
+    return RequestRefused(
+        "GET 请求不能执行变更（mutation），请用 POST",
+        "a mutation cannot be executed over GET: use POST",
+        status=405,
+        code=METHOD_NOT_ALLOWED,
+        allow="POST",
+    )
 
 
 def answer_media_type(accept: str | None) -> str | None:

@@ -95,3 +95,13 @@ async def test_refusals_of_malformed_requests_follow_the_accept_language(client,
     assert "JSON" in chinese.json()["errors"][0]["message"]
     assert "对象" in chinese.json()["errors"][0]["message"]
     assert english.json()["errors"][0]["message"] == "the request body must be a JSON object"
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "OPTIONS"])
+async def test_another_method_is_refused_with_a_405_in_json(client, endpoints, method):
+    for path in endpoints:
+        response = await client.request(method, path, json={"query": "{ __typename }"})
+
+        assert response.status_code == 405, (path, response.text)
+        assert response.headers["allow"] == "GET, POST"
+        assert error_codes(response.json()) == ["METHOD_NOT_ALLOWED"]
