@@ -7,6 +7,7 @@ from tests.factories import make_community
 from tests.graphql import error_codes
 
 JSON = {"Content-Type": "application/json"}
+LATIN_1 = {"Content-Type": "application/json; charset=iso-8859-1"}
 ENDPOINTS = ("/graphql", "/c/yrd-elderly/graphql")
 
 # (what is wrong, body, headers) for a POST; every one a 400 BAD_REQUEST.
@@ -35,6 +36,7 @@ MALFORMED_POSTS = [
     ("invalid UTF-8", b'{"query": "{ __typename \xff }"}', JSON),
     ("a byte order mark of UTF-16", b"\xff\xfe{\x00}\x00", JSON),
     ("no content type", b'{"query": "{ __typename }"}', {}),
+    ("a charset other than UTF-8", b'{"query": "{ __typename }"}', LATIN_1),
     ("text/plain", b'{"query": "{ __typename }"}', {"Content-Type": "text/plain"}),
     ("a form", b"query=%7B__typename%7D", {"Content-Type": "application/x-www-form-urlencoded"}),
     ("a GraphQL document", b"{ __typename }", {"Content-Type": "application/graphql"}),
