@@ -10,18 +10,28 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from schema.core.compiled import CompiledReads, answer
 from schema.core.context import Context
 from schema.core.direct import DirectExecution
-from schema.core.errors import format_error, is_request_error
+from schema.core.errors import BAD_REQUEST, format_error, is_request_error
+from schema.core.over_http import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    RequestRefused,
+    answer_media_type,
+    get_params,
+    mutation_over_get,
+    not_answerable,
+    post_params,
+    unsupported_method,
+)
 from server.errors import GongxueError
 from server.i18n import language_from
 from server.runtime import Runtime
 from tenants.resolution import Tenant, agree, find_tenant
-
-GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -40,57 +50,69 @@ class GraphQLView(GraphQL[Context, None]):
             return
         request = Request(scope, receive)
         language = language_from(request.headers.get("accept-language"))
+        media = answer_media_type(request.headers.get("accept"))
         try:
             scope.setdefault("state", {})["tenant"] = await self._path_tenant(request)
-            response = await self._checked_answer(request, language)
-            if response is None:
-                response = await self.run(request)
-            if request.state._state.get("rejected") and GRAPHQL_RESPONSE in request.headers.get(
-                "accept", ""
-            ):
-                # GraphQL over HTTP: with the graphql-response media type, a document that
-                # fails to parse or validate is a 400 (plain JSON clients keep 200).
-                response.status_code = 400
-                response.headers["content-type"] = GRAPHQL_RESPONSE
-        except HTTPException as exc:
-            response = _error_response(exc.status_code, exc.reason, "BAD_REQUEST")
+            response = await self._answer(request, media, language)
+        except RequestRefused as exc:
+            response = _error_response(
+                exc.status, exc.message(language), exc.code, media, exc.headers
+            )
+        except HTTPException as exc:  # what strawberry's view refuses beyond our checks
+            response = _error_response(exc.status_code, exc.reason, BAD_REQUEST, media)
         except GongxueError as exc:
             status = 404 if exc.code == "NOT_FOUND" else 400
-            response = _error_response(status, exc.message(language), exc.code.value)
+            response = _error_response(status, exc.message(language), exc.code.value, media)
         await response(scope, receive, send)
 
-    async def _checked_answer(self, request: Request, language: str) -> Response | None:
-        """A JSON POST of a document that parses and validates, answered without strawberry's
+    async def _answer(self, request: Request, media: str | None, language: str) -> Response:
+        if request.method not in ("GET", "POST"):
+            raise unsupported_method()
+        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+            return await self.run(request)  # GraphiQL, for a browser
+        if media is None:
+            raise not_answerable()
+        request.state.media = media
+        response = None
+        if request.method == "POST":
+            params = post_params(request.headers.get("content-type"), await request.body())
+            response = await self._checked_answer(request, params, media, language)
+        else:
+            get_params(request.query_params)
+        if response is None:
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                if isinstance(exc.__cause__, InvalidOperationTypeError):
+                    raise mutation_over_get() from exc
+                raise
+            if response.media_type == JSON:
+                response.headers["content-type"] = media
+        if media == GRAPHQL_RESPONSE and request.state._state.get("rejected"):
+            # A document that does not parse or validate, or variables that do not coerce,
+            # never reached execution: 400, and no `data` entry (`process_result`).
+            response.status_code = 400
+        return response
+
+    async def _checked_answer(
+        self, request: Request, params: dict[str, Any], media: str, language: str
+    ) -> Response | None:
+        """A POST of a document that parses and validates, answered without strawberry's
         view: by one statement where every field reads straight from SQL
         (`schema/core/compiled.py`), else executed directly (`schema/core/direct.py`). None
         for anything else, which strawberry answers with its own errors."""
-        if request.method != "POST" or not request.headers.get("content-type", "").startswith(
-            "application/json"
-        ):
+        checked = self._compiled.check(params["query"], params.get("operationName"), language)
+        if checked is None:
             return None
-        try:
-            body = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            return None
-        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
-            return None
-        operation = body.get("operationName")
-        checked = self._compiled.check(
-            body["query"], operation if isinstance(operation, str) else None, language
-        )
-        variables, extensions = body.get("variables"), body.get("extensions")
-        if checked is None or not all(
-            v is None or isinstance(v, dict) for v in (variables, extensions)
-        ):
-            return None
+        variables, extensions = params.get("variables"), params.get("extensions")
         context = request.state.context = self._context(request)
         if checked.plan is not None:
             data = await answer(checked.plan, context, variables)
             if data is not None:
-                return Response(data, media_type="application/json")
+                return Response(data, media_type=media)
         result = await self._direct.run(checked, context, variables, extensions)
         answered = await self.process_result(request, result)
-        return Response(self.encode_json(answered), media_type="application/json")
+        return Response(self.encode_json(answered), media_type=media)
 
     def _context(self, request: Request) -> Context:
         tenant = request.scope.get("state", {}).get("tenant")
@@ -129,10 +151,15 @@ class GraphQLView(GraphQL[Context, None]):
             data["errors"] = [format_error(e, language) for e in result.errors]
             if result.data is None and all(is_request_error(e) for e in result.errors):
                 request.state.rejected = True
+                if getattr(request.state, "media", JSON) == GRAPHQL_RESPONSE:
+                    del data["data"]  # the specification: no execution, no `data` entry
         if result.extensions:
             data["extensions"] = result.extensions
         return data
 
 
-def _error_response(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+def _error_response(
+    status: int, message: str, code: str, media: str | None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status, headers, media_type=media or JSON)

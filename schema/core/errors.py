@@ -14,6 +14,10 @@ PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL = "INTERNAL_SERVER_ERROR"
+# Requests that are not GraphQL over HTTP at all (`schema/core/over_http.py`).
+BAD_REQUEST = "BAD_REQUEST"
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
 
 
 @strawberry.type(description="A refusal: what was wrong, in the request's language.")
@@ -48,8 +52,9 @@ def format_error(error: GraphQLError, language: str) -> dict[str, Any]:
 
 
 def is_request_error(error: GraphQLError) -> bool:
-    """Parse and validation errors: the request never reached execution."""
-    return error.path is None and error.original_error is None
+    """Parse, validation and variable coercion errors: the request never reached execution.
+    (A variable that does not coerce carries the scalar's GraphQLError as its original.)"""
+    return error.path is None and isinstance(error.original_error, type(None) | GraphQLError)
 
 
 def _classify(error: GraphQLError) -> str:
