@@ -21,6 +21,7 @@ documents both ways."""
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from inspect import isawaitable
 from typing import Any
 
 from graphql import (
@@ -376,7 +377,10 @@ class Plan:
             size > PARALLEL_PAGE for size, _, _ in run.pages.values()
         )
         statement, binders = self._statement(shape, scoped_first)
-        values = {name: value_of(run) for name, value_of in binders.items()}
+        values = {}
+        for name, value_of in binders.items():
+            value = value_of(run)  # a parameter may need the reader's rights: awaited
+            values[name] = await value if isawaitable(value) else value
         scope: dict[str, Any] = {}
         if self.scopes:
             tenant = run.found[self.community_root] if TENANT in self.scopes else None
