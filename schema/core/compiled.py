@@ -67,6 +67,7 @@ from schema.core.projection import (
     sql_text,
 )
 from server.errors import GongxueError
+from server.logs import traceback_text
 from server.reads import Fixed
 from tenants.rls import statement_scope, statement_scope_values
 
@@ -741,7 +742,8 @@ async def answer(plan: Plan, context: Any, variables: Any) -> bytes | None:
         return await plan.run(context, variables)
     except (Unplanned, GongxueError, GraphQLError):
         return None
-    except Exception:
-        # Never a client's fault (the usual way would answer it): a bug to see in the logs.
-        log.exception("compiled read failed; answered the usual way")
+    except Exception as error:
+        # Never a client's fault (the usual way would answer it): a bug to see in the logs,
+        # without the data a database error quotes.
+        log.error("compiled read failed; answered the usual way\n%s", traceback_text(error))
         return None

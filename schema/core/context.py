@@ -75,6 +75,17 @@ class Context:
             raise self._guard
         return self._guard
 
+    def signed_in_user_id(self) -> int | None:
+        """Who is asking, for the logs: None for nobody, or a token that is not good."""
+        try:
+            if self._guard is None:
+                self._guard = self._sign_in()
+        except AccessError as refused:
+            self._guard = refused
+        if isinstance(self._guard, Guard) and self._guard.actor is not None:
+            return self._guard.actor.user_id
+        return None
+
     def _sign_in(self) -> Guard:
         actor = None
         if self.bearer is not None:

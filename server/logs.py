@@ -1,0 +1,63 @@
+"""What a log may say about a failure: where it happened, never the data it happened to.
+
+A database error carries the data it failed on: SQLAlchemy prints a statement's parameters
+(an email, an argon2 hash), PostgreSQL's DETAIL names the key's value, and asyncpg quotes an
+argument it could not encode. Such errors are logged by class, SQLSTATE, constraint and
+statement (its placeholders, not its values); any other exception as Python prints it."""
+
+import traceback
+
+import asyncpg
+from sqlalchemy import exc
+
+# Where the database's errors come from: SQLAlchemy's own, its asyncpg adapter's, asyncpg's.
+DATABASE_MODULES = ("sqlalchemy.", "asyncpg.")
+
+
+def traceback_text(error: BaseException) -> str:
+    """The traceback Python would print, with each database error's message redacted."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and not any(current is seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts = [
+        "Traceback (most recent call last):\n"
+        + "".join(traceback.format_tb(e.__traceback__))
+        + f"{type(e).__module__}.{type(e).__qualname__}: {described(e)}\n"
+        for e in reversed(chain)
+    ]
+    return "\nwhich led to:\n\n".join(parts)
+
+
+def described(error: BaseException) -> str:
+    """The exception's message, or for a database error what names the failure only."""
+    if not type(error).__module__.startswith(DATABASE_MODULES):
+        return str(error)
+    said = []
+    postgres = _postgres_error(error)
+    if postgres is not None:
+        said.append(f"SQLSTATE {postgres.sqlstate}")
+        said += [
+            f"{name} {value}"
+            for name, value in (
+                ("table", postgres.table_name),
+                ("column", postgres.column_name),
+                ("constraint", postgres.constraint_name),
+            )
+            if value
+        ]
+    if isinstance(error, exc.StatementError) and error.statement:
+        said.append(f"statement: {error.statement}")
+    return "; ".join(said) or "(message withheld: it may quote the data)"
+
+
+def _postgres_error(error: BaseException) -> asyncpg.PostgresError | None:
+    seen: BaseException | None = error
+    for _ in range(5):  # SQLAlchemy's error, its adapter's, asyncpg's
+        if seen is None or isinstance(seen, asyncpg.PostgresError):
+            return seen
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
