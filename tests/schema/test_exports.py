@@ -63,3 +63,16 @@ async def test_every_export_writes_user_text_as_text(client, runtime):
         assert dates and all(isinstance(d, dt.datetime) for d in dates), path  # real dates
     exits = openpyxl.load_workbook(io.BytesIO((await client.get("/exports/exits.xlsx")).content))
     assert "=1+2 共同体" in {c.value for row in exits.active.iter_rows() for c in row}
+
+
+async def test_a_control_character_in_a_name_does_not_break_the_download(client, runtime):
+    _, units = await make_community(runtime, "yrd", size=3)
+    async with runtime.database.transaction() as session:
+        unit = await session.merge(units[0])
+        unit.name, unit.plaque_number = "滨江\x07社区学院", "LLC-2026-0001"
+
+    response = await client.get("/exports/sites.xlsx")
+
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[1][1] == "滨江\ufffd社区学院"
