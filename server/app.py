@@ -18,6 +18,7 @@ from starlette.types import ASGIApp
 
 from server import health
 from server.body_limit import BodyLimit
+from server.logs import FailuresLogged
 from server.memory import settle_garbage_collector
 from server.runtime import Runtime
 from server.sql_count import StatementCount, count_statements
@@ -77,6 +78,7 @@ def create_app(
             *export_routes(runtime),
         ],
         middleware=[
+            Middleware(FailuresLogged),
             *counting,
             Middleware(
                 BodyLimit,

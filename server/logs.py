@@ -3,12 +3,19 @@
 A database error carries the data it failed on: SQLAlchemy prints a statement's parameters
 (an email, an argon2 hash), PostgreSQL's DETAIL names the key's value, and asyncpg quotes an
 argument it could not encode. Such errors are logged by class, SQLSTATE, constraint and
-statement (its placeholders, not its values); any other exception as Python prints it."""
+statement (its placeholders, not its values); any other exception as Python prints it. The
+GraphQL endpoint logs its errors so (`schema/core/errors.py`); `FailuresLogged` does for any
+other route."""
 
+import logging
 import traceback
 
 import asyncpg
 from sqlalchemy import exc
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 # Where the database's errors come from: SQLAlchemy's own, its asyncpg adapter's, asyncpg's.
 DATABASE_MODULES = ("sqlalchemy.", "asyncpg.")
@@ -61,3 +68,30 @@ def _postgres_error(error: BaseException) -> asyncpg.PostgresError | None:
             return seen
         seen = getattr(seen, "orig", None) or seen.__cause__
     return None
+
+
+class FailuresLogged:
+    """An exception no route answered: a 500 for the client and, in the log, the traceback
+    as `traceback_text` writes it. Left to the server, uvicorn would log the exception's own
+    message, a database error's data included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as error:
+            log.error("%s %r failed\n%s", scope["method"], scope["path"], traceback_text(error))
+            if not started:
+                await PlainTextResponse("Internal Server Error", 500)(scope, receive, send)
