@@ -95,3 +95,24 @@ class FailuresLogged:
             log.error("%s %r failed\n%s", scope["method"], scope["path"], traceback_text(error))
             if not started:
                 await PlainTextResponse("Internal Server Error", 500)(scope, receive, send)
+
+
+class DataWithheld(logging.Filter):
+    """For a library's logger that logs exceptions as Python prints them (arq's worker logs
+    a failed job's exception with its message): the record's exception arguments and
+    traceback are written as `described` and `traceback_text` write them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(record.args, tuple) and any(
+            isinstance(a, BaseException) for a in record.args
+        ):
+            record.args = tuple(
+                described(a) if isinstance(a, BaseException) else a for a in record.args
+            )
+        if error is not None:
+            record.msg = f"{record.getMessage()}\n{traceback_text(error)}"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
