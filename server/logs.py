@@ -116,3 +116,15 @@ class DataWithheld(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class QueryWithheld(logging.Filter):
+    """uvicorn's access log writes each request's path with its query string: a GraphQL GET
+    carries the document and its variables there. The line keeps the path only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, asked, _ = args[2].partition("?")
+            record.args = (*args[:2], path + ("?…" if asked else ""), *args[3:])
+        return True
