@@ -2,6 +2,7 @@
 that keep it safe and fast."""
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -12,6 +13,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 import schema.core.vocabulary  # noqa: F401  (registers the vocabularies as GraphQL enums)
 from schema.access.mutations import AccessMutations
@@ -26,7 +28,7 @@ from schema.communities.mutations import CommunityMutations
 from schema.communities.queries import CommunityQueries
 from schema.compliance.mutations import ComplianceMutations
 from schema.compliance.queries import ComplianceQueries
-from schema.core.errors import UserError, should_mask
+from schema.core.errors import UserError, log_errors, should_mask
 from schema.core.execution import Execution
 from schema.core.node import NodeQueries
 from schema.notifications.inbox import NotificationMutations, NotificationQueries
@@ -82,7 +84,20 @@ def masking() -> MaskErrors:
     return MaskErrors(should_mask_error=should_mask, error_message="服务器内部错误")
 
 
-SCHEMA = strawberry.Schema(
+class Schema(strawberry.Schema):
+    """strawberry's schema, whose errors are logged without the document's text: strawberry
+    logs each with the lines of the document around it (a password literal included)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        if execution_context is None:
+            log_errors(errors, None, None)
+        else:
+            log_errors(errors, execution_context.context, execution_context.operation_name)
+
+
+SCHEMA = Schema(
     query=Query,
     mutation=Mutation,
     types=[UserError, Report, Upload],

@@ -6,6 +6,7 @@ composition root is `schema/asgi.py`.
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp
 
 from server import health
 from server.body_limit import BodyLimit
+from server.logs import FailuresLogged, QueryWithheld
 from server.memory import settle_garbage_collector
 from server.runtime import Runtime
 from server.sql_count import StatementCount, count_statements
@@ -25,6 +27,10 @@ from server.units.http import export_routes
 from server.uploads import service as uploads
 from server.uploads.http import upload_endpoints
 from server.worker import in_process_worker
+
+# uvicorn logs each request (`GONGXUE_ACCESS_LOG`): without its query string, which may hold
+# a GraphQL document's literals and variables.
+logging.getLogger("uvicorn.access").addFilter(QueryWithheld())
 
 
 def create_app(
@@ -83,6 +89,7 @@ def create_app(
             *export_routes(runtime),
         ],
         middleware=[
+            Middleware(FailuresLogged),
             *counting,
             Middleware(
                 BodyLimit,

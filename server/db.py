@@ -49,6 +49,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
+        hide_parameters=True,  # a failed statement's message must not carry emails or hashes
         connect_args={"server_settings": {"application_name": "gongxue"}},
     )
 

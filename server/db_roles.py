@@ -23,7 +23,7 @@ def app_url(owner_url: str, explicit: str | None, password: str | None) -> str:
 async def set_app_password(owner_url: str, password: str) -> None:
     """Gives the application role its password (the owner's job, at migration time). The
     password travels as a setting, never spliced into SQL text."""
-    engine = create_async_engine(owner_url, poolclass=NullPool)
+    engine = create_async_engine(owner_url, poolclass=NullPool, hide_parameters=True)
     try:
         async with engine.begin() as conn:
             await conn.execute(

@@ -1,6 +1,7 @@
 """The arq worker: `gongxue worker` runs `WorkerSettings`; `gongxue serve` on the embedded
 Redis runs the same worker inside the API process."""
 
+import logging
 from typing import Any, ClassVar
 
 from arq import cron, func
@@ -10,8 +11,12 @@ from arq.worker import Worker
 from server.clock import PROGRAMME_TIMEZONE
 from server.communities.tasks import mark_ended_cycles
 from server.compliance.tasks import MAX_TRIES, nightly_audit, run_audit
+from server.logs import DataWithheld
 from server.runtime import Runtime, locate_services, open_runtime
 from server.settings import get_settings
+
+# arq logs a failed job's exception with its message: a database error's data with it.
+logging.getLogger("arq.worker").addFilter(DataWithheld())
 
 
 async def startup(ctx: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import Date
+from sqlalchemy import ARRAY, BigInteger, Boolean, Date, case, null
 
 from schema.core import ids
 from schema.core.context import Context, Info
@@ -25,6 +25,7 @@ from server.compliance.service import compliance_counts, findings_statement
 from server.reports.models import Report as ReportRow
 from server.reports.queries import reports_statement
 from server.reports.service import reports_due
+from server.units import reasons
 from server.vocabulary import (
     ActivityKind,
     CommunityStatus,
@@ -297,15 +298,22 @@ class Membership(Node):
     status: MembershipStatus
     joined_on: dt.date
     left_on: dt.date | None
-    left_reason: str | None = strawberry.field(
-        description="Why the unit left: the community's own business, not public.",
-        extensions=requires("tenant", "read", in_community=lambda m: m.community_id),
-    )
+    written_left_reason: strawberry.Private[str | None]
     db_id: strawberry.Private[int]
     community_id: strawberry.Private[int]
     unit_id: strawberry.Private[int]
     # Values the page that listed this membership fetched for all its rows (the unit).
     known: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
+
+    @strawberry.field(
+        description="Why the unit left: shown to the project group, the community's leader "
+        "and deputies and the unit's own staff; null for anyone else (not published)."
+    )
+    async def left_reason(self, info: Info) -> str | None:
+        readers = await info.context.reason_readers()
+        if not readers.may_read(self.community_id, self.unit_id):
+            return None
+        return self.written_left_reason
 
     @strawberry.field
     def role_label(self, info: Info) -> str:
@@ -335,7 +343,7 @@ class Membership(Node):
             status=row.status,
             joined_on=row.joined_on,
             left_on=row.left_on,
-            left_reason=row.left_reason,
+            written_left_reason=row.left_reason,
             db_id=row.id,
             community_id=row.community_id,
             unit_id=row.unit_id,
@@ -427,12 +435,35 @@ project(
         same_community=True,
     ),
 )
+
+
+def _readable_left_reason(row: Any, language: str, bind: Any) -> Any:
+    """`leftReason` as its resolver gives it, decided in the statement row by row from what
+    the request's guard says (parameters of the run)."""
+
+    def of(value_of_guard: Any) -> Any:
+        async def value(run: Any) -> Any:
+            return value_of_guard(await run.context.guard())
+
+        return value
+
+    readable = reasons.readable(
+        row.c.community_id,
+        row.c.unit_id,
+        bind(of(reasons.everywhere), Boolean),
+        bind(of(reasons.communities), ARRAY(BigInteger)),
+        bind(of(reasons.user_id), BigInteger),
+    )
+    return case((readable, row.c.left_reason), else_=null())
+
+
 project(
     "Membership",
     models.Membership,
     id=("community_id", "id"),
-    columns=("role", "status", "joined_on", "left_on", "left_reason"),
+    columns=("role", "status", "joined_on", "left_on"),
     labels={"role_label": ("role", MembershipRole), "status_label": ("status", MembershipStatus)},
+    left_reason=Expression(_readable_left_reason),
     unit=Related("Unit", key="unit_id"),
     community=Related(
         "Community",

@@ -21,6 +21,7 @@ documents both ways."""
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from inspect import isawaitable
 from typing import Any
 
 from graphql import (
@@ -66,6 +67,7 @@ from schema.core.projection import (
     sql_text,
 )
 from server.errors import GongxueError
+from server.logs import traceback_text
 from server.reads import Fixed
 from tenants.rls import statement_scope, statement_scope_values
 
@@ -376,7 +378,10 @@ class Plan:
             size > PARALLEL_PAGE for size, _, _ in run.pages.values()
         )
         statement, binders = self._statement(shape, scoped_first)
-        values = {name: value_of(run) for name, value_of in binders.items()}
+        values = {}
+        for name, value_of in binders.items():
+            value = value_of(run)  # a parameter may need the reader's rights: awaited
+            values[name] = await value if isawaitable(value) else value
         scope: dict[str, Any] = {}
         if self.scopes:
             tenant = run.found[self.community_root] if TENANT in self.scopes else None
@@ -737,7 +742,8 @@ async def answer(plan: Plan, context: Any, variables: Any) -> bytes | None:
         return await plan.run(context, variables)
     except (Unplanned, GongxueError, GraphQLError):
         return None
-    except Exception:
-        # Never a client's fault (the usual way would answer it): a bug to see in the logs.
-        log.exception("compiled read failed; answered the usual way")
+    except Exception as error:
+        # Never a client's fault (the usual way would answer it): a bug to see in the logs,
+        # without the data a database error quotes.
+        log.error("compiled read failed; answered the usual way\n%s", traceback_text(error))
         return None

@@ -1,6 +1,7 @@
 """The per-request context: the runtime, the language, the tenant named by the request, and
 the request's own dataloaders (never shared between requests)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -17,6 +18,7 @@ from server.errors import AccessError
 from server.i18n import language_from
 from server.reads import Read
 from server.runtime import Runtime
+from server.units.reasons import STAFF_UNIT, ReasonReaders
 from tenants.resolution import Tenant, agree, find_tenant
 
 
@@ -40,6 +42,7 @@ class Context:
             self._tenants[path_tenant.slug] = path_tenant
         self._loaders: Loaders | None = None
         self._guard: Guard | AccessError | None = None
+        self._reason_readers: asyncio.Future[ReasonReaders] | None = None
 
     @property
     def bearer(self) -> str | None:
@@ -72,6 +75,17 @@ class Context:
             raise self._guard
         return self._guard
 
+    def signed_in_user_id(self) -> int | None:
+        """Who is asking, for the logs: None for nobody, or a token that is not good."""
+        try:
+            if self._guard is None:
+                self._guard = self._sign_in()
+        except AccessError as refused:
+            self._guard = refused
+        if isinstance(self._guard, Guard) and self._guard.actor is not None:
+            return self._guard.actor.user_id
+        return None
+
     def _sign_in(self) -> Guard:
         actor = None
         if self.bearer is not None:
@@ -81,6 +95,21 @@ class Context:
                 raise tokens.unauthenticated()
             actor = Actor(claims.user_id, claims)
         return Guard(self.runtime.policy, actor)
+
+    async def reason_readers(self) -> ReasonReaders:
+        """Where this request may read why units left: worked out once (one read of the
+        user's unit), however many exits and memberships ask."""
+        guard = await self.guard()
+        if self._reason_readers is None:
+            self._reason_readers = asyncio.ensure_future(self._read_reason_readers(guard))
+        return await self._reason_readers
+
+    async def _read_reason_readers(self, guard: Guard) -> ReasonReaders:
+        staff_unit = None
+        if guard.actor is not None:
+            async with self.read() as read:
+                staff_unit = await read.scalar(STAFF_UNIT, user_id=guard.actor.user_id)
+        return ReasonReaders.of(guard, staff_unit)
 
     @asynccontextmanager
     async def transaction(

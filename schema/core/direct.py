@@ -4,9 +4,9 @@ strawberry's `Schema.execute` makes the schema's five extensions for every reque
 their hooks around parsing, validation and execution: about 0.1 ms of CPU before the first
 resolver, on a request whose document the view has already parsed and validated with the
 same rules and limits. What those extensions do after validation is kept here: an error is
-logged as strawberry logs it, then masked by the schema's own `MaskErrors`. Resolvers,
-permissions and the execution context are the schema's, so the answer is the one strawberry
-gives (`tests/schema/test_direct.py` compares them)."""
+logged as the schema logs it (`schema/core/errors.py`), then masked by the schema's own
+`MaskErrors`. Resolvers, permissions and the execution context are the schema's, so the
+answer is the one strawberry gives (`tests/schema/test_direct.py` compares them)."""
 
 from inspect import isawaitable
 from typing import Any
@@ -20,6 +20,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionResult
 
 from schema.core.compiled import Checked
+from schema.core.errors import log_errors, operation_named
 
 
 class DirectExecution:
@@ -53,7 +54,8 @@ class DirectExecution:
             result = GraphQLExecutionResult(None, [error])
         errors = result.errors
         if errors:
-            self._schema.process_errors(errors)  # logged before they are masked, as strawberry does
+            # Logged before they are masked, as strawberry's own execution logs them.
+            log_errors(errors, context, operation_named(checked.document, checked.operation_name))
             errors = [
                 self._mask.anonymise_error(e) if self._mask.should_mask_error(e) else e
                 for e in errors

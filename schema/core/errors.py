@@ -1,11 +1,16 @@
-"""The two error channels: `UserError` in payloads, `extensions.code` on top-level errors."""
+"""The two error channels: `UserError` in payloads, `extensions.code` on top-level errors; and
+what the logs say of them."""
 
+import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 
 from server.errors import ErrorCode, GongxueError
+from server.logs import traceback_text
+
+log = logging.getLogger(__name__)
 
 ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode")
 
@@ -65,3 +70,54 @@ def _classify(error: GraphQLError) -> str:
     if error.message.startswith("Variable '$"):
         return BAD_USER_INPUT
     return VALIDATION_FAILED
+
+
+def log_errors(errors: list[GraphQLError], context: Any, operation_name: str | None) -> None:
+    """Each error in one line (its code, the operation's name, the user's id), never the
+    document's text or its variables, which hold what users typed (a password); an
+    unexpected one with its traceback too, database errors without the data
+    (`server/logs.py`)."""
+    user = _user_id(context)
+    for error in errors:
+        original = error.original_error
+        if isinstance(original, GongxueError):
+            log.info("refused %s: operation %r, user %s", original.code.value, operation_name, user)
+        elif (original is None and error.path is None) or isinstance(original, GraphQLError):
+            # The request's own fault (parse, validation, variables): its message may quote them.
+            log.info("rejected %s: operation %r, user %s", _classify(error), operation_name, user)
+        elif original is None:
+            log.error(
+                "failed: operation %r, user %s, at %s: %s",
+                operation_name,
+                user,
+                _path(error),
+                error.message,
+            )
+        else:
+            log.error(
+                "failed %s: operation %r, user %s, at %s\n%s",
+                type(original).__name__,
+                operation_name,
+                user,
+                _path(error),
+                traceback_text(original),
+            )
+
+
+def operation_named(document: DocumentNode, asked: str | None) -> str | None:
+    """The name of the operation a request runs: the one it asked for, else its document's."""
+    if asked is not None:
+        return asked
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) == 1 and operations[0].name is not None:
+        return operations[0].name.value
+    return None
+
+
+def _user_id(context: Any) -> int | None:
+    signed_in = getattr(context, "signed_in_user_id", None)
+    return signed_in() if callable(signed_in) else None
+
+
+def _path(error: GraphQLError) -> str:
+    return ".".join(str(p) for p in error.path) if error.path else "-"

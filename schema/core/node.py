@@ -37,8 +37,11 @@ class NodeQueries:
         if registered is None or registered[0] != len(keys):
             raise ids.unknown()
         tenant = await info.context.tenant()
-        if tenant is not None and len(keys) == 2 and keys[0] != tenant.id:
-            raise ids.unknown()  # another community's object, asked through this one's door
+        # Another community's object (or another community itself), asked through this
+        # one's door, is unknown here as `community(slug:)` would be.
+        owned_by = keys[0] if len(keys) == 2 or type_name == "Community" else None
+        if tenant is not None and owned_by is not None and owned_by != tenant.id:
+            raise ids.unknown()
         found = await registered[1](info.context, keys)
         if found is None:
             raise ids.unknown()

@@ -11,9 +11,15 @@ from schema.units.types import Unit
 from server.units.models import ExitRecord
 from server.vocabulary import ExitScope, SiteStatus
 
+REASON = (
+    "Why the unit left, as written or deemed: shown to the project group, the community's "
+    "leader and deputies and the unit's own staff; null for anyone else (not published)."
+)
+
 
 @strawberry.type(
-    description="退出名单: a unit that left the programme or a community, and why (public)."
+    description="退出名单: a unit that left the programme or a community, how and when "
+    "(public, Art. 8(2)); why only to those who may read it (`reason`)."
 )
 class Exit(Node):
     id: strawberry.ID
@@ -22,15 +28,27 @@ class Exit(Node):
     kind: SiteStatus = strawberry.field(description="WITHDRAWN (written) or AUTO_EXITED (deemed)")
     kind_label: str = label("kind")
     exited_on: dt.date
-    reason: str
     evidence: list[strawberry.ID] = strawberry.field(
         description="the activities whose absences made the exit (ids for `node`)"
     )
     reinstated_on: dt.date | None
-    reinstated_reason: str | None
+    written_reason: strawberry.Private[str]
+    written_reinstated_reason: strawberry.Private[str | None]
     db_id: strawberry.Private[int]
     unit_id: strawberry.Private[int]
     community_id: strawberry.Private[int | None]
+
+    @strawberry.field(description=REASON)
+    async def reason(self, info: Info) -> str | None:
+        readers = await info.context.reason_readers()
+        return self.written_reason if readers.may_read(self.community_id, self.unit_id) else None
+
+    @strawberry.field(description="Why the exit was reversed; read as `reason` is.")
+    async def reinstated_reason(self, info: Info) -> str | None:
+        readers = await info.context.reason_readers()
+        if not readers.may_read(self.community_id, self.unit_id):
+            return None
+        return self.written_reinstated_reason
 
     @strawberry.field
     async def unit(self, info: Info) -> Unit:
@@ -49,10 +67,10 @@ class Exit(Node):
             scope=row.scope,
             kind=row.kind,
             exited_on=row.exited_on,
-            reason=row.reason,
+            written_reason=row.reason,
             evidence=[strawberry.ID(ids.of_reference(r)) for r in row.evidence],
             reinstated_on=row.reinstated_on,
-            reinstated_reason=row.reinstated_reason,
+            written_reinstated_reason=row.reinstated_reason,
             db_id=row.id,
             unit_id=row.unit_id,
             community_id=row.community_id,

@@ -8,6 +8,7 @@ from asyncpg import PostgresConnectionError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from server.compliance import audit
+from server.logs import described
 
 MAX_TRIES = 5
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ async def run_audit(ctx: dict[str, Any], run_id: int) -> dict | None:
         if _transient(error) and tries < MAX_TRIES:
             raise Retry(defer=2**tries) from error
         try:
-            await audit.fail(runtime, run_id, f"{type(error).__name__}: {error}")
+            await audit.fail(runtime, run_id, f"{type(error).__name__}: {described(error)}")
         except Exception:  # the database is still gone: the run stays as it was
             log.exception("audit run %s failed and could not be marked FAILED", run_id)
         raise

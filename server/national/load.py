@@ -170,7 +170,9 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
     made = generate.communities(sites, on, rng)
     ids = generate.Ids()
     seeded = Seeded(units=len(sites), communities=len(made))
-    engine = create_async_engine(runtime.services.database_url)  # the owner: COPY, setval
+    engine = create_async_engine(
+        runtime.services.database_url, hide_parameters=True
+    )  # the owner: COPY, setval
     try:
         async with engine.begin() as conn:
             if (await conn.execute(text("SELECT count(*) FROM units"))).scalar_one():

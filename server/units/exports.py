@@ -1,10 +1,7 @@
 """The published lists as Excel workbooks: experiment sites and exits (Art. 8), with Chinese
-headers and real date cells."""
+headers and real date cells. The exit list names the unit, the community, how and when it
+left; why it left is not published (`server/units/reasons.py`)."""
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,26 +9,7 @@ from server.communities.models import Community
 from server.regions.provinces import PROVINCES
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import SiteStatus
-
-DATE_FORMAT = "yyyy-mm-dd"
-
-
-def _book(title: str, headers: list[str], rows: list[list], date_columns: set[int]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for column in date_columns:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
-            cell.number_format = DATE_FORMAT
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+from server.workbooks import workbook
 
 
 async def sites_workbook(session: AsyncSession) -> bytes:
@@ -54,7 +32,7 @@ async def sites_workbook(session: AsyncSession) -> bytes:
         for u in units
     ]
     headers = ["授牌编号", "单位名称", "层级", "省份", "行政区划代码", "公布日期"]
-    return _book("项目实验点名单", headers, rows, {5})
+    return workbook("项目实验点名单", headers, rows)
 
 
 async def exits_workbook(session: AsyncSession) -> bytes:
@@ -74,7 +52,6 @@ async def exits_workbook(session: AsyncSession) -> bytes:
             community or "",
             exit_record.kind.zh,
             exit_record.exited_on,
-            exit_record.reason,
             exit_record.reinstated_on,
         ]
         for exit_record, unit, community in exits
@@ -86,7 +63,6 @@ async def exits_workbook(session: AsyncSession) -> bytes:
         "共同体",
         "退出方式",
         "退出日期",
-        "原因",
         "恢复日期",
     ]
-    return _book("退出名单", headers, rows, {5, 7})
+    return workbook("退出名单", headers, rows)

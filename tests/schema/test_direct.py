@@ -102,9 +102,9 @@ async def test_a_failure_the_server_did_not_mean_is_masked_logged_and_run_once(
     monkeypatch.setattr(service, "record_attendance", failing)
     body = {"query": RECORD, "variables": {"a": activity, "e": entries}}
 
-    with caplog.at_level(logging.ERROR, logger="strawberry.execution"):
+    with caplog.at_level(logging.ERROR, logger="schema.core.errors"):
         direct = (await client.post("/graphql", json=body, headers=headers)).json()
-    logged = [r for r in caplog.records if r.name == "strawberry.execution"]
+    logged = [r for r in caplog.records if r.name == "schema.core.errors"]
     strawberrys = await _strawberrys_answer(client, body, headers)
 
     assert direct == strawberrys

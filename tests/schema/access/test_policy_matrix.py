@@ -85,13 +85,6 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         {"leader", "project_group"},
     ),
-    "Membership.leftReason": (
-        _q(
-            "query ($s: String!) { community(slug: $s) { members { edges { node { leftReason } } } } }",
-            s=lambda w: w.slug,
-        ),
-        IN_COMMUNITY,
-    ),
     "Mutation.register": (
         _q(
             'mutation ($e: String!) { register(input: {email: $e, password: "long-enough-pw",'

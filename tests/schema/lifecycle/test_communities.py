@@ -224,15 +224,18 @@ async def test_a_unit_leaves_in_writing_and_its_history_stays(client, runtime):
 
     assert left["membership"]["status"] == "WITHDRAWN"
     assert left["membership"]["leftOn"] == today().isoformat()
-    exits = await gql(client, "{ exits { edges { node { scope kind reason unit { name } } } } }")
-    assert [e["node"] for e in exits["data"]["exits"]["edges"]] == [
+    query = "{ exits { edges { node { scope kind reason unit { name } } } } }"
+    public = await gql(client, query)
+    own = await gql(client, query, headers=bearer(staff))
+    assert [e["node"] for e in public["data"]["exits"]["edges"]] == [
         {
             "scope": "COMMUNITY",
             "kind": "WITHDRAWN",
-            "reason": "机构调整",
+            "reason": None,  # the list is public, the reason only its readers'
             "unit": {"name": units[2].name},
         }
     ]
+    assert [e["node"]["reason"] for e in own["data"]["exits"]["edges"]] == ["机构调整"]
     listing = await gql(client, '{ community(slug: "yrd") { memberCount members { totalCount } } }')
     assert listing["data"]["community"] == {"memberCount": 3, "members": {"totalCount": 4}}
 

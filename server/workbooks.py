@@ -1,0 +1,46 @@
+"""Excel workbooks the platform publishes (`/exports/*.xlsx`), written one way so that text
+from users can never become a formula.
+
+openpyxl turns any string starting with `=` into a formula cell, so a unit named
+`=HYPERLINK(...)` would be a live link in every downloaded list; spreadsheet programs also
+treat `+`, `-`, `@`, tab and carriage return at the start as the start of a formula when a
+cell is edited. Here every string is written as an explicit string cell, whatever it starts
+with, and dates as real date cells. A control character XML cannot hold is shown as U+FFFD
+rather than failing the whole download."""
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
+from openpyxl.styles import Font
+
+DATE_FORMAT = "yyyy-mm-dd"
+# What stands for a control character XML cannot hold (openpyxl refuses the whole file).
+UNWRITABLE = "\ufffd"
+Value = str | int | dt.date | None
+
+
+def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Value]]) -> bytes:
+    """One sheet: bold headers, frozen under them, then the rows; strings as text, dates as
+    dates."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    for number, row in enumerate([headers, *rows], start=1):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=column)
+            if isinstance(value, str):
+                cell.value = ILLEGAL_CHARACTERS_RE.sub(UNWRITABLE, value)
+                cell.data_type = TYPE_STRING  # never a formula, whatever the text starts with
+            else:
+                cell.value = value
+                if isinstance(value, dt.date):
+                    cell.number_format = DATE_FORMAT
+            if number == 1:
+                cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
