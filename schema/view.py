@@ -15,9 +15,10 @@ from strawberry.types import ExecutionResult
 from schema.core.compiled import CompiledReads, answer
 from schema.core.context import Context
 from schema.core.direct import DirectExecution
-from schema.core.errors import format_error, is_request_error
+from schema.core.errors import format_error, is_outage_error, is_request_error
 from server.errors import GongxueError
 from server.i18n import language_from
+from server.outages import ServiceUnavailable, is_outage
 from server.runtime import Runtime
 from tenants.resolution import Tenant, agree, find_tenant
 
@@ -52,11 +53,18 @@ class GraphQLView(GraphQL[Context, None]):
                 # fails to parse or validate is a 400 (plain JSON clients keep 200).
                 response.status_code = 400
                 response.headers["content-type"] = GRAPHQL_RESPONSE
+            if request.state._state.get("unavailable"):
+                response.status_code = 503  # nothing answered: retry later
         except HTTPException as exc:
             response = _error_response(exc.status_code, exc.reason, "BAD_REQUEST")
         except GongxueError as exc:
             status = 404 if exc.code == "NOT_FOUND" else 400
             response = _error_response(status, exc.message(language), exc.code.value)
+        except Exception as exc:  # before execution (the path's tenant): only an outage is told
+            if not is_outage(exc):
+                raise
+            unavailable = ServiceUnavailable()
+            response = _error_response(503, unavailable.message(language), unavailable.code.value)
         await response(scope, receive, send)
 
     async def _checked_answer(self, request: Request, language: str) -> Response | None:
@@ -129,6 +137,9 @@ class GraphQLView(GraphQL[Context, None]):
             data["errors"] = [format_error(e, language) for e in result.errors]
             if result.data is None and all(is_request_error(e) for e in result.errors):
                 request.state.rejected = True
+            nothing = result.data is None or all(v is None for v in result.data.values())
+            if nothing and all(is_outage_error(e) for e in result.errors):
+                request.state.unavailable = True
         if result.extensions:
             data["extensions"] = result.extensions
         return data

@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 
 from server.errors import ErrorCode, GongxueError
+from server.outages import ServiceUnavailable, is_outage
 
 ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode")
 
@@ -30,14 +31,20 @@ class UserError:
 def should_mask(error: GraphQLError) -> bool:
     """Mask what the server did not mean to say; keep what describes the query or a refusal."""
     # No original error, or a GraphQLError one (a variable that does not coerce): the query's
-    # own fault, worth telling. A domain refusal: meant for the client.
-    return not isinstance(error.original_error, type(None) | GraphQLError | GongxueError)
+    # own fault, worth telling. A domain refusal: meant for the client. A service gone away:
+    # told as SERVICE_UNAVAILABLE (`format_error`), so the client knows to retry.
+    original = error.original_error
+    if isinstance(original, type(None) | GraphQLError | GongxueError):
+        return False
+    return not is_outage(original)
 
 
 def format_error(error: GraphQLError, language: str) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
     extensions = dict(formatted.get("extensions") or {})
     original = error.original_error
+    if original is not None and not isinstance(original, GongxueError) and is_outage(original):
+        original = ServiceUnavailable()
     if isinstance(original, GongxueError):
         formatted["message"] = original.message(language)
         extensions["code"] = original.code.value
@@ -45,6 +52,11 @@ def format_error(error: GraphQLError, language: str) -> dict[str, Any]:
         extensions["code"] = _classify(error)
     formatted["extensions"] = extensions
     return formatted
+
+
+def is_outage_error(error: GraphQLError) -> bool:
+    """The request failed because PostgreSQL or Redis is unreachable."""
+    return error.original_error is not None and is_outage(error.original_error)
 
 
 def is_request_error(error: GraphQLError) -> bool:
