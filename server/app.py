@@ -4,8 +4,6 @@ The GraphQL layer is handed in (`graphql`), so the server never imports `schema/
 composition root is `schema/asgi.py`.
 """
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -24,7 +22,7 @@ from server.sql_count import StatementCount, count_statements
 from server.units.http import export_routes
 from server.uploads import service as uploads
 from server.uploads.http import upload_endpoint
-from server.worker import in_process_worker
+from server.worker import InProcessWorker
 
 
 def create_app(
@@ -37,13 +35,14 @@ def create_app(
 ) -> Starlette:
     """`run_worker`: also run the arq worker in this process (the embedded default)."""
     endpoint = graphql(runtime)
+    worker = InProcessWorker(runtime) if run_worker else None
     counting = []
     if runtime.settings.count_sql:
         count_statements(runtime.database.engine)
         counting = [Middleware(StatementCount)]
 
     async def healthz(request: Request) -> Response:
-        report = await health.check(runtime)
+        report = await health.check(runtime, worker)
         return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
     async def schema_sdl(request: Request) -> Response:
@@ -53,16 +52,13 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await runtime.start()
         settle_garbage_collector()
-        worker = in_process_worker(runtime) if run_worker else None
-        task = asyncio.create_task(worker.async_run()) if worker else None
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
-            if worker is not None and task is not None:
-                await worker.close()
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            if worker is not None:
+                await worker.stop()
             await runtime.close()
 
     return Starlette(
