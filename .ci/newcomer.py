@@ -1,5 +1,6 @@
 """`gongxue serve` on the embedded default in an empty data dir: /healthz must answer ok for
-the database, Redis and the in-process worker, the demo must load beside it, and a SIGTERM must stop everything."""
+the database, Redis and the in-process worker, the demo must load beside it, and a SIGTERM
+must stop everything."""
 
 import json
 import os
