@@ -12,7 +12,7 @@ from server.errors import ErrorCode, GongxueError
 
 
 class ServiceUnavailable(GongxueError):
-    """Raised where a step needs a service that is down and nothing was written."""
+    """What a client is told when a request failed on a service gone away."""
 
     def __init__(self) -> None:
         super().__init__(

@@ -7,7 +7,6 @@ from typing import TypeVar
 from schema.core.context import Context
 from schema.core.errors import UserError
 from server.errors import AccessError, ErrorCode, GongxueError
-from server.outages import ServiceUnavailable
 
 T = TypeVar("T")
 TOP_LEVEL = {ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN}
@@ -21,7 +20,5 @@ async def attempt(
         return await work(), []
     except GongxueError as error:
         if isinstance(error, AccessError) and error.code in TOP_LEVEL:
-            raise
-        if isinstance(error, ServiceUnavailable):  # the whole request failed: retry it
             raise
         return None, [UserError.of(error, context.language)]
