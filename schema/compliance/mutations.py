@@ -5,7 +5,7 @@ from schema.core import ids
 from schema.core.context import Info
 from schema.core.errors import UserError
 from schema.core.mutations import attempt
-from server.compliance import models, service, tasks
+from server.compliance import models, service
 
 
 @strawberry.input(description="No slug: every community (project group).")
@@ -43,9 +43,9 @@ class ComplianceMutations:
         async def work() -> AuditRun:
             community_id = await info.context.community_id(input.community_slug)
             async with info.context.transaction(community_id) as session:
-                run, created = await service.request_audit(session, guard, community_id)
-            if created:
-                await tasks.enqueue(info.context.runtime, run.id)
+                run, _ = await service.request_audit(
+                    session, guard, community_id, info.context.runtime
+                )
             return AuditRun.of(run)
 
         run, errors = await attempt(info.context, work)

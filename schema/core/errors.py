@@ -9,6 +9,7 @@ from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 
 from server.errors import ErrorCode, GongxueError
 from server.logs import traceback_text
+from server.outages import ServiceUnavailable, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +40,20 @@ class UserError:
 def should_mask(error: GraphQLError) -> bool:
     """Mask what the server did not mean to say; keep what describes the query or a refusal."""
     # No original error, or a GraphQLError one (a variable that does not coerce): the query's
-    # own fault, worth telling. A domain refusal: meant for the client.
-    return not isinstance(error.original_error, type(None) | GraphQLError | GongxueError)
+    # own fault, worth telling. A domain refusal: meant for the client. A service gone away:
+    # told as SERVICE_UNAVAILABLE (`format_error`), so the client knows to retry.
+    original = error.original_error
+    if isinstance(original, type(None) | GraphQLError | GongxueError):
+        return False
+    return not is_outage(original)
 
 
 def format_error(error: GraphQLError, language: str) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
     extensions = dict(formatted.get("extensions") or {})
     original = error.original_error
+    if original is not None and not isinstance(original, GongxueError) and is_outage(original):
+        original = ServiceUnavailable()
     if isinstance(original, GongxueError):
         formatted["message"] = original.message(language)
         extensions["code"] = original.code.value
@@ -54,6 +61,11 @@ def format_error(error: GraphQLError, language: str) -> dict[str, Any]:
         extensions["code"] = _classify(error)
     formatted["extensions"] = extensions
     return formatted
+
+
+def is_outage_error(error: GraphQLError) -> bool:
+    """The request failed because PostgreSQL or Redis is unreachable."""
+    return error.original_error is not None and is_outage(error.original_error)
 
 
 def is_request_error(error: GraphQLError) -> bool:
@@ -85,6 +97,14 @@ def log_errors(errors: list[GraphQLError], context: Any, operation_name: str | N
         elif (original is None and error.path is None) or isinstance(original, GraphQLError):
             # The request's own fault (parse, validation, variables): its message may quote them.
             log.info("rejected %s: operation %r, user %s", _classify(error), operation_name, user)
+        elif is_outage(original):
+            # One line an outage's every request: the traceback says nothing new.
+            log.warning(
+                "unavailable %s: operation %r, user %s",
+                type(original).__name__,
+                operation_name,
+                user,
+            )
         elif original is None:
             log.error(
                 "failed: operation %r, user %s, at %s: %s",

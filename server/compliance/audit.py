@@ -181,11 +181,27 @@ async def run_now(
     return await run(runtime, await open_run(runtime, community_id), progress)
 
 
+class RunNotFound(LookupError):
+    """No such run (yet): its request has not committed, or rolled back."""
+
+
+async def waiting_runs(runtime: Runtime, older_than_seconds: int) -> list[int]:
+    """Runs still QUEUED `older_than_seconds` after they were requested."""
+    async with runtime.database.transaction(all_communities=True) as session:
+        waited = func.now() - dt.timedelta(seconds=older_than_seconds)
+        statement = select(AuditRun.id).where(
+            AuditRun.status == AuditRunStatus.QUEUED, AuditRun.queued_at < waited
+        )
+        return list((await session.scalars(statement.order_by(AuditRun.id))).all())
+
+
 async def start(runtime: Runtime, run_id: int) -> AuditRun | None:
     """Marks the run RUNNING; None when it has already finished (arq may deliver a job twice)."""
     async with runtime.database.transaction(all_communities=True) as session:
         run = await session.get(AuditRun, run_id, with_for_update=True)
-        if run is None or run.status in (AuditRunStatus.SUCCEEDED, AuditRunStatus.FAILED):
+        if run is None:
+            raise RunNotFound(run_id)
+        if run.status in (AuditRunStatus.SUCCEEDED, AuditRunStatus.FAILED):
             return None
         run.status = AuditRunStatus.RUNNING
         run.started_at = dt.datetime.now(dt.UTC)

@@ -8,16 +8,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.guard import Guard
 from server.audit.service import record
+from server.compliance import tasks
 from server.compliance.models import AuditRun, Finding, ProgrammeFinding
 from server.errors import ErrorCode, UserFacingError, written_reason
+from server.runtime import Runtime
 from server.vocabulary import AuditRunStatus, FindingStatus, Severity
 
 
 async def request_audit(
-    session: AsyncSession, guard: Guard, community_id: int | None
+    session: AsyncSession, guard: Guard, community_id: int | None, runtime: Runtime
 ) -> tuple[AuditRun, bool]:
     """A queued run for the scope (every community, or one): a new one, or the one already
-    waiting (`False`), so a scope is queued at most once."""
+    waiting (`False`), so a scope is queued at most once.
+
+    Its job is enqueued before `session` commits: when Redis is down the error rolls the run
+    back, so no run is ever QUEUED without a job (a job for a run whose commit then failed
+    finds no run and ends; see `tasks.run_audit`)."""
+    run, created = await _queued_run(session, guard, community_id)
+    await tasks.enqueue(runtime, run.id)  # the job id is the run's: a waiting run's is kept
+    return run, created
+
+
+async def _queued_run(
+    session: AsyncSession, guard: Guard, community_id: int | None
+) -> tuple[AuditRun, bool]:
     actor = guard.require("audit", "run", community_id)
     run = AuditRun(
         community_id=community_id,
@@ -39,7 +53,7 @@ async def request_audit(
             )
         )
         if waiting is None:  # it started meanwhile: ask again
-            return await request_audit(session, guard, community_id)
+            return await _queued_run(session, guard, community_id)
         return waiting, False
     return run, True
 
