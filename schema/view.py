@@ -1,21 +1,24 @@
-"""The GraphQL HTTP endpoint: strawberry's ASGI view with the request context, the request's
-tenant, and errors that always carry a code (JSON, never plain text)."""
+"""The GraphQL endpoint: strawberry's ASGI view with the request context, the request's
+tenant, and errors that always carry a code (JSON, never plain text). Websockets speak
+graphql-transport-ws only, checked as requests are (`schema/socket.py`)."""
 
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from schema.core.compiled import CompiledReads, answer
 from schema.core.context import Context
 from schema.core.direct import DirectExecution
 from schema.core.errors import format_error, is_request_error
+from schema.socket import CheckedSocket
 from server.errors import GongxueError
 from server.i18n import language_from
 from server.runtime import Runtime
@@ -25,9 +28,13 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = CheckedSocket
+
     def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
         from schema.api import LIMITS, MAX_TOKENS, SCHEMA, masking
 
+        # The legacy graphql-ws protocol is not served: one protocol, checked once.
+        kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         super().__init__(SCHEMA, **kwargs)
         self.runtime = runtime
         self._tenants: dict[str, Tenant] = {}
@@ -96,7 +103,12 @@ class GraphQLView(GraphQL[Context, None]):
         tenant = request.scope.get("state", {}).get("tenant")
         return Context(self.runtime, request, tenant, self._tenants)
 
-    async def _path_tenant(self, request: Request) -> Tenant | None:
+    async def admit(self, context: Context, params: dict) -> None:
+        """A websocket's `connection_init`: its door and its token, checked as a request's."""
+        context.enter(await self._path_tenant(context.request))
+        context.take_socket_token(params)
+
+    async def _path_tenant(self, request: HTTPConnection) -> Tenant | None:
         """The `/c/{slug}/` community, checked once here so every resolver can trust it."""
         slug = request.path_params.get("slug")
         agree(slug, request.headers.get("x-community"))
