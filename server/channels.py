@@ -11,6 +11,7 @@ carries the database's number."""
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator, Iterable
 
 from redis.asyncio import Redis
 
@@ -76,3 +77,36 @@ class Followed:
 
     def _tick(self) -> None:
         """Periodic work between messages; none by default."""
+
+
+# Announcements: a change that subscribers (websocket subscriptions in any process) may want
+# to see, published after the transaction that made it commits (`server/db.py`). A message
+# says only which topic moved; the subscriber reads what it may see from the database, so
+# a message lost or out of order costs nothing but the wait for its next poll.
+TOPICS = "gongxue:topic"
+
+
+def topic_channel(redis: Redis, topic: str) -> str:
+    return channel(redis, f"{TOPICS}:{topic}")
+
+
+async def announce(redis: Redis, topics: Iterable[str]) -> None:
+    """Tells subscribers these topics moved. A Redis that is away loses the message, never
+    the change already committed: subscribers find it on their next poll."""
+    try:
+        async with redis.pipeline(transaction=False) as pipe:
+            for topic in sorted(set(topics)):
+                pipe.publish(topic_channel(redis, topic), "")
+            await pipe.execute()
+    except Exception:
+        log.exception("could not announce %s", topics)
+
+
+async def moves(redis: Redis, topic: str, poll_seconds: float) -> AsyncIterator[None]:
+    """Yields once subscribed to the topic (read the state then), again on each message,
+    and at least every `poll_seconds` (a message missed is only late)."""
+    async with redis.pubsub() as pubsub:
+        await pubsub.subscribe(topic_channel(redis, topic))
+        while True:
+            yield
+            await pubsub.get_message(ignore_subscribe_messages=True, timeout=poll_seconds)

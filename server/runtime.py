@@ -2,10 +2,12 @@
 it follows in memory: the role grants and the tokens ended early."""
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from redis.asyncio import Redis
 
+from server import channels
 from server.access.policy import Policy
 from server.accounts.revocations import Revocations
 from server.db import Database, create_engine
@@ -60,6 +62,8 @@ def open_runtime(settings: Settings, services: ServiceUrls) -> Runtime:
         settings.app_database_url,
         password.get_secret_value() if password else None,
     )
-    database = Database(create_engine(url, pool_size=settings.db_pool_size))
     redis = Redis.from_url(services.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    database = Database(
+        create_engine(url, pool_size=settings.db_pool_size), partial(channels.announce, redis)
+    )
     return Runtime(settings, services, database, redis, Policy(database, redis), Revocations(redis))
