@@ -3,11 +3,13 @@
 `connection_init` opens the door: the `/c/{slug}/` community (and `X-Community` agreeing with
 it) and the token (`Context.take_socket_token`). A refusal closes the socket with 4000 + the
 status HTTP would answer and the error's code as the reason: 4401 UNAUTHENTICATED, 4404
-NOT_FOUND, 4400 TENANT_MISMATCH. Each operation then runs with a context of its own, so its
-sign-in is checked when it starts (a token logged out, expired or cut off is UNAUTHENTICATED,
-as over HTTP), and a socket whose token ends while it is open is closed with 4401 within
-`WATCH_SECONDS`, its subscriptions with it. Errors are formatted as over HTTP: always an
-`extensions.code`, the message in the socket's language (`Accept-Language` of the upgrade)."""
+NOT_FOUND, 4400 TENANT_MISMATCH. The token is checked again at each `subscribe`: one logged
+out, expired or cut off since gets that operation refused with UNAUTHENTICATED and the socket
+closed with 4401; a watcher closes it within `WATCH_SECONDS` when nothing is asked, its
+subscriptions with it. Each operation runs with a context of its own (its own sign-in and
+dataloaders), and each subscription event is checked against the rights of that moment.
+Errors are formatted as over HTTP: always an `extensions.code`, the message in the socket's
+language (`Accept-Language` of the upgrade)."""
 
 import asyncio
 import contextlib
@@ -93,10 +95,14 @@ class CheckedSocket(BaseGraphQLTransportWSHandler[Context, None]):
             try:
                 self.context.still_signed_in()
             except AccessError as ended:
-                for operation_id in list(self.operations):
-                    await self.cleanup_operation(operation_id)
-                await self.websocket.close(code=close_code(ended), reason=ended.code.value)
+                await self._end(ended)
                 return
+
+    async def _end(self, ended: AccessError) -> None:
+        """The socket's sign-in has ended: its subscriptions stop, and it closes."""
+        for operation_id in list(self.operations):
+            await self.cleanup_operation(operation_id)
+        await self.websocket.close(code=close_code(ended), reason=ended.code.value)
 
     async def shutdown(self) -> None:
         if self._watch is not None:
@@ -115,6 +121,18 @@ class CheckedSocket(BaseGraphQLTransportWSHandler[Context, None]):
                 code=4409, reason=f"Subscriber for {message['id']} already exists"
             )
             return
+        if self.context.bearer is not None:
+            try:
+                self.context.still_signed_in()
+            except AccessError as ended:
+                # Refused as HTTP would refuse it, then closed without waiting for the watcher.
+                error = GraphQLError(ended.message(self.context.language), original_error=ended)
+                refusal = format_error(error, self.context.language)
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [refusal]}
+                )
+                await self._end(ended)
+                return
         if (
             self.max_subscriptions_per_connection is not None
             and len(self.operations) >= self.max_subscriptions_per_connection
