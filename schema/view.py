@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -119,6 +120,14 @@ class GraphQLView(GraphQL[Context, None]):
                 self._tenants[slug] = await find_tenant(session, slug)
         return self._tenants[slug]
 
+    async def execute_single(self, **kwargs: Any) -> ExecutionResult:
+        """Subscriptions are served over websockets only, where the socket is checked as a
+        door (`schema/socket.py`); over HTTP one would run as a query and fail."""
+        data = kwargs["request_data"]
+        if _subscribes(data.query, data.operation_name):
+            raise HTTPException(400, "subscriptions are served over websockets")
+        return await super().execute_single(**kwargs)
+
     # orjson: a 2,000-row list is about 0.3 MB of JSON, which the standard library's encoder
     # took several milliseconds to write. Its decode errors are json.JSONDecodeError too, so a
     # body that is not JSON is still the 400 strawberry gives.
@@ -144,6 +153,17 @@ class GraphQLView(GraphQL[Context, None]):
         if result.extensions:
             data["extensions"] = result.extensions
         return data
+
+
+def _subscribes(query: str | None, operation_name: str | None) -> bool:
+    from schema.api import MAX_TOKENS
+
+    try:
+        document = parse(query or "", max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False  # strawberry answers it with the parse error
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
 def _error_response(status: int, message: str, code: str) -> JSONResponse:

@@ -222,3 +222,16 @@ async def test_the_legacy_graphql_ws_protocol_is_not_served(served, runtime):
         except ConnectionClosed as closed:
             code = closed.rcvd.code
     assert code == 4406
+
+
+async def test_a_subscription_over_http_is_refused_with_a_code(client, runtime):
+    _, token = await make_user(runtime, "li@example.cn")
+
+    response = await client.post(
+        "/graphql",
+        json={"query": "subscription { notificationAdded { title } }"},
+        headers=bearer(token),
+    )
+
+    assert response.status_code == 400
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["BAD_REQUEST"]
