@@ -1,5 +1,6 @@
 """Following an audit run over a websocket, for a progress bar."""
 
+import contextlib
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -32,20 +33,20 @@ class ComplianceSubscriptions:
     ) -> AsyncGenerator[AuditRun, None]:
         run_id = ids.decode_as(id, "AuditRun")[0]
         sent = None
-        async for _ in channels.moves(
-            info.context.runtime.redis, progress_topic(run_id), POLL_SECONDS
-        ):
-            guard = info.context.still_signed_in()
-            guard.signed_in()
-            async with info.context.transaction(all_communities=True) as session:
-                row = await session.get(models.AuditRun, run_id)  # then the check in code
-            if row is None:
-                raise not_found("审核任务", "audit run")
-            if not may_read_run(guard, row):
-                raise forbidden()
-            progress = (row.status, row.communities_done, row.communities_total)
-            if progress != sent:
-                sent = progress
-                yield AuditRun.of(row)
-            if row.status in FINISHED:
-                return
+        moved = channels.moves(info.context.runtime.redis, progress_topic(run_id), POLL_SECONDS)
+        async with contextlib.aclosing(moved):  # its Redis connection back as the run ends
+            async for _ in moved:
+                guard = info.context.still_signed_in()
+                guard.signed_in()
+                async with info.context.transaction(all_communities=True) as session:
+                    row = await session.get(models.AuditRun, run_id)  # then the check in code
+                if row is None:
+                    raise not_found("审核任务", "audit run")
+                if not may_read_run(guard, row):
+                    raise forbidden()
+                progress = (row.status, row.communities_done, row.communities_total)
+                if progress != sent:
+                    sent = progress
+                    yield AuditRun.of(row)
+                if row.status in FINISHED:
+                    return

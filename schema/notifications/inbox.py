@@ -1,5 +1,6 @@
 """A signed-in user's notifications: exits, deadlines."""
 
+import contextlib
 import datetime as dt
 from collections.abc import AsyncGenerator
 
@@ -100,16 +101,18 @@ class NotificationSubscriptions:
             )
         topic = service.inbox_topic(actor.user_id)
         # Read once subscribed too: what arrived in between is not lost.
-        async for _ in channels.moves(info.context.runtime.redis, topic, POLL_SECONDS):
-            info.context.still_signed_in()
-            async with info.context.transaction() as session:
-                rows = (
-                    await session.scalars(
-                        service.inbox_statement(actor.user_id)
-                        .where(models.Notification.id > seen)
-                        .order_by(models.Notification.id)
-                    )
-                ).all()
-            for row in rows:
-                seen = row.id
-                yield Notification.of(row)
+        moved = channels.moves(info.context.runtime.redis, topic, POLL_SECONDS)
+        async with contextlib.aclosing(moved):  # its Redis connection back when it ends
+            async for _ in moved:
+                info.context.still_signed_in()
+                async with info.context.transaction() as session:
+                    rows = (
+                        await session.scalars(
+                            service.inbox_statement(actor.user_id)
+                            .where(models.Notification.id > seen)
+                            .order_by(models.Notification.id)
+                        )
+                    ).all()
+                for row in rows:
+                    seen = row.id
+                    yield Notification.of(row)
