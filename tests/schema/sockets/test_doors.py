@@ -5,13 +5,16 @@ and every error it sends carries a code."""
 import asyncio
 import datetime as dt
 
+import httpx
 from sqlalchemy import func, select
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from schema.asgi import build
 from schema.core import ids
 from server.accounts import tokens
 from server.compliance.models import AuditRun
+from server.runtime import open_runtime
 from tests.factories import bearer, make_community, make_user
 from tests.graphql import gql
 from tests.socket_client import socket
@@ -235,3 +238,25 @@ async def test_a_subscription_over_http_is_refused_with_a_code(client, runtime):
 
     assert response.status_code == 400
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["BAD_REQUEST"]
+
+
+async def test_a_logout_through_another_replica_closes_the_socket(
+    served, runtime, settings, services
+):
+    _, token = await make_user(runtime, "li@example.cn")
+    replica = open_runtime(settings, services)
+    await replica.start()
+    try:
+        async with socket(served) as ws:
+            await ws.init({"token": token})
+            assert (await ws.result("1", ME))["payload"]["data"]["me"] is not None
+            transport = httpx.ASGITransport(app=build(replica))
+            async with httpx.AsyncClient(transport=transport, base_url="http://x.test") as other:
+                await gql(other, LOGOUT, headers=bearer(token))
+            # The revocation reaches this process by message (or the 1 s version poll),
+            # then the socket's watcher within 0.5 s.
+            closed = await ws.closed(within=3)
+    finally:
+        await replica.close()
+
+    assert closed == (4401, "UNAUTHENTICATED")
