@@ -24,6 +24,7 @@ class Runtime:
     redis: Redis
     policy: Policy
     revocations: Revocations
+    topics: channels.Topics
     _queue: ArqRedis | None = field(default=None, init=False)
 
     async def queue(self) -> ArqRedis:
@@ -39,10 +40,12 @@ class Runtime:
         await self.revocations.load()
         self.policy.start()
         self.revocations.start()
+        self.topics.start()
 
     async def close(self) -> None:
         await self.policy.stop()
         await self.revocations.stop()
+        await self.topics.stop()
         if self._queue is not None:
             await self._queue.aclose()
         await self.redis.aclose()
@@ -66,4 +69,12 @@ def open_runtime(settings: Settings, services: ServiceUrls) -> Runtime:
     database = Database(
         create_engine(url, pool_size=settings.db_pool_size), partial(channels.announce, redis)
     )
-    return Runtime(settings, services, database, redis, Policy(database, redis), Revocations(redis))
+    return Runtime(
+        settings,
+        services,
+        database,
+        redis,
+        Policy(database, redis),
+        Revocations(redis),
+        channels.Topics(redis),
+    )

@@ -8,7 +8,6 @@ import strawberry
 from schema.compliance.types import AuditRun
 from schema.core import ids
 from schema.core.context import Info
-from server import channels
 from server.access.guard import forbidden
 from server.compliance import models
 from server.compliance.audit import progress_topic
@@ -33,8 +32,8 @@ class ComplianceSubscriptions:
     ) -> AsyncGenerator[AuditRun, None]:
         run_id = ids.decode_as(id, "AuditRun")[0]
         sent = None
-        moved = channels.moves(info.context.runtime.redis, progress_topic(run_id), POLL_SECONDS)
-        async with contextlib.aclosing(moved):  # its Redis connection back as the run ends
+        moved = info.context.runtime.topics.moves(progress_topic(run_id), POLL_SECONDS)
+        async with contextlib.aclosing(moved):  # no longer waited on once the run ends
             async for _ in moved:
                 guard = info.context.still_signed_in()
                 guard.signed_in()

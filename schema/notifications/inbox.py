@@ -12,7 +12,6 @@ from schema.core.context import Info
 from schema.core.errors import UserError
 from schema.core.mutations import attempt
 from schema.core.pagination import Connection, paginate
-from server import channels
 from server.notifications import models, service
 
 # Every new notification is announced; this only bounds the wait when a message is lost.
@@ -101,8 +100,8 @@ class NotificationSubscriptions:
             )
         topic = service.inbox_topic(actor.user_id)
         # Read once subscribed too: what arrived in between is not lost.
-        moved = channels.moves(info.context.runtime.redis, topic, POLL_SECONDS)
-        async with contextlib.aclosing(moved):  # its Redis connection back when it ends
+        moved = info.context.runtime.topics.moves(topic, POLL_SECONDS)
+        async with contextlib.aclosing(moved):  # no longer waited on once it ends
             async for _ in moved:
                 info.context.still_signed_in()
                 async with info.context.transaction() as session:
