@@ -102,7 +102,8 @@ class CheckedSocket(BaseGraphQLTransportWSHandler[Context, None]):
         """The socket's sign-in has ended: its subscriptions stop, and it closes."""
         for operation_id in list(self.operations):
             await self.cleanup_operation(operation_id)
-        await self.websocket.close(code=close_code(ended), reason=ended.code.value)
+        with contextlib.suppress(RuntimeError, OSError):  # the client went first
+            await self.websocket.close(code=close_code(ended), reason=ended.code.value)
 
     async def shutdown(self) -> None:
         if self._watch is not None:
