@@ -28,10 +28,15 @@ from schema.communities.mutations import CommunityMutations
 from schema.communities.queries import CommunityQueries
 from schema.compliance.mutations import ComplianceMutations
 from schema.compliance.queries import ComplianceQueries
+from schema.compliance.subscriptions import ComplianceSubscriptions
 from schema.core.errors import UserError, log_errors, should_mask
 from schema.core.execution import Execution
 from schema.core.node import NodeQueries
-from schema.notifications.inbox import NotificationMutations, NotificationQueries
+from schema.notifications.inbox import (
+    NotificationMutations,
+    NotificationQueries,
+    NotificationSubscriptions,
+)
 from schema.reports.mutations import ReportMutations
 from schema.reports.types import Report
 from schema.units.mutations import UnitMutations
@@ -70,6 +75,7 @@ Mutation = merge_types(
         ComplianceMutations,
     ),
 )
+Subscription = merge_types("Subscription", (ComplianceSubscriptions, NotificationSubscriptions))
 
 # The limiters' rule classes, made once: each limiter instance makes new classes, and the
 # validation cache is keyed by them, so a limiter per request would never hit the cache.
@@ -100,6 +106,7 @@ class Schema(strawberry.Schema):
 SCHEMA = Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[UserError, Report, Upload],
     execution_context_class=Execution,
     extensions=[

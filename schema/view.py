@@ -1,16 +1,19 @@
-"""The GraphQL HTTP endpoint: strawberry's ASGI view with the request context, the request's
-tenant, and errors that always carry a code (JSON, never plain text)."""
+"""The GraphQL endpoint: strawberry's ASGI view with the request context, the request's
+tenant, and errors that always carry a code (JSON, never plain text). Websockets speak
+graphql-transport-ws only, checked as requests are (`schema/socket.py`)."""
 
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from starlette.requests import Request
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from schema.core.compiled import CompiledReads, answer
@@ -28,6 +31,7 @@ from schema.core.over_http import (
     post_params,
     unsupported_method,
 )
+from schema.socket import CheckedSocket
 from server.errors import GongxueError
 from server.i18n import language_from
 from server.outages import ServiceUnavailable, is_outage
@@ -36,9 +40,13 @@ from tenants.resolution import Tenant, agree, find_tenant
 
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = CheckedSocket
+
     def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
         from schema.api import LIMITS, MAX_TOKENS, SCHEMA, masking
 
+        # The legacy graphql-ws protocol is not served: one protocol, checked once.
+        kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         super().__init__(SCHEMA, **kwargs)
         self.runtime = runtime
         self._tenants: dict[str, Tenant] = {}
@@ -128,7 +136,12 @@ class GraphQLView(GraphQL[Context, None]):
         tenant = request.scope.get("state", {}).get("tenant")
         return Context(self.runtime, request, tenant, self._tenants)
 
-    async def _path_tenant(self, request: Request) -> Tenant | None:
+    async def admit(self, context: Context, params: dict) -> None:
+        """A websocket's `connection_init`: its door and its token, checked as a request's."""
+        context.enter(await self._path_tenant(context.request))
+        context.take_socket_token(params)
+
+    async def _path_tenant(self, request: HTTPConnection) -> Tenant | None:
         """The `/c/{slug}/` community, checked once here so every resolver can trust it."""
         slug = request.path_params.get("slug")
         agree(slug, request.headers.get("x-community"))
@@ -138,6 +151,14 @@ class GraphQLView(GraphQL[Context, None]):
             async with self.runtime.database.transaction() as session:
                 self._tenants[slug] = await find_tenant(session, slug)
         return self._tenants[slug]
+
+    async def execute_single(self, **kwargs: Any) -> ExecutionResult:
+        """Subscriptions are served over websockets only, where the socket is checked as a
+        door (`schema/socket.py`); over HTTP one would run as a query and fail."""
+        data = kwargs["request_data"]
+        if _subscribes(data.query, data.operation_name):
+            raise HTTPException(400, "subscriptions are served over websockets")
+        return await super().execute_single(**kwargs)
 
     # orjson: a 2,000-row list is about 0.3 MB of JSON, which the standard library's encoder
     # took several milliseconds to write. Its decode errors are json.JSONDecodeError too, so a
@@ -169,6 +190,17 @@ class GraphQLView(GraphQL[Context, None]):
         if result.extensions:
             data["extensions"] = result.extensions
         return data
+
+
+def _subscribes(query: str | None, operation_name: str | None) -> bool:
+    from schema.api import MAX_TOKENS
+
+    try:
+        document = parse(query or "", max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False  # strawberry answers it with the parse error
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
 def _error_response(

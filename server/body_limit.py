@@ -1,5 +1,6 @@
 """Refuses request bodies over the limit (413) before anything parses them, whether the
-client declares the length or streams it."""
+client declares the length or streams it; and websocket messages over the same limit, by
+closing the socket with 1009 (message too big)."""
 
 import json
 
@@ -20,13 +21,13 @@ class BodyLimit:
         self.overrides = overrides or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._socket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = next(
-            (cap for prefix, cap in self.overrides.items() if scope["path"].startswith(prefix)),
-            self.max_bytes,
-        )
+        limit = self._limit(scope)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(send, limit)
@@ -55,6 +56,32 @@ class BodyLimit:
             if not started:
                 await self._refuse(send, limit)
 
+    def _limit(self, scope: Scope) -> int:
+        return next(
+            (cap for prefix, cap in self.overrides.items() if scope["path"].startswith(prefix)),
+            self.max_bytes,
+        )
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app sees a message over the limit as the client going away, after the socket
+        is closed with 1009: nothing parses it."""
+        limit = self._limit(scope)
+
+        async def limited_receive() -> Message:
+            message = await receive()
+            if message["type"] == "websocket.receive":
+                text = message.get("text")
+                size = (
+                    len(message.get("bytes") or b"") if text is None else _utf8_length(text, limit)
+                )
+                if size > limit:
+                    reason = "PAYLOAD_TOO_LARGE"
+                    await send({"type": "websocket.close", "code": 1009, "reason": reason})
+                    return {"type": "websocket.disconnect", "code": 1009, "reason": reason}
+            return message
+
+        await self.app(scope, limited_receive, send)
+
     async def _refuse(self, send: Send, limit: int) -> None:
         body = json.dumps(
             {
@@ -78,3 +105,8 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def _utf8_length(text: str, limit: int) -> int:
+    """Its length in UTF-8, without encoding a text that is over the limit in characters."""
+    return len(text) if len(text) > limit else len(text.encode())

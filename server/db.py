@@ -6,7 +6,7 @@ pooled connection can never carry one request's tenant into the next.
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.ext.asyncio import (
@@ -54,11 +54,26 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
+ANNOUNCED = "announced"
+
+
+def announce_after_commit(session: AsyncSession, topic: str) -> None:
+    """Tells subscribers `topic` moved, once this transaction has committed (never before:
+    they would read the database and not find it yet)."""
+    session.info.setdefault(ANNOUNCED, set()).add(topic)
+
+
 class Database:
     """The process's engine and the ways to open a transaction on it."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        announce: Callable[[Iterable[str]], Awaitable[None]] | None = None,
+    ) -> None:
+        """`announce`: publishes the topics a committed transaction moved (`server/channels.py`)."""
         self.engine = engine
+        self._announce = announce
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._plans = reads.Plans(engine.dialect)
         self._reads = reads.ReadPool(engine.url, engine.pool.size())
@@ -69,9 +84,13 @@ class Database:
     ) -> AsyncIterator[AsyncSession]:
         """A session in one transaction, committed on success and rolled back on any error,
         seeing the rows of `community_id` (or of every community) under row-level security."""
-        async with self._sessions() as session, session.begin():
-            await scope_transaction(session, community_id, all_communities=all_communities)
-            yield session
+        async with self._sessions() as session:
+            async with session.begin():
+                await scope_transaction(session, community_id, all_communities=all_communities)
+                yield session
+            topics = session.info.pop(ANNOUNCED, None)
+            if topics and self._announce is not None:
+                await self._announce(topics)
 
     def read(
         self, community_id: int | None = None, *, all_communities: bool = False

@@ -2,10 +2,12 @@
 it follows in memory: the role grants and the tokens ended early."""
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from redis.asyncio import Redis
 
+from server import channels
 from server.access.policy import Policy
 from server.accounts.revocations import Revocations
 from server.db import Database, create_engine
@@ -22,6 +24,7 @@ class Runtime:
     redis: Redis
     policy: Policy
     revocations: Revocations
+    topics: channels.Topics
     _queue: ArqRedis | None = field(default=None, init=False)
 
     async def queue(self) -> ArqRedis:
@@ -40,10 +43,12 @@ class Runtime:
         await self.revocations.load()
         self.policy.start()
         self.revocations.start()
+        self.topics.start()
 
     async def close(self) -> None:
         await self.policy.stop()
         await self.revocations.stop()
+        await self.topics.stop()
         if self._queue is not None:
             await self._queue.aclose()
         await self.redis.aclose()
@@ -63,6 +68,16 @@ def open_runtime(settings: Settings, services: ServiceUrls) -> Runtime:
         settings.app_database_url,
         password.get_secret_value() if password else None,
     )
-    database = Database(create_engine(url, pool_size=settings.db_pool_size))
     redis = Redis.from_url(services.redis_url, socket_timeout=5, socket_connect_timeout=2)
-    return Runtime(settings, services, database, redis, Policy(database, redis), Revocations(redis))
+    database = Database(
+        create_engine(url, pool_size=settings.db_pool_size), partial(channels.announce, redis)
+    )
+    return Runtime(
+        settings,
+        services,
+        database,
+        redis,
+        Policy(database, redis),
+        Revocations(redis),
+        channels.Topics(redis),
+    )

@@ -43,11 +43,41 @@ class Context:
         self._loaders: Loaders | None = None
         self._guard: Guard | AccessError | None = None
         self._reason_readers: asyncio.Future[ReasonReaders] | None = None
+        self._bearer = bearer_of(request.headers.get("authorization"))
 
     @property
     def bearer(self) -> str | None:
-        scheme, _, token = self.request.headers.get("authorization", "").partition(" ")
-        return token.strip() or None if scheme.lower() == "bearer" else None
+        return self._bearer
+
+    def enter(self, tenant: Tenant | None) -> None:
+        """A websocket's door, known once its `connection_init` has been checked."""
+        self.path_tenant = tenant
+        if tenant is not None:
+            self._tenants[tenant.slug] = tenant
+
+    def for_operation(self) -> "Context":
+        """A websocket's context for one of its operations: the socket's door and token,
+        its own dataloaders, and its own sign-in, so a token ended meanwhile is refused."""
+        context = Context(self.runtime, self.request, self.path_tenant, self._tenants)
+        context._bearer = self._bearer
+        return context
+
+    def take_socket_token(self, params: dict) -> None:
+        """graphql-transport-ws: the token in `connection_init`'s payload, as
+        `{"authorization": "Bearer <token>"}` or `{"token": "<token>"}`, else the upgrade
+        request's `Authorization` header. A bad one is refused here, as HTTP refuses it."""
+        token = params.get("token")
+        if not isinstance(token, str) or not token.strip():
+            authorization = params.get("authorization")
+            token = bearer_of(authorization) if isinstance(authorization, str) else None
+        if token:
+            self._bearer = token.strip()
+        self.still_signed_in()
+
+    def still_signed_in(self) -> Guard:
+        """The token checked now (expiry, logout, cut-off) and the guard it gives, never kept:
+        what a long-lived socket asks before each event it sends."""
+        return self._sign_in()
 
     @property
     def client(self) -> str:
@@ -150,6 +180,11 @@ class Context:
             async with self.transaction() as session:
                 self._tenants[slug] = await find_tenant(session, slug)
         return self._tenants[slug]
+
+
+def bearer_of(authorization: str | None) -> str | None:
+    scheme, _, token = (authorization or "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 Info = StrawberryInfo[Context, Any]

@@ -1,8 +1,11 @@
 """A signed-in user's notifications: exits, deadlines."""
 
+import contextlib
 import datetime as dt
+from collections.abc import AsyncGenerator
 
 import strawberry
+from sqlalchemy import func, select
 
 from schema.core import ids
 from schema.core.context import Info
@@ -10,6 +13,9 @@ from schema.core.errors import UserError
 from schema.core.mutations import attempt
 from schema.core.pagination import Connection, paginate
 from server.notifications import models, service
+
+# Every new notification is announced; this only bounds the wait when a message is lost.
+POLL_SECONDS = 4.0
 
 
 @strawberry.type(description="A message to the signed-in user.")
@@ -76,3 +82,36 @@ class NotificationMutations:
 
         marked, errors = await attempt(info.context, work)
         return MarkNotificationsReadPayload(marked=marked or 0, errors=errors)
+
+
+@strawberry.type
+class NotificationSubscriptions:
+    @strawberry.subscription(
+        description="The signed-in user's own notifications, each as it arrives (from the "
+        "moment of subscribing). Ends when the sign-in does."
+    )
+    async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
+        actor = (await info.context.guard()).signed_in()
+        async with info.context.transaction() as session:
+            seen = await session.scalar(
+                select(func.coalesce(func.max(models.Notification.id), 0)).where(
+                    models.Notification.user_id == actor.user_id
+                )
+            )
+        topic = service.inbox_topic(actor.user_id)
+        # Read once subscribed too: what arrived in between is not lost.
+        moved = info.context.runtime.topics.moves(topic, POLL_SECONDS)
+        async with contextlib.aclosing(moved):  # no longer waited on once it ends
+            async for _ in moved:
+                info.context.still_signed_in()
+                async with info.context.transaction() as session:
+                    rows = (
+                        await session.scalars(
+                            service.inbox_statement(actor.user_id)
+                            .where(models.Notification.id > seen)
+                            .order_by(models.Notification.id)
+                        )
+                    ).all()
+                for row in rows:
+                    seen = row.id
+                    yield Notification.of(row)

@@ -26,12 +26,19 @@ from server.compliance.checks import (
 from server.compliance.facts import community_facts, programme_facts
 from server.compliance.models import AuditRun, Finding, ProgrammeFinding
 from server.compliance.reminders import due, send
+from server.db import announce_after_commit
 from server.notifications.service import leaders_by_community
 from server.runtime import Runtime
 from server.units.models import Unit
 from server.vocabulary import AttendanceStatus, AuditRunStatus, MembershipStatus, SiteStatus
 
 Progress = Callable[[int, int], None]  # (communities done, communities in all)
+
+
+def progress_topic(run_id: int) -> str:
+    """What moves when the run does: started, counted, a chunk done, finished
+    (`auditRunProgress` follows it)."""
+    return f"audit-run:{run_id}"
 
 
 @dataclass
@@ -206,6 +213,7 @@ async def start(runtime: Runtime, run_id: int) -> AuditRun | None:
         run.status = AuditRunStatus.RUNNING
         run.started_at = dt.datetime.now(dt.UTC)
         run.communities_done = 0  # a run killed part-way starts over; its done work holds
+        announce_after_commit(session, progress_topic(run_id))
     return run
 
 
@@ -215,6 +223,7 @@ async def fail(runtime: Runtime, run_id: int, error: str) -> None:
         run.status = AuditRunStatus.FAILED
         run.finished_at = dt.datetime.now(dt.UTC)
         run.error = error[:2000]
+        announce_after_commit(session, progress_topic(run_id))
 
 
 async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -> Counts | None:
@@ -251,6 +260,7 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
     async with database.transaction(all_communities=True) as session:
         row = await session.get(AuditRun, run_id, with_for_update=True)
         row.communities_total = total
+        announce_after_commit(session, progress_topic(run_id))
     community_rules = sorted(set(COMMUNITY_CHECKS))
     size = max(1, runtime.settings.audit_chunk)
     for first in range(0, total, size):
@@ -282,6 +292,7 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
         row.status = AuditRunStatus.SUCCEEDED
         row.finished_at = dt.datetime.now(dt.UTC)
         row.counts = {**asdict(counts), "durationMs": round((time.perf_counter() - begun) * 1000)}
+        announce_after_commit(session, progress_topic(run_id))
     return counts
 
 
@@ -299,3 +310,4 @@ async def _advance(session: AsyncSession, run_id: int, communities: int) -> None
         .where(AuditRun.id == run_id)
         .values(communities_done=AuditRun.communities_done + communities)
     )
+    announce_after_commit(session, progress_topic(run_id))

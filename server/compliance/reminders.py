@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.communities.models import Community
 from server.compliance.facts import Facts
 from server.notifications.models import Notification
+from server.notifications.service import announce_to
 from server.reports import rules as report_rules
 from server.vocabulary import ActivityKind
 
@@ -51,6 +52,8 @@ async def send(session: AsyncSession, reminders: list[Reminder]) -> int:
             .on_conflict_do_nothing(index_elements=["user_id", "key"])
         )
         sent += inserted.rowcount
+    if sent:
+        announce_to(session, (r["user_id"] for r in reminders))
     return sent
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.models import CasbinRule, User
+from server.db import announce_after_commit
 from server.notifications.models import Notification
 
 
@@ -40,14 +41,25 @@ async def leaders_by_community(
     return leaders
 
 
+def inbox_topic(user_id: int) -> str:
+    """What moves when the user gets a notification (`notificationAdded` follows it)."""
+    return f"notifications:{user_id}"
+
+
+def announce_to(session: AsyncSession, user_ids: Iterable[int]) -> None:
+    for user_id in set(user_ids):
+        announce_after_commit(session, inbox_topic(user_id))
+
+
 async def notify(
     session: AsyncSession, user_ids: Iterable[int], kind: str, title: str, body: str
 ) -> None:
+    recipients = sorted(set(user_ids))
     session.add_all(
-        Notification(user_id=user_id, kind=kind, title=title, body=body)
-        for user_id in sorted(set(user_ids))
+        Notification(user_id=user_id, kind=kind, title=title, body=body) for user_id in recipients
     )
     await session.flush()
+    announce_to(session, recipients)
 
 
 def inbox_statement(user_id: int, unread_only: bool = False) -> Select[tuple[Notification]]:

@@ -1,0 +1,35 @@
+"""The app served by uvicorn on a free loopback port, in the tests' own event loop (so it
+shares their runtime), for a real websocket client to talk graphql-transport-ws to."""
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+import uvicorn
+
+from schema.asgi import build
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+async def served(runtime) -> AsyncIterator[str]:
+    """The websocket address of the served app: `ws://127.0.0.1:PORT`."""
+    port = _free_port()
+    config = uvicorn.Config(
+        build(runtime), host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):  # started in well under the 5 s this allows
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    yield f"ws://127.0.0.1:{port}"
+    server.should_exit = True
+    await asyncio.wait_for(task, 5)
