@@ -2,9 +2,9 @@ import strawberry
 
 from schema.compliance.types import AuditRun, Finding
 from schema.core import ids
-from schema.core.context import Info
+from schema.core.context import Context, Info
 from schema.core.pagination import Connection, paginate
-from server.access.guard import forbidden
+from server.access.guard import Guard, forbidden
 from server.compliance import models
 from server.compliance.service import (
     findings_statement,
@@ -76,11 +76,17 @@ class ComplianceQueries:
     async def audit_run(self, info: Info, id: strawberry.ID) -> AuditRun | None:
         guard = await info.context.guard()
         guard.signed_in()
-        run_id = ids.decode_as(id, "AuditRun")[0]
-        async with info.context.transaction(all_communities=True) as session:
-            row = await session.get(models.AuditRun, run_id)  # then the check in code
-        if row is None:
-            raise not_found("审核任务", "audit run")
-        if not may_read_run(guard, row):
-            raise forbidden()
-        return AuditRun.of(row)
+        return AuditRun.of(
+            await readable_run(info.context, guard, ids.decode_as(id, "AuditRun")[0])
+        )
+
+
+async def readable_run(context: Context, guard: Guard, run_id: int) -> models.AuditRun:
+    """The run, for one who may read it (the query, and each event of a subscription)."""
+    async with context.transaction(all_communities=True) as session:
+        row = await session.get(models.AuditRun, run_id)  # then the check in code
+    if row is None:
+        raise not_found("审核任务", "audit run")
+    if not may_read_run(guard, row):
+        raise forbidden()
+    return row

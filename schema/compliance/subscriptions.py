@@ -5,14 +5,11 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from schema.compliance.queries import readable_run
 from schema.compliance.types import AuditRun
 from schema.core import ids
 from schema.core.context import Info
-from server.access.guard import forbidden
-from server.compliance import models
 from server.compliance.audit import progress_topic
-from server.compliance.service import may_read_run
-from server.errors import not_found
 from server.vocabulary import AuditRunStatus
 
 # A run announces each chunk it finishes; this only bounds the wait when a message is lost.
@@ -37,12 +34,7 @@ class ComplianceSubscriptions:
             async for _ in moved:
                 guard = info.context.still_signed_in()
                 guard.signed_in()
-                async with info.context.transaction(all_communities=True) as session:
-                    row = await session.get(models.AuditRun, run_id)  # then the check in code
-                if row is None:
-                    raise not_found("审核任务", "audit run")
-                if not may_read_run(guard, row):
-                    raise forbidden()
+                row = await readable_run(info.context, guard, run_id)
                 progress = (row.status, row.communities_done, row.communities_total)
                 if progress != sent:
                     sent = progress
