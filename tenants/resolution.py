@@ -1,12 +1,13 @@
 """Which community a request is for: the `/c/{slug}/` path, else the `X-Community` header,
 else a `communitySlug` argument. Two that disagree are refused with TENANT_MISMATCH."""
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.communities.models import Community
+from server.communities.models import SLUG_RULE, Community
 from server.errors import AccessError, ErrorCode, not_found
 
 
@@ -29,7 +30,10 @@ def agree(*slugs: str | None) -> str | None:
 
 
 async def find_tenant(session: AsyncSession, slug: str) -> Tenant:
-    """The community with this slug; NOT_FOUND when there is none."""
+    """The community with this slug; NOT_FOUND when there is none, or when no community could
+    have it (a NUL byte, which PostgreSQL's text cannot even hold, or a 10,000-character one)."""
+    if not re.match(SLUG_RULE, slug):
+        raise not_found("共同体", "community")
     community_id = await session.scalar(select(Community.id).where(Community.slug == slug))
     if community_id is None:
         raise not_found("共同体", "community")

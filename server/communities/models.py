@@ -18,13 +18,16 @@ from server.columns import vocabulary
 from server.db import Base, Timestamped
 from server.vocabulary import CommunityStatus, Level, MembershipRole, MembershipStatus
 
+# A community's slug, as its sub-platform's path names it (`/c/{slug}/`).
+SLUG_RULE = "^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$"
+
 
 class Community(Timestamped, Base):
     """A regional community (共同体) of 3-15 units: the tenant. Its profile is public."""
 
     __tablename__ = "communities"
     __table_args__ = (
-        CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$'", name="slug_format"),
+        CheckConstraint(f"slug ~ '{SLUG_RULE}'", name="slug_format"),
         CheckConstraint("cycle_end > cycle_start", name="cycle_order"),
         Index("ix_communities_region_level_status_id", "region", "level", "status", "id"),
         Index("ix_communities_status_id", "status", "id"),

@@ -13,7 +13,7 @@ from server.accounts.service import works_for
 from server.audit.service import record
 from server.clock import today
 from server.communities import rules
-from server.communities.models import Community, Membership
+from server.communities.models import SLUG_RULE, Community, Membership
 from server.errors import ErrorCode, UserFacingError, written_reason
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import (
@@ -27,8 +27,6 @@ from server.vocabulary import (
     Theme,
 )
 from tenants.rls import scope_transaction
-
-SLUG_RULE = "^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ the server keeps serving."""
 
 from pathlib import Path
 
+import pytest
+
 from schema.api import MAX_ALIASES, MAX_DEPTH
 from tests.factories import make_community
 from tests.graphql import error_codes, gql
@@ -139,6 +141,16 @@ async def test_an_unknown_sub_platform_is_not_found(client, runtime):
 
     assert response.status_code == 404
     assert error_codes(response.json()) == ["NOT_FOUND"]
+
+
+@pytest.mark.parametrize("slug", ["yrd%00", "x" * 10_000, "YRD", "a"])
+async def test_a_slug_no_community_could_have_is_not_found(client, runtime, slug):
+    """A NUL byte in the path reached PostgreSQL, whose text cannot hold one: a 500."""
+    await make_community(runtime, "yrd")
+
+    by_path = await client.post(f"/c/{slug}/graphql", json={"query": LISTING})
+
+    assert (by_path.status_code, error_codes(by_path.json())) == (404, ["NOT_FOUND"])
 
 
 async def test_a_path_and_header_naming_different_communities_are_refused(client, runtime):
