@@ -68,6 +68,7 @@ from schema.core.projection import (
 )
 from server.errors import GongxueError
 from server.logs import traceback_text
+from server.outages import is_outage
 from server.reads import Fixed
 from tenants.rls import statement_scope, statement_scope_values
 
@@ -744,6 +745,8 @@ async def answer(plan: Plan, context: Any, variables: Any) -> bytes | None:
         return None
     except Exception as error:
         # Never a client's fault (the usual way would answer it): a bug to see in the logs,
-        # without the data a database error quotes.
-        log.error("compiled read failed; answered the usual way\n%s", traceback_text(error))
+        # without the data a database error quotes. An outage is not one: the usual way
+        # meets it too and answers SERVICE_UNAVAILABLE, logged once there.
+        if not is_outage(error):
+            log.error("compiled read failed; answered the usual way\n%s", traceback_text(error))
         return None

@@ -2,6 +2,8 @@
 when nothing could be answered), so it knows to retry, never the masked INTERNAL_SERVER_ERROR.
 The servers are refused for real: nothing listens where the runtime looks."""
 
+import logging
+
 import httpx
 import pytest
 
@@ -85,3 +87,16 @@ async def test_sign_in_says_unavailable_without_redis(without_redis, runtime):
     response = await without_redis.post("/graphql", json=sign_in)
 
     _unavailable(response)
+
+
+async def test_an_outage_is_logged_once_a_request_as_one_line(without_database, runtime, caplog):
+    """`me` is a compiled read: it met the outage first and logged a traceback, then the
+    usual way met it again; each request of an outage wrote some thirty lines."""
+    _, token = await make_user(runtime, "wang@example.cn")
+
+    with caplog.at_level(logging.INFO):
+        read = await without_database.post("/graphql", json={"query": ME}, headers=bearer(token))
+
+    _unavailable(read)
+    logged = [r for r in caplog.records if r.name.startswith(("schema", "server"))]
+    assert [(r.levelname, r.getMessage().count("\n")) for r in logged] == [("WARNING", 0)]
