@@ -28,6 +28,7 @@ from schema.compliance.mutations import ComplianceMutations
 from schema.compliance.queries import ComplianceQueries
 from schema.core.errors import UserError, should_mask
 from schema.core.execution import Execution
+from schema.core.limits import apply as apply_limits
 from schema.core.node import NodeQueries
 from schema.notifications.inbox import NotificationMutations, NotificationQueries
 from schema.reports.mutations import ReportMutations
@@ -95,6 +96,7 @@ SCHEMA = strawberry.Schema(
         masking,
     ],
 )
+apply_limits(SCHEMA._schema)
 
 
 def sdl() -> str:
