@@ -11,6 +11,7 @@ A refusal is INVALID_INPUT naming the field: in a mutation's payload `errors`, e
 top-level error. `apply` writes each limit into the schema's descriptions, so clients read
 them where they read the field."""
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -106,12 +107,18 @@ def _run(checks: dict[str, Check], arguments: dict[str, Any]) -> None:
 
 
 def _payload_class(field: GraphQLField) -> Callable[..., Any] | None:
-    """The mutation's payload type, which carries a refusal in its `errors`."""
+    """The mutation's payload type, which carries a refusal in its `errors`; None when it has
+    none or needs more than that to be made (the refusal is then a top-level error)."""
     payload = get_nullable_type(field.type)
     definition = (payload.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if definition is None or "errors" not in payload.fields:
         return None
-    return definition.origin
+    required = {
+        f.python_name
+        for f in definition.fields
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    return definition.origin if required <= {"errors"} else None
 
 
 def _limit(holder: GraphQLArgument | GraphQLInputField) -> int:

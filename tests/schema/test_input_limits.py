@@ -169,3 +169,12 @@ async def test_a_date_out_of_range_in_a_mutation_is_refused_naming_the_field(
 
     assert (error["code"], error["field"]) == ("INVALID_INPUT", "closesOn")
     assert await _rows(owner, "application_calls") == 0
+
+
+async def test_a_refusal_whose_payload_needs_more_than_errors_is_top_level(client, project_group):
+    # logout's payload must say `ok`: bad input there is refused at the top level instead.
+    mutation = 'mutation { logout(input: {clientMutationId: "a\\u0000"}) { ok errors { code } } }'
+
+    body = await gql(client, mutation, headers=project_group)
+
+    assert error_codes(body) == ["INVALID_INPUT"], body
