@@ -3,6 +3,8 @@ strings over their limit, ids and cursors out of bigint range, dates whose arith
 overflow. A mutation refuses in its payload (INVALID_INPUT naming the field), with nothing
 written; a query argument is a top-level INVALID_INPUT or NOT_FOUND."""
 
+import logging
+
 import pytest
 from sqlalchemy import text
 
@@ -178,3 +180,15 @@ async def test_a_refusal_whose_payload_needs_more_than_errors_is_top_level(clien
     body = await gql(client, mutation, headers=project_group)
 
     assert error_codes(body) == ["INVALID_INPUT"], body
+
+
+async def test_a_compiled_read_refuses_before_its_statement_runs(client, caplog):
+    # A list every field of which reads from SQL is one compiled statement; the bad value
+    # must never be bound to it (a driver error, logged as a failure, answered the usual way).
+    query = "query ($q: String) { units(search: $q) { edges { node { id name } } } }"
+
+    with caplog.at_level(logging.ERROR):
+        body = await gql(client, query, {"q": "学院\x00"})
+
+    assert error_codes(body) == ["INVALID_INPUT"], body
+    assert not [r for r in caplog.records if r.name == "schema.core.compiled"], caplog.records
