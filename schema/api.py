@@ -31,6 +31,7 @@ from schema.compliance.queries import ComplianceQueries
 from schema.compliance.subscriptions import ComplianceSubscriptions
 from schema.core.errors import UserError, log_errors, should_mask
 from schema.core.execution import Execution
+from schema.core.limits import apply as apply_limits
 from schema.core.node import NodeQueries
 from schema.notifications.inbox import (
     NotificationMutations,
@@ -117,6 +118,7 @@ SCHEMA = Schema(
         masking,
     ],
 )
+apply_limits(SCHEMA._schema)
 
 
 def sdl() -> str:

@@ -4,6 +4,7 @@ from schema.accounts.types import User
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.errors import UserError
+from schema.core.limits import limited
 from schema.core.mutations import attempt
 from server.access import service as access
 from server.accounts import service, tokens
@@ -14,14 +15,14 @@ from server.audit.service import record
 
 @strawberry.input
 class RegisterInput:
-    email: str
+    email: str = limited(254)
     password: str
-    display_name: str
+    display_name: str = limited(80)
 
 
 @strawberry.input
 class LoginInput:
-    email: str
+    email: str = limited(254)
     password: str
 
 
@@ -32,9 +33,9 @@ class LogoutInput:
 
 @strawberry.input
 class CreateUserInput:
-    email: str
+    email: str = limited(254)
     password: str
-    display_name: str
+    display_name: str = limited(80)
     unit_id: strawberry.ID | None = None
 
 

@@ -6,6 +6,7 @@ from schema.admission.types import Application, ApplicationCall
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.errors import UserError
+from schema.core.limits import WRITTEN, limited
 from schema.core.mutations import attempt
 from schema.units.types import Unit
 from server.admission import service
@@ -22,18 +23,18 @@ class OpenApplicationCallInput:
 
 @strawberry.input(description="The applying unit (Art. 7(4): a responsible person and a team).")
 class ApplicantUnitInput:
-    name: str
+    name: str = limited(120)
     level: Level
-    division_code: str = strawberry.field(description="GB/T 2260: 6 digits, 9 for a township")
+    division_code: str = limited(12, description="GB/T 2260: 6 digits, 9 for a township")
     address: str
-    responsible_person: str
-    project_team: str
+    responsible_person: str = limited(60)
+    project_team: str = limited(WRITTEN)
 
 
 @strawberry.input
 class ConditionAnswerInput:
     condition: AdmissionCondition
-    evidence: str
+    evidence: str = limited(WRITTEN)
     upload_id: strawberry.ID | None = strawberry.field(
         default=None, description="a file sent to POST /uploads"
     )
@@ -50,7 +51,7 @@ class SubmitApplicationInput:
 class ReviewApplicationInput:
     application_id: strawberry.ID
     decision: ReviewDecision
-    reason: str | None = None
+    reason: str | None = limited(WRITTEN, default=None)
 
 
 @strawberry.input

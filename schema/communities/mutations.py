@@ -6,6 +6,7 @@ from schema.communities.types import Community, Membership
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.errors import UserError
+from schema.core.limits import WRITTEN, limited
 from schema.core.mutations import attempt
 from server.communities import service
 from server.vocabulary import Level, MembershipRole, Region, Theme
@@ -17,8 +18,8 @@ def _unit_id(global_id: strawberry.ID) -> int:
 
 @strawberry.input(description="Art. 9-15: 3-15 active sites, one leader, a 3-year cycle.")
 class CreateCommunityInput:
-    slug: str
-    name: str
+    slug: str = limited(40)
+    name: str = limited(120)
     region: Region
     level: Level
     themes: list[Theme]
@@ -27,8 +28,8 @@ class CreateCommunityInput:
     leader_unit_id: strawberry.ID
     deputy_unit_ids: list[strawberry.ID]
     member_unit_ids: list[strawberry.ID]
-    mixed_level_reason: str | None = strawberry.field(
-        default=None, description="required when a unit's level differs (Art. 10)"
+    mixed_level_reason: str | None = limited(
+        WRITTEN, default=None, description="required when a unit's level differs (Art. 10)"
     )
 
 
@@ -37,14 +38,14 @@ class AddMemberInput:
     community_slug: str
     unit_id: strawberry.ID
     role: MembershipRole
-    mixed_level_reason: str | None = None
+    mixed_level_reason: str | None = limited(WRITTEN, default=None)
 
 
 @strawberry.input(description="A written request to leave a community (Art. 12).")
 class LeaveCommunityInput:
     community_slug: str
     unit_id: strawberry.ID
-    reason: str
+    reason: str = limited(WRITTEN)
 
 
 @strawberry.input(

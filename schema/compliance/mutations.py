@@ -4,6 +4,7 @@ from schema.compliance.types import AuditRun, Finding
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.errors import UserError
+from schema.core.limits import WRITTEN, limited
 from schema.core.mutations import attempt
 from server.compliance import models, service
 
@@ -16,7 +17,7 @@ class RunAuditInput:
 @strawberry.input
 class WaiveFindingInput:
     finding_id: strawberry.ID
-    reason: str
+    reason: str = limited(WRITTEN)
 
 
 @strawberry.type

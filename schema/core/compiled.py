@@ -50,6 +50,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from schema.core.limits import check_arguments
 from schema.core.pagination import MAX_PAGE, page_asked
 from schema.core.permissions import Requires
 from schema.core.projection import (
@@ -323,6 +324,7 @@ class Argued:
         if self.constant is not None:
             return self.constant
         given = get_argument_values(self.definition, self.node, variables)
+        check_arguments(self.definition, given)
         return {self.python_names[name]: value for name, value in given.items()}
 
 
@@ -472,7 +474,7 @@ class Planner:
         if not _uses_variables(node):
             try:
                 argued.constant = argued.arguments({})
-            except GraphQLError:
+            except (GraphQLError, GongxueError):
                 raise Unplanned from None  # the usual execution reports it, located
         self.plan.argued.append(argued)
         return index

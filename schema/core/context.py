@@ -14,7 +14,7 @@ from schema.core import ids
 from schema.core.loaders import Loaders
 from server.access.guard import Actor, Guard
 from server.accounts import tokens
-from server.errors import AccessError
+from server.errors import AccessError, not_found
 from server.i18n import language_from
 from server.reads import Read
 from server.runtime import Runtime
@@ -175,6 +175,9 @@ class Context:
     async def tenant(self, argument: str | None = None) -> Tenant | None:
         slug = self.tenant_slug(argument)
         if slug is None:
+            if argument is not None:
+                # A slug given but blank names no community; it is not "every community".
+                raise not_found("共同体", "community")
             return None
         if slug not in self._tenants:
             async with self.transaction() as session:

@@ -8,6 +8,9 @@ from typing import Any
 from server.errors import AccessError, ErrorCode
 from server.reads import entity_of
 
+# Every key is a PostgreSQL bigint: a larger one names no row (and the driver cannot send it).
+BIGINT = 2**63 - 1
+
 
 def encode(type_name: str, *keys: int) -> str:
     raw = ":".join([type_name, *map(str, keys)])
@@ -31,7 +34,7 @@ def decode(global_id: str) -> tuple[str, tuple[int, ...]]:
         parsed = tuple(int(k) for k in keys)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise unknown() from None
-    if not type_name or not parsed or any(k <= 0 for k in parsed):
+    if not type_name or not parsed or any(not 0 < k <= BIGINT for k in parsed):
         raise unknown()
     return type_name, parsed
 

@@ -11,6 +11,7 @@ import strawberry
 from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from schema.core.ids import BIGINT
 from server.errors import AccessError, ErrorCode
 from server.reads import Fixed
 
@@ -59,7 +60,8 @@ def decode_cursor(cursor: str) -> int:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         (key,) = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(key, int):
+        # The key is a bigint; a bool is an int to Python, not to the database.
+        if not isinstance(key, int) or isinstance(key, bool) or abs(key) > BIGINT:
             raise ValueError
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
         raise AccessError(

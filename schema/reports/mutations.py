@@ -3,6 +3,7 @@ import strawberry
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.errors import UserError
+from schema.core.limits import REPORT, WRITTEN, limited
 from schema.core.mutations import attempt
 from schema.reports.types import Report
 from server.reports import service
@@ -19,13 +20,13 @@ class SubmitReportInput:
         default=None, description="the member unit, MEMBER_ANNUAL only"
     )
     title: str
-    body: str
+    body: str = limited(REPORT)
 
 
 @strawberry.input
 class ReviewReportInput:
     report_id: strawberry.ID
-    comment: str
+    comment: str = limited(WRITTEN)
 
 
 @strawberry.type

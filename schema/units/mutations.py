@@ -3,6 +3,7 @@ import strawberry
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.errors import UserError
+from schema.core.limits import WRITTEN, limited
 from schema.core.mutations import attempt
 from schema.units.exits import Exit
 from schema.units.types import Unit
@@ -12,21 +13,21 @@ from server.vocabulary import Level
 
 @strawberry.input
 class CreateUnitInput:
-    name: str
+    name: str = limited(120)
     level: Level
-    division_code: str = strawberry.field(description="GB/T 2260: 6 digits, 9 for a township")
+    division_code: str = limited(12, description="GB/T 2260: 6 digits, 9 for a township")
 
 
 @strawberry.input(description="A written request to leave the programme (Art. 8(2)).")
 class WithdrawSiteInput:
     unit_id: strawberry.ID
-    reason: str
+    reason: str = limited(WRITTEN)
 
 
 @strawberry.input(description="Project group: reverses an exit, with the reason recorded.")
 class ReinstateInput:
     exit_id: strawberry.ID
-    reason: str
+    reason: str = limited(WRITTEN)
 
 
 @strawberry.type

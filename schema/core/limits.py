@@ -1,0 +1,210 @@
+"""What a client may send, checked once for every field that takes arguments, before its
+resolver (or a compiled read) lets the database see a value.
+
+- Every string (`String`, `ID`) has a length limit: the one its input field declares with
+  `limited(n)` (fitting its column), else `SHORT`. NUL, which PostgreSQL text cannot hold,
+  and other control characters but tab and line breaks are refused everywhere.
+- Every `Date` and `DateTime` lies in `EARLIEST`..`LATEST`, so date arithmetic (a due date,
+  a cycle's end) cannot overflow.
+
+A refusal is INVALID_INPUT naming the field: in a mutation's payload `errors`, elsewhere a
+top-level error. `apply` writes each limit into the schema's descriptions, so clients read
+them where they read the field."""
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from graphql import (
+    GraphQLArgument,
+    GraphQLField,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_nullable_type,
+)
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from schema.core.errors import UserError
+from server.errors import ErrorCode, UserFacingError
+
+SHORT = 200  # a name, a title, a slug, an id, a cursor, a password
+WRITTEN = 2000  # a reason, a comment, evidence: a few paragraphs
+REPORT = 20000  # a report's body
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+_MAX_LENGTH = "max_length"
+_TEXT = {"String", "ID"}
+_DATES = {"Date", "DateTime"}
+# C0 controls but tab, line feed and carriage return; DEL. (GraphQL's parser and the JSON
+# decoder already refuse unpaired surrogates.)
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# A check of one argument's value: raises UserFacingError, or returns.
+Check = Callable[[Any], None]
+
+
+def limited(max_length: int, **field: Any) -> Any:
+    """An input field holding at most `max_length` characters (its column's size)."""
+    return strawberry.field(metadata={_MAX_LENGTH: max_length}, **field)
+
+
+def apply(schema: GraphQLSchema) -> None:
+    """Checks the arguments of every field that takes a string or a date, and describes the
+    limits. Run once, on the built schema."""
+    described: set[int] = set()
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        is_mutation = named is schema.mutation_type
+        for field in named.fields.values():
+            checks = {}
+            for name, argument in field.args.items():
+                _describe(argument, argument.type, _limit(argument))
+                check = _check_of(argument.type, name, _limit(argument), described)
+                if check is not None:
+                    checks[name] = check
+            if checks:
+                field.resolve = _checked(field, checks, is_mutation)
+
+
+def check_arguments(field: GraphQLField, arguments: dict[str, Any]) -> None:
+    """The same checks, for a read that does not call the field's resolver (compiled reads)."""
+    checks = getattr(field.resolve, "checks", None)
+    if checks:
+        _run(checks, arguments)
+
+
+def _checked(field: GraphQLField, checks: dict[str, Check], is_mutation: bool) -> Any:
+    resolve = field.resolve
+    payload = _payload_class(field) if is_mutation else None
+
+    def checked(source: Any, info: Any, **arguments: Any) -> Any:
+        try:
+            _run(checks, arguments)
+        except UserFacingError as refused:
+            if payload is None:
+                raise
+            return payload(errors=[UserError.of(refused, info.context.language)])
+        return resolve(source, info, **arguments)
+
+    checked.checks = checks  # type: ignore[attr-defined]
+    return checked
+
+
+def _run(checks: dict[str, Check], arguments: dict[str, Any]) -> None:
+    for name, check in checks.items():
+        value = arguments.get(name)
+        if value is not None:
+            check(value)
+
+
+def _payload_class(field: GraphQLField) -> Callable[..., Any] | None:
+    """The mutation's payload type, which carries a refusal in its `errors`; None when it has
+    none or needs more than that to be made (the refusal is then a top-level error)."""
+    payload = get_nullable_type(field.type)
+    definition = (payload.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if definition is None or "errors" not in payload.fields:
+        return None
+    required = {
+        f.python_name
+        for f in definition.fields
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    return definition.origin if required <= {"errors"} else None
+
+
+def _limit(holder: GraphQLArgument | GraphQLInputField) -> int:
+    definition = (holder.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return (getattr(definition, "metadata", None) or {}).get(_MAX_LENGTH, SHORT)
+
+
+def _check_of(
+    type_: GraphQLInputType, name: str, max_length: int, described: set[int]
+) -> Check | None:
+    """The check of a value of `type_` held by the field or argument `name`; None when the
+    type holds nothing to check."""
+    type_ = get_nullable_type(type_)
+    if isinstance(type_, GraphQLList):
+        item = _check_of(type_.of_type, name, max_length, described)
+        return None if item is None else _each(item)
+    if isinstance(type_, GraphQLInputObjectType):
+        fields = {}
+        for field_name, field in type_.fields.items():
+            if id(field) not in described:
+                described.add(id(field))
+                _describe(field, field.type, _limit(field))
+            check = _check_of(field.type, field_name, _limit(field), described)
+            if check is not None:
+                fields[field_name] = check
+        return (lambda value: _run(fields, value)) if fields else None
+    if type_.name in _TEXT:
+        return lambda value: _text(value, name, max_length)
+    if type_.name in _DATES:
+        return lambda value: _date(value, name)
+    return None
+
+
+def _each(check: Check) -> Check:
+    def each(values: Any) -> None:
+        for value in values:
+            if value is not None:
+                check(value)
+
+    return each
+
+
+def _text(value: Any, name: str, max_length: int) -> None:
+    if not isinstance(value, str):
+        return
+    if len(value) > max_length:
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT,
+            f"{name} 过长：最多 {max_length} 个字符",
+            f"`{name}` is too long: at most {max_length} characters",
+            name,
+        )
+    if _REFUSED.search(value):
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT,
+            f"{name} 含有不允许的字符（NUL 或其他控制字符）",
+            f"`{name}` contains a character that is not allowed (NUL or another control character)",
+            name,
+        )
+
+
+def _date(value: Any, name: str) -> None:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if isinstance(day, dt.date) and not EARLIEST <= day <= LATEST:
+        raise UserFacingError(
+            ErrorCode.INVALID_INPUT,
+            f"{name} 须在 {EARLIEST} 至 {LATEST} 之间",
+            f"`{name}` must be between {EARLIEST} and {LATEST}",
+            name,
+        )
+
+
+def _describe(
+    holder: GraphQLArgument | GraphQLInputField, type_: GraphQLInputType, max_length: int
+) -> None:
+    """Adds the limit of what `holder` takes to its description."""
+    named = type_
+    while isinstance(named, GraphQLNonNull | GraphQLList):
+        named = named.of_type
+    if named.name in _TEXT:
+        limit = f"At most {max_length} characters."
+    elif named.name in _DATES:
+        limit = f"From {EARLIEST} to {LATEST}."
+    else:
+        return
+    if holder.description is None:
+        holder.description = limit
+    elif limit not in holder.description:
+        holder.description = f"{holder.description.rstrip('.')}. {limit}"
