@@ -90,3 +90,16 @@ def _history(*statuses) -> list[Expected]:
 )
 def test_two_absences_in_a_row_with_excuses_skipped(statuses, pair):
     assert two_consecutive_absences(_history(*statuses)) == pair
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (dt.date(2026, 1, 1), dt.date(2028, 12, 31)),
+        (dt.date(2026, 9, 1), dt.date(2029, 8, 31)),
+        (dt.date(2024, 2, 29), dt.date(2027, 2, 28)),  # no 29 February in 2027
+        (dt.date(2025, 3, 1), dt.date(2028, 2, 29)),
+    ],
+)
+def test_a_cycle_is_three_years_to_the_day_before(start, end):
+    assert community_rules.cycle_end_for(start) == end

@@ -464,3 +464,25 @@ async def test_the_reason_given_on_adding_a_unit_of_another_level_is_kept(client
             select(Community.mixed_level_reason).where(Community.id == community.id)
         )
     assert kept == reason
+
+
+@pytest.mark.parametrize(("days_left", "renews"), [(91, False), (90, True)])
+async def test_a_cycle_renews_from_90_days_before_its_end(
+    client, runtime, pg, owner, days_left, renews
+):
+    community, _ = await make_community(runtime, "yrd", cycle_start=today())
+    end = today() + dt.timedelta(days=days_left)
+    async with runtime.database.transaction(all_communities=True) as session:
+        await session.execute(
+            update(Community).where(Community.id == community.id).values(cycle_end=end)
+        )
+    before = await row_counts(owner)
+
+    if renews:
+        renewed = await mutate(client, RENEW, {"input": {"communitySlug": "yrd"}}, headers=pg)
+        start = end + dt.timedelta(days=1)
+        assert renewed["community"]["cycleStart"] == start.isoformat()
+    else:
+        error = await refusal(client, RENEW, {"input": {"communitySlug": "yrd"}}, headers=pg)
+        assert error["code"] == "INVALID_TRANSITION"
+        assert await row_counts(owner) == before
