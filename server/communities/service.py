@@ -117,7 +117,7 @@ async def create_community(session: AsyncSession, guard: Guard, spec: NewCommuni
         cycle_end=end,
         agreement_signed_on=spec.agreement_signed_on,
         office_unit_id=spec.leader_unit_id,
-        mixed_level_reason=spec.mixed_level_reason,
+        mixed_level_reason=(spec.mixed_level_reason or "").strip() or None,
     )
     session.add(community)
     await session.flush()
@@ -214,6 +214,11 @@ async def add_member(
         raise error
     if error := rules.level_error(community.level, [units[unit_id].level], mixed_level_reason):
         raise error
+    if rules.mismatched_levels(community.level, [units[unit_id].level]):
+        # The same-level audit (Art. 10) reads the community's written reason: a reason given
+        # when a unit joins is kept there, beside any earlier one.
+        reasons = (community.mixed_level_reason, (mixed_level_reason or "").strip())
+        community.mixed_level_reason = "\n".join(r for r in reasons if r)
     membership = Membership(
         community_id=community_id,
         unit_id=unit_id,

@@ -19,6 +19,11 @@ def due_on(kind: ReportKind, year: int, half: int | None) -> dt.date:
     return dt.date(year + 1, 1, 31)
 
 
+def late(due: dt.date, submitted: dt.date) -> bool:
+    """On its due day a report is on time; from the day after, late."""
+    return submitted > due
+
+
 def period_error(
     kind: ReportKind, year: int, half: int | None, unit_id: int | None
 ) -> UserFacingError | None:

@@ -64,7 +64,7 @@ async def submit_report(
         body=body.strip(),
         due_on=due,
         submitted_on=submitted,
-        late=submitted > due,
+        late=rules.late(due, submitted),
         submitted_by=actor.user_id,
     )
     try:

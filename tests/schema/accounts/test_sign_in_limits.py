@@ -1,6 +1,8 @@
 """Sign-in failures are limited per (account, client) and per client: failures from other
 addresses never lock an account's owner out."""
 
+import pytest
+
 from tests.factories import PASSWORD, make_user
 from tests.graphql import gql
 
@@ -49,7 +51,7 @@ async def test_ten_failures_from_one_address_lock_it_out_of_that_account_for_a_m
         assert await _sign_in(attacker) == ["RATE_LIMITED"]  # the right password included
         assert await _sign_in(attacker, "qian@example.cn") == []  # another account: not locked
         assert await _sign_in(owner) == []
-        await clock.until(started + 58)
+        await clock.until(started + 59.5)  # the minute began after `started`
         assert await _sign_in(attacker) == ["RATE_LIMITED"]
         await clock.until(first_failed + 60.5)
         assert await _sign_in(attacker) == []
@@ -89,6 +91,24 @@ async def test_an_account_under_attack_slows_its_attackers_not_its_owner(runtime
     async with client_at("192.0.2.1") as attacker, client_at(OWNERS_ADDRESS) as owner:
         assert await _sign_in(attacker) == ["RATE_LIMITED"]
         assert await _sign_in(owner) == []
+
+
+@pytest.mark.parametrize(
+    ("others", "mine", "refused"),
+    [(26, 3, False), (27, 3, True), (28, 2, False)],
+    ids=["29-failures", "30-failures", "2-of-mine-under-attack"],
+)
+async def test_30_failures_put_an_account_under_attack_and_3_then_lock_an_address(
+    runtime, client_at, others, mine, refused
+):
+    """My own failures count towards the account's 30 too."""
+    await make_user(runtime, OWNER)
+    for i in range(others):
+        await _fail(client_at, f"203.0.113.{i + 1}", 1)
+    await _fail(client_at, "192.0.2.1", mine)
+
+    async with client_at("192.0.2.1") as attacker:
+        assert await _sign_in(attacker) == (["RATE_LIMITED"] if refused else [])
 
 
 async def test_an_ipv6_client_is_its_whole_network(runtime, client_at):

@@ -33,7 +33,8 @@ async def applicant(runtime) -> dict[str, str]:
     return bearer(token)
 
 
-async def open_call(client, pg, opens: int = -10, closes: int = 10) -> str:
+async def open_call(client, pg, opens: int = -10, closes: int = 10, year: int = 0) -> str:
+    """A call for `year` years from now (0: this year), open from `opens` to `closes` days."""
     now = today()
     payload = await mutate(
         client,
@@ -41,7 +42,7 @@ async def open_call(client, pg, opens: int = -10, closes: int = 10) -> str:
         {
             "input": {
                 "title": "项目实验点申报",
-                "year": now.year,
+                "year": now.year + year,
                 "opensOn": (now + dt.timedelta(days=opens)).isoformat(),
                 "closesOn": (now + dt.timedelta(days=closes)).isoformat(),
             }
@@ -100,6 +101,61 @@ async def test_a_second_application_for_the_same_division_is_duplicate(
 
     assert (error["code"], error["field"]) == ("DUPLICATE", "unit.divisionCode")
     assert await row_counts(owner) == before
+
+
+async def test_one_application_per_division_per_call_not_per_programme(client, pg, applicant):
+    """A division refused, or not published, applies again to the next call; another division
+    applies to the same call."""
+    first_call = await open_call(client, pg)
+    next_call = await open_call(client, pg)
+    await mutate(
+        client,
+        SUBMIT_APPLICATION,
+        {"input": application(first_call, "西湖区社区学院", "330106")},
+        headers=applicant,
+    )
+
+    again = await mutate(
+        client,
+        SUBMIT_APPLICATION,
+        {"input": application(next_call, "西湖区社区学院", "330106")},
+        headers=applicant,
+    )
+
+    neighbour = await mutate(
+        client,
+        SUBMIT_APPLICATION,
+        {"input": application(first_call, "上城区社区学院", "330102")},
+        headers=applicant,
+    )
+
+    assert again["application"]["id"] and neighbour["application"]["id"]
+
+
+async def test_plaque_numbers_count_from_0001_in_each_calls_year(client, pg, applicant):
+    year = today().year
+    published = {}
+    for offset, name, code in [(-1, "西湖区社区学院", "330106"), (0, "上城区社区学院", "330102")]:
+        call_id = await open_call(client, pg, year=offset)
+        submitted = await mutate(
+            client,
+            SUBMIT_APPLICATION,
+            {"input": application(call_id, name, code)},
+            headers=applicant,
+        )
+        await mutate(
+            client,
+            REVIEW_APPLICATION,
+            {"input": {"applicationId": submitted["application"]["id"], "decision": "APPROVE"}},
+            headers=pg,
+        )
+        sites = await mutate(client, PUBLISH, {"input": {"callId": call_id}}, headers=pg)
+        published |= {s["name"]: s["plaqueNumber"] for s in sites["sites"]}
+
+    assert published == {
+        "西湖区社区学院": f"LLC-{year - 1}-0001",
+        "上城区社区学院": f"LLC-{year}-0001",
+    }
 
 
 async def test_every_one_of_the_seven_conditions_must_be_answered(client, pg, applicant, owner):

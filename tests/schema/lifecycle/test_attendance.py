@@ -328,6 +328,32 @@ async def test_absences_count_in_the_order_activities_were_held(client, communit
     assert gone["evidence"] == [first, third]
 
 
+async def test_absences_chain_by_the_date_held_not_the_order_scheduled(client, community):
+    """Scheduled out of date order (10, 30, then 20 days ago): by date the unit attended 30
+    days ago and missed the last two; in the order scheduled, its attendance would lie
+    between the two absences."""
+    _, units, leader = community
+    latest, earliest, middle = [await schedule(client, leader, d) for d in (10, 30, 20)]
+    for activity, status in [(earliest, "ATTENDED"), (latest, "ABSENT")]:
+        recorded = await mutate(
+            client,
+            RECORD,
+            {"input": {"activityId": activity, "entries": entries(units, u2=status)}},
+            headers=leader,
+        )
+        assert recorded["exits"] == []
+
+    second = await mutate(
+        client,
+        RECORD,
+        {"input": {"activityId": middle, "entries": entries(units, u2="ABSENT")}},
+        headers=leader,
+    )
+
+    (gone,) = second["exits"]
+    assert (gone["unit"]["name"], gone["evidence"]) == (units[2].name, [middle, latest])
+
+
 async def record_one(client, headers, activity: str, unit, status: str) -> dict:
     return await mutate(
         client,

@@ -4,12 +4,12 @@ import asyncio
 import datetime as dt
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from schema.core import ids
 from server.access.guard import Actor, Guard
 from server.clock import today
-from server.communities.models import Membership
+from server.communities.models import Community, Membership
 from server.communities.rules import cycle_end_for
 from server.communities.service import add_member
 from server.units.models import Unit
@@ -24,6 +24,7 @@ from tests.schema.lifecycle.operations import (
     RENEW,
     WITHDRAW_SITE,
 )
+from tests.server.compliance.helpers import found_on
 from tests.state import row_counts
 
 
@@ -378,3 +379,110 @@ async def test_another_units_staff_cannot_withdraw_a_site(client, runtime, owner
 
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await row_counts(owner) == before
+
+
+@pytest.mark.parametrize("size", [3, 15])
+async def test_a_community_of_3_or_15_units_is_formed(client, runtime, pg, size):
+    units = await make_units(runtime, size)
+
+    formed = await mutate(client, CREATE_COMMUNITY, community_input(units), headers=pg)
+
+    assert formed["community"]["memberCount"] == size
+
+
+@pytest.mark.parametrize(("before", "code"), [(14, None), (15, "COMMUNITY_FULL")])
+async def test_a_unit_joins_a_community_of_14_not_one_of_15(
+    client, runtime, pg, owner, before, code
+):
+    await make_community(runtime, "yrd", size=before)
+    (newcomer,) = await make_units(runtime, 1)
+    counts = await row_counts(owner)
+    added = {"input": {"communitySlug": "yrd", "unitId": unit_id(newcomer), "role": "MEMBER"}}
+
+    if code:
+        assert (await refusal(client, ADD_MEMBER, added, headers=pg))["code"] == code
+        assert await row_counts(owner) == counts
+    else:
+        await mutate(client, ADD_MEMBER, added, headers=pg)
+    count = await gql(client, '{ community(slug: "yrd") { memberCount } }')
+    assert count["data"]["community"]["memberCount"] == (before if code else 15)
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\u3000\n"], ids=["empty", "spaces", "ideographic"])
+async def test_a_blank_reason_is_no_reason_on_forming(client, runtime, pg, owner, reason):
+    units = [*await make_units(runtime, 3), *await make_units(runtime, 1, level=Level.TOWNSHIP)]
+    before = await row_counts(owner)
+
+    error = await refusal(
+        client, CREATE_COMMUNITY, community_input(units, mixedLevelReason=reason), headers=pg
+    )
+
+    assert (error["code"], error["field"]) == ("LEVEL_MISMATCH", "mixedLevelReason")
+    assert await row_counts(owner) == before
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\u3000\n"], ids=["empty", "spaces", "ideographic"])
+async def test_a_blank_reason_is_no_reason_on_adding(client, runtime, pg, owner, reason):
+    await make_community(runtime, "yrd", size=3)
+    (township,) = await make_units(runtime, 1, level=Level.TOWNSHIP)
+    before = await row_counts(owner)
+    added = {"communitySlug": "yrd", "unitId": unit_id(township), "role": "MEMBER"}
+
+    error = await refusal(
+        client, ADD_MEMBER, {"input": {**added, "mixedLevelReason": reason}}, headers=pg
+    )
+
+    assert (error["code"], error["field"]) == ("LEVEL_MISMATCH", "mixedLevelReason")
+    assert await row_counts(owner) == before
+
+
+async def test_the_reason_given_on_adding_a_unit_of_another_level_is_kept(client, runtime, pg):
+    """The same-level audit (Art. 10) looks for the written reason: one given when the unit
+    joined must be on record, or the audit warns about a unit the mutation accepted."""
+    community, _ = await make_community(runtime, "yrd", size=3)
+    (township,) = await make_units(runtime, 1, level=Level.TOWNSHIP)
+    reason = "该街道社区学校承担区级老年大学分校"
+
+    await mutate(
+        client,
+        ADD_MEMBER,
+        {
+            "input": {
+                "communitySlug": "yrd",
+                "unitId": unit_id(township),
+                "role": "MEMBER",
+                "mixedLevelReason": f"  {reason} ",
+            }
+        },
+        headers=pg,
+    )
+
+    found = await found_on(runtime, community, today())
+    assert [f.subject for f in found if f.rule == "same-level"] == []
+    async with runtime.database.transaction(community.id) as session:
+        kept = await session.scalar(
+            select(Community.mixed_level_reason).where(Community.id == community.id)
+        )
+    assert kept == reason
+
+
+@pytest.mark.parametrize(("days_left", "renews"), [(91, False), (90, True)])
+async def test_a_cycle_renews_from_90_days_before_its_end(
+    client, runtime, pg, owner, days_left, renews
+):
+    community, _ = await make_community(runtime, "yrd", cycle_start=today())
+    end = today() + dt.timedelta(days=days_left)
+    async with runtime.database.transaction(all_communities=True) as session:
+        await session.execute(
+            update(Community).where(Community.id == community.id).values(cycle_end=end)
+        )
+    before = await row_counts(owner)
+
+    if renews:
+        renewed = await mutate(client, RENEW, {"input": {"communitySlug": "yrd"}}, headers=pg)
+        start = end + dt.timedelta(days=1)
+        assert renewed["community"]["cycleStart"] == start.isoformat()
+    else:
+        error = await refusal(client, RENEW, {"input": {"communitySlug": "yrd"}}, headers=pg)
+        assert error["code"] == "INVALID_TRANSITION"
+        assert await row_counts(owner) == before

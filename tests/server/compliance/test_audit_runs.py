@@ -130,6 +130,45 @@ async def test_a_waived_finding_stays_waived_until_what_it_says_changes(client, 
     assert (again["code"], again["field"]) == ("INVALID_INPUT", "reason")
 
 
+async def test_the_audit_chains_absences_by_the_date_held(runtime):
+    """Imported out of date order: attended on 1 March, absent on 1 April and 1 May; in the
+    order the rows were written (May, March, April) the attendance lies between the two."""
+    community, units = await make_community(runtime, "yrd", size=3)
+    marks = {
+        dt.date(2026, 5, 1): AttendanceStatus.ABSENT,
+        dt.date(2026, 3, 1): AttendanceStatus.ATTENDED,
+        dt.date(2026, 4, 1): AttendanceStatus.ABSENT,
+    }
+    async with runtime.database.transaction(community.id) as session:
+        activities = {}
+        for day in marks:
+            activities[day] = Activity(
+                community_id=community.id, kind=ActivityKind.SEMINAR, title="研讨", held_on=day
+            )
+            session.add(activities[day])
+            await session.flush()
+        for day, status in marks.items():
+            for unit in units:
+                session.add(
+                    Attendance(
+                        community_id=community.id,
+                        activity_id=activities[day].id,
+                        unit_id=unit.id,
+                        status=status if unit is units[2] else AttendanceStatus.ATTENDED,
+                    )
+                )
+
+    counts = await audit_now(runtime)
+
+    assert counts.exits == 1
+    async with runtime.database.transaction(community.id) as session:
+        (exit_,) = (await session.scalars(select(ExitRecord))).all()
+    assert exit_.evidence == [
+        f"Activity:{community.id}:{activities[dt.date(2026, 4, 1)].id}",
+        f"Activity:{community.id}:{activities[dt.date(2026, 5, 1)].id}",
+    ]
+
+
 async def test_the_audit_enacts_two_absences_imported_in_bulk(runtime):
     """Attendance written straight to the table (as a bulk import might) is caught up on by the
     audit, through the same function the mutation calls."""
