@@ -239,6 +239,15 @@ async def wall_breaches(conn: AsyncConnection, table: str) -> list[str]:
 
     await _scope(conn, None, everyone=True)
     expect("seen by all communities", await _seen_labels(conn, table), wall.everyone)
+    theirs = await conn.scalar(text(f"SELECT count(*) FROM {table} WHERE community_id = {B}"))
+    expect(
+        "update of B's rows by all communities",
+        await _attempt(conn, keep, {"c": B}),
+        theirs if wall.updates else denied,
+    )
+    expect(
+        "insert of B's row by all communities", await _attempt(conn, insert, {"c": B, "n": 24}), 1
+    )
     return breaches
 
 
