@@ -25,14 +25,18 @@ LABEL = {A: "A", B: "B", SHARED: "-"}
 @dataclass(frozen=True)
 class Wall:
     """What the application role may do with one table's rows, by scope: the labels of the
-    rows it sees ("A", "B", "-" for no community), whether it may UPDATE at all, and whether
-    rows of no community may be written from inside a tenant."""
+    rows it sees ("A", "B", "-" for no community), whether it may UPDATE at all, and who may
+    write rows of no community, if the table has them: any transaction, or only one of all
+    communities."""
 
     unscoped: frozenset[str]
     in_a: frozenset[str]
     everyone: frozenset[str]
     updates: bool = True
-    shared: bool = False
+    shared: str | None = None
+
+
+ANY_SCOPE, ALL_COMMUNITIES = "any scope", "all communities"
 
 
 def _seen(*labels: str) -> frozenset[str]:
@@ -50,12 +54,13 @@ EXPECTED: dict[str, Wall] = {
     "sign_in_sheets": TENANT_OWNED,
     # Member units are public; a membership is written only inside its community.
     "memberships": Wall(unscoped=_seen("A", "B"), in_a=_seen("A", "B"), everyone=_seen("A", "B")),
-    # The exit list is published; written as its community, or with none (a programme exit).
+    # The exit list is published; written as its community, a programme exit (no
+    # community) only by the project group's or the system's all-communities scope.
     "exits": Wall(
         unscoped=_seen("A", "B", "-"),
         in_a=_seen("A", "B", "-"),
         everyone=_seen("A", "B", "-"),
-        shared=True,
+        shared=ALL_COMMUNITIES,
     ),
     # Append-only; a community reads its own entries, the project group all of them.
     "audit_log": Wall(
@@ -63,11 +68,11 @@ EXPECTED: dict[str, Wall] = {
         in_a=_seen("A"),
         everyone=_seen("A", "B", "-"),
         updates=False,
-        shared=True,
+        shared=ANY_SCOPE,
     ),
     # A community's run is shown only in that community; a national run to everyone.
     "audit_runs": Wall(
-        unscoped=_seen("-"), in_a=_seen("A", "-"), everyone=_seen("A", "B", "-"), shared=True
+        unscoped=_seen("-"), in_a=_seen("A", "-"), everyone=_seen("A", "B", "-"), shared=ANY_SCOPE
     ),
 }
 
@@ -176,6 +181,10 @@ async def _seen_labels(conn: AsyncConnection, table: str) -> frozenset[str]:
     return frozenset(LABEL.get(i, str(i)) for i in ids)
 
 
+NOTHING_CHANGED = "SET community_id = community_id"
+NO_COMMUNITY = "WHERE community_id IS NULL"
+
+
 async def wall_breaches(conn: AsyncConnection, table: str) -> list[str]:
     """Everything the application role on `conn` (in an open transaction, no tenant set yet)
     could do with `table` that its wall forbids, or could not do that it allows."""
@@ -186,17 +195,25 @@ async def wall_breaches(conn: AsyncConnection, table: str) -> list[str]:
         if got != wanted:
             breaches.append(f"{table}: {what}: {got!r}, expected {wanted!r}")
 
+    refused = "row-level security"
+    anyone = 1 if wall.shared == ANY_SCOPE else refused  # writing a row of no community
     expect("seen with no tenant", await _seen_labels(conn, table), wall.unscoped)
     expect(
         "insert of A's row with no tenant",
         await _attempt(conn, insert, {"c": A, "n": 20}),
-        "row-level security",
+        refused,
     )
+    if wall.shared:
+        expect(
+            "insert of no community's row with no tenant",
+            await _attempt(conn, insert, {"c": None, "n": 19}),
+            anyone,
+        )
 
     await _scope(conn, A)
     expect("seen in A", await _seen_labels(conn, table), wall.in_a)
     denied = "permission denied"
-    keep = f"UPDATE {table} SET community_id = community_id WHERE community_id = :c"
+    keep = f"UPDATE {table} {NOTHING_CHANGED} WHERE community_id = :c"
     expect(
         "update of B's rows in A",
         await _attempt(conn, keep, {"c": B}),
@@ -215,8 +232,15 @@ async def wall_breaches(conn: AsyncConnection, table: str) -> list[str]:
         "row-level security" if wall.updates else denied,
     )
     if wall.shared and wall.updates:
-        shared = f"UPDATE {table} SET community_id = community_id WHERE community_id IS NULL"
-        expect("update of rows of no community in A", await _attempt(conn, shared, {}), 1)
+        unowned_rows = await conn.scalar(text(f"SELECT count(*) FROM {table} {NO_COMMUNITY}"))
+        expect(
+            "update of rows of no community in A",
+            await _attempt(conn, f"UPDATE {table} {NOTHING_CHANGED} {NO_COMMUNITY}", {}),
+            unowned_rows if wall.shared == ANY_SCOPE else 0,
+        )
+    if wall.shared == ALL_COMMUNITIES and wall.updates:
+        unowned = f"UPDATE {table} SET community_id = NULL WHERE community_id = :a"
+        expect("moving A's rows to no community", await _attempt(conn, unowned, {"a": A}), refused)
     gone = f"DELETE FROM {table} WHERE community_id = :c"
     expect("delete of B's rows in A", await _attempt(conn, gone, {"c": B}), denied)
     expect("delete of A's rows in A", await _attempt(conn, gone, {"c": A}), denied)
@@ -230,7 +254,7 @@ async def wall_breaches(conn: AsyncConnection, table: str) -> list[str]:
         expect(
             "insert of no community's row in A",
             await _attempt(conn, insert, {"c": None, "n": 23}),
-            1,
+            anyone,
         )
 
     await _scope(conn, B)
@@ -248,6 +272,19 @@ async def wall_breaches(conn: AsyncConnection, table: str) -> list[str]:
     expect(
         "insert of B's row by all communities", await _attempt(conn, insert, {"c": B, "n": 24}), 1
     )
+    if wall.shared:
+        expect(
+            "insert of no community's row by all communities",
+            await _attempt(conn, insert, {"c": None, "n": 25}),
+            1,
+        )
+        if wall.updates:
+            unowned_rows = await conn.scalar(text(f"SELECT count(*) FROM {table} {NO_COMMUNITY}"))
+            expect(
+                "update of rows of no community by all communities",
+                await _attempt(conn, f"UPDATE {table} {NOTHING_CHANGED} {NO_COMMUNITY}", {}),
+                unowned_rows,
+            )
     return breaches
 
 
