@@ -203,4 +203,4 @@ async def seed(runtime: Runtime, owner: AsyncEngine) -> TwoCommunities:
         runtime, "expert@scope.cn", ("EXPERT", None), ("EXPERT_ASSIGNED", a.id)
     )
     _, group = await make_user(runtime, "group@scope.cn", ("PROJECT_GROUP", None))
-    return TwoCommunities(a, b, expert, group)
+    return TwoCommunities(a, b, bearer(expert), bearer(group))
