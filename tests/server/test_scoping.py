@@ -17,16 +17,30 @@ from schema.core import loaders
 from server.access import queries as access_queries
 from server.access.guard import Actor, Guard
 from server.activities import queries as activities_queries
+from server.activities.models import Activity, Attendance
+from server.activities.service import enact_absences
 from server.admission import queries as admission_queries
 from server.audit.service import entries_statement
 from server.communities import queries as communities_queries
+from server.communities.models import Membership
 from server.compliance import service as compliance_service
 from server.notifications.service import inbox_statement
 from server.reports import queries as reports_queries
 from server.sql_count import note_statement
 from server.units import queries as units_queries
-from server.vocabulary import Region
+from server.units.models import ExitRecord
+from server.vocabulary import (
+    ActivityKind,
+    AttendanceStatus,
+    ExitScope,
+    MembershipRole,
+    MembershipStatus,
+    Region,
+    SiteStatus,
+)
 from tests.two_communities import seed
+
+ABSENT = AttendanceStatus.ABSENT
 
 # Statement builders that read no community's own business, and why.
 NOT_A_TENANTS = {
@@ -184,3 +198,77 @@ def _statement_builders() -> set:
 def test_every_statement_builder_is_tested_here_or_named_public():
     unaccounted = _statement_builders() - COVERED.keys() - NOT_A_TENANTS.keys()
     assert not unaccounted, sorted(f"{f.__module__}.{f.__name__}" for f in unaccounted)
+
+
+async def _shared_unit_with_absences(owner, two, *, in_a, in_b, reinstated_in_b=None):
+    """A's first member unit made a member of B too, with its attendance at A's and B's
+    activities (ATTENDED/ABSENT in date order) and, if given, a reinstatement in B."""
+    unit_id = two.a.units[1].id
+    async with AsyncSession(owner) as session, session.begin():
+        session.add(
+            Membership(
+                community_id=two.b.id,
+                unit_id=unit_id,
+                role=MembershipRole.MEMBER,
+                status=MembershipStatus.ACTIVE,
+                joined_on=dt.date(2026, 1, 1),
+            )
+        )
+        for side, marks in ((two.a, in_a), (two.b, in_b)):
+            for day, status in enumerate(marks, start=1):
+                activity = Activity(
+                    community_id=side.id,
+                    kind=ActivityKind.SEMINAR,
+                    title=f"{side.slug} 第{day}次",
+                    held_on=dt.date(2026, 2, day),
+                    expected_count=1,
+                )
+                session.add(activity)
+                await session.flush()
+                session.add(
+                    Attendance(
+                        community_id=side.id,
+                        activity_id=activity.id,
+                        unit_id=unit_id,
+                        status=status,
+                    )
+                )
+        if reinstated_in_b is not None:
+            session.add(
+                ExitRecord(
+                    unit_id=unit_id,
+                    community_id=two.b.id,
+                    scope=ExitScope.COMMUNITY,
+                    kind=SiteStatus.AUTO_EXITED,
+                    exited_on=reinstated_in_b,
+                    reason="B 的退出",
+                    reinstated_on=reinstated_in_b,
+                )
+            )
+    return unit_id
+
+
+async def _exits_in_a(owner, two, unit_id):
+    async with AsyncSession(owner) as session, session.begin():
+        exits = await enact_absences(session, two.a.id, [unit_id])
+        await session.rollback()  # the decision is what is asked, not its writing
+    return [(e.community_id, e.unit_id) for e in exits]
+
+
+async def test_absences_at_another_community_do_not_count_towards_leaving_this_one(owner, two):
+    unit_id = await _shared_unit_with_absences(
+        owner, two, in_a=[AttendanceStatus.ATTENDED], in_b=[ABSENT, ABSENT]
+    )
+    assert await _exits_in_a(owner, two, unit_id) == []
+
+
+async def test_two_absences_in_this_community_still_make_the_unit_leave_it(owner, two):
+    unit_id = await _shared_unit_with_absences(owner, two, in_a=[ABSENT, ABSENT], in_b=[])
+    assert await _exits_in_a(owner, two, unit_id) == [(two.a.id, unit_id)]
+
+
+async def test_a_reinstatement_in_another_community_does_not_spend_this_ones_absences(owner, two):
+    unit_id = await _shared_unit_with_absences(
+        owner, two, in_a=[ABSENT, ABSENT], in_b=[], reinstated_in_b=dt.date(2026, 3, 1)
+    )
+    assert await _exits_in_a(owner, two, unit_id) == [(two.a.id, unit_id)]

@@ -26,9 +26,10 @@ A_PAGE = """query ($slug: String!) { community(slug: $slug) {
   activities(first: 50) { totalCount edges { node { title community { slug } } } }
   reports(first: 50) { totalCount edges { node { title body } } }
   findings(first: 50) { totalCount edges { node { message community { slug } } } }
+  compliance { errors }
 } }"""
 REPORTS_DUE = """query ($slug: String!) { community(slug: $slug) {
-  reportsDue(until: "2026-12-31") { kind year half report { title } } } }"""
+  reportsDue(until: "2027-12-31") { unit { id } report { title } } } }"""
 FINDINGS = """query ($slug: String) { findings(communitySlug: $slug, first: 50) {
   totalCount edges { node { message community { slug } } } } }"""
 NOTIFICATIONS = "{ notifications(first: 50) { totalCount edges { node { title } } } }"
@@ -108,6 +109,7 @@ async def test_the_community_page_lists_only_its_own(two, viewer, compiled):
     assert page["reports"]["totalCount"] == 1
     assert [f["message"] for f in _nodes(page["findings"])] == ["scope-a 问题"]
     assert page["findings"]["totalCount"] == 1
+    assert page["compliance"]["errors"] == 1  # A's one open finding, not B's too
 
 
 async def test_the_benchmarked_community_page_shows_none_of_the_other(two):
@@ -119,12 +121,15 @@ async def test_the_benchmarked_community_page_shows_none_of_the_other(two):
 
 
 async def test_reports_due_are_matched_with_the_communitys_own_reports(two):
-    for headers in (two.a.leader, two.b.leader):
-        slug = "scope-a" if headers is two.a.leader else "scope-b"
-        page = await _data(two, REPORTS_DUE, headers, {"slug": slug})
-        submitted = [d["report"]["title"] for d in page["community"]["reportsDue"] if d["report"]]
+    for side in (two.a, two.b):
+        page = await _data(two, REPORTS_DUE, side.leader, {"slug": side.slug})
+        due = page["community"]["reportsDue"]
+        submitted = [d["report"]["title"] for d in due if d["report"]]
+        members = {ids.encode("Unit", u.id) for u in side.units}
 
-        assert submitted == [f"{slug} 半年报"]
+        assert submitted == [f"{side.slug} 半年报"]
+        assert {d["unit"]["id"] for d in due if d["unit"]} <= members
+        assert any(d["unit"] for d in due)  # the members' own summaries are owed too
 
 
 @pytest.mark.parametrize("viewer", ["leader", "member", "expert"])
