@@ -9,7 +9,7 @@ import inspect
 import pkgutil
 
 import pytest
-from sqlalchemy import BigInteger, literal, select
+from sqlalchemy import BigInteger, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import server
@@ -200,11 +200,18 @@ def test_every_statement_builder_is_tested_here_or_named_public():
     assert not unaccounted, sorted(f"{f.__module__}.{f.__name__}" for f in unaccounted)
 
 
-async def _shared_unit_with_absences(owner, two, *, in_a, in_b, reinstated_in_b=None):
+async def _shared_unit_with_absences(owner, two, *, in_a, in_b, reinstated_in_b=None, left_a=False):
     """A's first member unit made a member of B too, with its attendance at A's and B's
-    activities (ATTENDED/ABSENT in date order) and, if given, a reinstatement in B."""
+    activities (ATTENDED/ABSENT in date order), if given a reinstatement in B, and if
+    `left_a` its membership of A withdrawn."""
     unit_id = two.a.units[1].id
     async with AsyncSession(owner) as session, session.begin():
+        if left_a:
+            await session.execute(
+                update(Membership)
+                .where(Membership.community_id == two.a.id, Membership.unit_id == unit_id)
+                .values(status=MembershipStatus.WITHDRAWN, left_on=dt.date(2026, 1, 15))
+            )
         session.add(
             Membership(
                 community_id=two.b.id,
@@ -272,3 +279,10 @@ async def test_a_reinstatement_in_another_community_does_not_spend_this_ones_abs
         owner, two, in_a=[ABSENT, ABSENT], in_b=[], reinstated_in_b=dt.date(2026, 3, 1)
     )
     assert await _exits_in_a(owner, two, unit_id) == [(two.a.id, unit_id)]
+
+
+async def test_absences_in_a_community_the_unit_left_make_it_leave_no_other(owner, two):
+    unit_id = await _shared_unit_with_absences(
+        owner, two, in_a=[ABSENT, ABSENT], in_b=[], left_a=True
+    )
+    assert await _exits_in_a(owner, two, unit_id) == []
