@@ -9,12 +9,14 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import select
 
 from schema.asgi import build
 from schema.core import ids
 from server import channels
 from server.access.policy import Policy
 from server.accounts.revocations import Revocations
+from server.communities.models import Membership
 from server.db import Database, create_engine
 from server.runtime import Runtime
 from tests.graphql import gql, the_usual_way
@@ -214,3 +216,29 @@ async def test_a_regions_activities_are_its_communities(two, compiled):
     assert [(a["title"], a["community"]["slug"]) for a in _nodes(page["activities"])] == [
         ("scope-a 研讨会", "scope-a")
     ]
+
+
+NODE = """query ($id: ID!) { node(id: $id) { __typename
+  ... on Activity { title } ... on Report { title body } ... on Finding { message }
+  ... on Membership { unit { id } } } }"""
+
+
+@pytest.mark.parametrize("kind", ["Activity", "Report", "Finding", "Membership"])
+async def test_an_id_naming_a_but_holding_bs_row_finds_nothing(two, owner, kind):
+    """A's community in the id, B's row number: the lookup is by both, so it finds no row,
+    though the reader may read A."""
+    if kind == "Membership":
+        async with owner.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(Membership.id).where(Membership.community_id == two.b.id).limit(1)
+                )
+            ).scalar_one()
+    else:
+        row = {"Activity": two.b.activity_id, "Report": two.b.report_id}.get(kind, two.b.finding_id)
+    body = await gql(
+        two.client, NODE, {"id": ids.encode(kind, two.a.id, row)}, headers=two.a.leader
+    )
+
+    assert (body.get("data") or {}).get("node") is None, body
+    assert "scope-b" not in str(body)
