@@ -1,0 +1,288 @@
+"""Every statement that reads a community's rows says which community in its own SQL: run
+here as the owner of the tables (row-level security does not apply to it), each returns A's
+rows and none of B's. A dropped `community_id` condition fails here, though in production
+row-level security would still hide it."""
+
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+from sqlalchemy import BigInteger, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import server
+from schema.core import loaders
+from server.access import queries as access_queries
+from server.access.guard import Actor, Guard
+from server.activities import queries as activities_queries
+from server.activities.models import Activity, Attendance
+from server.activities.service import enact_absences
+from server.admission import queries as admission_queries
+from server.audit.service import entries_statement
+from server.communities import queries as communities_queries
+from server.communities.models import Membership
+from server.compliance import service as compliance_service
+from server.notifications.service import inbox_statement
+from server.reports import queries as reports_queries
+from server.sql_count import note_statement
+from server.units import queries as units_queries
+from server.units.models import ExitRecord
+from server.vocabulary import (
+    ActivityKind,
+    AttendanceStatus,
+    ExitScope,
+    MembershipRole,
+    MembershipStatus,
+    Region,
+    SiteStatus,
+)
+from tests.two_communities import seed
+
+ABSENT = AttendanceStatus.ABSENT
+
+# Statement builders that read no community's own business, and why.
+NOT_A_TENANTS = {
+    communities_queries.communities_statement: "the list of communities is public (Art. 17)",
+    units_queries.units_statement: "the list of experiment sites is public",
+    admission_queries.calls_statement: "calls for applications are published",
+    admission_queries.may_read_application: "a decision on one row, not a statement",
+    activities_queries.programme_activities_statement: "the project group's own activities",
+    note_statement: "counts statements; builds none",
+    compliance_service.programme_findings_statement: "findings about the programme itself",
+}
+
+
+async def _rows(owner, statement, **values):
+    async with owner.connect() as conn:
+        return (await conn.execute(statement, values)).all()
+
+
+@pytest.fixture
+async def two(runtime, owner):
+    return await seed(runtime, owner)
+
+
+async def test_activities_statement(owner, two):
+    rows = await _rows(owner, activities_queries.activities_statement(two.a.id))
+    assert [r.id for r in rows] == [two.a.activity_id]
+
+
+async def test_region_activities_statement(owner, two):
+    rows = await _rows(
+        owner, activities_queries.region_activities_statement(Region.YANGTZE_RIVER_DELTA)
+    )
+    assert [r.id for r in rows] == [two.a.activity_id]
+
+
+async def test_attendance_statement(owner, two):
+    own = await _rows(owner, activities_queries.attendance_statement(two.a.id, two.a.activity_id))
+    # A's community with B's activity: the activity's id alone would find B's attendance.
+    mixed = await _rows(owner, activities_queries.attendance_statement(two.a.id, two.b.activity_id))
+
+    assert sorted(r.unit_id for r in own) == sorted(u.id for u in two.a.units)
+    assert {r.community_id for r in own} == {two.a.id}
+    assert mixed == []
+
+
+async def test_latest_activity_on(owner, two):
+    latest = activities_queries.latest_activity_on(two.a.id, dt.date(2026, 12, 31))
+    (row,) = await _rows(owner, select(latest))
+
+    assert row[0] == dt.date(2026, 5, 1)  # A's, not B's later 1 June
+
+
+async def test_memberships_statement(owner, two):
+    rows = await _rows(owner, communities_queries.memberships_statement(two.a.id))
+    assert sorted(r.unit_id for r in rows) == sorted(u.id for u in two.a.units)
+
+
+async def test_active_member_count(owner, two):
+    (row,) = await _rows(owner, select(communities_queries.active_member_count(two.a.id)))
+    assert row[0] == 3  # A has 3 active members, B 4
+
+
+async def test_reports_statement(owner, two):
+    rows = await _rows(owner, reports_queries.reports_statement(two.a.id))
+    assert [r.id for r in rows] == [two.a.report_id]
+
+
+async def test_exits_statement(owner, two):
+    rows = await _rows(owner, units_queries.exits_statement(community_id=two.a.id))
+    assert [r.id for r in rows] == [two.a.exit_id]
+
+
+async def test_findings_statement(owner, two):
+    rows = await _rows(owner, compliance_service.findings_statement([two.a.id], None, None, None))
+    assert [r.id for r in rows] == [two.a.finding_id]
+
+
+async def test_compliance_counts(owner, two):
+    async with AsyncSession(owner) as session:
+        counts = await compliance_service.compliance_counts(session, two.a.id)
+    assert sum(counts.values()) == 1  # A's one open finding, not B's too
+
+
+async def test_entries_statement(owner, two):
+    rows = await _rows(owner, entries_statement(community_id=two.a.id))
+    assert [r.action for r in rows] == ["scope-a.action"]
+
+
+async def test_inbox_statement(owner, two):
+    rows = await _rows(owner, inbox_statement(two.a.leader_id))
+    assert [r.id for r in rows] == [two.a.notification_ids[0]]
+
+
+async def test_grants_statement(owner, two):
+    rows = await _rows(owner, access_queries.grants_statement(literal(two.a.leader_id, BigInteger)))
+    assert [(r.role, r.community_id) for r in rows] == [("LEADER", two.a.id)]
+
+
+async def test_applications_statement_gives_an_applicant_only_their_own(runtime, owner, two):
+    guard = Guard(runtime.policy, Actor(two.a.leader_id, None))
+    rows = await _rows(owner, admission_queries.applications_statement(guard, None, None))
+    assert [r.id for r in rows] == [two.a.application_id]
+
+
+async def test_the_dataloaders_read_the_ids_asked_for(owner, two):
+    units = await _rows(owner, loaders.UNITS.statement, ids=[two.a.units[0].id])
+    communities = await _rows(owner, loaders.COMMUNITIES.statement, ids=[two.a.id])
+    counts = await _rows(owner, loaders.ACTIVE_MEMBERS.statement, ids=[two.a.id])
+    latest = await _rows(
+        owner, loaders.LATEST_ACTIVITY.statement, ids=[two.a.id], today=dt.date(2026, 12, 31)
+    )
+
+    assert [r.id for r in units] == [two.a.units[0].id]
+    assert [r.id for r in communities] == [two.a.id]
+    assert [tuple(r) for r in counts] == [(two.a.id, 3)]
+    assert [tuple(r) for r in latest] == [(two.a.id, dt.date(2026, 5, 1))]
+
+
+COVERED = {
+    activities_queries.activities_statement: test_activities_statement,
+    activities_queries.region_activities_statement: test_region_activities_statement,
+    activities_queries.attendance_statement: test_attendance_statement,
+    activities_queries.latest_activity_on: test_latest_activity_on,
+    communities_queries.memberships_statement: test_memberships_statement,
+    communities_queries.active_member_count: test_active_member_count,
+    reports_queries.reports_statement: test_reports_statement,
+    units_queries.exits_statement: test_exits_statement,
+    compliance_service.findings_statement: test_findings_statement,
+    compliance_service.compliance_counts: test_compliance_counts,
+    entries_statement: test_entries_statement,
+    inbox_statement: test_inbox_statement,
+    access_queries.grants_statement: test_grants_statement,
+    admission_queries.applications_statement: (
+        test_applications_statement_gives_an_applicant_only_their_own
+    ),
+}
+
+
+def _statement_builders() -> set:
+    """Every function of a `server/*/queries.py`, and every `*_statement` elsewhere in
+    `server/`."""
+    found = set()
+    for info in pkgutil.walk_packages(server.__path__, "server."):
+        if ".migrations" in info.name or ".demo" in info.name:
+            continue
+        module = importlib.import_module(info.name)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            if info.name.endswith(".queries") or name.endswith("_statement"):
+                found.add(function)
+    return found
+
+
+def test_every_statement_builder_is_tested_here_or_named_public():
+    unaccounted = _statement_builders() - COVERED.keys() - NOT_A_TENANTS.keys()
+    assert not unaccounted, sorted(f"{f.__module__}.{f.__name__}" for f in unaccounted)
+
+
+async def _shared_unit_with_absences(owner, two, *, in_a, in_b, reinstated_in_b=None, left_a=False):
+    """A's first member unit made a member of B too, with its attendance at A's and B's
+    activities (ATTENDED/ABSENT in date order), if given a reinstatement in B, and if
+    `left_a` its membership of A withdrawn."""
+    unit_id = two.a.units[1].id
+    async with AsyncSession(owner) as session, session.begin():
+        if left_a:
+            await session.execute(
+                update(Membership)
+                .where(Membership.community_id == two.a.id, Membership.unit_id == unit_id)
+                .values(status=MembershipStatus.WITHDRAWN, left_on=dt.date(2026, 1, 15))
+            )
+        session.add(
+            Membership(
+                community_id=two.b.id,
+                unit_id=unit_id,
+                role=MembershipRole.MEMBER,
+                status=MembershipStatus.ACTIVE,
+                joined_on=dt.date(2026, 1, 1),
+            )
+        )
+        for side, marks in ((two.a, in_a), (two.b, in_b)):
+            for day, status in enumerate(marks, start=1):
+                activity = Activity(
+                    community_id=side.id,
+                    kind=ActivityKind.SEMINAR,
+                    title=f"{side.slug} 第{day}次",
+                    held_on=dt.date(2026, 2, day),
+                    expected_count=1,
+                )
+                session.add(activity)
+                await session.flush()
+                session.add(
+                    Attendance(
+                        community_id=side.id,
+                        activity_id=activity.id,
+                        unit_id=unit_id,
+                        status=status,
+                    )
+                )
+        if reinstated_in_b is not None:
+            session.add(
+                ExitRecord(
+                    unit_id=unit_id,
+                    community_id=two.b.id,
+                    scope=ExitScope.COMMUNITY,
+                    kind=SiteStatus.AUTO_EXITED,
+                    exited_on=reinstated_in_b,
+                    reason="B 的退出",
+                    reinstated_on=reinstated_in_b,
+                )
+            )
+    return unit_id
+
+
+async def _exits_in_a(owner, two, unit_id):
+    async with AsyncSession(owner) as session, session.begin():
+        exits = await enact_absences(session, two.a.id, [unit_id])
+        await session.rollback()  # the decision is what is asked, not its writing
+    return [(e.community_id, e.unit_id) for e in exits]
+
+
+async def test_absences_at_another_community_do_not_count_towards_leaving_this_one(owner, two):
+    unit_id = await _shared_unit_with_absences(
+        owner, two, in_a=[AttendanceStatus.ATTENDED], in_b=[ABSENT, ABSENT]
+    )
+    assert await _exits_in_a(owner, two, unit_id) == []
+
+
+async def test_two_absences_in_this_community_still_make_the_unit_leave_it(owner, two):
+    unit_id = await _shared_unit_with_absences(owner, two, in_a=[ABSENT, ABSENT], in_b=[])
+    assert await _exits_in_a(owner, two, unit_id) == [(two.a.id, unit_id)]
+
+
+async def test_a_reinstatement_in_another_community_does_not_spend_this_ones_absences(owner, two):
+    unit_id = await _shared_unit_with_absences(
+        owner, two, in_a=[ABSENT, ABSENT], in_b=[], reinstated_in_b=dt.date(2026, 3, 1)
+    )
+    assert await _exits_in_a(owner, two, unit_id) == [(two.a.id, unit_id)]
+
+
+async def test_absences_in_a_community_the_unit_left_make_it_leave_no_other(owner, two):
+    unit_id = await _shared_unit_with_absences(
+        owner, two, in_a=[ABSENT, ABSENT], in_b=[], left_a=True
+    )
+    assert await _exits_in_a(owner, two, unit_id) == []
