@@ -28,15 +28,5 @@ async def eventually(
         await asyncio.sleep(INTERVAL)
 
 
-def eventually_sync(condition: Callable[[], Any], within: float = 5.0, what: str | None = None):
-    """`eventually` for code outside an event loop (a subprocess being started, a socket)."""
-    deadline = time.monotonic() + within
-    while not (value := condition()):
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"not within {within} s: {what or _name(condition)}")
-        time.sleep(INTERVAL)
-    return value
-
-
 def _name(condition: Callable[[], Any]) -> str:
     return getattr(condition, "__qualname__", repr(condition))
