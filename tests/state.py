@@ -19,3 +19,14 @@ async def attendance_recorded(owner: AsyncEngine) -> int:
     async with owner.connect() as conn:
         count = "SELECT count(*) FROM attendance WHERE status IS NOT NULL"
         return (await conn.execute(text(count))).scalar_one()
+
+
+async def waiting_on_a_lock(owner: AsyncEngine) -> int:
+    """How many sessions of this database wait for a lock another transaction holds: how a
+    test knows a concurrent request has reached the row it contends for."""
+    async with owner.connect() as conn:
+        waiting = (
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND state = 'active'"
+        )
+        return (await conn.execute(text(waiting))).scalar_one()

@@ -11,6 +11,7 @@ from redis.asyncio import ConnectionPool, Redis
 from schema.core import ids
 from server.access.policy import VERSION_KEY, Policy, PolicyChange
 from server.accounts.models import CasbinRule
+from tests.eventually import eventually
 from tests.factories import bearer, make_community, make_user
 from tests.graphql import gql
 
@@ -101,6 +102,14 @@ async def test_a_missed_message_is_caught_up_from_the_database(runtime, services
     assert seen != "timeout" and int(seen) < WITHIN_MS
 
 
+async def _subscribers(redis: Redis, channel: str) -> int:
+    return dict(await redis.pubsub_numsub(channel)).get(channel.encode(), 0)
+
+
+async def _subscribers_above(redis: Redis, channel: str, before: int) -> bool:
+    return await _subscribers(redis, channel) > before
+
+
 async def test_a_grant_published_on_another_redis_database_is_not_applied(runtime, services):
     """Channels are shared by every database of a Redis server: another deployment one
     database along grants its own user 99, not ours."""
@@ -116,15 +125,16 @@ async def test_a_grant_published_on_another_redis_database_is_not_applied(runtim
     follower, foreign = Policy(runtime.database, ours), Policy(runtime.database, theirs)
     await theirs.delete(VERSION_KEY)  # a deployment as new as this test's: version 1 next
     await follower.load()
+    listening = await _subscribers(ours, follower.channel)
     follower.start()
     try:
-        await asyncio.sleep(0.3)  # subscribed
+        # Subscribed before the foreign grant is published, or not hearing it proves nothing.
+        await eventually(
+            lambda: _subscribers_above(ours, follower.channel, listening), what="subscribed"
+        )
         await foreign.publish(PolicyChange("add", ("g2", "user:99", "PROJECT_GROUP")))
         await runtime.policy.publish(PolicyChange("add", ("g2", "user:98", "EXPERT")))
-        for _ in range(100):
-            if follower.holds("user:98", "EXPERT"):
-                break
-            await asyncio.sleep(0.05)
+        await eventually(lambda: follower.holds("user:98", "EXPERT"), what="our grant applied")
 
         assert follower.holds("user:98", "EXPERT")
         assert not follower.holds("user:99", "PROJECT_GROUP")

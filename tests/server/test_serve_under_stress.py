@@ -18,6 +18,7 @@ from sqlalchemy import text
 from schema.core import ids
 from server.clock import today
 from tests.cli import GONGXUE, cli_env
+from tests.eventually import eventually
 from tests.factories import bearer, make_community, make_user
 from tests.outage import free_port
 
@@ -145,6 +146,17 @@ def _activity_key(encoded: str) -> int:
     return ids.decode(encoded)[1][1]
 
 
+async def _every_client_has_written(writers: list[Writer]) -> None:
+    """The signal lands under full load: each client has had two recordings confirmed (more
+    activities than clients, as the tests require) and goes on writing (for twice the load
+    time), whatever the machine's speed."""
+    await eventually(
+        lambda: all(len(w.recorded) >= 2 for w in writers),
+        within=LOAD_SECONDS,
+        what="every client writing",
+    )
+
+
 async def test_a_short_load_gives_no_error_and_every_count_matches(serve, leader, owner):
     _, base = serve
     headers, units = leader
@@ -175,7 +187,7 @@ async def test_sigterm_under_load_answers_what_it_took_and_stops_cleanly(serve, 
             pass  # refused (or reset unaccepted in the backlog) once it stops listening
 
     load = asyncio.gather(*(write(w) for w in writers))
-    await asyncio.sleep(2)
+    await _every_client_has_written(writers)
     process.send_signal(signal.SIGTERM)
     await load
     code = await asyncio.to_thread(process.wait, 30)
@@ -204,7 +216,7 @@ async def test_kill_9_in_the_middle_of_writes_leaves_nothing_half_written(serve,
             pass  # killed under it
 
     load = asyncio.gather(*(write(w) for w in writers))
-    await asyncio.sleep(2)
+    await _every_client_has_written(writers)
     process.kill()
     await load
 

@@ -1,4 +1,3 @@
-import asyncio
 import datetime as dt
 import uuid
 
@@ -14,6 +13,7 @@ from server.embedded import ServiceUrls
 from server.runtime import open_runtime
 from server.vocabulary import CommunityStatus
 from server.worker import WorkerSettings
+from tests.eventually import eventually
 from tests.factories import make_community
 from tests.outage import ThrowawayRedis
 
@@ -54,13 +54,6 @@ async def test_the_worker_closes_communities_whose_cycle_has_ended(runtime):
     assert (changed, again) == (1, 0)
 
 
-async def _until(condition, seconds: float) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await condition():
-        assert asyncio.get_running_loop().time() < deadline, "not within the time allowed"
-        await asyncio.sleep(0.1)
-
-
 async def test_the_in_process_worker_comes_back_with_redis_and_healthz_tells(
     runtime, settings, services, tmp_path
 ):
@@ -80,12 +73,12 @@ async def test_the_in_process_worker_comes_back_with_redis_and_healthz_tells(
             async def worker_is(state: str) -> bool:
                 return (await client.get("/healthz")).json().get("worker") == state
 
-            await _until(lambda: worker_is("ok"), 10)
+            await eventually(lambda: worker_is("ok"), within=10)
             redis.kill()
-            await _until(lambda: worker_is("down"), 10)
+            await eventually(lambda: worker_is("down"), within=10)
             during = await client.get("/healthz")
             redis.start()
-            await _until(lambda: worker_is("ok"), 15)
+            await eventually(lambda: worker_is("ok"), within=15)
             after = await client.get("/healthz")
             await make_community(runtime, "ended", cycle_start=dt.date(2022, 9, 1))
             queue = await create_pool(RedisSettings.from_dsn(redis.url))

@@ -10,12 +10,61 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from server.regions.provinces import PROVINCES, REGION_PROVINCES
-
 revision: str = "52b86e8a0252"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# Frozen copies of `server/regions/provinces.py` as it stood when this revision was written:
+# the seed is history, and a later edit of the live tables must not change what it inserts.
+# (code, name in Chinese, name in English)
+PROVINCES: tuple[tuple[str, str, str], ...] = (
+    ("11", "北京市", "Beijing"),
+    ("12", "天津市", "Tianjin"),
+    ("13", "河北省", "Hebei"),
+    ("14", "山西省", "Shanxi"),
+    ("15", "内蒙古自治区", "Inner Mongolia"),
+    ("21", "辽宁省", "Liaoning"),
+    ("22", "吉林省", "Jilin"),
+    ("23", "黑龙江省", "Heilongjiang"),
+    ("31", "上海市", "Shanghai"),
+    ("32", "江苏省", "Jiangsu"),
+    ("33", "浙江省", "Zhejiang"),
+    ("34", "安徽省", "Anhui"),
+    ("35", "福建省", "Fujian"),
+    ("36", "江西省", "Jiangxi"),
+    ("37", "山东省", "Shandong"),
+    ("41", "河南省", "Henan"),
+    ("42", "湖北省", "Hubei"),
+    ("43", "湖南省", "Hunan"),
+    ("44", "广东省", "Guangdong"),
+    ("45", "广西壮族自治区", "Guangxi"),
+    ("46", "海南省", "Hainan"),
+    ("50", "重庆市", "Chongqing"),
+    ("51", "四川省", "Sichuan"),
+    ("52", "贵州省", "Guizhou"),
+    ("53", "云南省", "Yunnan"),
+    ("54", "西藏自治区", "Tibet"),
+    ("61", "陕西省", "Shaanxi"),
+    ("62", "甘肃省", "Gansu"),
+    ("63", "青海省", "Qinghai"),
+    ("64", "宁夏回族自治区", "Ningxia"),
+    ("65", "新疆维吾尔自治区", "Xinjiang"),
+    ("71", "台湾省", "Taiwan"),
+    ("81", "香港特别行政区", "Hong Kong"),
+    ("82", "澳门特别行政区", "Macao"),
+)
+# (code, name in Chinese, name in English, province codes), in the seeding order.
+REGIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("YANGTZE_RIVER_DELTA", "长三角", "Yangtze River Delta", ("31", "32", "33", "34")),
+    ("PEARL_RIVER_DELTA", "珠三角", "Pearl River Delta", ("44", "35", "46", "71", "81", "82")),
+    ("BEIJING_TIANJIN_HEBEI", "京津冀", "Beijing-Tianjin-Hebei", ("11", "12", "13", "37")),
+    ("CHENGDU_CHONGQING", "成渝", "Chengdu-Chongqing", ("50", "51")),
+    ("SOUTHWEST", "西南", "Southwest", ("45", "52", "53", "54")),
+    ("NORTHWEST", "西北", "Northwest", ("61", "62", "63", "64", "65")),
+    ("NORTHEAST", "东北", "Northeast", ("21", "22", "23", "15")),
+    ("CENTRAL_CHINA", "华中", "Central China", ("14", "36", "41", "42", "43")),
+)
 
 
 def upgrade() -> None:
@@ -286,15 +335,15 @@ def _seed_regions() -> None:
     region_provinces = sa.table("region_provinces", sa.column("region"), sa.column("province"))
     op.bulk_insert(
         provinces,
-        [{"code": c, "name_zh": zh, "name_en": en} for c, (zh, en) in PROVINCES.items()],
+        [{"code": c, "name_zh": zh, "name_en": en} for c, zh, en in PROVINCES],
     )
     op.bulk_insert(
         regions,
-        [{"code": r.value, "name_zh": r.zh, "name_en": r.en} for r in REGION_PROVINCES],
+        [{"code": r, "name_zh": zh, "name_en": en} for r, zh, en, _ in REGIONS],
     )
     op.bulk_insert(
         region_provinces,
-        [{"region": r.value, "province": p} for r, ps in REGION_PROVINCES.items() for p in ps],
+        [{"region": r, "province": p} for r, _, _, ps in REGIONS for p in ps],
     )
 
 

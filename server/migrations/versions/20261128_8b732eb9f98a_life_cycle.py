@@ -11,15 +11,19 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from tenants.rls import TENANT_VISIBLE
-
 TENANT_TABLES = ("activities", "attendance", "reports")
-
 
 revision: str = "8b732eb9f98a"
 down_revision: str | None = "b7e1c2a94f10"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The row-level-security condition as `tenants/rls.py` wrote it when this revision was made,
+# frozen: revision 3f9a1c7d2e58 later rewrites these policies to read the settings once.
+TENANT_VISIBLE = (
+    "(community_id = NULLIF(current_setting('app.community_id', true), '')::bigint "
+    "OR current_setting('app.all_communities', true) = 'on')"
+)
 
 
 def upgrade() -> None:

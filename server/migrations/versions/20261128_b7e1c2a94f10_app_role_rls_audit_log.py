@@ -11,13 +11,19 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from server.db_roles import APP_ROLE
-from tenants.rls import TENANT_VISIBLE
-
 revision: str = "b7e1c2a94f10"
 down_revision: str | None = "52b86e8a0252"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The application role's name as `server/db_roles.py` had it when this revision was made.
+APP_ROLE = "gongxue_app"
+# The row-level-security condition as `tenants/rls.py` wrote it when this revision was made,
+# frozen: revision 3f9a1c7d2e58 later rewrites these policies to read the settings once.
+TENANT_VISIBLE = (
+    "(community_id = NULLIF(current_setting('app.community_id', true), '')::bigint "
+    "OR current_setting('app.all_communities', true) = 'on')"
+)
 
 
 def upgrade() -> None:

@@ -11,12 +11,17 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from tenants.rls import TENANT_VISIBLE
-
 revision: str = "99ea00cbbec5"
 down_revision: str | None = "8b732eb9f98a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The row-level-security condition as `tenants/rls.py` wrote it when this revision was made,
+# frozen: revision 3f9a1c7d2e58 later rewrites these policies to read the settings once.
+TENANT_VISIBLE = (
+    "(community_id = NULLIF(current_setting('app.community_id', true), '')::bigint "
+    "OR current_setting('app.all_communities', true) = 'on')"
+)
 
 
 def upgrade() -> None:

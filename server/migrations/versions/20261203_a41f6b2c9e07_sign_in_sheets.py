@@ -10,12 +10,17 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from tenants.rls import TENANT_VISIBLE
-
 revision: str = "a41f6b2c9e07"
 down_revision: str | None = "5d0e7a91c3b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The row-level-security condition as `tenants/rls.py` wrote it when this revision was made,
+# frozen: a later change of the live condition needs its own revision, not a rewrite of this one.
+TENANT_VISIBLE = (
+    "(community_id = (SELECT NULLIF(current_setting('app.community_id', true), '')::bigint) "
+    "OR (SELECT current_setting('app.all_communities', true) = 'on'))"
+)
 
 
 def upgrade() -> None:

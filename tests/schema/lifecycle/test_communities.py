@@ -14,6 +14,7 @@ from server.communities.rules import cycle_end_for
 from server.communities.service import add_member
 from server.units.models import Unit
 from server.vocabulary import Level, MembershipRole, MembershipStatus, SiteStatus
+from tests.eventually import eventually
 from tests.factories import bearer, make_community, make_units, make_user
 from tests.graphql import gql, mutate, refusal
 from tests.schema.lifecycle.operations import (
@@ -25,7 +26,7 @@ from tests.schema.lifecycle.operations import (
     WITHDRAW_SITE,
 )
 from tests.server.compliance.helpers import found_on
-from tests.state import row_counts
+from tests.state import row_counts, waiting_on_a_lock
 
 
 @pytest.fixture
@@ -157,7 +158,9 @@ async def test_a_slug_is_taken_once(client, runtime, pg, owner):
     assert await row_counts(owner) == before
 
 
-async def test_two_concurrent_additions_to_a_community_of_fourteen_make_fifteen(client, runtime):
+async def test_two_concurrent_additions_to_a_community_of_fourteen_make_fifteen(
+    client, runtime, owner
+):
     """The first addition's transaction is still open when the second request arrives: the
     second must wait for it and then see fifteen, never count fourteen beside it."""
     community, _ = await make_community(runtime, "almost-full", size=14)
@@ -181,7 +184,8 @@ async def test_two_concurrent_additions_to_a_community_of_fourteen_make_fifteen(
                 headers=bearer(token),
             )
         )
-        await asyncio.sleep(0.2)  # let the second request reach the database meanwhile
+        # The second request has reached the database and waits for this transaction.
+        await eventually(lambda: waiting_on_a_lock(owner), what="the second request waiting")
     answer = await racing
 
     assert [e["code"] for e in answer["data"]["addMember"]["errors"]] == ["COMMUNITY_FULL"]

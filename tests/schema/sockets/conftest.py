@@ -9,6 +9,7 @@ import pytest
 import uvicorn
 
 from schema.asgi import build
+from tests.eventually import eventually
 
 
 def _free_port() -> int:
@@ -26,10 +27,7 @@ async def served(runtime) -> AsyncIterator[str]:
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    for _ in range(500):  # started in well under the 5 s this allows
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: server.started, within=5.0, what="uvicorn listening")
     yield f"ws://127.0.0.1:{port}"
     server.should_exit = True
     await asyncio.wait_for(task, 5)

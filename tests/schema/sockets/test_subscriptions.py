@@ -7,8 +7,9 @@ import subprocess
 
 from schema.core import ids
 from server.compliance import audit
-from server.notifications.service import notify
+from server.notifications.service import inbox_topic, notify
 from tests.cli import GONGXUE, cli_env
+from tests.eventually import eventually
 from tests.factories import bearer, make_community, make_user
 from tests.graphql import gql, mutate
 from tests.socket_client import socket
@@ -17,6 +18,12 @@ RUN_AUDIT = "mutation ($c: String) { runAudit(input: {communitySlug: $c}) { audi
 PROGRESS = "subscription ($id: ID!) { auditRunProgress(id: $id) { status communitiesDone communitiesTotal } }"
 ADDED = "subscription { notificationAdded { title body } }"
 LOGOUT = "mutation { logout { ok } }"
+
+
+def waiting_on_inbox(runtime, *users) -> bool:
+    """Each user's subscription has read where their inbox stood and now waits on it: what
+    is notified from here on reaches it. (The served app shares the tests' runtime.)"""
+    return all(inbox_topic(user.id) in runtime.topics._waiting for user in users)
 
 
 async def events_until_complete(ws, id: str, within: float = 30.0) -> list[dict]:
@@ -119,7 +126,7 @@ async def test_notifications_reach_only_their_own_user(served, runtime):
         await wang_ws.init({"token": wang_token})
         await li_ws.subscribe("n", ADDED)
         await wang_ws.subscribe("n", ADDED)
-        await asyncio.sleep(0.3)  # both subscribed
+        await eventually(lambda: waiting_on_inbox(runtime, li, wang), what="both subscribed")
         async with runtime.database.transaction() as session:
             await notify(session, [li.id], "exit.auto", "自动退出", "给李老师")
         async with runtime.database.transaction() as session:
@@ -142,7 +149,7 @@ async def test_a_logged_out_subscriber_receives_nothing_more(served, client, run
     async with socket(served) as ws:
         await ws.init({"token": token})
         await ws.subscribe("n", ADDED)
-        await asyncio.sleep(0.3)
+        await eventually(lambda: waiting_on_inbox(runtime, li), what="subscribed")
         await gql(client, LOGOUT, headers=bearer(token))
         async with runtime.database.transaction() as session:
             await notify(session, [li.id], "exit.auto", "自动退出", "登出之后")

@@ -2,11 +2,10 @@
 them, on the message's arrival in another (a second Runtime on the same PostgreSQL and Redis,
 as an API replica is), and by the version poll when the message is lost."""
 
-import asyncio
 import datetime as dt
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -24,6 +23,7 @@ from server.accounts.revocations import (
 )
 from server.channels import channel
 from server.runtime import Runtime, open_runtime
+from tests.eventually import eventually
 from tests.factories import bearer, make_user
 from tests.graphql import error_codes, gql
 
@@ -34,20 +34,15 @@ LOGOUT = "mutation { logout { ok } }"
 DEADLINE_SECONDS = 5.0
 
 
-async def _eventually(condition: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.01)
-    return True
+async def _followers(runtime: Runtime) -> int:
+    return (await runtime.redis.pubsub_numsub(runtime.revocations.channel))[0][1]
 
 
 async def _subscribed(runtime: Runtime, followers: int) -> None:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while (await runtime.redis.pubsub_numsub(runtime.revocations.channel))[0][1] != followers:
-        assert time.monotonic() < deadline, f"never {followers} followers"
-        await asyncio.sleep(0.01)
+    async def counted() -> bool:
+        return await _followers(runtime) == followers
+
+    await eventually(counted, within=DEADLINE_SECONDS, what=f"{followers} followers")
 
 
 def _claims(runtime: Runtime, user_id: int, at: dt.datetime | None = None) -> tokens.Claims:
@@ -86,7 +81,7 @@ async def test_a_logout_reaches_another_process(client, runtime, replica):
 
         await gql(client, LOGOUT, headers=bearer(token))
 
-        assert await _eventually(lambda: not replica.revocations.is_live(claims))
+        await eventually(lambda: not replica.revocations.is_live(claims), within=DEADLINE_SECONDS)
         after = await gql(other, ME, headers=bearer(token))
     assert before["data"]["me"]["email"] == "zhao@example.cn"
     assert error_codes(after) == ["UNAUTHENTICATED"]
@@ -101,7 +96,7 @@ async def test_another_process_applies_the_message_itself(runtime, replica):
 
     await runtime.redis.publish(replica.revocations.channel, json.dumps(message))
 
-    assert await _eventually(lambda: not replica.revocations.is_live(claims))
+    await eventually(lambda: not replica.revocations.is_live(claims), within=DEADLINE_SECONDS)
 
 
 async def test_a_change_on_another_redis_database_is_not_heard(runtime, replica):
@@ -117,7 +112,7 @@ async def test_a_change_on_another_redis_database_is_not_heard(runtime, replica)
 
     await runtime.revocations.revoke(marker)  # published after the foreign one
 
-    assert await _eventually(lambda: not replica.revocations.is_live(marker))
+    await eventually(lambda: not replica.revocations.is_live(marker), within=DEADLINE_SECONDS)
     assert replica.revocations.is_live(ours)
 
 
@@ -129,7 +124,7 @@ async def test_a_revocation_whose_message_was_lost_is_caught_up_by_the_version(r
 
     await runtime.redis.incr(VERSION_KEY)  # no message published
 
-    assert await _eventually(lambda: not replica.revocations.is_live(claims))
+    await eventually(lambda: not replica.revocations.is_live(claims), within=DEADLINE_SECONDS)
 
 
 async def test_a_process_started_later_loads_the_revocations(runtime, settings, services):
@@ -159,7 +154,7 @@ async def test_a_cut_off_ends_older_tokens_and_not_later_ones(runtime, replica):
     same_ms = _claims(runtime, 7, at)
     next_ms = _claims(runtime, 7, at + dt.timedelta(milliseconds=1))
     for revocations in (runtime.revocations, replica.revocations):
-        assert await _eventually(lambda r=revocations: not r.is_live(older))
+        await eventually(lambda r=revocations: not r.is_live(older), within=DEADLINE_SECONDS)
         assert not revocations.is_live(same_ms)
         assert revocations.is_live(next_ms)
         assert revocations.is_live(other_user)

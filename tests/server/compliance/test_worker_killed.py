@@ -5,7 +5,6 @@ uninterrupted run would: against the real Redis and PostgreSQL, with `gongxue wo
 import asyncio
 import signal
 import subprocess
-import time
 
 from arq.connections import RedisSettings, create_pool
 from sqlalchemy import text
@@ -17,6 +16,7 @@ from server.compliance.facts import community_facts
 from server.compliance.models import AuditRun
 from server.vocabulary import AuditRunStatus, Level
 from tests.cli import GONGXUE, cli_env
+from tests.eventually import eventually
 from tests.factories import make_community
 from tests.server.compliance.helpers import audit_now, findings
 
@@ -36,6 +36,25 @@ async def _held(runtime) -> dict[int, set[tuple[str, str, str]]]:
     return held
 
 
+async def _waits_on_a_lock(owner, run_id: int, done: int) -> bool:
+    """The run has `done` communities committed and a session of the worker waits on a lock."""
+    async with owner.connect() as conn:
+        committed = (
+            await conn.execute(
+                text("SELECT communities_done FROM audit_runs WHERE id = :id"), {"id": run_id}
+            )
+        ).scalar_one()
+        waiting = (
+            await conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND state = 'active'"
+                )
+            )
+        ).scalar_one()
+    return committed == done and waiting > 0
+
+
 async def test_a_killed_worker_leaves_no_half_written_community_and_the_rerun_completes(
     runtime, owner, services, settings
 ):
@@ -49,28 +68,30 @@ async def test_a_killed_worker_leaves_no_half_written_community_and_the_rerun_co
     queue = await create_pool(RedisSettings.from_dsn(services.redis_url))
     await queue.enqueue_job("run_audit", run.id, _job_id=f"audit-run:{run.id}")
     await queue.aclose()
-    # Many transactions, so the kill lands between two.
+    # Many transactions, one per chunk of 10 communities. The test decides where the worker
+    # dies: it holds a lock on the 56th community, so the worker's 6th chunk, writing that
+    # community's findings (their key refers to it), waits inside its transaction with the
+    # findings of communities 51-55 written and not committed. Killed there, five chunks are
+    # done, the sixth is half-written, and nothing depends on how fast the worker runs.
     env = cli_env(services, settings, GONGXUE_AUDIT_CHUNK="10")
-    worker = await asyncio.create_subprocess_exec(
-        GONGXUE, "worker", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 60
-        done = 0
-        while done < 5 and time.monotonic() < deadline:
-            await asyncio.sleep(0.005)
-            async with owner.connect() as conn:
-                done = (
-                    await conn.execute(
-                        text("SELECT communities_done FROM audit_runs WHERE id = :id"),
-                        {"id": run.id},
-                    )
-                ).scalar_one()
-        worker.send_signal(signal.SIGKILL)
-    finally:
-        if worker.returncode is None:
-            worker.kill()
-        await asyncio.wait_for(worker.wait(), timeout=30)
+    async with owner.connect() as gate:
+        await gate.execute(text("SELECT id FROM communities WHERE slug = 'c-055' FOR UPDATE"))
+        worker = await asyncio.create_subprocess_exec(
+            GONGXUE, "worker", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            await eventually(
+                lambda: _waits_on_a_lock(owner, run.id, 50),
+                within=60,
+                what="the worker to finish five chunks and wait inside the sixth",
+            )
+            worker.send_signal(signal.SIGKILL)
+            await asyncio.wait_for(worker.wait(), timeout=30)
+        finally:
+            if worker.returncode is None:
+                worker.kill()
+                await asyncio.wait_for(worker.wait(), timeout=30)
+            await gate.rollback()
 
     async with owner.connect() as conn:
         status, done = (
@@ -80,6 +101,7 @@ async def test_a_killed_worker_leaves_no_half_written_community_and_the_rerun_co
             )
         ).one()
     assert status == "RUNNING" and 5 <= done < COMMUNITIES, (status, done)
+    assert done == 50  # the five chunks before the one it died in
     held = await _held(runtime)
     assert len(held) == done  # the communities it finished, no more
     assert all(held[c] == expected[c] for c in held)  # each one whole
