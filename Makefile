@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint schema
+.PHONY: run test install lint schema mutants mutants-sample
 
 $(BIN)/gongxue: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,11 @@ test: lint
 
 schema: install
 	$(BIN)/python -m schema.export
+
+# Mutation testing of the rules and the walls (docs/testing.md): about 45 minutes on 2 cores.
+mutants: install
+	$(BIN)/python -m mutation.run
+
+# One small module of it, about 3 minutes: a quick check that the measure itself still works.
+mutants-sample: install
+	$(BIN)/python -m mutation.run --sample
