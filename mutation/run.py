@@ -2,7 +2,7 @@
 mutated one small, realistic bug at a time (a boundary moved by one, a condition negated or
 dropped, `and` for `or`), its few test files run, and the mutant must make them fail.
 
-Usage: python -m mutation.run [--sample] [MODULE ...]
+Usage: python -m mutation.run [--sample] [--survivors] [MODULE ...]
 
 Prints killed / total per module and overall, and every survivor with its diff. Sessions
 (the record of each mutant's outcome) are kept in `.mutation/` so a stopped run resumes."""
@@ -11,6 +11,7 @@ import argparse
 import os
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -72,7 +73,15 @@ def copy_of_tree(stem: str) -> Path:
     return tree
 
 
-def mutate(module: str, tests: list[str]) -> tuple[int, int, list[tuple[str, str]]]:
+def forget_survivors(session: Path) -> None:
+    """Make the survivors pending again, so a new test is measured without the rest."""
+    with sqlite3.connect(session) as db:
+        db.execute("DELETE FROM work_results WHERE test_outcome = 'survived'")
+
+
+def mutate(
+    module: str, tests: list[str], survivors_only: bool
+) -> tuple[int, int, list[tuple[str, str]]]:
     """Killed, total and the survivors (operator and diff) of one module."""
     SESSIONS.mkdir(exist_ok=True)
     stem = module.replace("/", ".").removesuffix(".py")
@@ -85,6 +94,8 @@ def mutate(module: str, tests: list[str]) -> tuple[int, int, list[tuple[str, str
         tool("cosmic-ray", "init", str(config), str(session), cwd=tree)
         tool("cr-filter-operators", str(session), str(config), cwd=tree)
         tool("cr-filter-pragma", str(session), cwd=tree)
+    elif survivors_only:
+        forget_survivors(session)
     baseline = subprocess.run(test_command(tests), cwd=tree, capture_output=True, text=True)
     if baseline.returncode != 0:
         sys.exit(f"{module}: its tests fail without any mutant:\n{baseline.stdout[-3000:]}")
@@ -106,6 +117,9 @@ def mutate(module: str, tests: list[str]) -> tuple[int, int, list[tuple[str, str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", action="store_true", help="the first target only")
+    parser.add_argument(
+        "--survivors", action="store_true", help="run again only the mutants that survived"
+    )
     parser.add_argument("modules", nargs="*", help="only these modules (paths)")
     args = parser.parse_args()
     if "GONGXUE_REDIS_URL" not in os.environ or "GONGXUE_DATABASE_URL" not in os.environ:
@@ -118,7 +132,7 @@ def main() -> None:
     all_killed = all_total = 0
     lines = []
     for target in targets:
-        killed, total, survivors = mutate(target["module"], target["tests"])
+        killed, total, survivors = mutate(target["module"], target["tests"], args.survivors)
         all_killed, all_total = all_killed + killed, all_total + total
         lines.append(f"{target['module']}: {killed}/{total} killed")
         for operator, diff in survivors:
