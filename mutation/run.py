@@ -8,6 +8,7 @@ Prints killed / total per module and overall, and every survivor with its diff. 
 (the record of each mutant's outcome) are kept in `.mutation/` so a stopped run resumes."""
 
 import argparse
+import hashlib
 import os
 import shlex
 import shutil
@@ -90,7 +91,9 @@ def mutate(
     stem = module.replace("/", ".").removesuffix(".py")
     config, session = SESSIONS / f"{stem}.toml", SESSIONS / f"{stem}.sqlite"
     tree = copy_of_tree(stem)
-    text = config_for(module, tests, plain)
+    # The module's hash in the config: once the module changes, its old mutants are void.
+    digest = hashlib.sha256((ROOT / module).read_bytes()).hexdigest()
+    text = f"# {module} sha256 {digest}\n" + config_for(module, tests, plain)
     if not config.exists() or config.read_text() != text or not session.exists():
         config.write_text(text)
         session.unlink(missing_ok=True)

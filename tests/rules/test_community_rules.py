@@ -10,6 +10,7 @@ from server.communities.rules import (
     in_region,
     level_error,
     mismatched_levels,
+    renewal_opens,
     size_error,
     themes_error,
 )
@@ -68,3 +69,8 @@ def test_a_member_lies_in_its_communitys_region():
 )
 def test_a_cycle_lasts_three_years(start, end):
     assert cycle_end_for(start) == end
+
+
+def test_a_cycle_may_be_renewed_from_ninety_days_before_its_end():
+    assert renewal_opens(dt.date(2029, 8, 31)) == dt.date(2029, 8, 31) - dt.timedelta(days=90)
+    assert renewal_opens(dt.date(2029, 8, 31)) == dt.date(2029, 6, 2)

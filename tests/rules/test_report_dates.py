@@ -6,7 +6,15 @@ import datetime as dt
 import pytest
 
 from server.errors import ErrorCode
-from server.reports.rules import covered, due_on, outside_cycle_error, owed, period_error
+from server.reports.rules import (
+    covered,
+    due_on,
+    outside_cycle_error,
+    owed,
+    period_bounds,
+    period_error,
+    periods,
+)
 from server.vocabulary import ReportKind
 
 SEMI, SUMMARY, MEMBER, PLAN = (
@@ -64,6 +72,14 @@ def test_a_period_a_report_has_is_accepted(kind, year, half, unit):
     assert period_error(kind, year, half, unit) is None
 
 
+def test_each_report_speaks_for_a_half_or_a_whole_year():
+    assert period_bounds(SEMI, 2026, 1) == (dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    assert period_bounds(SEMI, 2026, 2) == (dt.date(2026, 7, 1), dt.date(2026, 12, 31))
+    assert period_bounds(SUMMARY, 2026, None) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert periods(SEMI, 2026, 2027) == [(2026, 1), (2026, 2), (2027, 1), (2027, 2)]
+    assert periods(PLAN, 2026, 2026) == [(2026, None)]
+
+
 def test_a_cycle_from_september_covers_the_second_halves_at_both_ends():
     start, end = dt.date(2025, 9, 1), dt.date(2028, 8, 31)
     assert not covered(SEMI, 2025, 1, start, end)
@@ -110,6 +126,13 @@ def test_a_community_formed_in_january_owes_nothing_for_the_year_before():
     assert _owed(dt.date(2026, 1, 10), dt.date(2026, 3, 31)) == [
         (PLAN, "2026", None, dt.date(2026, 3, 31))
     ]
+
+
+def test_a_cycle_that_starts_on_a_due_day_owes_that_report():
+    assert _owed(dt.date(2026, 3, 31), dt.date(2026, 3, 31)) == [
+        (PLAN, "2026", None, dt.date(2026, 3, 31))
+    ]
+    assert _owed(dt.date(2026, 4, 1), dt.date(2026, 7, 14)) == []
 
 
 def test_a_report_is_owed_on_its_due_day_and_not_the_day_before():
