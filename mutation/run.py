@@ -2,7 +2,7 @@
 mutated one small, realistic bug at a time (a boundary moved by one, a condition negated or
 dropped, `and` for `or`), its few test files run, and the mutant must make them fail.
 
-Usage: python -m mutation.run [--sample] [--survivors] [MODULE ...]
+Usage: python -m mutation.run [--sample] [--survivors] [--fail-under PCT] [MODULE ...]
 
 Prints killed / total per module and overall, and every survivor with its diff. Sessions
 (the record of each mutant's outcome) are kept in `.mutation/` so a stopped run resumes."""
@@ -126,6 +126,9 @@ def main() -> None:
     parser.add_argument(
         "--survivors", action="store_true", help="run again only the mutants that survived"
     )
+    parser.add_argument(
+        "--fail-under", type=float, default=0.0, help="exit 1 below this score (percent)"
+    )
     parser.add_argument("modules", nargs="*", help="only these modules (paths)")
     args = parser.parse_args()
     if "GONGXUE_REDIS_URL" not in os.environ or "GONGXUE_DATABASE_URL" not in os.environ:
@@ -150,6 +153,8 @@ def main() -> None:
     print("\n".join(lines))
     score = 100 * all_killed / all_total if all_total else 100.0
     print(f"mutation score: {all_killed}/{all_total} killed ({score:.1f}%)")
+    if score < args.fail_under:
+        sys.exit(f"below {args.fail_under}%: each survivor needs a test, or a reason why not")
 
 
 if __name__ == "__main__":
