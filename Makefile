@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint schema
+.PHONY: run test install lint schema mutants mutants-sample
 
 $(BIN)/gongxue: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,11 @@ test: lint
 
 schema: install
 	$(BIN)/python -m schema.export
+
+# Mutation testing of the rules and the walls (docs/testing.md): about 10 minutes on 2 cores.
+mutants: install
+	$(BIN)/python -m mutation.run --fail-under 90
+
+# Its first module, about a minute: every mutant of the absence chain must be killed.
+mutants-sample: install
+	$(BIN)/python -m mutation.run --sample --fail-under 100

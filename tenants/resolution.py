@@ -11,7 +11,7 @@ from server.communities.models import SLUG_RULE, Community
 from server.errors import AccessError, ErrorCode, not_found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes a Tenant)
 class Tenant:
     id: int
     slug: str

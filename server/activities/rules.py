@@ -16,7 +16,7 @@ Ref = TypeVar("Ref")
 CHAINING = (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes an Expected)
 class Expected:
     """One activity a unit was expected at, in the order the activities were held."""
 

@@ -22,6 +22,11 @@ def cycle_end_for(start: dt.date) -> dt.date:
     return anniversary - dt.timedelta(days=1)
 
 
+def renewal_opens(cycle_end: dt.date) -> dt.date:
+    """The first day a cycle ending on `cycle_end` may be renewed (Art. 15)."""
+    return cycle_end - dt.timedelta(days=RENEWAL_WINDOW_DAYS)
+
+
 def size_error(units: int) -> UserFacingError | None:
     """Art. 11: 3 to 15 units."""
     if units < MIN_UNITS:

@@ -341,7 +341,7 @@ async def renew_cycle(session: AsyncSession, guard: Guard, community_id: int) ->
     days before that end."""
     actor = guard.require("community", "renew", community_id)
     community = await _locked(session, community_id)
-    opens = community.cycle_end - dt.timedelta(days=rules.RENEWAL_WINDOW_DAYS)
+    opens = rules.renewal_opens(community.cycle_end)
     if today() < opens or community.status is CommunityStatus.DISSOLVED:
         raise UserFacingError(
             ErrorCode.INVALID_TRANSITION,

@@ -59,7 +59,7 @@ def periods(kind: ReportKind, first_year: int, last_year: int) -> list[tuple[int
     return [(year, half) for year in range(first_year, last_year + 1) for half in halves]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes an Owed)
 class Owed:
     """A report owed for one period (and, for MEMBER_ANNUAL, by one unit)."""
 
@@ -134,4 +134,5 @@ def owed(
             if in_cycle and cycle_start <= due <= until:  # a plan due before the cycle: none
                 for unit_id in units if kind is ReportKind.MEMBER_ANNUAL else [None]:
                     found.append(Owed(kind, year, half, unit_id, due))
-    return sorted(found, key=lambda o: (o.due_on, o.kind.value, o.unit_id or 0))
+    # sorted() is stable: a kind's members stay in the order of `units`.
+    return sorted(found, key=lambda o: (o.due_on, o.kind.value))
