@@ -29,8 +29,8 @@ schema: install
 
 # Mutation testing of the rules and the walls (docs/testing.md): about 10 minutes on 2 cores.
 mutants: install
-	$(BIN)/python -m mutation.run --fail-under 90
+	$(BIN)/python -m tests.mutation.run --fail-under 90
 
 # Its first module, about a minute: every mutant of the absence chain must be killed.
 mutants-sample: install
-	$(BIN)/python -m mutation.run --sample --fail-under 100
+	$(BIN)/python -m tests.mutation.run --sample --fail-under 100

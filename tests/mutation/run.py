@@ -2,7 +2,7 @@
 mutated one small, realistic bug at a time (a boundary moved by one, a condition negated or
 dropped, `and` for `or`), its few test files run, and the mutant must make them fail.
 
-Usage: python -m mutation.run [--sample] [--survivors] [--fail-under PCT] [MODULE ...]
+Usage: python -m tests.mutation.run [--sample] [--survivors] [--fail-under PCT] [MODULE ...]
 
 Prints killed / total per module and overall, and every survivor with its diff. Sessions
 (the record of each mutant's outcome) are kept in `.mutation/` so a stopped run resumes."""
@@ -21,7 +21,7 @@ from pathlib import Path
 from cosmic_ray.work_db import WorkDB, use_db
 from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = ROOT / ".mutation"
 NOT_COPIED = (".git", ".venv", ".mutation", "node_modules", "__pycache__", ".gongxue", ".*_cache")
 
@@ -133,7 +133,7 @@ def main() -> None:
     args = parser.parse_args()
     if "GONGXUE_REDIS_URL" not in os.environ or "GONGXUE_DATABASE_URL" not in os.environ:
         print("note: GONGXUE_DATABASE_URL/GONGXUE_REDIS_URL unset, the tests start embedded ones")
-    targets = tomllib.loads((ROOT / "mutation" / "targets.toml").read_text())["target"]
+    targets = tomllib.loads((ROOT / "tests" / "mutation" / "targets.toml").read_text())["target"]
     if args.modules:
         targets = [t for t in targets if t["module"] in args.modules]
     if args.sample:
