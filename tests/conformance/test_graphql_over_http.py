@@ -4,23 +4,13 @@ endpoint and a sub-platform's: every check passes, none warns."""
 
 import asyncio
 import shutil
-import signal
-import socket
 import subprocess
 from pathlib import Path
 
-import httpx
-
-from tests.cli import GONGXUE, cli_env
+from tests.cli import serving
 from tests.factories import make_community
 
 AUDIT = Path(__file__).resolve().parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _node_with_the_audit() -> str:
@@ -35,35 +25,14 @@ def _node_with_the_audit() -> str:
     return node
 
 
-async def _until_up(server: asyncio.subprocess.Process, base: str) -> None:
-    async with httpx.AsyncClient() as http:
-        for _ in range(300):
-            try:
-                await http.get(f"{base}/healthz", timeout=2)
-                return
-            except httpx.HTTPError:
-                assert server.returncode is None, "gongxue serve stopped"
-                await asyncio.sleep(0.2)
-    raise AssertionError("gongxue serve did not come up in 60 s")
-
-
 async def test_the_graphql_over_http_audit_passes_without_warnings(services, settings, runtime):
     node = _node_with_the_audit()
     await make_community(runtime, "audit")
-    port = _free_port()
-    server = await asyncio.create_subprocess_exec(
-        GONGXUE,
-        *("serve", "--port", str(port), "--no-worker"),
-        env=cli_env(services, settings, GONGXUE_ACCESS_LOG="false"),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        await _until_up(server, f"http://127.0.0.1:{port}")
+    with serving(services, settings, GONGXUE_ACCESS_LOG="false") as base:
         for path in ("/graphql", "/c/audit/graphql"):
             audit = await asyncio.create_subprocess_exec(
                 node,
-                *("audit.mjs", f"http://127.0.0.1:{port}{path}"),
+                *("audit.mjs", f"{base}{path}"),
                 cwd=AUDIT,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
@@ -72,6 +41,3 @@ async def test_the_graphql_over_http_audit_passes_without_warnings(services, set
             print(output.decode())
             assert audit.returncode == 0, output.decode()
             assert " 0 warnings, 0 errors" in output.decode()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(server.wait(), timeout=30)

@@ -14,8 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.cli import GONGXUE
-from tests.outage import free_port
+from tests.cli import GONGXUE, free_port
 
 
 def _on(data_dir: Path) -> list[int]:

@@ -17,10 +17,9 @@ from sqlalchemy import text
 
 from schema.core import ids
 from server.clock import today
-from tests.cli import GONGXUE, cli_env
+from tests.cli import GONGXUE, cli_env, free_port
 from tests.eventually import eventually
 from tests.factories import bearer, make_community, make_user
-from tests.outage import free_port
 
 CLIENTS = 8
 LOAD_SECONDS = 5

@@ -2,26 +2,20 @@
 shares their runtime), for a real websocket client to talk graphql-transport-ws to."""
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
 import uvicorn
 
 from schema.asgi import build
+from tests.cli import free_port
 from tests.eventually import eventually
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 async def served(runtime) -> AsyncIterator[str]:
     """The websocket address of the served app: `ws://127.0.0.1:PORT`."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         build(runtime), host="127.0.0.1", port=port, lifespan="off", log_level="warning"
     )
