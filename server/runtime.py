@@ -1,6 +1,9 @@
 """What one process holds open: settings, the database engine and the Redis client, and what
-it follows in memory: the role grants and the tokens ended early."""
+it follows in memory: the role grants and the tokens ended early; and the clock it counts
+rate limits on."""
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -25,6 +28,8 @@ class Runtime:
     policy: Policy
     revocations: Revocations
     topics: channels.Topics
+    # The time the rate limits count in, seconds since the epoch: a test moves its own.
+    clock: Callable[[], float] = time.time
     _queue: ArqRedis | None = field(default=None, init=False)
 
     async def queue(self) -> ArqRedis:

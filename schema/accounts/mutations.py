@@ -109,6 +109,7 @@ class AccountMutations:
                     input.password,
                     input.display_name,
                     info.context.client,
+                    info.context.runtime.clock,
                 )
                 if row is not None:
                     await record(
@@ -133,6 +134,7 @@ class AccountMutations:
                     input.email,
                     input.password,
                     info.context.client,
+                    info.context.runtime.clock,
                 )
             return _sign_in(info, row)
 

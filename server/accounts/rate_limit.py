@@ -7,11 +7,14 @@ slows the attackers and leaves its owner, signing in from a client of their own,
 
 A window opens at its first count and closes `seconds` later, whatever happens in between.
 An IPv6 client is its /64 network: one host usually holds the whole of it.
+
+Time is the caller's `now` (seconds since the epoch), never Redis's: a window ends when the
+caller's clock says so, and Redis forgets it at that moment too, so a test that moves its
+clock sees a window end without waiting for one.
 """
 
 import hashlib
 import ipaddress
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -19,14 +22,14 @@ from redis.asyncio import Redis
 from server.errors import ErrorCode, UserFacingError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing assigns to or hashes a window)
 class Window:
     name: str
     times: int
     seconds: int
 
     def key(self, *who: str) -> str:
-        return ":".join(("gongxue", self.name, *who))
+        return ":".join(("gongxue", "window", self.name, *who))
 
 
 # A client that fails 10 times on one account is refused on it for the rest of the minute.
@@ -41,6 +44,28 @@ ACCOUNT = Window("login-failures:account", 30, 15 * 60)
 CLIENT = Window("login-failures:client", 20, 60)
 # Attempts to register, refused or not: each may cost a password hash.
 REGISTRATIONS = Window("registrations:client", 10, 60 * 60)
+
+# Each window in KEYS as it stands at ARGV[1], after ARGV[2] more counts (0 only reads);
+# ARGV[2 + i] is the length of window i. One script, so that a window that has ended starts
+# again from nothing in the same step as it is counted, whoever else counts at that moment.
+_COUNT = """
+local now, added = tonumber(ARGV[1]), tonumber(ARGV[2])
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local seconds = tonumber(ARGV[2 + i])
+  local count, opened = unpack(redis.call('HMGET', key, 'count', 'opened'))
+  if not opened or tonumber(opened) + seconds <= now then
+    count, opened = 0, ARGV[1]
+  end
+  count = tonumber(count) + added
+  if added > 0 then
+    redis.call('HSET', key, 'count', count, 'opened', opened)
+    redis.call('PEXPIREAT', key, math.ceil((tonumber(opened) + seconds) * 1000))
+  end
+  counts[i] = count
+end
+return counts
+"""
 
 
 def client_of(host: str) -> str:
@@ -57,61 +82,54 @@ def client_of(host: str) -> str:
 
 def _account(email: str) -> str:
     # Hashed: an email of any length makes a key of one length.
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def _login_keys(email: str, host: str) -> tuple[str, str, str]:
+def _sign_in_windows(email: str, host: str) -> list[tuple[str, Window]]:
     account, client = _account(email), client_of(host)
-    return (
-        ACCOUNT_FROM_CLIENT.key(account, client),
-        ACCOUNT.key(account),
-        CLIENT.key(client),
-    )
+    return [
+        (ACCOUNT_FROM_CLIENT.key(account, client), ACCOUNT_FROM_CLIENT),
+        (ACCOUNT.key(account), ACCOUNT),
+        (CLIENT.key(client), CLIENT),
+    ]
 
 
-def _too_many_sign_ins() -> UserFacingError:
-    return UserFacingError(
-        ErrorCode.RATE_LIMITED,
-        "登录失败次数过多，请一分钟后再试",
-        "too many failed sign-ins; try again in a minute",
-    )
+async def _count(
+    redis: Redis, now: float, windows: list[tuple[str, Window]], added: int
+) -> list[int]:
+    keys = [key for key, _ in windows]
+    seconds = [window.seconds for _, window in windows]
+    return await redis.register_script(_COUNT)(keys=keys, args=[now, added, *seconds])
 
 
-async def refuse_sign_in_if_limited(redis: Redis, email: str, host: str) -> None:
+async def refuse_sign_in_if_limited(redis: Redis, email: str, host: str, now: float) -> None:
     """Refuses a client that has failed too often, a right password included."""
-    from_client, on_account, by_client = (
-        int(c or 0) for c in await redis.mget(*_login_keys(email, host))
+    from_client, on_account, by_client = await _count(
+        redis, now, _sign_in_windows(email, host), added=0
     )
     allowed = ACCOUNT_FROM_CLIENT.times
     if on_account >= ACCOUNT.times:
         allowed = ACCOUNT_FROM_CLIENT_UNDER_ATTACK
     if from_client >= allowed or by_client >= CLIENT.times:
-        raise _too_many_sign_ins()
+        raise UserFacingError(
+            ErrorCode.RATE_LIMITED,
+            "登录失败次数过多，请一分钟后再试",
+            "too many failed sign-ins; try again in a minute",
+        )
 
 
-async def record_sign_in_failure(redis: Redis, email: str, host: str) -> None:
-    windows = (ACCOUNT_FROM_CLIENT, ACCOUNT, CLIENT)
-    await _count(redis, zip(_login_keys(email, host), windows, strict=True))
+async def record_sign_in_failure(redis: Redis, email: str, host: str, now: float) -> None:
+    await _count(redis, now, _sign_in_windows(email, host), added=1)
 
 
-async def count_registration(redis: Redis, host: str) -> None:
+async def count_registration(redis: Redis, host: str, now: float) -> None:
     """Counts an attempt to register; refuses it past the client's hourly allowance."""
-    key = REGISTRATIONS.key(client_of(host))
-    (made,) = await _count(redis, [(key, REGISTRATIONS)])
+    (made,) = await _count(
+        redis, now, [(REGISTRATIONS.key(client_of(host)), REGISTRATIONS)], added=1
+    )
     if made > REGISTRATIONS.times:
         raise UserFacingError(
             ErrorCode.RATE_LIMITED,
             "注册尝试过多，请一小时后再试",
             "too many registrations from this address; try again in an hour",
         )
-
-
-async def _count(redis: Redis, counted: Iterable[tuple[str, Window]]) -> list[int]:
-    async with redis.pipeline(transaction=True) as pipe:
-        for key, window in counted:
-            # SET NX with its expiry, then INCR, rather than EXPIRE NX: the embedded Redis
-            # (6.2) has no EXPIRE NX.
-            pipe.set(key, 0, ex=window.seconds, nx=True)
-            pipe.incr(key)
-        results = await pipe.execute()
-    return results[1::2]

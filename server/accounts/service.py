@@ -3,6 +3,7 @@
 import asyncio
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from redis.asyncio import Redis
 from sqlalchemy import func, select
@@ -89,12 +90,18 @@ async def create_user(
 
 
 async def register(
-    session: AsyncSession, redis: Redis, email: str, password: str, display_name: str, client: str
+    session: AsyncSession,
+    redis: Redis,
+    email: str,
+    password: str,
+    display_name: str,
+    client: str,
+    clock: Callable[[], float],
 ) -> User | None:
     """An applicant's own account; None when the email already has one. The caller answers
     both alike, and both cost a password hash, so nobody learns which emails are registered;
     the existing account is left as it was. Limited per client."""
-    await rate_limit.count_registration(redis, client)
+    await rate_limit.count_registration(redis, client, clock())
     email, display_name = _checked(email, password, display_name)
     return await _insert(session, email, password, display_name, None)
 
@@ -126,10 +133,15 @@ def invalid_credentials() -> UserFacingError:
 
 
 async def authenticate(
-    session: AsyncSession, redis: Redis, email: str, password: str, client: str
+    session: AsyncSession,
+    redis: Redis,
+    email: str,
+    password: str,
+    client: str,
+    clock: Callable[[], float],
 ) -> User:
     """The active user with this email and password; refused after too many failures."""
-    await rate_limit.refuse_sign_in_if_limited(redis, email, client)
+    await rate_limit.refuse_sign_in_if_limited(redis, email, client, clock())
     user = await find_user_by_email(session, email)
     # argon2 takes 0.1 s of CPU and frees the GIL: in a thread, a burst of sign-ins leaves the
     # event loop, and every other request, free.
@@ -137,7 +149,7 @@ async def authenticate(
         verify_password, user.password_hash if user else _NOBODY, password
     )
     if user is None or not valid or not user.is_active:
-        await rate_limit.record_sign_in_failure(redis, email, client)
+        await rate_limit.record_sign_in_failure(redis, email, client, clock())
         raise invalid_credentials()
     return user
 

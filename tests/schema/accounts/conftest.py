@@ -1,14 +1,13 @@
-"""Clients at addresses of their own, and time passing for what Redis keeps."""
+"""Clients at addresses of their own, and a clock the rate limits read that tests move."""
 
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 
 from schema.asgi import build
+from tests.clock import Clock
 
 Clients = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -28,32 +27,9 @@ def client_at(runtime) -> Clients:
 
 
 @pytest.fixture
-def clock(runtime) -> "Clock":
-    return Clock(runtime.redis)
-
-
-class Clock:
-    """Real time, plus the time made to pass in Redis: what Redis holds at a moment on this
-    clock is what it would hold then. A moment is `now()` plus seconds."""
-
-    def __init__(self, redis: Redis) -> None:
-        self._redis = redis
-        self._skipped = 0.0
-
-    def now(self) -> float:
-        return time.monotonic() + self._skipped
-
-    async def until(self, moment: float) -> None:
-        """Redis as it will be at `moment`: what expires by then is gone, the rest that much
-        closer to its expiry (keys that never expire stay)."""
-        skip = moment - self.now()
-        assert skip > 0, "the test took longer than the window it checks"
-        async for key in self._redis.scan_iter():
-            left = await self._redis.pttl(key)
-            if left < 0:
-                continue
-            if left <= skip * 1000:
-                await self._redis.delete(key)
-            else:
-                await self._redis.pexpire(key, left - int(skip * 1000))
-        self._skipped += skip
+def clock(runtime) -> Iterator[Clock]:
+    """The application's clock for this test: it stands still until the test advances it."""
+    clock = Clock()
+    real, runtime.clock = runtime.clock, clock.now
+    yield clock
+    runtime.clock = real

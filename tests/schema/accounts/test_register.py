@@ -91,26 +91,22 @@ async def test_the_refusal_of_a_weak_password_speaks_english_on_request(client):
 
 
 async def test_ten_registrations_an_hour_from_one_address(runtime, client_at, clock):
-    async with client_at("203.0.113.1") as crowd, client_at("203.0.113.2") as other:
-        started = clock.now()
-        for i in range(10):
-            body = await gql(crowd, REGISTER, _applicant(f"a{i}@example.cn"))
-            assert body["data"]["register"]["errors"] == []
-            if i == 0:
-                first = clock.now()  # the hour began between `started` and now
+    def refused(body) -> list[str]:
+        return [e["code"] for e in body["data"]["register"]["errors"]]
 
-        def refused(body) -> list[str]:
-            return [e["code"] for e in body["data"]["register"]["errors"]]
+    async with client_at("203.0.113.1") as crowd, client_at("203.0.113.2") as other:
+        for i in range(10):
+            assert refused(await gql(crowd, REGISTER, _applicant(f"a{i}@example.cn"))) == []
 
         assert refused(await gql(crowd, REGISTER, _applicant("late@example.cn"))) == [
             "RATE_LIMITED"
         ]
         assert refused(await gql(other, REGISTER, _applicant("b@example.cn"))) == []
-        await clock.until(started + 59 * 60)
+        clock.advance(59 * 60 + 59.999)
         assert refused(await gql(crowd, REGISTER, _applicant("late@example.cn"))) == [
             "RATE_LIMITED"
         ]
-        await clock.until(first + 60 * 60 + 0.5)
+        clock.advance(0.001)
         assert refused(await gql(crowd, REGISTER, _applicant("late@example.cn"))) == []
     assert await _users(runtime) == 12
 

@@ -1,7 +1,7 @@
 """Sign-in failures are limited per (account, client) and per client: failures from other
-addresses never lock an account's owner out."""
-
-import pytest
+addresses never lock an account's owner out. Each number on both sides of its boundary is in
+tests/server/accounts/test_rate_limit.py; these check that a request's address is what is
+counted, on the application's clock (`clock` stands still until a test advances it)."""
 
 from tests.factories import PASSWORD, make_user
 from tests.graphql import gql
@@ -28,7 +28,7 @@ async def _fail(client_at, address: str, times: int, email: str = OWNER) -> None
             assert await _sign_in(client, email, "wrong-password") == ["INVALID_CREDENTIALS"]
 
 
-async def test_ten_failures_from_ten_addresses_do_not_lock_the_owner_out(runtime, client_at):
+async def test_ten_failures_from_ten_addresses_do_not_lock_the_owner_out(runtime, client_at, clock):
     await make_user(runtime, OWNER)
     for i in range(10):
         await _fail(client_at, f"203.0.113.{i + 1}", 1)
@@ -42,22 +42,19 @@ async def test_ten_failures_from_one_address_lock_it_out_of_that_account_for_a_m
 ):
     await make_user(runtime, OWNER)
     await make_user(runtime, "qian@example.cn")
-    started = clock.now()
-    await _fail(client_at, "203.0.113.1", 1)
-    first_failed = clock.now()  # the minute began between `started` and now
-    await _fail(client_at, "203.0.113.1", 9)
+    await _fail(client_at, "203.0.113.1", 10)
 
     async with client_at("203.0.113.1") as attacker, client_at(OWNERS_ADDRESS) as owner:
         assert await _sign_in(attacker) == ["RATE_LIMITED"]  # the right password included
         assert await _sign_in(attacker, "qian@example.cn") == []  # another account: not locked
         assert await _sign_in(owner) == []
-        await clock.until(started + 59.5)  # the minute began after `started`
+        clock.advance(59.999)
         assert await _sign_in(attacker) == ["RATE_LIMITED"]
-        await clock.until(first_failed + 60.5)
+        clock.advance(0.001)
         assert await _sign_in(attacker) == []
 
 
-async def test_nine_failures_from_one_address_do_not_lock_it(runtime, client_at):
+async def test_nine_failures_from_one_address_do_not_lock_it(runtime, client_at, clock):
     await make_user(runtime, OWNER)
     await _fail(client_at, "203.0.113.1", 9)
 
@@ -77,11 +74,11 @@ async def test_an_address_failing_on_twenty_accounts_in_a_minute_is_locked_out(
         await _fail(client_at, "203.0.113.1", 1, "guess19@example.cn")
         assert await _sign_in(guesser) == ["RATE_LIMITED"]
         assert await _sign_in(owner) == []
-        await clock.until(clock.now() + 60)
+        clock.advance(60)
         assert await _sign_in(guesser) == []
 
 
-async def test_an_account_under_attack_slows_its_attackers_not_its_owner(runtime, client_at):
+async def test_an_account_under_attack_slows_its_attackers_not_its_owner(runtime, client_at, clock):
     """30 failures in 15 minutes from any addresses: each address then gets 3 on it, not 10."""
     await make_user(runtime, OWNER)
     for i in range(30):
@@ -93,25 +90,7 @@ async def test_an_account_under_attack_slows_its_attackers_not_its_owner(runtime
         assert await _sign_in(owner) == []
 
 
-@pytest.mark.parametrize(
-    ("others", "mine", "refused"),
-    [(26, 3, False), (27, 3, True), (28, 2, False)],
-    ids=["29-failures", "30-failures", "2-of-mine-under-attack"],
-)
-async def test_30_failures_put_an_account_under_attack_and_3_then_lock_an_address(
-    runtime, client_at, others, mine, refused
-):
-    """My own failures count towards the account's 30 too."""
-    await make_user(runtime, OWNER)
-    for i in range(others):
-        await _fail(client_at, f"203.0.113.{i + 1}", 1)
-    await _fail(client_at, "192.0.2.1", mine)
-
-    async with client_at("192.0.2.1") as attacker:
-        assert await _sign_in(attacker) == (["RATE_LIMITED"] if refused else [])
-
-
-async def test_an_ipv6_client_is_its_whole_network(runtime, client_at):
+async def test_an_ipv6_client_is_its_whole_network(runtime, client_at, clock):
     """A host holds a /64: changing the last bits of its address does not reset its count."""
     await make_user(runtime, OWNER)
     for i in range(10):
