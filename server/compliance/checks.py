@@ -12,14 +12,19 @@ from server.communities import rules as community_rules
 from server.communities.models import Community
 from server.compliance.facts import Facts, ProgrammeFacts
 from server.reports import rules as report_rules
-from server.vocabulary import ActivityKind, MembershipRole, ReportKind, Severity
+from server.vocabulary import (
+    ActivityKind,
+    AdmissionCondition,
+    MembershipRole,
+    ReportKind,
+    Severity,
+)
 
 COMMUNITY = "community"
-RENEWAL_NOTICE_DAYS = community_rules.RENEWAL_WINDOW_DAYS
 TRAINING_WARNING_DAYS = 180  # warn when a cycle this close to its end has held no training
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes a Found)
 class Found:
     rule: str
     community_id: int | None
@@ -34,10 +39,6 @@ class Found:
     @property
     def article(self) -> str:
         return RULES[self.rule].article
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.rule, self.subject, self.period)
 
 
 def unit_subject(unit_id: int) -> str:
@@ -135,8 +136,7 @@ def cycle(facts: Facts, community: Community) -> Iterator[Found]:
             subject="community:length",
             period=period,
         )
-    days_left = (community.cycle_end - facts.today).days
-    if days_left < 0:
+    if community.cycle_end < facts.today:
         yield _found(
             "cycle",
             community,
@@ -146,7 +146,7 @@ def cycle(facts: Facts, community: Community) -> Iterator[Found]:
             subject="community:ended",
             period=period,
         )
-    elif days_left <= RENEWAL_NOTICE_DAYS:
+    elif facts.today >= community_rules.renewal_opens(community.cycle_end):
         yield _found(
             "cycle",
             community,
@@ -167,7 +167,9 @@ def _years(community: Community, today: dt.date) -> Iterator[tuple[int, bool]]:
     """The calendar years an annual rule covers, with whether each is over: a year counts when
     the cycle covers at least half of it (a cycle from March counts its first year, one
     ending in February does not count its last)."""
-    for year in range(community.cycle_start.year, min(today.year, community.cycle_end.year) + 1):
+    last_year = min(today.year, community.cycle_end.year)
+    # Not mutated: one year more is past the cycle or today, and the filters below drop it.
+    for year in range(community.cycle_start.year, last_year + 1):  # pragma: no mutate
         first = max(community.cycle_start, dt.date(year, 1, 1))
         last = min(community.cycle_end, dt.date(year, 12, 31))
         if (last - first).days + 1 >= 183 and first <= today:
@@ -315,7 +317,7 @@ def check_community(facts: Facts, community: Community) -> list[Found]:
 
 def admission_evidence(facts: ProgrammeFacts) -> Iterator[Found]:
     for unit_id, (name, conditions) in sorted(facts.evidenced.items()):
-        if conditions < 7:
+        if conditions < len(AdmissionCondition):
             yield Found(
                 "admission-evidence",
                 None,
