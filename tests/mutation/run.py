@@ -80,7 +80,8 @@ def copy_of_tree(stem: str) -> Path:
 def forget_survivors(session: Path) -> None:
     """Make the survivors pending again, so a new test is measured without the rest."""
     with sqlite3.connect(session) as db:
-        db.execute("DELETE FROM work_results WHERE test_outcome = 'survived'")
+        # The session stores the enum's name ("SURVIVED"), not its value ("survived").
+        db.execute("DELETE FROM work_results WHERE test_outcome = ?", (TestOutcome.SURVIVED.name,))
 
 
 def mutate(
