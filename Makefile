@@ -27,7 +27,7 @@ test: lint
 schema: install
 	$(BIN)/python -m schema.export
 
-# Mutation testing of the rules and the walls (docs/testing.md): about 10 minutes on 2 cores.
+# Mutation testing of the rules and the walls (docs/testing.md): about 30 minutes on 2 cores.
 mutants: install
 	$(BIN)/python -m tests.mutation.run --fail-under 90
 

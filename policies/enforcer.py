@@ -29,7 +29,7 @@ def permission_rules() -> list[list[str]]:
     """The `p` rows of permissions.csv (comments and blank lines skipped)."""
     rules = []
     with PERMISSIONS.open(encoding="utf-8") as f:
-        for row in csv.reader(f, skipinitialspace=True):
+        for row in csv.reader(f):
             if not row or row[0].startswith("#"):
                 continue
             rules.append([cell.strip() for cell in row])
@@ -37,7 +37,8 @@ def permission_rules() -> list[list[str]]:
 
 
 class _Rows(persist.Adapter):
-    """Feeds casbin rows already in memory; saving is the database's business, not casbin's."""
+    """Feeds casbin rows already in memory. Saving is the database's business, not casbin's:
+    the adapter's save methods are the base class's, which do nothing."""
 
     def __init__(self, rows: Iterable[Sequence[str]]) -> None:
         self._rows = list(rows)
@@ -49,6 +50,4 @@ class _Rows(persist.Adapter):
 
 def build_enforcer(grants: Iterable[Sequence[str]]) -> casbin.Enforcer:
     """An enforcer with the permission table and these `g`/`g2` grant rows."""
-    enforcer = casbin.Enforcer(str(MODEL), _Rows([*permission_rules(), *grants]))
-    enforcer.enable_auto_save(False)
-    return enforcer
+    return casbin.Enforcer(str(MODEL), _Rows([*permission_rules(), *grants]))

@@ -43,7 +43,8 @@ class ComplianceMutations:
 
         async def work() -> AuditRun:
             community_id = await info.context.community_id(input.community_slug)
-            async with info.context.transaction(community_id) as session:
+            national = community_id is None  # a national run: the all-communities scope
+            async with info.context.transaction(community_id, all_communities=national) as session:
                 run, _ = await service.request_audit(
                     session, guard, community_id, info.context.runtime
                 )

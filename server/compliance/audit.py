@@ -175,8 +175,10 @@ async def _programme_absentees(session: AsyncSession, since: dt.datetime | None)
 
 async def open_run(runtime: Runtime, community_id: int | None = None) -> int:
     """A run begun here and now (the shell, the demo, the nightly cron), recorded like any
-    other but never queued."""
-    async with runtime.database.transaction(community_id) as session:
+    other but never queued. A national run (no community) is written only in the
+    all-communities scope, as the row-level-security policy of `audit_runs` demands."""
+    national = {"all_communities": True} if community_id is None else {}
+    async with runtime.database.transaction(community_id, **national) as session:
         audit_run = AuditRun(community_id=community_id, status=AuditRunStatus.RUNNING, counts={})
         session.add(audit_run)
     return audit_run.id
@@ -240,8 +242,10 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
 
     # 1. The exits the attendance records call for, through the mutation's own function.
     read_scope = {"all_communities": True} if scope is None else {}
-    async with database.transaction(scope, **read_scope) as session:
+    # National runs cover this community too, and only the all-communities scope sees them.
+    async with database.transaction(all_communities=True) as session:
         since = await _since(session, scope)
+    async with database.transaction(scope, **read_scope) as session:
         absentees = await _absentees(session, scope, since)
         programme_absentees = await _programme_absentees(session, since) if scope is None else []
     for community_id, units in absentees.items():

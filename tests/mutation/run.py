@@ -2,13 +2,18 @@
 mutated one small, realistic bug at a time (a boundary moved by one, a condition negated or
 dropped, `and` for `or`), its few test files run, and the mutant must make them fail.
 
-Usage: python -m tests.mutation.run [--sample] [--survivors] [--fail-under PCT] [MODULE ...]
+The permission table (`policies/permissions.csv`), which a Python mutator cannot change, is
+mutated row by row (`tests/mutation/rows.py`): each row dropped, each row granted as well to
+a weaker role; its score counts with the modules'.
+
+Usage: python -m tests.mutation.run [--sample] [--survivors] [--fail-under PCT] [PATH ...]
 
 Prints killed / total per module and overall, and every survivor with its diff. Sessions
 (the record of each mutant's outcome) are kept in `.mutation/` so a stopped run resumes."""
 
 import argparse
 import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -20,6 +25,8 @@ from pathlib import Path
 
 from cosmic_ray.work_db import WorkDB, use_db
 from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
+from tests.mutation.rows import row_mutants
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = ROOT / ".mutation"
@@ -80,7 +87,8 @@ def copy_of_tree(stem: str) -> Path:
 def forget_survivors(session: Path) -> None:
     """Make the survivors pending again, so a new test is measured without the rest."""
     with sqlite3.connect(session) as db:
-        db.execute("DELETE FROM work_results WHERE test_outcome = 'survived'")
+        # The session stores the enum's name ("SURVIVED"), not its value ("survived").
+        db.execute("DELETE FROM work_results WHERE test_outcome = ?", (TestOutcome.SURVIVED.name,))
 
 
 def mutate(
@@ -120,6 +128,47 @@ def mutate(
     return killed, total, survivors
 
 
+def flip_rows(
+    table: str, tests: list[str], plain: bool, survivors_only: bool
+) -> tuple[int, int, list[tuple[str, str]]]:
+    """Killed, total and the survivors of the table's row mutants (`rows.py`), each run
+    against `tests` in a private copy of the tree. Outcomes are kept in a JSON record, void
+    once the table or its tests change."""
+    SESSIONS.mkdir(exist_ok=True)
+    stem = table.replace("/", ".")
+    record = SESSIONS / f"{stem}.json"
+    original = (ROOT / table).read_text(encoding="utf-8")
+    identity = {"sha256": hashlib.sha256(original.encode()).hexdigest(), "tests": tests}
+    outcomes: dict[str, str] = {}
+    if record.exists():
+        kept = json.loads(record.read_text())
+        if kept["identity"] == identity:
+            outcomes = kept["outcomes"]
+    if survivors_only:
+        outcomes = {key: outcome for key, outcome in outcomes.items() if outcome != "survived"}
+    tree = copy_of_tree(stem)
+    baseline = subprocess.run(test_command(tests, plain), cwd=tree, capture_output=True, text=True)
+    if baseline.returncode != 0:
+        sys.exit(f"{table}: its tests fail without any mutant:\n{baseline.stdout[-3000:]}")
+    lines = original.split("\n")
+    mutants = row_mutants(lines)
+    for mutant in mutants:
+        if mutant.key in outcomes:
+            continue
+        (tree / table).write_text("\n".join(mutant.apply(lines)), encoding="utf-8")
+        try:  # a mutant that hangs the tests is caught, as cosmic-ray's timeout counts it
+            run = subprocess.run(
+                test_command(tests, plain), cwd=tree, capture_output=True, timeout=120
+            )
+            outcomes[mutant.key] = "survived" if run.returncode == 0 else "killed"
+        except subprocess.TimeoutExpired:
+            outcomes[mutant.key] = "killed"
+        record.write_text(json.dumps({"identity": identity, "outcomes": outcomes}, indent=1))
+    shutil.rmtree(tree)
+    survivors = [(m.kind, m.diff) for m in mutants if outcomes[m.key] == "survived"]
+    return len(mutants) - len(survivors), len(mutants), survivors
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", action="store_true", help="the first target only")
@@ -129,15 +178,17 @@ def main() -> None:
     parser.add_argument(
         "--fail-under", type=float, default=0.0, help="exit 1 below this score (percent)"
     )
-    parser.add_argument("modules", nargs="*", help="only these modules (paths)")
+    parser.add_argument("modules", nargs="*", help="only these modules or tables (paths)")
     args = parser.parse_args()
     if "GONGXUE_REDIS_URL" not in os.environ or "GONGXUE_DATABASE_URL" not in os.environ:
         print("note: GONGXUE_DATABASE_URL/GONGXUE_REDIS_URL unset, the tests start embedded ones")
-    targets = tomllib.loads((ROOT / "tests" / "mutation" / "targets.toml").read_text())["target"]
+    listed = tomllib.loads((ROOT / "tests" / "mutation" / "targets.toml").read_text())
+    targets, tables = listed["target"], listed.get("table", [])
     if args.modules:
         targets = [t for t in targets if t["module"] in args.modules]
+        tables = [t for t in tables if t["file"] in args.modules]
     if args.sample:
-        targets = targets[:1]
+        targets, tables = targets[:1], []
     all_killed = all_total = 0
     lines = []
     for target in targets:
@@ -149,6 +200,16 @@ def main() -> None:
         for operator, diff in survivors:
             lines.append(
                 f"  survived {operator}\n" + "\n".join("    " + d for d in diff.splitlines())
+            )
+    for table in tables:
+        killed, total, survivors = flip_rows(
+            table["file"], table["tests"], table.get("plain", False), args.survivors
+        )
+        all_killed, all_total = all_killed + killed, all_total + total
+        lines.append(f"{table['file']}: {killed}/{total} killed")
+        for kind, diff in survivors:
+            lines.append(
+                f"  survived, row {kind}\n" + "\n".join("    " + d for d in diff.splitlines())
             )
     print("\n".join(lines))
     score = 100 * all_killed / all_total if all_total else 100.0

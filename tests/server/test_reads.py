@@ -174,8 +174,9 @@ async def test_a_statement_that_sets_its_own_tenant_sees_it_and_leaves_nothing_b
 
     async with runtime.database.read() as read:
         own = await read.scalar(statement, **statement_scope_values(a.id, False))
+        after_own = await read.scalar(visible)
         national = await read.scalar(statement, **statement_scope_values(None, True))
+        after_national = await read.scalar(visible)
         nobody = await read.scalar(statement, **statement_scope_values(None, False))
-        after = await read.scalar(visible)
 
-    assert (own, national, nobody, after) == (3, 7, 0, 0)
+    assert (own, after_own, national, after_national, nobody) == (3, 0, 7, 0, 0)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from server.audit.service import record
 from server.db import Database, create_engine
 from server.db_roles import APP_ROLE, app_url, set_app_password
+from tenants.rls import scope_transaction
 from tests.factories import make_community
 
 
@@ -106,6 +107,31 @@ async def test_a_pooled_connection_forgets_the_tenant_after_its_transaction(runt
     assert seen == ["a.private"]
     assert setting == ""
     assert after == []
+
+
+async def test_a_transaction_scoped_to_one_community_sees_only_that_community(runtime):
+    """`scope_transaction(session, community)`, as creating a community calls it half-way
+    through its transaction: from then on the transaction is that community's alone."""
+    a, _ = await make_community(runtime, "yrd-a")
+    b, _ = await make_community(runtime, "yrd-b")
+    for community in (a, b):
+        async with runtime.database.transaction(community.id) as session:
+            await record(
+                session,
+                actor_user_id=None,
+                action=f"{community.slug}.private",
+                target_type="Community",
+                target_id=community.id,
+                community_id=community.id,
+            )
+
+    async with runtime.database.transaction() as session:
+        unscoped = (await session.scalars(text("SELECT action FROM audit_log"))).all()
+        await scope_transaction(session, a.id)
+        scoped = (await session.scalars(text("SELECT action FROM audit_log"))).all()
+
+    assert unscoped == []
+    assert scoped == ["yrd-a.private"]
 
 
 async def test_another_tenants_rows_cannot_be_written_even_by_raw_sql(runtime):

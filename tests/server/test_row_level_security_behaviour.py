@@ -70,9 +70,10 @@ EXPECTED: dict[str, Wall] = {
         updates=False,
         shared=ANY_SCOPE,
     ),
-    # A community's run is shown only in that community; a national run to everyone.
+    # A community's run is shown only in that community; a national run (no community) is
+    # read and written only by the all-communities scope.
     "audit_runs": Wall(
-        unscoped=_seen("-"), in_a=_seen("A", "-"), everyone=_seen("A", "B", "-"), shared=ANY_SCOPE
+        unscoped=_seen(), in_a=_seen("A"), everyone=_seen("A", "B", "-"), shared=ALL_COMMUNITIES
     ),
 }
 
@@ -308,6 +309,36 @@ async def test_the_application_role_keeps_to_its_tenant(table, seeded, app_role)
         breaches = await wall_breaches(conn, table)
         await conn.rollback()
     assert breaches == []
+
+
+async def test_a_community_can_neither_open_nor_read_nor_alter_a_national_run(seeded, app_role):
+    """A national audit run (no community) belongs to the all-communities scope: community A
+    sees only its own run (1), not B's (2) nor the national one (3), and can neither open a
+    national run, nor finish B's or the national one, nor pass its own off as national."""
+    async with app_role.connect() as conn:
+        await _scope(conn, A)
+        seen = (await conn.scalars(text("SELECT id FROM audit_runs ORDER BY id"))).all()
+        opened = await _attempt(conn, ROW["audit_runs"], {"c": SHARED, "n": 26})
+        finished = await _attempt(
+            conn,
+            "UPDATE audit_runs SET status = 'FAILED' "
+            "WHERE community_id IS NULL OR community_id = :b",
+            {"b": B},
+        )
+        relabelled = await _attempt(
+            conn, "UPDATE audit_runs SET community_id = NULL WHERE community_id = :a", {"a": A}
+        )
+        await _scope(conn, None, everyone=True)
+        unfinished = (
+            await conn.scalars(text("SELECT id FROM audit_runs WHERE status = 'SUCCEEDED'"))
+        ).all()
+        await conn.rollback()
+
+    assert seen == [1]
+    assert opened == "row-level security"
+    assert finished == 0
+    assert relabelled == "row-level security"
+    assert sorted(unfinished) == [1, 2, 3]
 
 
 async def _openings(conn: AsyncConnection) -> list[tuple[str, str, list[str]]]:

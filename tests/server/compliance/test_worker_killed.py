@@ -62,7 +62,7 @@ async def test_a_killed_worker_leaves_no_half_written_community_and_the_rerun_co
         await make_community(runtime, f"c-{n:03d}", size=3 + n % 3, level=Level.COUNTY)
     expected = await _expected(runtime)
     assert all(expected.values())  # every community has something to find
-    async with runtime.database.transaction() as session:
+    async with runtime.database.transaction(all_communities=True) as session:
         run = AuditRun(community_id=None, status=AuditRunStatus.QUEUED, counts={})
         session.add(run)
     queue = await create_pool(RedisSettings.from_dsn(services.redis_url))
