@@ -85,11 +85,11 @@ def answers_error(answers: Sequence[ConditionAnswer]) -> UserFacingError | None:
     missing = [c for c in AdmissionCondition if c not in given]
     if missing or len(given) != len(set(given)):
         names = "、".join(c.zh for c in missing) or "重复的条件"
+        names_en = ", ".join(c.value for c in missing) or "none, but one twice"
         return UserFacingError(
             ErrorCode.INVALID_INPUT,
             f"第七条的七项准入条件须逐项作答（缺：{names}）",
-            "answer each of the seven conditions of Art. 7 once "
-            f"(missing: {', '.join(c.value for c in missing) or 'none, but one twice'})",
+            f"answer each of the seven conditions of Art. 7 once (missing: {names_en})",
             "conditions",
         )
     for i, answer in enumerate(answers):

@@ -95,10 +95,10 @@ def test_a_missing_condition_is_named():
 
 def test_a_condition_answered_twice_is_refused():
     eight = [*AdmissionCondition, list(AdmissionCondition)[3]]
-    assert _code_and_field(answers_error(_answers(eight))) == (
-        ErrorCode.INVALID_INPUT,
-        "conditions",
-    )
+    error = answers_error(_answers(eight))
+    assert _code_and_field(error) == (ErrorCode.INVALID_INPUT, "conditions")
+    assert "重复" in error.zh
+    assert "none, but one twice" in error.en
 
 
 @pytest.mark.parametrize("blank_at", [0, 4, 6])
