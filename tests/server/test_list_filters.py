@@ -8,9 +8,11 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.guard import Actor, Guard
 from server.activities import queries as activities_queries
+from server.activities.models import ProgrammeActivity, ProgrammeAttendance
 from server.admission import queries as admission_queries
 from server.admission.models import Application
 from server.communities import queries as communities_queries
@@ -19,9 +21,11 @@ from server.units import queries as units_queries
 from server.vocabulary import (
     ActivityKind,
     ApplicationStatus,
+    CommunityStatus,
     ExitScope,
     Level,
     MembershipStatus,
+    Region,
     ReportKind,
     SiteStatus,
 )
@@ -60,6 +64,28 @@ async def test_a_communitys_activities_by_kind_and_days_both_included(
     assert await _ids(owner, statement) == ([two.a.activity_id] if found else [])
 
 
+async def test_a_project_activitys_attendance_is_its_own(owner, two):
+    async with AsyncSession(owner) as session, session.begin():
+        first, second = (
+            ProgrammeActivity(kind=ActivityKind.SEMINAR, title=t, held_on=MAY_1, expected_count=1)
+            for t in ("项目研讨会一", "项目研讨会二")
+        )
+        session.add_all([first, second])
+        await session.flush()
+        session.add_all(
+            [
+                ProgrammeAttendance(activity_id=first.id, unit_id=two.a.units[0].id),
+                ProgrammeAttendance(activity_id=second.id, unit_id=two.b.units[0].id),
+            ]
+        )
+        first_id = first.id
+
+    async with owner.connect() as conn:
+        statement = activities_queries.attendance_statement(None, first_id)
+        rows = (await conn.execute(statement)).all()
+    assert [r.unit_id for r in rows] == [two.a.units[0].id]
+
+
 async def test_the_latest_activity_counts_the_day_itself_and_none_after(owner, two):
     async with owner.connect() as conn:
         on_the_day = await conn.scalar(
@@ -69,6 +95,18 @@ async def test_the_latest_activity_counts_the_day_itself_and_none_after(owner, t
             select(activities_queries.latest_activity_on(two.a.id, MAY_1 - DAY))
         )
     assert (on_the_day, the_day_before) == (MAY_1, None)
+
+
+async def test_the_list_of_communities_by_region_level_and_status(owner, two):
+    async def ids(**filters):
+        return sorted(await _ids(owner, communities_queries.communities_statement(**filters)))
+
+    assert await ids() == sorted([two.a.id, two.b.id])
+    assert await ids(region=Region.YANGTZE_RIVER_DELTA) == [two.a.id]
+    assert await ids(level=Level.COUNTY) == sorted([two.a.id, two.b.id])
+    assert await ids(level=Level.TOWNSHIP) == []
+    assert await ids(status=CommunityStatus.ACTIVE) == sorted([two.a.id, two.b.id])
+    assert await ids(status=CommunityStatus.DISSOLVED) == []
 
 
 @pytest.mark.parametrize(
