@@ -68,7 +68,7 @@ def activity_ref(community_id: int | None, activity_id: int) -> str:
     return f"Activity:{community_id}:{activity_id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes a Recorded)
 class Recorded:
     activity: Activity | ProgrammeActivity  # as recorded: a row of one (`server/reads.py`)
     exits: list[ExitRecord]
@@ -201,7 +201,7 @@ async def find_activity(
     return activity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes an Asked)
 class Asked:
     """A recording asked for, checked as far as it can be before the activity is read:
     allowed, not empty, no unit twice."""
@@ -362,7 +362,7 @@ RECORDING = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes a History)
 class History:
     """A unit's expected activities in the order held, and how a notice names each one."""
 
