@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.guard import Actor, Guard
 from server.activities import queries as activities_queries
-from server.activities.models import ProgrammeActivity, ProgrammeAttendance
+from server.activities.models import Activity, ProgrammeActivity, ProgrammeAttendance
 from server.admission import queries as admission_queries
 from server.admission.models import Application
 from server.communities import queries as communities_queries
@@ -87,6 +87,16 @@ async def test_a_project_activitys_attendance_is_its_own(owner, two):
 
 
 async def test_the_latest_activity_counts_the_day_itself_and_none_after(owner, two):
+    async with AsyncSession(owner) as session, session.begin():
+        session.add(  # an earlier one too: the latest of two, not the only one
+            Activity(
+                community_id=two.a.id,
+                kind=ActivityKind.TRAINING,
+                title="scope-a 培训",
+                held_on=MAY_1 - 30 * DAY,
+                expected_count=0,
+            )
+        )
     async with owner.connect() as conn:
         on_the_day = await conn.scalar(
             select(activities_queries.latest_activity_on(two.a.id, MAY_1))
@@ -94,7 +104,7 @@ async def test_the_latest_activity_counts_the_day_itself_and_none_after(owner, t
         the_day_before = await conn.scalar(
             select(activities_queries.latest_activity_on(two.a.id, MAY_1 - DAY))
         )
-    assert (on_the_day, the_day_before) == (MAY_1, None)
+    assert (on_the_day, the_day_before) == (MAY_1, MAY_1 - 30 * DAY)
 
 
 async def test_the_list_of_communities_by_region_level_and_status(owner, two):
