@@ -9,7 +9,7 @@ from schema.core.errors import UserError
 from schema.core.limits import WRITTEN, limited
 from schema.core.mutations import attempt
 from schema.units.types import Unit
-from server.admission import service
+from server.admission import rules, service
 from server.vocabulary import AdmissionCondition, Level, ReviewDecision
 
 
@@ -114,7 +114,7 @@ class AdmissionMutations:
 
         async def work() -> Application:
             call_id = ids.decode_as(input.call_id, "ApplicationCall")[0]
-            unit = service.ApplicantUnit(
+            unit = rules.ApplicantUnit(
                 name=input.unit.name,
                 level=input.unit.level,
                 division_code=input.unit.division_code.strip(),
@@ -123,7 +123,7 @@ class AdmissionMutations:
                 project_team=input.unit.project_team,
             )
             answers = [
-                service.ConditionAnswer(
+                rules.ConditionAnswer(
                     condition=a.condition,
                     evidence=a.evidence,
                     upload_id=ids.decode_as(a.upload_id, "Upload")[0] if a.upload_id else None,

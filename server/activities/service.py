@@ -27,7 +27,17 @@ from server.activities.models import (
     ProgrammeActivity,
     ProgrammeAttendance,
 )
-from server.activities.rules import CHAINING, Expected, two_consecutive_absences
+from server.activities.rules import (
+    AttendanceEntry,
+    Expected,
+    counting_since,
+    cycle_error,
+    entries_error,
+    expected_error,
+    may_chain,
+    recording_error,
+    two_consecutive_absences,
+)
 from server.audit.service import APPEND, record
 from server.clock import today
 from server.communities.models import Community, Membership
@@ -58,13 +68,7 @@ def activity_ref(community_id: int | None, activity_id: int) -> str:
     return f"Activity:{community_id}:{activity_id}"
 
 
-@dataclass(frozen=True)
-class AttendanceEntry:
-    unit_id: int
-    status: AttendanceStatus
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes a Recorded)
 class Recorded:
     activity: Activity | ProgrammeActivity  # as recorded: a row of one (`server/reads.py`)
     exits: list[ExitRecord]
@@ -95,14 +99,8 @@ async def schedule_activity(
             session, actor.user_id, kind, title, held_on, expected_unit_ids
         )
     community = await session.get(Community, community_id)
-    if not community.cycle_start <= held_on <= community.cycle_end:
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT,
-            f"活动日期须在合作周期内（{community.cycle_start} 至 {community.cycle_end}）",
-            f"the activity must fall within the cycle ({community.cycle_start} to "
-            f"{community.cycle_end})",
-            "heldOn",
-        )
+    if error := cycle_error(held_on, community.cycle_start, community.cycle_end):
+        raise error
     members = set(
         (
             await session.scalars(
@@ -114,13 +112,8 @@ async def schedule_activity(
         ).all()
     )
     expected = list(dict.fromkeys(expected_unit_ids)) if expected_unit_ids else sorted(members)
-    if stray := [u for u in expected if u not in members]:
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT,
-            "应到单位须是本共同体的在册成员",
-            f"expected units must be active members (not: {stray})",
-            "expectedUnitIds",
-        )
+    if error := expected_error(expected, members):
+        raise error
     activity = Activity(
         community_id=community_id,
         kind=kind,
@@ -208,7 +201,7 @@ async def find_activity(
     return activity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes an Asked)
 class Asked:
     """A recording asked for, checked as far as it can be before the activity is read:
     allowed, not empty, no unit twice."""
@@ -220,8 +213,7 @@ class Asked:
 
     @property
     def may_chain(self) -> list[int]:
-        """The units whose new mark can complete two absences in a row (`rules.CHAINING`)."""
-        return [e.unit_id for e in self.entries if e.status in CHAINING]
+        return may_chain(self.entries)
 
     @property
     def lock(self) -> str:
@@ -244,18 +236,8 @@ def ask_attendance(
     entries: Sequence[AttendanceEntry],
 ) -> Asked:
     actor = guard.require("attendance", "record", community_id)
-    if not entries:
-        raise UserFacingError(ErrorCode.INVALID_INPUT, "没有出勤记录", "no entries", "entries")
-    seen: set[int] = set()
-    for i, entry in enumerate(entries):
-        if entry.unit_id in seen:
-            raise UserFacingError(
-                ErrorCode.INVALID_INPUT,
-                "同一单位记录了两次",
-                "a unit appears twice",
-                f"entries.{i}.unitId",
-            )
-        seen.add(entry.unit_id)
+    if error := entries_error(entries):
+        raise error
     return Asked(actor.user_id, community_id, activity_id, entries)
 
 
@@ -309,22 +291,8 @@ async def _record(write: Write, asked: Asked) -> Activity | ProgrammeActivity:
     )
     if row is None:
         raise UserFacingError(ErrorCode.NOT_FOUND, "活动不存在", "no such activity", "activityId")
-    if row.held_on > today():
-        raise UserFacingError(
-            ErrorCode.INVALID_TRANSITION,
-            "活动尚未举行，不能登记出勤",
-            "the activity has not been held yet",
-            "activityId",
-        )
-    expected = set(row.marked or ())
-    for i, entry in enumerate(asked.entries):
-        if entry.unit_id not in expected:
-            raise UserFacingError(
-                ErrorCode.INVALID_INPUT,
-                "该单位不在本次活动的应到名单中",
-                "the unit was not expected at this activity",
-                f"entries.{i}.unitId",
-            )
+    if error := recording_error(row.held_on, today(), asked.entries, set(row.marked or ())):
+        raise error
     return row
 
 
@@ -394,7 +362,7 @@ RECORDING = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes a History)
 class History:
     """A unit's expected activities in the order held, and how a notice names each one."""
 
@@ -450,8 +418,8 @@ async def _history(
 async def _counting_since(
     session: AsyncSession, community_id: int | None, unit_id: int, joined: dt.date
 ) -> dt.date:
-    """Absences count from when the unit joined, or from the day after its last
-    reinstatement in this scope (the absences that made it leave are spent)."""
+    """When absences start to count (`rules.counting_since`), reinstatements in this scope
+    only."""
     scope = ExitScope.PROGRAMME if community_id is None else ExitScope.COMMUNITY
     reinstated = await session.scalar(
         select(func.max(ExitRecord.reinstated_on)).where(
@@ -462,9 +430,7 @@ async def _counting_since(
             else ExitRecord.community_id == community_id,
         )
     )
-    if reinstated is None:
-        return joined
-    return max(joined, reinstated + dt.timedelta(days=1))
+    return counting_since(joined, reinstated)
 
 
 async def enact_absences(

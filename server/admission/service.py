@@ -3,7 +3,6 @@ project group's review, and the published list of experiment sites with their pl
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.access.guard import Guard
 from server.accounts.models import User
 from server.admission.models import Application, ApplicationCall, ApplicationCondition
+from server.admission.rules import (
+    ApplicantUnit,
+    ConditionAnswer,
+    answers_error,
+    call_error,
+    closed_error,
+    review_error,
+    reviewed,
+    unit_error,
+)
 from server.audit.service import record
 from server.clock import today
 from server.errors import ErrorCode, UserFacingError
@@ -19,29 +28,10 @@ from server.units.models import Unit
 from server.units.service import division_code_error, next_plaque_number
 from server.uploads.models import Upload
 from server.vocabulary import (
-    AdmissionCondition,
     ApplicationStatus,
-    Level,
     ReviewDecision,
     SiteStatus,
 )
-
-
-@dataclass(frozen=True)
-class ApplicantUnit:
-    name: str
-    level: Level
-    division_code: str
-    address: str
-    responsible_person: str
-    project_team: str
-
-
-@dataclass(frozen=True)
-class ConditionAnswer:
-    condition: AdmissionCondition
-    evidence: str
-    upload_id: int | None = None
 
 
 async def open_call(
@@ -53,19 +43,8 @@ async def open_call(
     closes_on: dt.date,
 ) -> ApplicationCall:
     actor = guard.require("call", "open")
-    if not title.strip():
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT, "请填写通知标题", "a title is required", "title"
-        )
-    if closes_on < opens_on:
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT,
-            "截止日期不能早于开始日期",
-            "the call cannot close before it opens",
-            "closesOn",
-        )
-    if not 2000 <= year <= 2100:
-        raise UserFacingError(ErrorCode.INVALID_INPUT, "年份无效", "not a plausible year", "year")
+    if error := call_error(title, year, opens_on, closes_on):
+        raise error
     call = ApplicationCall(title=title.strip(), year=year, opens_on=opens_on, closes_on=closes_on)
     session.add(call)
     await session.flush()
@@ -91,30 +70,6 @@ async def get_call(session: AsyncSession, call_id: int, *, lock: bool = False) -
     return call
 
 
-def _answers_error(answers: Sequence[ConditionAnswer]) -> UserFacingError | None:
-    """Art. 7: all seven conditions, each answered once, each with evidence."""
-    given = [a.condition for a in answers]
-    missing = [c for c in AdmissionCondition if c not in given]
-    if missing or len(given) != len(set(given)):
-        names = "、".join(c.zh for c in missing) or "重复的条件"
-        return UserFacingError(
-            ErrorCode.INVALID_INPUT,
-            f"第七条的七项准入条件须逐项作答（缺：{names}）",
-            "answer each of the seven conditions of Art. 7 once "
-            f"(missing: {', '.join(c.value for c in missing) or 'none, but one twice'})",
-            "conditions",
-        )
-    for i, answer in enumerate(answers):
-        if not answer.evidence.strip():
-            return UserFacingError(
-                ErrorCode.INVALID_INPUT,
-                f"“{answer.condition.zh}”须附证明材料说明",
-                f"{answer.condition.value} needs evidence",
-                f"conditions.{i}.evidence",
-            )
-    return None
-
-
 async def submit_application(
     session: AsyncSession,
     guard: Guard,
@@ -125,30 +80,14 @@ async def submit_application(
     """Any signed-in applicant, while the call is open; one application per division."""
     actor = guard.signed_in()
     call = await get_call(session, call_id)
-    if not call.opens_on <= today() <= call.closes_on:
-        raise UserFacingError(
-            ErrorCode.CALL_CLOSED,
-            f"申报时间为 {call.opens_on} 至 {call.closes_on}，现不在申报期内",
-            f"the call is open from {call.opens_on} to {call.closes_on}",
-            "callId",
-        )
-    for field, value in (
-        ("name", unit.name),
-        ("address", unit.address),
-        ("responsiblePerson", unit.responsible_person),
-        ("projectTeam", unit.project_team),
-    ):
-        if not value.strip():
-            raise UserFacingError(
-                ErrorCode.INVALID_INPUT,
-                "申报单位信息不完整",
-                f"{field} is required",
-                f"unit.{field}",
-            )
+    if error := closed_error(call.opens_on, call.closes_on, today()):
+        raise error
+    if error := unit_error(unit):
+        raise error
     if error := division_code_error(unit.level, unit.division_code):
         error.field = "unit.divisionCode"
         raise error
-    if error := _answers_error(answers):
+    if error := answers_error(answers):
         raise error
     for i, answer in enumerate(answers):
         if answer.upload_id is not None:
@@ -219,22 +158,9 @@ async def review_application(
         raise UserFacingError(
             ErrorCode.NOT_FOUND, "申报不存在", "no such application", "applicationId"
         )
-    if application.status is not ApplicationStatus.SUBMITTED:
-        raise UserFacingError(
-            ErrorCode.INVALID_TRANSITION,
-            f"该申报已是“{application.status.zh}”，不能再审核",
-            f"the application is already {application.status.value}",
-            "applicationId",
-        )
-    if decision is ReviewDecision.REJECT and not (reason and reason.strip()):
-        raise UserFacingError(
-            ErrorCode.INVALID_INPUT, "不通过须写明理由", "a rejection needs a reason", "reason"
-        )
-    application.status = (
-        ApplicationStatus.APPROVED
-        if decision is ReviewDecision.APPROVE
-        else ApplicationStatus.REJECTED
-    )
+    if error := review_error(application.status, decision, reason):
+        raise error
+    application.status = reviewed(decision)
     application.review_reason = reason.strip() if reason else None
     application.reviewed_by = actor.user_id
     application.reviewed_at = dt.datetime.now(dt.UTC)
