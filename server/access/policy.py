@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from policies.enforcer import build_enforcer
 from server.accounts.models import CasbinRule
-from server.channels import Followed
+from server.channels import Followed, Message
 from server.db import Database
 
 CHANNEL = "gongxue:policy:changes"  # and the database's number: `server/channels.py`
@@ -101,7 +101,7 @@ class Policy(Followed):
             held.discard(_grant_of(change.rule))
         self._decisions = {}
 
-    async def _receive(self, message: dict) -> None:
+    async def _receive(self, message: Message) -> None:
         version = int(message["version"])
         if version <= self._version:
             return  # our own change, or one a reload already holds

@@ -11,14 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.policy import PolicyChange
 from server.accounts import rate_limit
-from server.accounts.models import CasbinRule, User
+from server.accounts.models import EMAIL_LENGTH, NAME_LENGTH, CasbinRule, User
 from server.errors import ErrorCode, UserFacingError, not_found
 from server.passwords import hash_password, refuse_weak_password, verify_password
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PROJECT_GROUP = "PROJECT_GROUP"
-EMAIL_LENGTH = User.__table__.c.email.type.length
-NAME_LENGTH = User.__table__.c.display_name.type.length
 # Verified against when the email is unknown, so a miss costs what a wrong password costs.
 _NOBODY = hash_password("no account has this password")
 
