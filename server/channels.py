@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -131,7 +131,7 @@ class Topics:
             await asyncio.wait({self._task}, timeout=3 * POLL_SECONDS)
             self._task = None
 
-    async def moves(self, topic: str, poll_seconds: float) -> AsyncIterator[None]:
+    async def moves(self, topic: str, poll_seconds: float) -> AsyncGenerator[None]:
         """Yields at once (read the state then), again when the topic moves, and at least
         every `poll_seconds` (a message missed, or Redis away, is only late)."""
         moved = asyncio.Event()

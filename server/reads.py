@@ -1,9 +1,9 @@
 """Reads that run SQLAlchemy statements on asyncpg's own connections, read-only.
 
-A page of GraphQL opens several small reads. Through an ORM session one took 1.2 ms here
-(0.96 ms of it CPU: sessions, identity maps, greenlet hops), on a connection borrowed from
-the engine's pool 0.55 ms, and on a connection of asyncpg's own pool less again (no greenlet,
-no pool wrappers; bench/RESULTS.md). Here a statement is compiled once per shape (as
+A page of GraphQL opens several small reads. Through an ORM session most of a read's time is
+the ORM's CPU (sessions, identity maps, greenlet hops); on a connection borrowed from the
+engine's pool it is about half, and on a connection of asyncpg's own pool less again (no
+greenlet, no pool wrappers; bench/RESULTS.md). Here a statement is compiled once per shape (as
 SQLAlchemy's own cache does), runs with asyncpg's `fetch`, and its rows come back as named
 tuples with the mapped attribute names, converted by the columns' own types. The statements
 stay the domains' own (`server/*/queries.py`); only the way they run differs. Writes keep

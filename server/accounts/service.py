@@ -53,7 +53,7 @@ async def _insert(
 ) -> User | None:
     """The new user; None when the email has one, even one another transaction is adding
     now (the unique index decides, not a look beforehand)."""
-    password_hash = await asyncio.to_thread(hash_password, password)  # argon2: 0.1 s of CPU
+    password_hash = await asyncio.to_thread(hash_password, password)  # argon2: CPU-bound
     return await session.scalar(
         insert(User)
         .values(
@@ -129,7 +129,7 @@ async def authenticate(
     """The active user with this email and password; refused after too many failures."""
     await rate_limit.refuse_sign_in_if_limited(redis, email, client)
     user = await find_user_by_email(session, email)
-    # argon2 takes 0.1 s of CPU and frees the GIL: in a thread, a burst of sign-ins leaves the
+    # argon2 is slow on purpose and frees the GIL: in a thread, a burst of sign-ins leaves the
     # event loop, and every other request, free.
     valid = await asyncio.to_thread(
         verify_password, user.password_hash if user else _NOBODY, password

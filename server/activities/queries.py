@@ -81,7 +81,7 @@ def latest_activity_on(
     """The day of a community's latest activity held by `today`; `community_id` a value, or
     the column of an outer query. ORDER BY ... LIMIT 1 rather than max(): under row-level
     security PostgreSQL does not turn max() into one step down the `(community_id, held_on)`
-    index, and scans the community's activities (4.7 ms for 50 of them)."""
+    index, and scans the community's activities (bench/RESULTS.md)."""
     return (
         select(Activity.held_on)
         .where(Activity.community_id == community_id, Activity.held_on <= today)
