@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint schema mutants mutants-sample
+.PHONY: run test install lint typecheck schema mutants mutants-sample
 
 $(BIN)/gongxue: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,13 @@ run: install
 	$(BIN)/gongxue demo
 	$(BIN)/gongxue serve
 
-lint: install
+lint: install typecheck
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+
+# mypy --strict over what pyproject.toml's [tool.mypy] names.
+typecheck: install
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest

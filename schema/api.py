@@ -33,6 +33,7 @@ from schema.core.errors import UserError, log_errors, should_mask
 from schema.core.execution import Execution
 from schema.core.limits import apply as apply_limits
 from schema.core.node import NodeQueries
+from schema.core.strawberry_private import graphql_schema
 from schema.notifications.inbox import (
     NotificationMutations,
     NotificationQueries,
@@ -118,7 +119,7 @@ SCHEMA = Schema(
         masking,
     ],
 )
-apply_limits(SCHEMA._schema)
+apply_limits(graphql_schema(SCHEMA))
 
 
 def sdl() -> str:

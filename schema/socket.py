@@ -13,16 +13,18 @@ language (`Accept-Language` of the upgrade)."""
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFormattedError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
-    _OperationStreamClosed,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
+    NextMessage,
+    NextMessagePayload,
     SubscribeMessage,
 )
 from strawberry.types import ExecutionResult
@@ -31,7 +33,11 @@ from strawberry.utils.aio import aclosing
 
 from schema.core.context import Context
 from schema.core.errors import format_error
+from schema.core.strawberry_private import OperationStreamClosed
 from server.errors import AccessError, ErrorCode, GongxueError
+
+if TYPE_CHECKING:  # the view serves the sockets this handles
+    from schema.view import GraphQLView
 
 # How often an open socket's token is checked again (in memory: no round trip). The
 # revocations themselves reach a process as HTTP's do (`server/accounts/revocations.py`).
@@ -56,26 +62,27 @@ class CheckedOperation(Operation[Context, None]):
         super().__init__(handler, *args)
         self.language = handler.context.language
 
-    def _formatted(self, errors: list[GraphQLError]) -> list[dict[str, Any]]:
+    def _formatted(self, errors: list[GraphQLError]) -> list[GraphQLFormattedError]:
         return [format_error(e, self.language) for e in errors]
 
     async def send_initial_errors(self, errors: list[GraphQLError]) -> None:
         await self.send_operation_message(
-            {"id": self.id, "type": "error", "payload": self._formatted(errors)}
+            ErrorMessage(id=self.id, type="error", payload=self._formatted(errors))
         )
 
     async def send_next(self, execution_result: ExecutionResult) -> None:
-        payload: dict[str, Any] = {"data": execution_result.data}
+        payload = NextMessagePayload(data=execution_result.data)
         if execution_result.errors:
             payload["errors"] = self._formatted(execution_result.errors)
         if execution_result.extensions:
             payload["extensions"] = execution_result.extensions
-        await self.send_operation_message({"id": self.id, "type": "next", "payload": payload})
+        await self.send_operation_message(NextMessage(id=self.id, type="next", payload=payload))
 
 
 class CheckedSocket(BaseGraphQLTransportWSHandler[Context, None]):
     context: Context
-    _watch: asyncio.Task | None = None
+    _watch: asyncio.Task[None] | None = None
+    view: "GraphQLView"
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         params = message.get("payload") or {}
@@ -130,7 +137,7 @@ class CheckedSocket(BaseGraphQLTransportWSHandler[Context, None]):
                 error = GraphQLError(ended.message(self.context.language), original_error=ended)
                 refusal = format_error(error, self.context.language)
                 await self.send_message(
-                    {"id": message["id"], "type": "error", "payload": [refusal]}
+                    ErrorMessage(id=message["id"], type="error", payload=[refusal])
                 )
                 await self._end(ended)
                 return
@@ -138,8 +145,8 @@ class CheckedSocket(BaseGraphQLTransportWSHandler[Context, None]):
             self.max_subscriptions_per_connection is not None
             and len(self.operations) >= self.max_subscriptions_per_connection
         ):
-            error = format_error(GraphQLError("Subscription limit reached"), self.context.language)
-            await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
+            limit = format_error(GraphQLError("Subscription limit reached"), self.context.language)
+            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[limit]))
             return
         operation = CheckedOperation(
             self,
@@ -172,7 +179,7 @@ class CheckedSocket(BaseGraphQLTransportWSHandler[Context, None]):
             async with aclosing(result_source):
                 await self._send_result_stream(operation, result_source)
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
-        except _OperationStreamClosed:
+        except OperationStreamClosed:
             return
         except GraphQLError as refused:
             # A document over the token limit: the parser cache raises it unwrapped.

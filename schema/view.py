@@ -5,13 +5,13 @@ graphql-transport-ws only, checked as requests are (`schema/socket.py`)."""
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -31,6 +31,7 @@ from schema.core.over_http import (
     post_params,
     unsupported_method,
 )
+from schema.core.strawberry_private import graphql_schema
 from schema.socket import CheckedSocket
 from server.errors import GongxueError
 from server.i18n import language_from
@@ -50,7 +51,7 @@ class GraphQLView(GraphQL[Context, None]):
         super().__init__(SCHEMA, **kwargs)
         self.runtime = runtime
         self._tenants: dict[str, Tenant] = {}
-        self._compiled = CompiledReads(SCHEMA._schema, tuple(LIMITS), MAX_TOKENS)
+        self._compiled = CompiledReads(graphql_schema(SCHEMA), tuple(LIMITS), MAX_TOKENS)
         self._direct = DirectExecution(SCHEMA, masking())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -63,7 +64,7 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             scope.setdefault("state", {})["tenant"] = await self._path_tenant(request)
             response = await self._answer(request, media, language)
-            if request.state._state.get("unavailable"):
+            if getattr(request.state, "unavailable", False):
                 response.status_code = 503  # nothing answered: retry later
         except RequestRefused as exc:
             response = _error_response(
@@ -106,7 +107,7 @@ class GraphQLView(GraphQL[Context, None]):
                 raise
             if response.media_type == JSON:
                 response.headers["content-type"] = media
-        if media == GRAPHQL_RESPONSE and request.state._state.get("rejected"):
+        if media == GRAPHQL_RESPONSE and getattr(request.state, "rejected", False):
             # A document that does not parse or validate, or variables that do not coerce,
             # never reached execution: 400, and no `data` entry (`process_result`).
             response.status_code = 400
@@ -136,7 +137,7 @@ class GraphQLView(GraphQL[Context, None]):
         tenant = request.scope.get("state", {}).get("tenant")
         return Context(self.runtime, request, tenant, self._tenants)
 
-    async def admit(self, context: Context, params: dict) -> None:
+    async def admit(self, context: Context, params: dict[str, object]) -> None:
         """A websocket's `connection_init`: its door and its token, checked as a request's."""
         context.enter(await self._path_tenant(context.request))
         context.take_socket_token(params)
@@ -152,17 +153,31 @@ class GraphQLView(GraphQL[Context, None]):
                 self._tenants[slug] = await find_tenant(session, slug)
         return self._tenants[slug]
 
-    async def execute_single(self, **kwargs: Any) -> ExecutionResult:
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         """Subscriptions are served over websockets only, where the socket is checked as a
         door (`schema/socket.py`); over HTTP one would run as a query and fail."""
-        data = kwargs["request_data"]
-        if _subscribes(data.query, data.operation_name):
+        if _subscribes(request_data.query, request_data.operation_name):
             raise HTTPException(400, "subscriptions are served over websockets")
-        return await super().execute_single(**kwargs)
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
 
-    # orjson: a 2,000-row list is about 0.3 MB of JSON, which the standard library's encoder
-    # took several milliseconds to write. Its decode errors are json.JSONDecodeError too, so a
-    # body that is not JSON is still the 400 strawberry gives.
+    # orjson: a 2,000-row list is a large JSON answer, slow to write with the standard
+    # library's encoder (bench/RESULTS.md). Its decode errors are json.JSONDecodeError too, so
+    # a body that is not JSON is still the 400 strawberry gives.
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
 

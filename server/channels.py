@@ -12,12 +12,15 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
+from typing import Any
 
 from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
+# A change as a channel carries it: JSON, its fields each follower's own.
+Message = dict[str, Any]
 
 
 def channel(redis: Redis, name: str) -> str:
@@ -32,7 +35,7 @@ class Followed:
         self._redis = redis
         self.channel = channel(redis, channel_name)
         self._what = what
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
     def start(self) -> None:
@@ -70,7 +73,7 @@ class Followed:
                 log.exception("%s follower lost its connection; retrying", self._what)
                 await asyncio.sleep(POLL_SECONDS)
 
-    async def _receive(self, message: dict) -> None:
+    async def _receive(self, message: Message) -> None:
         raise NotImplementedError
 
     async def _catch_up(self) -> None:
@@ -113,7 +116,7 @@ class Topics:
         self._prefix = f"{TOPICS}:"
         self._suffix = channel(redis, "")  # ":<db>"
         self._waiting: dict[str, set[asyncio.Event]] = {}
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
     def start(self) -> None:
@@ -128,7 +131,7 @@ class Topics:
             await asyncio.wait({self._task}, timeout=3 * POLL_SECONDS)
             self._task = None
 
-    async def moves(self, topic: str, poll_seconds: float) -> AsyncIterator[None]:
+    async def moves(self, topic: str, poll_seconds: float) -> AsyncGenerator[None]:
         """Yields at once (read the state then), again when the topic moves, and at least
         every `poll_seconds` (a message missed, or Redis away, is only late)."""
         moved = asyncio.Event()

@@ -166,13 +166,14 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from server.demo.load import load_demo
+    from server.compliance.audit import Counts
+    from server.demo.load import DemoSummary, load_demo
 
     if settings.env == "production":
         console.print("[red]演示数据不能载入生产环境 / demo data is refused in production[/red]")
         return 2
 
-    async def load_and_audit(runtime: Runtime):
+    async def load_and_audit(runtime: Runtime) -> "tuple[DemoSummary, Counts]":
         from server.compliance.audit import run_now
 
         summary = await load_demo(runtime)
@@ -198,7 +199,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _seed_national(args: argparse.Namespace, settings: Settings) -> int:
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from server.national.generate import PASSWORD
     from server.national.load import NotEmpty, seed_national, summary_rows
@@ -212,7 +213,7 @@ def _seed_national(args: argparse.Namespace, settings: Settings) -> int:
         console.print("[red]--scale 须在 0 到 2 之间 / --scale must be in (0, 2][/red]")
         return 2
     with Progress(console=console) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def step(what: str, done: int, of: int) -> None:
             if what not in tasks:

@@ -7,8 +7,9 @@ pooled connection can never carry one request's tenant into the next.
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, func
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import QueuePool
 
 from server import reads, writes
 from tenants.rls import scope_transaction
@@ -54,6 +56,14 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
+def rows_changed(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an INSERT, UPDATE or DELETE wrote. The session returns its cursor's
+    result typed as a plain `Result`, which has no count."""
+    if not isinstance(result, CursorResult):
+        raise TypeError("not the result of an INSERT, UPDATE or DELETE")
+    return result.rowcount
+
+
 ANNOUNCED = "announced"
 
 
@@ -76,6 +86,8 @@ class Database:
         self._announce = announce
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._plans = reads.Plans(engine.dialect)
+        if not isinstance(engine.pool, QueuePool):
+            raise TypeError("the reads' pool is sized like the engine's: use create_engine()")
         self._reads = reads.ReadPool(engine.url, engine.pool.size())
 
     @contextlib.asynccontextmanager

@@ -2,18 +2,18 @@
 
 import gc
 
-# A request leaves about 300 objects in reference cycles (tasks, futures, resolver info).
-# A young collection's pause grows faster than the objects it frees (measured on the
-# community page: 0.5 ms at 700, 1.2 ms at 2,000, 9 ms at 10,000, 80 ms at 50,000), so it
-# runs often and short; what it costs overall is about the same at any threshold.
+# A request leaves objects in reference cycles (tasks, futures, resolver info). A young
+# collection's pause grows faster than the objects it frees (bench/RESULTS.md, "Measurements
+# behind design decisions"), so it runs often and short; what it costs overall is about the
+# same at any threshold.
 YOUNG_THRESHOLD = 2_000
 
 
 def settle_garbage_collector() -> None:
     """After start-up, moves the long-lived objects (schema, models, policy) out of the
     collector's sight, so no collection walks them again, and sets the young threshold.
-    Full collections walking every long-lived object had stalled the API's p99 (68 ms
-    against a p50 of 8 ms on the listing)."""
+    Full collections walking every long-lived object had stalled the API's p99 many times
+    over its p50 (bench/RESULTS.md)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG_THRESHOLD, 20, 20)

@@ -1,9 +1,9 @@
 """Reads that run SQLAlchemy statements on asyncpg's own connections, read-only.
 
-A page of GraphQL opens several small reads. Through an ORM session one took 1.2 ms here
-(0.96 ms of it CPU: sessions, identity maps, greenlet hops), on a connection borrowed from
-the engine's pool 0.55 ms, and on a connection of asyncpg's own pool less again (no greenlet,
-no pool wrappers; bench/RESULTS.md). Here a statement is compiled once per shape (as
+A page of GraphQL opens several small reads. Through an ORM session most of a read's time is
+the ORM's CPU (sessions, identity maps, greenlet hops); on a connection borrowed from the
+engine's pool it is about half, and on a connection of asyncpg's own pool less again (no
+greenlet, no pool wrappers; bench/RESULTS.md). Here a statement is compiled once per shape (as
 SQLAlchemy's own cache does), runs with asyncpg's `fetch`, and its rows come back as named
 tuples with the mapped attribute names, converted by the columns' own types. The statements
 stay the domains' own (`server/*/queries.py`); only the way they run differs. Writes keep
@@ -19,15 +19,24 @@ import asyncio
 import collections
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol, cast
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from sqlalchemy import Select
 from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.sql.cache_key import CacheKey
+from sqlalchemy.sql.dml import UpdateBase
 
 from server.sql_count import note_statement
+from server.sqlalchemy_private import bind_processors, cache_key, compile_keyed, result_columns
 from tenants.rls import begin_scoped
+
+# What a read runs: a query, or a write that returns rows.
+Statement = Select[*tuple[Any, ...]] | UpdateBase
+# A connection of asyncpg's own, or one lent by its pool.
+Connection = asyncpg.Connection | PoolConnectionProxy
 
 # Statement shapes kept compiled; a process meets a few hundred (each filter combination and
 # page size of each list is one shape).
@@ -50,28 +59,28 @@ class Plan:
     )
 
     def __init__(
-        self, statement: Select, key: Any, dialect: Dialect, of: type | None = None
+        self, statement: Statement, key: CacheKey | None, dialect: Dialect, of: type | None = None
     ) -> None:
-        compiled = self.compiled = statement.compile(dialect=dialect, cache_key=key)
+        compiled = self.compiled = compile_keyed(statement, dialect, key)
         # IN lists are rendered per call (one placeholder per item); anything else is bound
         # straight into the compiled SQL's positions.
         self.expanding = bool(compiled.post_compile_params or compiled.literal_execute_params)
         self.sql = compiled.string
-        self.names = tuple(compiled.positiontup or ())
-        self.processors = compiled._bind_processors
+        self.names: Sequence[str] = tuple(compiled.positiontup or ())
+        self.processors = bind_processors(compiled)
         # The values written into the statement itself (a `Fixed` statement's constants).
         self.defaults = {
             name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
         }
-        columns = compiled._result_columns
-        self.row = _row_class(statement, tuple(column.keyname for column in columns), of)
+        columns = result_columns(compiled)
+        self.row = _row_class(statement, tuple(name for name, _ in columns), of)
         self.converters = tuple(
             (i, convert)
-            for i, column in enumerate(columns)
-            if (convert := column.type._cached_result_processor(dialect, None)) is not None
+            for i, (_, kind) in enumerate(columns)
+            if (convert := kind.dialect_impl(dialect).result_processor(dialect, None)) is not None
         )
 
-    def arguments(self, values: dict[str, Any]) -> tuple[str, list[Any]]:
+    def arguments(self, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
         """The SQL and its positional arguments, bound by the columns' types."""
         sql, names, processors = self.sql, self.names, self.processors
         if self.expanding:
@@ -98,9 +107,20 @@ class Plan:
         return rows
 
 
-def _row_class(
-    statement: Select, names: tuple[str, ...], of: type | None = None
-) -> Callable[..., Any]:
+class RowClass(Protocol):
+    """A named tuple's class whose rows are of `entity` (None: plain columns)."""
+
+    entity: type | None
+
+    def _make(self, values: Iterable[Any], /) -> tuple[Any, ...]: ...
+
+
+# mypy types `namedtuple()` only when its fields are written out; here they are known only at
+# run time.
+_named_tuple: Callable[[str, tuple[str, ...]], Any] = collections.namedtuple
+
+
+def _row_class(statement: Statement, names: tuple[str, ...], of: type | None = None) -> RowClass:
     """A named tuple, its fields the result's column names (which the models keep equal to
     their attribute names), and `entity` the statement's one model, if it selects one (or
     the model `of` says its rows are)."""
@@ -109,9 +129,9 @@ def _row_class(
     if entity is None or described[0].get("expr") is not entity:
         entity = of  # columns, not a whole model
     name = f"{entity.__name__}Row" if entity is not None else "Row"
-    row = collections.namedtuple(name, names)  # type: ignore[misc]
+    row = _named_tuple(name, names)
     row.entity = entity
-    return row
+    return cast(RowClass, row)
 
 
 def entity_of(row: Any) -> type:
@@ -126,14 +146,21 @@ class Plans:
         self._dialect = dialect
         self._plans: dict[Any, Plan] = {}
 
-    def of(self, statement: "Select | Fixed", values: dict[str, Any]) -> tuple[Plan, str, list]:
+    def of(
+        self, statement: "Statement | Fixed", values: dict[str, Any]
+    ) -> tuple[Plan, str, list[Any]]:
         """The plan of a statement, and its SQL and arguments for this run."""
         if isinstance(statement, Fixed):
-            if statement.plan is None:
-                statement.plan = Plan(statement.statement, None, self._dialect, statement.of)
-            plan = statement.plan
-            return plan, *plan.arguments({**plan.defaults, **values})
-        key = statement._generate_cache_key()
+            fixed = statement.plan
+            if fixed is None:
+                fixed = statement.plan = Plan(
+                    statement.statement, None, self._dialect, statement.of
+                )
+            return fixed, *fixed.arguments({**fixed.defaults, **values})
+        key = cache_key(statement)
+        if key is None:  # a shape SQLAlchemy cannot key is planned for this run alone
+            once = Plan(statement, None, self._dialect)
+            return once, *once.arguments(once.compiled.construct_params())
         plan = self._plans.get(key.key)
         if plan is None:
             if len(self._plans) >= PLANS_KEPT:
@@ -151,7 +178,7 @@ class Fixed:
 
     __slots__ = ("of", "plan", "statement")
 
-    def __init__(self, statement: Select, of: type | None = None) -> None:
+    def __init__(self, statement: Statement, of: type | None = None) -> None:
         self.statement = statement
         self.of = of
         self.plan: Plan | None = None
@@ -160,28 +187,28 @@ class Fixed:
 class Read:
     """One read-only transaction: rows, scalars and one-or-none of SQLAlchemy statements."""
 
-    def __init__(self, connection: Any, plans: Plans) -> None:
+    def __init__(self, connection: Connection, plans: Plans) -> None:
         self._connection = connection
         self._plans = plans
 
-    async def rows(self, statement: "Select | Fixed", **values: Any) -> list[Any]:
+    async def rows(self, statement: "Statement | Fixed", **values: Any) -> list[Any]:
         """The rows of a statement; `values` fill a `Fixed` statement's parameters."""
         plan, sql, arguments = self._plans.of(statement, values)
         note_statement()
         return plan.objects(await self._connection.fetch(sql, *arguments))
 
-    async def scalars(self, statement: "Select | Fixed", **values: Any) -> list[Any]:
+    async def scalars(self, statement: "Statement | Fixed", **values: Any) -> list[Any]:
         """The first column of each row: the entity of an entity statement, else its value."""
         rows = await self.rows(statement, **values)
         if rows and type(rows[0]).entity is not None:
             return rows
         return [row[0] for row in rows]
 
-    async def one_or_none(self, statement: "Select | Fixed", **values: Any) -> Any:
+    async def one_or_none(self, statement: "Statement | Fixed", **values: Any) -> Any:
         rows = await self.rows(statement, **values)
         return rows[0] if rows else None
 
-    async def scalar(self, statement: "Select | Fixed", **values: Any) -> Any:
+    async def scalar(self, statement: "Statement | Fixed", **values: Any) -> Any:
         found = await self.scalars(statement, **values)
         return found[0] if found else None
 
@@ -237,7 +264,7 @@ def _discard(pool: asyncpg.Pool) -> None:
         pool.terminate()
 
 
-def _failed(opening: asyncio.Future) -> bool:
+def _failed(opening: asyncio.Future[asyncpg.Pool]) -> bool:
     return opening.done() and (opening.cancelled() or opening.exception() is not None)
 
 
@@ -277,7 +304,7 @@ async def read(
 
 
 @contextlib.asynccontextmanager
-async def committed(connection: asyncpg.Connection, begin: str) -> AsyncIterator[None]:
+async def committed(connection: Connection, begin: str) -> AsyncIterator[None]:
     """The transaction `begin` starts, committed when the block ends; a block that raises is
     rolled back."""
     finished = False
@@ -291,7 +318,7 @@ async def committed(connection: asyncpg.Connection, begin: str) -> AsyncIterator
             await _abandon(connection)
 
 
-async def _abandon(connection: asyncpg.Connection) -> None:
+async def _abandon(connection: Connection) -> None:
     """Rolls back; a connection that cannot (broken, or the rollback itself interrupted) is
     closed rather than handed back to the pool inside a transaction."""
     try:

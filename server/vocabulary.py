@@ -4,6 +4,7 @@ the label in the request's language.
 """
 
 import enum
+from typing import Self, overload
 
 
 class Labelled(enum.StrEnum):
@@ -12,7 +13,15 @@ class Labelled(enum.StrEnum):
     zh: str
     en: str
 
-    def __new__(cls, value: str, zh: str, en: str) -> "Labelled":
+    @overload
+    def __new__(cls, value: str) -> Self:
+        """A member by its value: the enum's own lookup, which never calls this."""
+
+    @overload
+    def __new__(cls, value: str, zh: str, en: str) -> Self:
+        """A member defined, with its labels."""
+
+    def __new__(cls, value: str, zh: str = "", en: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.zh = zh

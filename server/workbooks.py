@@ -26,7 +26,7 @@ def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Value]]
     """One sheet: bold headers, frozen under them, then the rows; strings as text, dates as
     dates."""
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook's one sheet
     sheet.title = title
     for number, row in enumerate([headers, *rows], start=1):
         for column, value in enumerate(row, start=1):

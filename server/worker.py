@@ -9,7 +9,9 @@ from typing import Any, ClassVar
 
 from arq import cron, func
 from arq.connections import RedisSettings
-from arq.worker import Worker
+from arq.cron import CronJob
+from arq.typing import WorkerCoroutine
+from arq.worker import Function, Worker
 
 from server.clock import PROGRAMME_TIMEZONE
 from server.communities.tasks import mark_ended_cycles
@@ -40,13 +42,13 @@ AUDIT_TIMEOUT_SECONDS = 30 * 60
 
 
 class WorkerSettings:
-    functions: ClassVar = [
+    functions: ClassVar[list[Function | WorkerCoroutine]] = [
         mark_ended_cycles,
         func(run_audit, timeout=AUDIT_TIMEOUT_SECONDS, max_tries=MAX_TRIES),
         func(nightly_audit, timeout=AUDIT_TIMEOUT_SECONDS),
         requeue_waiting_runs,
     ]
-    cron_jobs: ClassVar = [
+    cron_jobs: ClassVar[list[CronJob]] = [
         cron(mark_ended_cycles, hour={0}, minute={5}, run_at_startup=True),
         # 03:00 Beijing time, after the day's records are in; one at a time nationally.
         cron(nightly_audit, hour={3}, minute={0}, unique=True, timeout=AUDIT_TIMEOUT_SECONDS),
@@ -76,7 +78,7 @@ class InProcessWorker:
         self.runtime = runtime
         self.alive = False
         self._worker: Worker | None = None
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._supervise())
@@ -118,7 +120,8 @@ class InProcessWorker:
             redis_settings=RedisSettings.from_dsn(self.runtime.services.redis_url),
             ctx={"runtime": self.runtime},
             on_startup=started,
-            timezone=PROGRAMME_TIMEZONE,
+            # arq types this as a fixed-offset `timezone`; it only hands it to `datetime.now`.
+            timezone=PROGRAMME_TIMEZONE,  # type: ignore[arg-type]
             handle_signals=False,
             health_check_interval=60,
         )

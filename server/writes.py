@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.reads import Plans, Read, ReadPool, committed
 from server.sql_count import note_statement
@@ -46,11 +46,20 @@ async def write(
             yield Write(connection, plans)
 
 
+async def driver_connection(connection: AsyncConnection) -> asyncpg.Connection:
+    """asyncpg's own connection under SQLAlchemy's, for what only the driver does (COPY, one
+    round trip of several statements)."""
+    driver = (await connection.get_raw_connection()).driver_connection
+    if not isinstance(driver, asyncpg.Connection):
+        raise TypeError("the engine's driver is not asyncpg")
+    return driver
+
+
 async def on_session(session: AsyncSession) -> Write:
     """The session's own connection, inside the transaction the session has begun (and
     scoped): what runs on it commits or rolls back with the ORM's work."""
     connection = await session.connection()
-    driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
+    driver = await driver_connection(connection)
     if not driver.is_in_transaction():
         # The ORM begins on its first statement; the scope's settings are that statement.
         raise RuntimeError("the session has not begun its transaction yet")

@@ -1,8 +1,8 @@
 """A checked document (`schema/core/compiled.py`) executed by graphql-core directly.
 
 strawberry's `Schema.execute` makes the schema's five extensions for every request and runs
-their hooks around parsing, validation and execution: about 0.1 ms of CPU before the first
-resolver, on a request whose document the view has already parsed and validated with the
+their hooks around parsing, validation and execution: CPU spent before the first resolver
+(bench/RESULTS.md), on a request whose document the view has already parsed and validated with the
 same rules and limits. What those extensions do after validation is kept here: an error is
 logged as the schema logs it (`schema/core/errors.py`), then masked by the schema's own
 `MaskErrors`. Resolvers, permissions and the execution context are the schema's, so the
@@ -21,6 +21,7 @@ from strawberry.types import ExecutionResult
 
 from schema.core.compiled import Checked
 from schema.core.errors import log_errors, operation_named
+from schema.core.strawberry_private import graphql_schema
 
 
 class DirectExecution:
@@ -32,17 +33,23 @@ class DirectExecution:
         self._mask = mask
 
     async def run(
-        self, checked: Checked, context: Any, variables: dict | None, extensions: dict | None
+        self,
+        checked: Checked,
+        context: Any,
+        variables: dict[str, Any] | None,
+        extensions: dict[str, Any] | None,
     ) -> ExecutionResult:
         try:
             result = execute(
-                self._schema._schema,
+                graphql_schema(self._schema),
                 checked.document,
                 context_value=context,
                 variable_values=variables,
                 operation_name=checked.operation_name,
                 executor_class=self._schema.execution_context_class,
-                is_awaitable=optimized_is_awaitable,
+                # strawberry types its check as returning bool, graphql-core wants the
+                # TypeGuard it is.
+                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
                 operation_extensions=extensions,
             )
             if isawaitable(result):

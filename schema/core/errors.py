@@ -5,7 +5,7 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
+from graphql import DocumentNode, GraphQLError, GraphQLFormattedError, OperationDefinitionNode
 
 from server.errors import ErrorCode, GongxueError
 from server.logs import traceback_text
@@ -48,8 +48,8 @@ def should_mask(error: GraphQLError) -> bool:
     return not is_outage(original)
 
 
-def format_error(error: GraphQLError, language: str) -> dict[str, Any]:
-    formatted: dict[str, Any] = dict(error.formatted)
+def format_error(error: GraphQLError, language: str) -> GraphQLFormattedError:
+    formatted = error.formatted.copy()
     extensions = dict(formatted.get("extensions") or {})
     original = error.original_error
     if original is not None and not isinstance(original, GongxueError) and is_outage(original):

@@ -26,7 +26,8 @@ from graphql import (
 )
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from schema.core.strawberry_private import definition_of, reads_plain_attribute
 
 # A plain field's reader: (kind, read the value off its object, coerce or object type, may be
 # null), None when the field is not plain.
@@ -50,9 +51,7 @@ def _reader(field: GraphQLField) -> Reader:
     read = None
     # No arguments declared means none in a valid document.
     if not field.args:
-        if getattr(resolve, "__name__", "") == "_get_basic_result":
-            # strawberry's own shortcut for a field with no resolver, extension or handler: it
-            # reads the attribute and never looks at the resolve info.
+        if reads_plain_attribute(resolve):
             read = _attribute_reader(field) or resolve
         elif (name := _prefetched_as(field)) is not None:
             read = _known_reader(name)
@@ -80,7 +79,7 @@ def prefetched(name: str) -> Callable[[F], F]:
 
 def _definition(field: GraphQLField) -> Any:
     """The strawberry field behind a GraphQL one, if strawberry made it."""
-    return (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return definition_of(field)
 
 
 def _prefetched_as(field: GraphQLField) -> str | None:

@@ -1,7 +1,7 @@
 """Input types whose conversion is worked out once, for the inputs clients send by the dozen
 (a recording's entries). Strawberry's general conversion works out each field's name and type
-again for every value it converts: 176 µs for a recording of 15 entries here, 69 µs with the
-entries made this way, of a request's 2 ms. GraphQL has already checked and parsed the value
+again for every value it converts, and a recording converts dozens (bench/RESULTS.md has the
+saving). GraphQL has already checked and parsed the value
 (scalars and enums arrive as their Python values), so a field of those is taken as it is; any
 other field goes through strawberry's own conversion."""
 
@@ -12,18 +12,19 @@ from typing import Any, TypeVar
 from strawberry.relay import GlobalID
 from strawberry.scalars import is_scalar
 from strawberry.types.arguments import InputContext
-from strawberry.types.base import StrawberryList, StrawberryOptional
+from strawberry.types.base import StrawberryList, StrawberryOptional, get_object_definition
 from strawberry.types.enum import StrawberryEnumDefinition
 
 T = TypeVar("T", bound=type)
 
 Convert = Callable[[Any, InputContext, str], Any]
+Build = Callable[[type, Mapping[str, Any], InputContext], Any]
 
 
 def converted_once(cls: T) -> T:
     """Gives the strawberry input type `cls` a `from_input` that converts its fields by a
     plan made on first use (the schema's naming is known only then)."""
-    definition = cls.__strawberry_definition__
+    definition = get_object_definition(cls, strict=True)
     plan: list[tuple[str, str, Convert]] | None = None
     # Fields without a default are None when left out, as strawberry makes them.
     omitted = {
@@ -57,9 +58,8 @@ def _converter(type_: Any, context: InputContext) -> Convert:
     inner = type_.of_type if isinstance(type_, StrawberryOptional) else type_
     if _is_leaf(inner, context):
         return _as_it_is
-    if isinstance(inner, StrawberryList) and _built_once(inner.of_type):
-        item = inner.of_type
-        build = item.__strawberry_definition__.from_input
+    item = inner.of_type if isinstance(inner, StrawberryList) else None
+    if isinstance(item, type) and (build := _built_once(item)) is not None:
 
         def each(value: Any, context: InputContext, key: str) -> Any:
             if value is None:
@@ -85,6 +85,9 @@ def _is_leaf(type_: Any, context: InputContext) -> bool:
     return isinstance(type_, StrawberryEnumDefinition) or is_scalar(type_, context.scalar_registry)
 
 
-def _built_once(type_: Any) -> bool:
-    definition = getattr(type_, "__strawberry_definition__", None)
-    return getattr(definition, "from_input", None) is not None and definition.is_input
+def _built_once(type_: Any) -> Build | None:
+    """The input type's own conversion, if it has one (`converted_once`)."""
+    definition = get_object_definition(type_)
+    if definition is None or not definition.is_input:
+        return None
+    return definition.from_input

@@ -25,14 +25,17 @@ from graphql import (
     GraphQLInputObjectType,
     GraphQLInputType,
     GraphQLList,
-    GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLResolveInfo,
     GraphQLSchema,
+    default_field_resolver,
+    get_named_type,
     get_nullable_type,
 )
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from schema.core.context import Context
 from schema.core.errors import UserError
+from schema.core.strawberry_private import definition_of
 from server.errors import ErrorCode, UserFacingError
 
 SHORT = 200  # a name, a title, a slug, an id, a cursor, a password
@@ -72,31 +75,33 @@ def apply(schema: GraphQLSchema) -> None:
                 if check is not None:
                     checks[name] = check
             if checks:
-                field.resolve = _checked(field, checks, is_mutation)
+                field.resolve = Checked(field, checks, is_mutation)
 
 
 def check_arguments(field: GraphQLField, arguments: dict[str, Any]) -> None:
     """The same checks, for a read that does not call the field's resolver (compiled reads)."""
-    checks = getattr(field.resolve, "checks", None)
-    if checks:
-        _run(checks, arguments)
+    if isinstance(field.resolve, Checked):
+        _run(field.resolve.checks, arguments)
 
 
-def _checked(field: GraphQLField, checks: dict[str, Check], is_mutation: bool) -> Any:
-    resolve = field.resolve
-    payload = _payload_class(field) if is_mutation else None
+class Checked:
+    """A field's resolver with its arguments checked first."""
 
-    def checked(source: Any, info: Any, **arguments: Any) -> Any:
+    __slots__ = ("_payload", "_resolve", "checks")
+
+    def __init__(self, field: GraphQLField, checks: dict[str, Check], is_mutation: bool) -> None:
+        self.checks = checks
+        self._resolve = field.resolve or default_field_resolver
+        self._payload = _payload_class(field) if is_mutation else None
+
+    def __call__(self, source: Any, info: GraphQLResolveInfo[Context], **arguments: Any) -> Any:
         try:
-            _run(checks, arguments)
+            _run(self.checks, arguments)
         except UserFacingError as refused:
-            if payload is None:
+            if self._payload is None:
                 raise
-            return payload(errors=[UserError.of(refused, info.context.language)])
-        return resolve(source, info, **arguments)
-
-    checked.checks = checks  # type: ignore[attr-defined]
-    return checked
+            return self._payload(errors=[UserError.of(refused, info.context.language)])
+        return self._resolve(source, info, **arguments)
 
 
 def _run(checks: dict[str, Check], arguments: dict[str, Any]) -> None:
@@ -110,7 +115,9 @@ def _payload_class(field: GraphQLField) -> Callable[..., Any] | None:
     """The mutation's payload type, which carries a refusal in its `errors`; None when it has
     none or needs more than that to be made (the refusal is then a top-level error)."""
     payload = get_nullable_type(field.type)
-    definition = (payload.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(payload, GraphQLObjectType):
+        return None
+    definition = definition_of(payload)
     if definition is None or "errors" not in payload.fields:
         return None
     required = {
@@ -122,8 +129,9 @@ def _payload_class(field: GraphQLField) -> Callable[..., Any] | None:
 
 
 def _limit(holder: GraphQLArgument | GraphQLInputField) -> int:
-    definition = (holder.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    return (getattr(definition, "metadata", None) or {}).get(_MAX_LENGTH, SHORT)
+    definition = definition_of(holder)
+    limit: int = (getattr(definition, "metadata", None) or {}).get(_MAX_LENGTH, SHORT)
+    return limit
 
 
 def _check_of(
@@ -131,13 +139,13 @@ def _check_of(
 ) -> Check | None:
     """The check of a value of `type_` held by the field or argument `name`; None when the
     type holds nothing to check."""
-    type_ = get_nullable_type(type_)
-    if isinstance(type_, GraphQLList):
-        item = _check_of(type_.of_type, name, max_length, described)
+    nullable = get_nullable_type(type_)
+    if isinstance(nullable, GraphQLList):
+        item = _check_of(nullable.of_type, name, max_length, described)
         return None if item is None else _each(item)
-    if isinstance(type_, GraphQLInputObjectType):
+    if isinstance(nullable, GraphQLInputObjectType):
         fields = {}
-        for field_name, field in type_.fields.items():
+        for field_name, field in nullable.fields.items():
             if id(field) not in described:
                 described.add(id(field))
                 _describe(field, field.type, _limit(field))
@@ -145,9 +153,9 @@ def _check_of(
             if check is not None:
                 fields[field_name] = check
         return (lambda value: _run(fields, value)) if fields else None
-    if type_.name in _TEXT:
+    if nullable.name in _TEXT:
         return lambda value: _text(value, name, max_length)
-    if type_.name in _DATES:
+    if nullable.name in _DATES:
         return lambda value: _date(value, name)
     return None
 
@@ -195,9 +203,7 @@ def _describe(
     holder: GraphQLArgument | GraphQLInputField, type_: GraphQLInputType, max_length: int
 ) -> None:
     """Adds the limit of what `holder` takes to its description."""
-    named = type_
-    while isinstance(named, GraphQLNonNull | GraphQLList):
-        named = named.of_type
+    named = get_named_type(type_)
     if named.name in _TEXT:
         limit = f"At most {max_length} characters."
     elif named.name in _DATES:

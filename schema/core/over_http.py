@@ -63,7 +63,8 @@ def mutation_over_get() -> RequestRefused:
     )
 
 
-# Clients send few distinct headers, and parsing one took ~15 µs of a ~350 µs request.
+# Clients send few distinct headers, and parsing one is a noticeable part of a small request
+# (bench/RESULTS.md).
 @lru_cache(maxsize=256)
 def answer_media_type(accept: str | None) -> str | None:
     """The media type of the answer; None when the client accepts neither (406)."""

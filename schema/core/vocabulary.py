@@ -15,6 +15,7 @@ from server.vocabulary import (
     CommunityStatus,
     ExitScope,
     FindingStatus,
+    Labelled,
     Level,
     MembershipRole,
     MembershipStatus,
@@ -53,7 +54,8 @@ def label(attribute: str, *, optional: bool = False) -> Any:
     """A `...Label` field: `attribute`'s vocabulary value in the request's language."""
 
     def resolve(root: Any, info: Info) -> str:
-        return getattr(root, attribute).label(info.context.language)
+        value: Labelled = getattr(root, attribute)
+        return value.label(info.context.language)
 
     def resolve_optional(root: Any, info: Info) -> str | None:
         value = getattr(root, attribute)

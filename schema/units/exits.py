@@ -8,6 +8,7 @@ from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.vocabulary import label
 from schema.units.types import Unit
+from server.errors import not_found
 from server.units.models import ExitRecord
 from server.vocabulary import ExitScope, SiteStatus
 
@@ -52,13 +53,17 @@ class Exit(Node):
 
     @strawberry.field
     async def unit(self, info: Info) -> Unit:
-        return Unit.of(await info.context.loaders.unit.load(self.unit_id))
+        row = await info.context.loaders.unit.load(self.unit_id)
+        if row is None:  # the exit's foreign key keeps its unit
+            raise not_found("单位", "unit")
+        return Unit.of(row)
 
     @strawberry.field(description="The community left; none for the programme.")
     async def community(self, info: Info) -> Community | None:
         if self.community_id is None:
             return None
-        return Community.of(await info.context.loaders.community.load(self.community_id))
+        row = await info.context.loaders.community.load(self.community_id)
+        return None if row is None else Community.of(row)
 
     @classmethod
     def of(cls, row: ExitRecord) -> "Exit":

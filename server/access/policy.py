@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from policies.enforcer import build_enforcer
 from server.accounts.models import CasbinRule
-from server.channels import Followed
+from server.channels import Followed, Message
 from server.db import Database
 
 CHANNEL = "gongxue:policy:changes"  # and the database's number: `server/channels.py`
@@ -42,7 +42,7 @@ class Policy(Followed):
 
     def allows(self, subject: str, domain: str, obj: str, act: str) -> bool:
         """casbin's decision, remembered until the policy next changes: `enforce()` compiles
-        and evaluates the matcher each time (about 0.3 ms), and a request asks several."""
+        and evaluates the matcher each time, and a request asks several."""
         key = (subject, domain, obj, act)
         decision = self._decisions.get(key)
         if decision is None:
@@ -101,7 +101,7 @@ class Policy(Followed):
             held.discard(_grant_of(change.rule))
         self._decisions = {}
 
-    async def _receive(self, message: dict) -> None:
+    async def _receive(self, message: Message) -> None:
         version = int(message["version"])
         if version <= self._version:
             return  # our own change, or one a reload already holds

@@ -1,15 +1,23 @@
 """Statements that read the role grants (casbin's `g` and `g2` rows) as clients name them."""
 
-from typing import Any
-
-from sqlalchemy import BigInteger, Select, Text, case, cast, func, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    Text,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 
 from policies.enforcer import EXPERT_ASSIGNED
 from server.access.roles import Role
 from server.accounts.models import CasbinRule
 
 
-def grants_statement(user_id: Any) -> Select:
+def grants_statement(user_id: int | ColumnElement[int]) -> Select[str, int]:
     """Each role a user holds, once: `role` as `roles.role_of_grant` names it, `community_id`
     None for a national one. `user_id` a value, or the column of an outer query; the subject
     is `accounts.service.subject`'s."""

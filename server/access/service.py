@@ -1,7 +1,7 @@
 """Granting and revoking roles, assigning experts: each a row in `casbin_rule`, an audit entry,
 and a `PolicyChange` the caller publishes once the transaction has committed."""
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.enforcer import EXPERT, EXPERT_ASSIGNED, PROJECT_GROUP
@@ -11,6 +11,7 @@ from server.access.roles import Role
 from server.accounts.models import CasbinRule, User
 from server.accounts.service import create_user, deactivate, get_user, subject
 from server.audit.service import record
+from server.db import rows_changed
 from server.errors import ErrorCode, UserFacingError
 
 
@@ -20,7 +21,7 @@ def _rule(user_id: int, role: str, community_id: int | None) -> tuple[str, ...]:
     return ("g", subject(user_id), role, str(community_id))
 
 
-def _matches(rule: tuple[str, ...]):
+def _matches(rule: tuple[str, ...]) -> list[ColumnElement[bool]]:
     ptype, *values = rule
     conditions = [CasbinRule.ptype == ptype]
     for column, value in zip((CasbinRule.v0, CasbinRule.v1, CasbinRule.v2), values, strict=False):
@@ -108,7 +109,7 @@ async def revoke_role(
     if role is Role.PROJECT_GROUP:
         await refuse_removing_last_project_group(session, user_id)
     removed = await session.execute(delete(CasbinRule).where(*_matches(rule)))
-    if removed.rowcount == 0:
+    if rows_changed(removed) == 0:
         raise UserFacingError(ErrorCode.NOT_FOUND, "该用户没有此角色", "the user does not hold it")
     changes = [PolicyChange("remove", rule)]
     if role is Role.EXPERT:

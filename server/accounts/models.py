@@ -5,6 +5,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, Timestamped
 
+EMAIL_LENGTH = 254  # the longest address SMTP carries (RFC 5321)
+NAME_LENGTH = 80
+
 
 class User(Timestamped, Base):
     """A person who signs in. Deactivated, never deleted."""
@@ -13,9 +16,9 @@ class User(Timestamped, Base):
     __table_args__ = (Index("uq_users_email_lower", text("lower(email)"), unique=True),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(200))
-    display_name: Mapped[str] = mapped_column(String(80))
+    display_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     deactivated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -24,7 +24,7 @@ import time
 from redis.asyncio import Redis
 
 from server.accounts.tokens import LIFETIME, Claims
-from server.channels import Followed
+from server.channels import Followed, Message
 
 REVOKED_KEY = "gongxue:token:revoked"
 NOT_BEFORE_KEY = "gongxue:token:not-before"
@@ -99,7 +99,7 @@ class Revocations(Followed):
             *_, version = await pipe.execute()
         return int(version)
 
-    async def _publish(self, version: int, change: dict) -> None:
+    async def _publish(self, version: int, change: Message) -> None:
         """Tells the other processes. Memory holds every version up to this one only if it
         held the one before; if not, the follower's next poll reloads."""
         if version == self._version + 1:
@@ -130,7 +130,7 @@ class Revocations(Followed):
         self._version = int(version or 0)
         self._pruned_at = time.monotonic()
 
-    async def _receive(self, message: dict) -> None:
+    async def _receive(self, message: Message) -> None:
         version = int(message["version"])
         async with self._lock:
             # Applied even when the version says memory holds it already: applying a change

@@ -12,14 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.policy import PolicyChange
 from server.accounts import rate_limit
-from server.accounts.models import CasbinRule, User
+from server.accounts.models import EMAIL_LENGTH, NAME_LENGTH, CasbinRule, User
 from server.errors import ErrorCode, UserFacingError, not_found
 from server.passwords import hash_password, refuse_weak_password, verify_password
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PROJECT_GROUP = "PROJECT_GROUP"
-EMAIL_LENGTH = User.__table__.c.email.type.length
-NAME_LENGTH = User.__table__.c.display_name.type.length
 # Verified against when the email is unknown, so a miss costs what a wrong password costs.
 _NOBODY = hash_password("no account has this password")
 
@@ -56,7 +54,7 @@ async def _insert(
 ) -> User | None:
     """The new user; None when the email has one, even one another transaction is adding
     now (the unique index decides, not a look beforehand)."""
-    password_hash = await asyncio.to_thread(hash_password, password)  # argon2: 0.1 s of CPU
+    password_hash = await asyncio.to_thread(hash_password, password)  # argon2: CPU-bound
     return await session.scalar(
         insert(User)
         .values(
@@ -143,7 +141,7 @@ async def authenticate(
     """The active user with this email and password; refused after too many failures."""
     await rate_limit.refuse_sign_in_if_limited(redis, email, client, clock())
     user = await find_user_by_email(session, email)
-    # argon2 takes 0.1 s of CPU and frees the GIL: in a thread, a burst of sign-ins leaves the
+    # argon2 is slow on purpose and frees the GIL: in a thread, a burst of sign-ins leaves the
     # event loop, and every other request, free.
     valid = await asyncio.to_thread(
         verify_password, user.password_hash if user else _NOBODY, password

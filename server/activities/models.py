@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -75,6 +76,10 @@ class ProgrammeActivity(ActivityCounts, Timestamped, Base):
     title: Mapped[str] = mapped_column(String(200))
     held_on: Mapped[dt.date] = mapped_column(Date)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# A community's activity or a programme-wide one, where code serves both alike.
+AnyActivity = TypeVar("AnyActivity", bound=Activity | ProgrammeActivity)
 
 
 class ProgrammeAttendance(Base):

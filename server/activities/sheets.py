@@ -4,7 +4,7 @@ with their line and reason."""
 import asyncio
 import csv
 import io
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import openpyxl
@@ -112,8 +112,8 @@ def _lines(data: bytes) -> Generator[list[str]]:
         return
     try:
         text = data.decode("utf-8-sig")
-        for row in csv.reader(io.StringIO(text)):
-            yield [cell.strip() for cell in row]
+        for cells in csv.reader(io.StringIO(text)):
+            yield [cell.strip() for cell in cells]
     except (UnicodeDecodeError, csv.Error):
         raise _unreadable() from None
 
@@ -143,7 +143,7 @@ def _columns(header: list[str]) -> dict[str, int]:
     return found
 
 
-def _cells(row: list[str], columns: dict[str, int]):
+def _cells(row: list[str], columns: dict[str, int]) -> Callable[[str], str]:
     """A row's value by column name; empty where the row is short or the column absent."""
 
     def cell(column: str) -> str:

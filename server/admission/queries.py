@@ -18,7 +18,7 @@ def may_read_application(guard: Guard, application: Application) -> bool:
 
 def applications_statement(
     guard: Guard, call_id: int | None, status: ApplicationStatus | None
-) -> Select:
+) -> Select[Application]:
     actor = guard.signed_in()
     statement = select(Application)
     if not guard.allows("application", "review"):
@@ -30,5 +30,5 @@ def applications_statement(
     return statement
 
 
-def calls_statement() -> Select:
+def calls_statement() -> Select[ApplicationCall]:
     return select(ApplicationCall)

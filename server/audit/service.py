@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit.models import AuditEntry
 
 # Built once: every mutation appends one entry, its values bound at each run.
-APPEND = insert(AuditEntry.__table__)
+APPEND = insert(AuditEntry.metadata.tables[AuditEntry.__tablename__])
 
 
 async def record(
@@ -44,7 +44,7 @@ def entries_statement(
     action: str | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
-) -> Select[tuple[AuditEntry]]:
+) -> Select[AuditEntry]:
     statement = select(AuditEntry)
     if community_id is not None:
         statement = statement.where(AuditEntry.community_id == community_id)

@@ -13,7 +13,7 @@ def communities_statement(
     region: Region | None = None,
     level: Level | None = None,
     status: CommunityStatus | None = None,
-) -> Select[tuple[Community]]:
+) -> Select[Community]:
     statement = select(Community)
     if region is not None:
         statement = statement.where(Community.region == region)
@@ -26,7 +26,7 @@ def communities_statement(
 
 def memberships_statement(
     community_id: int, status: MembershipStatus | None = None
-) -> Select[tuple[Membership]]:
+) -> Select[Membership]:
     statement = select(Membership).where(Membership.community_id == community_id)
     if status is not None:
         statement = statement.where(Membership.status == status)

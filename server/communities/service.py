@@ -159,11 +159,12 @@ async def _locked(session: AsyncSession, community_id: int) -> Community:
 
 
 async def active_count(session: AsyncSession, community_id: int) -> int:
-    return await session.scalar(
+    counted = await session.execute(
         select(func.count()).where(
             Membership.community_id == community_id, Membership.status == MembershipStatus.ACTIVE
         )
     )
+    return counted.scalar_one()
 
 
 async def active_membership(

@@ -6,6 +6,7 @@ from sqlalchemy import update
 
 from server.clock import today
 from server.communities.models import Community
+from server.db import rows_changed
 from server.vocabulary import CommunityStatus
 
 
@@ -23,4 +24,4 @@ async def mark_ended_cycles(ctx: dict[str, Any]) -> int:
             )
             .values(status=CommunityStatus.CYCLE_ENDED)
         )
-    return result.rowcount
+    return rows_changed(result)

@@ -91,7 +91,7 @@ async def community_facts(
     if not ids:
         return facts
 
-    rows = await session.execute(
+    members = await session.execute(
         select(
             Membership.community_id,
             Unit.id,
@@ -105,8 +105,9 @@ async def community_facts(
         .where(Membership.community_id.in_(ids), Membership.status == MembershipStatus.ACTIVE)
         .order_by(Membership.community_id, Unit.id)
     )
-    for community_id, *member in rows:
-        facts.members.setdefault(community_id, []).append(Member(*member))
+    for community_id, unit_id, name, role, level, province, responsible in members:
+        member = Member(unit_id, name, role, level, province, responsible)
+        facts.members.setdefault(community_id, []).append(member)
 
     provinces = defaultdict(set)
     for region, province in await session.execute(
@@ -119,7 +120,7 @@ async def community_facts(
     # held ones (for evidence), and how many are planned in all.
     year = extract("year", Activity.held_on).cast(Integer)
     held = Activity.held_on <= today
-    rows = await session.execute(
+    activities = await session.execute(
         select(
             Activity.community_id,
             Activity.kind,
@@ -137,15 +138,15 @@ async def community_facts(
         .where(Activity.community_id.in_(ids))
         .group_by(Activity.community_id, Activity.kind, year)
     )
-    for community_id, kind, y, held_ids, planned in rows:
+    for community_id, kind, y, held_ids, planned in activities:
         facts.activities[(community_id, kind, y)] = Held(tuple(held_ids or ()), planned)
 
-    rows = await session.execute(
+    reports = await session.execute(
         select(Report.community_id, Report.kind, Report.year, Report.half, Report.unit_id).where(
             Report.community_id.in_(ids)
         )
     )
-    facts.reports = {tuple(r) for r in rows}
+    facts.reports = {(c, kind, y, half, unit) for c, kind, y, half, unit in reports}
     return facts
 
 

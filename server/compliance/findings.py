@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.compliance.checks import Found
 from server.compliance.models import Finding, ProgrammeFinding
+from server.db import rows_changed
 from server.vocabulary import FindingStatus
 
 
@@ -44,10 +45,14 @@ async def record(
     outcome = Recorded(seen=len(found))
     if found:
         await _upsert(session, table, found, now)
-    in_scope = [] if community_ids is None else [table.community_id.in_(list(community_ids))]
-    outcome.opened = await session.scalar(
-        select(func.count()).where(*in_scope, table.first_seen_at == now)
-    )
+    if community_ids is None:
+        in_scope = []
+    elif table is Finding:
+        in_scope = [Finding.community_id.in_(list(community_ids))]
+    else:
+        raise ValueError("the programme's findings belong to no community")
+    opened = await session.scalar(select(func.count()).where(*in_scope, table.first_seen_at == now))
+    outcome.opened = opened or 0
     resolved = await session.execute(
         update(table)
         .where(
@@ -58,7 +63,7 @@ async def record(
         )
         .values(status=FindingStatus.RESOLVED, resolved_at=now)
     )
-    outcome.resolved = resolved.rowcount
+    outcome.resolved = rows_changed(resolved)
     return outcome
 
 

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import TypeVar
 
 from sqlalchemy import (
     ARRAY,
@@ -66,6 +67,10 @@ class ProgrammeFinding(FindingColumns, Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
 
 
+# A community's finding or the programme's, where code serves both alike.
+AnyFinding = TypeVar("AnyFinding", bound=Finding | ProgrammeFinding)
+
+
 class AuditRun(Base):
     """One run of the rule audits, over every community or one."""
 
@@ -91,5 +96,5 @@ class AuditRun(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     communities_total: Mapped[int] = mapped_column(Integer, default=0)
     communities_done: Mapped[int] = mapped_column(Integer, default=0)
-    counts: Mapped[dict] = mapped_column(JSONB, default=dict)
+    counts: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
     error: Mapped[str | None] = mapped_column(Text)

@@ -2,12 +2,14 @@
 (a notification key per user), whichever day the audit happens to run within each window."""
 
 import datetime as dt
+from typing import TypedDict
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.communities.models import Community
 from server.compliance.facts import Facts
+from server.db import rows_changed
 from server.notifications.models import Notification
 from server.notifications.service import announce_to
 from server.reports import rules as report_rules
@@ -31,7 +33,16 @@ def stage(today: dt.date, deadline: dt.date) -> str | None:
 WHEN_ZH = {"30d": "30 天内到期", "7d": "7 天内到期", "after": "已过期"}
 
 
-Reminder = dict  # a notifications row: user_id, kind, title, body, key
+class Reminder(TypedDict):
+    """A row of notifications."""
+
+    user_id: int
+    kind: str
+    title: str
+    body: str
+    key: str
+
+
 BATCH = 2000
 
 
@@ -51,7 +62,7 @@ async def send(session: AsyncSession, reminders: list[Reminder]) -> int:
             .values(reminders[start : start + BATCH])
             .on_conflict_do_nothing(index_elements=["user_id", "key"])
         )
-        sent += inserted.rowcount
+        sent += rows_changed(inserted)
     if sent:
         announce_to(session, (r["user_id"] for r in reminders))
     return sent

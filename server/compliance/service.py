@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.access.guard import Guard
 from server.audit.service import record
 from server.compliance import tasks
-from server.compliance.models import AuditRun, Finding, ProgrammeFinding
+from server.compliance.models import AnyFinding, AuditRun, Finding, ProgrammeFinding
 from server.errors import ErrorCode, UserFacingError, written_reason
 from server.runtime import Runtime
 from server.vocabulary import AuditRunStatus, FindingStatus, Severity
@@ -69,7 +69,7 @@ def findings_statement(
     severity: Severity | None,
     status: FindingStatus | None,
     rule: str | None,
-) -> Select[tuple[Finding]]:
+) -> Select[Finding]:
     """`community_ids` None: every community's."""
     statement = select(Finding)
     if community_ids is not None:
@@ -79,11 +79,17 @@ def findings_statement(
 
 def programme_findings_statement(
     severity: Severity | None, status: FindingStatus | None, rule: str | None
-) -> Select[tuple[ProgrammeFinding]]:
+) -> Select[ProgrammeFinding]:
     return _filtered(select(ProgrammeFinding), ProgrammeFinding, severity, status, rule)
 
 
-def _filtered(statement: Select, table, severity, status, rule) -> Select:
+def _filtered(
+    statement: Select[AnyFinding],
+    table: type[AnyFinding],
+    severity: Severity | None,
+    status: FindingStatus | None,
+    rule: str | None,
+) -> Select[AnyFinding]:
     if severity is not None:
         statement = statement.where(table.severity == severity)
     if status is not None:
@@ -108,10 +114,10 @@ async def compliance_counts(
 async def waive(
     session: AsyncSession,
     guard: Guard,
-    table: type[Finding] | type[ProgrammeFinding],
-    keys: tuple[int, ...],
+    table: type[AnyFinding],
+    keys: int | tuple[int, ...],
     reason: str,
-) -> Finding | ProgrammeFinding:
+) -> AnyFinding:
     """The project group accepts a finding, with its reason: it stays on record, shown as
     WAIVED, and is not raised again until what it says changes."""
     actor = guard.require("finding", "waive")

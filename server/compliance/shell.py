@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.regulation import CATALOGUE
 from server.compliance import audit
@@ -52,9 +53,11 @@ async def audit_from_shell(runtime: Runtime, console: Console, slug: str | None)
     return 0
 
 
-async def _open_by_rule(session, community_id: int | None) -> dict[str, int]:
+async def _open_by_rule(session: AsyncSession, community_id: int | None) -> dict[str, int]:
     open_by_rule: dict[str, int] = {}
-    tables = [Finding] if community_id is not None else [Finding, ProgrammeFinding]
+    tables: list[type[Finding] | type[ProgrammeFinding]] = [Finding]
+    if community_id is None:
+        tables.append(ProgrammeFinding)
     for table in tables:
         statement = (
             select(table.rule, func.count())

@@ -9,6 +9,7 @@ from arq import Retry
 from server.compliance import audit
 from server.logs import described
 from server.outages import is_outage
+from server.runtime import Runtime
 
 MAX_TRIES = 5
 # A requested run is enqueued before its request commits; one still waiting after this long
@@ -17,7 +18,7 @@ WAITING_TOO_LONG_SECONDS = 60
 log = logging.getLogger(__name__)
 
 
-async def run_audit(ctx: dict[str, Any], run_id: int) -> dict | None:
+async def run_audit(ctx: dict[str, Any], run_id: int) -> dict[str, int] | None:
     """Idempotent: a finished run is not run again, a killed one starts over and keeps what
     it had finished. A lost database connection is retried with a growing delay."""
     runtime = ctx["runtime"]
@@ -42,7 +43,7 @@ async def run_audit(ctx: dict[str, Any], run_id: int) -> dict | None:
     return None if counts is None else counts.__dict__
 
 
-async def nightly_audit(ctx: dict[str, Any]) -> dict | None:
+async def nightly_audit(ctx: dict[str, Any]) -> dict[str, int] | None:
     """The national audit, run at once by the worker the cron fires in."""
     return await run_audit(ctx, await audit.open_run(ctx["runtime"]))
 
@@ -57,7 +58,7 @@ async def requeue_waiting_runs(ctx: dict[str, Any]) -> int:
     return len(waiting)
 
 
-async def enqueue(runtime, run_id: int) -> None:
+async def enqueue(runtime: Runtime, run_id: int) -> None:
     """Hands a queued run to the workers."""
     queue = await runtime.queue()
     await queue.enqueue_job("run_audit", run_id, _job_id=f"audit-run:{run_id}")

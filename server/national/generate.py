@@ -7,6 +7,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from server.communities.rules import MAX_UNITS, MIN_UNITS, cycle_end_for
 from server.regions.provinces import PROVINCES, REGION_PROVINCES
@@ -23,6 +24,9 @@ from server.vocabulary import (
 )
 
 SEED = 20261129
+# A row for COPY, its values in the table's column order: of mixed types, which asyncpg
+# encodes by the columns'.
+Record = tuple[Any, ...]
 # China, end of 2022 (Ministry of Civil Affairs): divisions at each level.
 DIVISIONS = {Level.PROVINCE: 34, Level.PREFECTURE: 333, Level.COUNTY: 2844, Level.TOWNSHIP: 38700}
 YEARS = 5
@@ -166,12 +170,12 @@ class Ids:
     rule: int = 0
 
     def next(self, name: str) -> int:
-        value = getattr(self, name) + 1
+        value: int = getattr(self, name) + 1
         setattr(self, name, value)
         return value
 
 
-def unit_rows(sites: list[Unit], admitted: dt.date) -> Iterator[tuple]:
+def unit_rows(sites: list[Unit], admitted: dt.date) -> Iterator[Record]:
     for u in sites:
         yield (
             u.id,
@@ -187,7 +191,7 @@ def unit_rows(sites: list[Unit], admitted: dt.date) -> Iterator[tuple]:
         )
 
 
-def community_rows(made: list[NationalCommunity], rng: random.Random) -> Iterator[tuple]:
+def community_rows(made: list[NationalCommunity], rng: random.Random) -> Iterator[Record]:
     themes = list(Theme)
     for c in made:
         chosen = sorted(t.value for t in rng.sample(themes, rng.randint(1, 3)))
@@ -206,7 +210,7 @@ def community_rows(made: list[NationalCommunity], rng: random.Random) -> Iterato
         )
 
 
-def membership_rows(made: list[NationalCommunity], ids: Ids) -> Iterator[tuple]:
+def membership_rows(made: list[NationalCommunity], ids: Ids) -> Iterator[Record]:
     for c in made:
         for i, unit in enumerate(c.units):
             role = (
@@ -219,14 +223,14 @@ def membership_rows(made: list[NationalCommunity], ids: Ids) -> Iterator[tuple]:
 
 def activity_rows(
     c: NationalCommunity, today: dt.date, ids: Ids, rng: random.Random
-) -> tuple[list[tuple], list[tuple]]:
+) -> tuple[list[Record], list[Record]]:
     """One community's activities since it formed, with attendance: most attend, a few are
     excused, an absence is never followed by another (no unit is due to leave)."""
     days = (today - c.formed).days
     n = max(1, round(days / 365 * ACTIVITIES_PER_YEAR))
     kinds, weights = zip(*KINDS, strict=True)
-    activities: list[tuple] = []
-    attendance: list[tuple] = []
+    activities: list[Record] = []
+    attendance: list[Record] = []
     last_absent: set[int] = set()
     for held_on in sorted(c.formed + dt.timedelta(days=rng.randrange(days)) for _ in range(n)):
         activity_id = ids.next("activity")
@@ -268,7 +272,7 @@ def activity_rows(
 
 def report_rows(
     c: NationalCommunity, today: dt.date, ids: Ids, rng: random.Random
-) -> Iterator[tuple]:
+) -> Iterator[Record]:
     """Nine in ten reports in, some of them late."""
     members = [u.id for u in c.units]
     for owed in report_rules.owed(c.cycle_start, members, today, cycle_end_for(c.cycle_start)):
@@ -295,7 +299,7 @@ def report_rows(
 
 def admission_rows(
     sites: list[Unit], admitted: dt.date, applicant_id: int
-) -> tuple[list[tuple], list[tuple], list[tuple]]:
+) -> tuple[list[Record], list[Record], list[Record]]:
     """The call every site was admitted through, each site's application with the seven
     Art. 7 conditions evidenced, filed and published."""
     opened = admitted - dt.timedelta(days=60)

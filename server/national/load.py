@@ -14,6 +14,7 @@ from server.clock import today
 from server.national import generate
 from server.passwords import hash_password
 from server.runtime import Runtime
+from server.writes import driver_connection
 
 BATCH = 200  # communities whose activities are copied at a time
 Step = Callable[[str, int, int], None]  # (what, done, of)
@@ -120,12 +121,14 @@ IDENTITY_TABLES = (
 )
 
 
-def _accounts(made: list[generate.NationalCommunity], ids: generate.Ids, seeded: Seeded):
+def _accounts(
+    made: list[generate.NationalCommunity], ids: generate.Ids, seeded: Seeded
+) -> tuple[list[generate.Record], list[generate.Record]]:
     """The project group, a leader for every community, a deputy and a member for the first
     hundred, and an expert for every twenty communities (assigned to them)."""
     password_hash = hash_password(generate.PASSWORD)
-    users: list[tuple] = []
-    rules: list[tuple] = []
+    users: list[generate.Record] = []
+    rules: list[generate.Record] = []
 
     def user(email: str, name: str, unit_id: int | None) -> int:
         user_id = ids.next("user")
@@ -178,9 +181,9 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
             if (await conn.execute(text("SELECT count(*) FROM units"))).scalar_one():
                 raise NotEmpty("seed-national wants an empty database: it already holds units")
             await conn.execute(text("SELECT set_config('app.all_communities', 'on', true)"))
-            raw = (await conn.get_raw_connection()).driver_connection
+            raw = await driver_connection(conn)
 
-            async def copy(table: str, rows: list[tuple]) -> int:
+            async def copy(table: str, rows: list[generate.Record]) -> int:
                 if rows:
                     await raw.copy_records_to_table(table, records=rows, columns=COLUMNS[table])
                 return len(rows)
@@ -205,9 +208,9 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
             await copy("application_conditions", conditions)
             tell("单位 units", 1, 1)
             for start in range(0, len(made), BATCH):
-                activities: list[tuple] = []
-                attendance: list[tuple] = []
-                reports: list[tuple] = []
+                activities: list[generate.Record] = []
+                attendance: list[generate.Record] = []
+                reports: list[generate.Record] = []
                 for c in made[start : start + BATCH]:
                     held, present = generate.activity_rows(c, on, ids, rng)
                     activities += held

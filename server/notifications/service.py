@@ -6,7 +6,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.models import CasbinRule, User
-from server.db import announce_after_commit
+from server.db import announce_after_commit, rows_changed
 from server.notifications.models import Notification
 
 
@@ -62,7 +62,7 @@ async def notify(
     announce_to(session, recipients)
 
 
-def inbox_statement(user_id: int, unread_only: bool = False) -> Select[tuple[Notification]]:
+def inbox_statement(user_id: int, unread_only: bool = False) -> Select[Notification]:
     statement = select(Notification).where(Notification.user_id == user_id)
     if unread_only:
         statement = statement.where(Notification.read_at.is_(None))
@@ -80,4 +80,4 @@ async def mark_read(session: AsyncSession, user_id: int, notification_ids: Itera
         )
         .values(read_at=func.now())
     )
-    return marked.rowcount
+    return rows_changed(marked)

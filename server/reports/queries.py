@@ -8,7 +8,7 @@ from server.vocabulary import ReportKind
 
 def reports_statement(
     community_id: int, kind: ReportKind | None = None, year: int | None = None
-) -> Select[tuple[Report]]:
+) -> Select[Report]:
     statement = select(Report).where(Report.community_id == community_id)
     if kind is not None:
         statement = statement.where(Report.kind == kind)

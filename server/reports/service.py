@@ -14,7 +14,7 @@ from server.audit.service import record
 from server.clock import today
 from server.communities.models import Community, Membership
 from server.communities.service import active_membership
-from server.errors import ErrorCode, UserFacingError
+from server.errors import ErrorCode, UserFacingError, not_found
 from server.reports import rules
 from server.reports.models import Report
 from server.vocabulary import MembershipStatus, ReportKind
@@ -40,6 +40,8 @@ async def submit_report(
     if error := rules.period_error(kind, year, half, unit_id):
         raise error
     community = await session.get(Community, community_id)
+    if community is None:
+        raise not_found("共同体", "community")
     start = await cooperation_start(session, community)
     if error := rules.outside_cycle_error(kind, year, half, start, community.cycle_end):
         raise error

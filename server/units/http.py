@@ -1,5 +1,8 @@
 """The published lists as downloads: `/exports/sites.xlsx` and `/exports/exits.xlsx`."""
 
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -10,7 +13,9 @@ from server.units.exports import exits_workbook, sites_workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def export_endpoint(runtime: Runtime, build, filename: str):
+def export_endpoint(
+    runtime: Runtime, build: Callable[[AsyncSession], Awaitable[bytes]], filename: str
+) -> Callable[[Request], Awaitable[Response]]:
     async def export(request: Request) -> Response:
         async with runtime.database.transaction() as session:
             data = await build(session)

@@ -11,7 +11,7 @@ def units_statement(
     province: str | None = None,
     status: SiteStatus | None = None,
     search: str | None = None,
-) -> Select[tuple[Unit]]:
+) -> Select[Unit]:
     statement = select(Unit)
     if level is not None:
         statement = statement.where(Unit.level == level)
@@ -36,7 +36,7 @@ def exits_statement(
     scope: ExitScope | None = None,
     community_id: int | None = None,
     unit_id: int | None = None,
-) -> Select[tuple[ExitRecord]]:
+) -> Select[ExitRecord]:
     """The exit list (Art. 8(2), 12), published like the list of sites."""
     statement = select(ExitRecord)
     if scope is not None:

@@ -55,12 +55,12 @@ def user_id(guard: Guard) -> int | None:
 
 
 def readable(
-    community_id: ColumnElement,
-    unit_id: ColumnElement,
-    everywhere: ColumnElement,
-    communities: ColumnElement,
-    user_id: ColumnElement,
-) -> ColumnElement:
+    community_id: ColumnElement[int | None],
+    unit_id: ColumnElement[int],
+    everywhere: ColumnElement[bool],
+    communities: ColumnElement[list[int]],
+    user_id: ColumnElement[int | None],
+) -> ColumnElement[bool]:
     """`may_read` in SQL for a row's community and unit columns, given as parameters what
     `everywhere`, `communities` and `user_id` say of the reader; the staff's unit is read in
     the same statement (no round trip of its own)."""

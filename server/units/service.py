@@ -205,6 +205,8 @@ async def reinstate(session: AsyncSession, guard: Guard, exit_id: int, reason: s
         unit.status_changed_on = on
         unit.status_reason = reason
     else:
+        if exit_record.community_id is None:
+            raise ValueError(f"community exit {exit_record.id} names no community")
         if unit.site_status is not SiteStatus.ACTIVE:
             raise UserFacingError(
                 ErrorCode.NOT_ACTIVE_SITE,

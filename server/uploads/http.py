@@ -3,7 +3,7 @@ signed in. The answer's `id` goes into a mutation (evidence, a sign-in sheet), k
 free of multipart requests and their CSRF exposure. `GET /uploads/{id}`: the file, as a
 download, for those who may read it."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -16,6 +16,7 @@ from server.i18n import language_from
 from server.runtime import Runtime
 from server.uploads import access, service
 
+Endpoint = Callable[[Request], Awaitable[Response]]
 STATUS = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.NOT_FOUND: 404,
@@ -27,7 +28,7 @@ def upload_endpoints(
     runtime: Runtime,
     encode_id: Callable[..., str],
     decode_id: Callable[[str, str], tuple[int, ...]],
-):
+) -> tuple[Endpoint, Endpoint]:
     """The two endpoints; the global ids are the GraphQL layer's, handed in."""
 
     def signed_in(request: Request) -> Actor:

@@ -19,10 +19,11 @@ from sqlalchemy import text
 from schema.api import SCHEMA
 from schema.core import ids
 from schema.core.pagination import encode_cursor
+from schema.core.strawberry_private import graphql_schema
 from tests.factories import PASSWORD
 from tests.schema.access.test_policy_matrix import ROLES, _world
 
-GRAPHQL = SCHEMA._schema
+GRAPHQL = graphql_schema(SCHEMA)
 ROOTS = [("query", name) for name in GRAPHQL.query_type.fields] + [
     ("mutation", name) for name in GRAPHQL.mutation_type.fields
 ]

@@ -7,6 +7,7 @@ import datetime as dt
 import asyncpg
 import pytest
 from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.sql.expression import ColumnClause
 
 from server.activities.models import Activity
 from server.communities.models import Community, Membership
@@ -180,3 +181,23 @@ async def test_a_statement_that_sets_its_own_tenant_sees_it_and_leaves_nothing_b
         nobody = await read.scalar(statement, **statement_scope_values(None, False))
 
     assert (own, after_own, national, after_national, nobody) == (3, 0, 7, 0, 0)
+
+
+class _Unkeyed(ColumnClause):  # a construct that says SQLAlchemy cannot cache it
+    inherit_cache = False
+
+
+async def test_a_statement_sqlalchemy_cannot_cache_is_read_with_its_own_values(runtime):
+    a, _ = await make_community(runtime, "yrd-a")
+    b, _ = await make_community(runtime, "yrd-b")
+
+    def slug_of(community_id: int):
+        unkeyed = _Unkeyed(str(community_id), is_literal=True)
+        return select(Community.slug).where(Community.id == unkeyed)
+
+    async with runtime.database.read(all_communities=True) as read:
+        first = await read.scalars(slug_of(a.id))
+        second = await read.scalars(slug_of(b.id))
+
+    # Planned for each run alone: the second is not answered from the first one's plan.
+    assert (first, second) == ([a.slug], [b.slug])
