@@ -20,8 +20,8 @@ from server.activities.models import (
     ProgrammeAttendance,
     SignInSheet,
 )
+from server.activities.rules import AttendanceEntry
 from server.activities.service import (
-    AttendanceEntry,
     ask_attendance,
     find_activity,
     record_on_session,
