@@ -1,38 +1,33 @@
 from typing import Any
 
 import strawberry
-from sqlalchemy import bindparam, select
 
 from schema.accounts.types import User
-from schema.core.compiled import Unplanned
-from schema.core.context import Info
-from schema.core.projection import Root, root
+from schema.core.context import Context, Info
+from schema.core.projection import Root, found, roots
 from server.accounts.models import User as UserRow
-from server.reads import Fixed
-
-USER = Fixed(select(UserRow).where(UserRow.id == bindparam("id")))
 
 
+async def signed_in(context: Context) -> int | None:
+    """The user `me` is: the token's, None when nobody is signed in."""
+    guard = await context.guard()
+    return None if guard.actor is None else guard.actor.user_id
+
+
+async def _signed_in(run: Any, arguments: dict[str, Any]) -> int | None:
+    return await signed_in(run.context)
+
+
+@roots
 @strawberry.type
 class AccountQueries:
     @strawberry.field(description="The signed-in user, or null when nobody is signed in.")
+    @found(Root("User", find=_signed_in, only=lambda user: user.c.is_active))
     async def me(self, info: Info) -> User | None:
-        guard = await info.context.guard()
-        if guard.actor is None:
+        user_id = await signed_in(info.context)
+        if user_id is None:
             return None
-        async with info.context.read() as read:
-            row = await read.one_or_none(USER, id=guard.actor.user_id)
+        row = await info.context.loaders.of(info.context.loaders.rows_of(UserRow)).load(user_id)
         if row is None or not row.is_active:
             return None
         return User.of(row)
-
-
-async def _signed_in(run: Any, arguments: dict[str, Any]) -> int:
-    """As `me` finds its user: the token's; nobody signed in is `me: null`, the usual way's."""
-    guard = await run.context.guard()
-    if guard.actor is None:
-        raise Unplanned
-    return guard.actor.user_id
-
-
-root("me", Root("User", find=_signed_in, only=lambda user: user.c.is_active))

@@ -4,10 +4,9 @@ import strawberry
 
 from schema.activities.types import Activity
 from schema.core.context import Info
-from schema.core.pagination import Connection, Template, paginate
+from schema.core.pagination import Connection, paginate
 from schema.core.permissions import requires
-from schema.core.projection import ALL, Page, Root, root
-from server.activities.models import Activity as ActivityRow
+from schema.core.projection import ALL, page, roots
 from server.activities.models import ProgrammeActivity
 from server.activities.queries import programme_activities_statement, region_activities_statement
 from server.vocabulary import ActivityKind, Region
@@ -15,6 +14,7 @@ from server.vocabulary import ActivityKind, Region
 LARGE_PAGE = 2000
 
 
+@roots
 @strawberry.type
 class ActivityQueries:
     @strawberry.field(
@@ -41,6 +41,13 @@ class ActivityQueries:
         f"up to {LARGE_PAGE} a page.",
         extensions=requires("programme", "read"),
     )
+    @page(
+        "Activity",
+        region_activities_statement,
+        newest_first=True,
+        most=LARGE_PAGE,
+        scope=ALL,
+    )
     async def activities(
         self,
         info: Info,
@@ -51,34 +58,4 @@ class ActivityQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Activity]:
-        statement = Template(
-            region_activities_statement, region=region, kind=kind, since=since, until=until
-        )
-        return await paginate(
-            info.context,
-            statement,
-            ActivityRow.id,
-            first,
-            after,
-            Activity.of,
-            all_communities=True,
-            newest_first=True,
-            most=LARGE_PAGE,
-        )
-
-
-root(
-    "activities",
-    Root(
-        "Activity",
-        page=Page(
-            "Activity",
-            region_activities_statement,
-            "id",
-            filters=("region", "kind", "since", "until"),
-            newest_first=lambda arguments: True,
-            most=LARGE_PAGE,
-            scope=ALL,
-        ),
-    ),
-)
+        """A region's activities, by `page`."""

@@ -7,8 +7,7 @@ from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.permissions import requires
-from schema.core.projection import Related, project
-from schema.core.vocabulary import label
+from schema.core.projection import label, projected, related
 from schema.units.types import Unit
 from server.activities import models
 from server.activities.queries import attendance_statement
@@ -20,15 +19,14 @@ Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
 @strawberry.type(description="One expected unit at an activity; `status` is empty until recorded.")
 class AttendanceRecord:
     status: AttendanceStatus | None
-    status_label: str | None = label("status", optional=True)
+    status_label: str | None = label("status", AttendanceStatus)
     recorded_at: dt.datetime | None
     unit_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def unit(self, info: Info) -> Unit:
-        return Unit.of(await info.context.loaders.unit.load(self.unit_id))
+    unit: Unit = related("Unit", "unit_id")
 
 
+@projected(models.Activity, id=("community_id", "id"), community="community_id")
 @strawberry.type(
     description="活动: a community's activity, or a project-wide one (no community), with its "
     "attendance counts."
@@ -36,7 +34,7 @@ class AttendanceRecord:
 class Activity(Node):
     id: strawberry.ID
     kind: ActivityKind
-    kind_label: str = label("kind")
+    kind_label: str = label("kind", ActivityKind)
     title: str
     held_on: dt.date
     expected_count: int
@@ -46,13 +44,12 @@ class Activity(Node):
     db_id: strawberry.Private[int]
     community_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The community; none for a project-wide activity.")
-    async def community(self, info: Info) -> Community | None:
-        from schema.communities.types import Community as CommunityType
-
-        if self.community_id is None:
-            return None
-        return CommunityType.of(await info.context.loaders.community.load(self.community_id))
+    community: Community | None = related(
+        "Community",
+        "community_id",
+        same_community=True,
+        description="The community; none for a project-wide activity.",
+    )
 
     @strawberry.field(
         description="Each expected unit and what was recorded for it.",
@@ -109,25 +106,3 @@ async def fetch_programme_activity(context: Context, keys: tuple[int, ...]) -> A
     async with context.transaction() as session:
         row = await session.get(models.ProgrammeActivity, keys[0])
     return Activity.of(row) if row else None
-
-
-project(
-    "Activity",
-    models.Activity,
-    id=("community_id", "id"),
-    columns=(
-        "kind",
-        "title",
-        "held_on",
-        "expected_count",
-        "attended_count",
-        "absent_count",
-        "excused_count",
-    ),
-    labels={"kind_label": ("kind", ActivityKind)},
-    community=Related(
-        "Community",
-        key="community_id",
-        same_community=True,
-    ),
-)

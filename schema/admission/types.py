@@ -6,7 +6,7 @@ from sqlalchemy import select
 from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
-from schema.core.vocabulary import label
+from schema.core.projection import label, related
 from schema.units.types import Unit
 from schema.uploads.types import Upload
 from server.admission import models
@@ -48,9 +48,15 @@ class ApplicationCall(Node):
 @strawberry.type(description="One Art. 7 condition as the applicant answered it.")
 class ConditionAnswer:
     condition: AdmissionCondition
-    condition_label: str = label("condition")
+    condition_label: str = label("condition", AdmissionCondition)
     evidence: str
     upload: Upload | None
+
+
+async def _call(root: "Application", info: Info) -> ApplicationCall:
+    async with info.context.transaction() as session:
+        row = await session.get(models.ApplicationCall, root.call_id)
+    return ApplicationCall.of(row)
 
 
 @strawberry.type(
@@ -59,10 +65,10 @@ class ConditionAnswer:
 class Application(Node):
     id: strawberry.ID
     status: ApplicationStatus
-    status_label: str = label("status")
+    status_label: str = label("status", ApplicationStatus)
     unit_name: str
     level: Level
-    level_label: str = label("level")
+    level_label: str = label("level", Level)
     division_code: str
     province: str
     address: str
@@ -75,18 +81,10 @@ class Application(Node):
     call_id: strawberry.Private[int]
     unit_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def call(self, info: Info) -> ApplicationCall:
-        async with info.context.transaction() as session:
-            row = await session.get(models.ApplicationCall, self.call_id)
-        return ApplicationCall.of(row)
-
-    @strawberry.field(description="The experiment site, once the list is published.")
-    async def unit(self, info: Info) -> Unit | None:
-        if self.unit_id is None:
-            return None
-        row = await info.context.loaders.unit.load(self.unit_id)
-        return Unit.of(row) if row else None
+    call: ApplicationCall = strawberry.field(resolver=_call)
+    unit: Unit | None = related(
+        "Unit", "unit_id", description="The experiment site, once the list is published."
+    )
 
     @strawberry.field(description="The seven conditions of Art. 7, in its order.")
     async def conditions(self, info: Info) -> list[ConditionAnswer]:

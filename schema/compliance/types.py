@@ -7,10 +7,17 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from policies.regulation import RULES
 from schema.core import ids
-from schema.core.context import Context, Info
+from schema.core.context import Context
 from schema.core.node import Node, fetches
-from schema.core.projection import Expression, Label, Related, base64url, project
-from schema.core.vocabulary import label
+from schema.core.projection import (
+    Expression,
+    base64url,
+    computed,
+    in_language,
+    label,
+    projected,
+    related,
+)
 from schema.units.types import Unit
 from server.compliance import models
 from server.compliance.service import may_read_run
@@ -19,18 +26,33 @@ from server.vocabulary import AuditRunStatus, FindingStatus, Severity
 Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
 
 
+def _evidence(row: Any, language: str, bind: Any) -> Any:
+    """The evidence's references as global ids (`ids.of_reference`), in their order."""
+    refs = func.unnest(row.c.evidence).table_valued("ref", with_ordinality="n").render_derived()
+    ordered = aggregate_order_by(base64url(refs.c.ref), refs.c.n)
+    listed = select(func.json_agg(ordered)).select_from(refs).scalar_subquery()
+    return func.coalesce(listed, literal_column("'[]'::json"))
+
+
+RULE_TITLES = tuple((r.id, r.title_zh, r.title_en) for r in RULES.values())
+RULE_REMEDIES = tuple((r.id, r.remedy_zh, r.remedy_en) for r in RULES.values())
+
+
+@projected(models.Finding, id=("community_id", "id"), community="community_id")
 @strawberry.type(description="What an audit found: one rule broken by one subject in one period.")
 class Finding(Node):
     id: strawberry.ID
     rule: str = strawberry.field(description="the rule's id in the catalogue, e.g. community-size")
     article: str = strawberry.field(description='the article as DOMAIN.md writes it: "11", "16(3)"')
     severity: Severity
-    severity_label: str = label("severity")
+    severity_label: str = label("severity", Severity)
     status: FindingStatus
-    status_label: str = label("status")
+    status_label: str = label("status", FindingStatus)
     period: str = strawberry.field(description='"2026", "2026H1", "cycle:2026-01-01" or empty')
-    evidence: list[str] = strawberry.field(
-        description="ids (for `node`) of the activities or reports behind it"
+    evidence: list[str] = computed(
+        Expression(_evidence),
+        lambda root: [ids.of_reference(r) for r in root.references],
+        description="ids (for `node`) of the activities or reports behind it",
     )
     first_seen_at: dt.datetime
     last_seen_at: dt.datetime
@@ -39,36 +61,20 @@ class Finding(Node):
     waived_at: dt.datetime | None
     message_zh: strawberry.Private[str]
     message_en: strawberry.Private[str]
+    references: strawberry.Private[list[str]]
     community_id: strawberry.Private[int | None]
     unit_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    def message(self, info: Info) -> str:
-        return self.message_en if info.context.language == "en" else self.message_zh
-
-    @strawberry.field(description="What to do about it.")
-    def remedy(self, info: Info) -> str:
-        rule = RULES[self.rule]
-        return rule.remedy_en if info.context.language == "en" else rule.remedy_zh
-
-    @strawberry.field(description="The rule as the regulation puts it.")
-    def title(self, info: Info) -> str:
-        rule = RULES[self.rule]
-        return rule.title_en if info.context.language == "en" else rule.title_zh
-
-    @strawberry.field(description="The community; none for a finding about the programme.")
-    async def community(self, info: Info) -> Community | None:
-        from schema.communities.types import Community as CommunityType
-
-        if self.community_id is None:
-            return None
-        return CommunityType.of(await info.context.loaders.community.load(self.community_id))
-
-    @strawberry.field(description="The unit it is about, if one.")
-    async def unit(self, info: Info) -> Unit | None:
-        if self.unit_id is None:
-            return None
-        return Unit.of(await info.context.loaders.unit.load(self.unit_id))
+    message: str = in_language("message_zh", "message_en")
+    remedy: str = label("rule", RULE_REMEDIES, description="What to do about it.")
+    title: str = label("rule", RULE_TITLES, description="The rule as the regulation puts it.")
+    community: Community | None = related(
+        "Community",
+        "community_id",
+        same_community=True,
+        description="The community; none for a finding about the programme.",
+    )
+    unit: Unit | None = related("Unit", "unit_id", description="The unit it is about, if one.")
 
     @classmethod
     def of(cls, row: models.Finding | models.ProgrammeFinding) -> "Finding":
@@ -80,7 +86,7 @@ class Finding(Node):
             severity=row.severity,
             status=row.status,
             period=row.period,
-            evidence=[ids.of_reference(r) for r in row.evidence],
+            references=row.evidence,
             first_seen_at=row.first_seen_at,
             last_seen_at=row.last_seen_at,
             resolved_at=row.resolved_at,
@@ -109,7 +115,7 @@ class Compliance:
 class AuditRun(Node):
     id: strawberry.ID
     status: AuditRunStatus
-    status_label: str = label("status")
+    status_label: str = label("status", AuditRunStatus)
     queued_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -124,13 +130,9 @@ class AuditRun(Node):
     error: str | None
     community_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The community audited; none for a national run.")
-    async def community(self, info: Info) -> Community | None:
-        from schema.communities.types import Community as CommunityType
-
-        if self.community_id is None:
-            return None
-        return CommunityType.of(await info.context.loaders.community.load(self.community_id))
+    community: Community | None = related(
+        "Community", "community_id", description="The community audited; none for a national run."
+    )
 
     @classmethod
     def of(cls, row: models.AuditRun) -> "AuditRun":
@@ -177,43 +179,3 @@ async def fetch_run(context: Context, keys: tuple[int, ...]) -> AuditRun | None:
     async with context.transaction(all_communities=True) as session:
         row = await session.get(models.AuditRun, keys[0])  # then the check in code
     return AuditRun.of(row) if row and may_read_run(guard, row) else None
-
-
-def _evidence(row: Any, language: str, bind: Any) -> Any:
-    """The evidence's references as global ids (`ids.of_reference`), in their order."""
-    refs = func.unnest(row.c.evidence).table_valued("ref", with_ordinality="n").render_derived()
-    ordered = aggregate_order_by(base64url(refs.c.ref), refs.c.n)
-    listed = select(func.json_agg(ordered)).select_from(refs).scalar_subquery()
-    return func.coalesce(listed, literal_column("'[]'::json"))
-
-
-project(
-    "Finding",
-    models.Finding,
-    id=("community_id", "id"),
-    columns=(
-        "rule",
-        "article",
-        "severity",
-        "status",
-        "period",
-        "first_seen_at",
-        "last_seen_at",
-        "resolved_at",
-        "waived_reason",
-        "waived_at",
-    ),
-    labels={"severity_label": ("severity", Severity), "status_label": ("status", FindingStatus)},
-    message=Expression(
-        lambda row, language, bind: row.c.message_en if language == "en" else row.c.message_zh
-    ),
-    evidence=Expression(_evidence),
-    title=Label("rule", tuple((r.id, r.title_zh, r.title_en) for r in RULES.values())),
-    remedy=Label("rule", tuple((r.id, r.remedy_zh, r.remedy_en) for r in RULES.values())),
-    community=Related(
-        "Community",
-        key="community_id",
-        same_community=True,
-    ),
-    unit=Related("Unit", key="unit_id"),
-)

@@ -56,6 +56,7 @@ from schema.core.permissions import Requires
 from schema.core.projection import (
     ALL,
     OWN,
+    PAGING,
     PROJECTIONS,
     ROOTS,
     Listed,
@@ -88,8 +89,6 @@ PARALLEL_PAGE = 500
 MOST_FIELDS = 50
 # The scope a statement runs under: the tenant's (the community the document asks for).
 TENANT = "tenant"
-# The arguments every page reads itself.
-PAGING = ("first", "after")
 
 
 class Unplanned(Exception):
@@ -221,7 +220,7 @@ class Connection:
         missing, has_cursor, newest = build.shape[i]
         values = dict(spec.fixed)
         if row is not None:
-            values.update(spec.parent(row))
+            values.update(spec.parent_values(lambda column: row.c[column]))
         for name, absent in zip(spec.filters, missing, strict=True):
             values[name] = None if absent else build.bind(f"n{i}_{name}", _argument_of(i, name))
         filtered = spec.builder(**values)
@@ -359,7 +358,10 @@ class Plan:
         for argued in self.argued:
             arguments = run.arguments[argued.index] = argued.arguments(coerced)
             if argued.root is not None and argued.root.find is not None:
-                run.found[argued.index] = await argued.root.find(run, arguments)
+                found = await argued.root.find(run, arguments)
+                if found is None:
+                    raise Unplanned  # the field is null: the usual way says so
+                run.found[argued.index] = found
                 shape[argued.index] = ()
             if argued.page is not None:
                 spec = argued.page

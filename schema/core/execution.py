@@ -12,8 +12,7 @@ locations stay exactly as graphql-core reports them. Measured in-process: the CP
 the objects too; a community page's from 4.4 to 4.1 ms with the scalars."""
 
 import operator
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from graphql import (
     GraphQLField,
@@ -36,9 +35,8 @@ Reader = tuple[str, Any, Any, bool] | None
 # By the field's id (graphql-core's fields are not hashable), the field kept beside its reader
 # so that an id reused after a schema is gone cannot match.
 _readers: dict[int, tuple[GraphQLField, Reader]] = {}
-# A plain object field whose value needs graphql-core's checks, or a prefetched value missing.
+# A plain object field whose value needs graphql-core's checks.
 _SLOW = object()
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _reader(field: GraphQLField) -> Reader:
@@ -50,11 +48,8 @@ def _reader(field: GraphQLField) -> Reader:
     nullable = not is_non_null_type(field.type)
     read = None
     # No arguments declared means none in a valid document.
-    if not field.args:
-        if reads_plain_attribute(resolve):
-            read = _attribute_reader(field) or resolve
-        elif (name := _prefetched_as(field)) is not None:
-            read = _known_reader(name)
+    if not field.args and reads_plain_attribute(resolve):
+        read = _attribute_reader(field) or resolve
     reader: Reader = None
     if read is not None and is_leaf_type(named):
         reader = (LEAF, read, named.coerce_output_value, nullable)
@@ -64,37 +59,9 @@ def _reader(field: GraphQLField) -> Reader:
     return reader
 
 
-def prefetched(name: str) -> Callable[[F], F]:
-    """Marks a resolver whose value a list may have fetched ahead for its whole page, into its
-    objects' `known[name]` (a scalar, or the GraphQL object itself): there the value is read
-    like a plain field's, and the resolver runs only for an object that has none. The resolver
-    must give the same value either way."""
-
-    def mark(resolver: F) -> F:
-        resolver._prefetched_as = name  # type: ignore[attr-defined]
-        return resolver
-
-    return mark
-
-
 def _definition(field: GraphQLField) -> Any:
     """The strawberry field behind a GraphQL one, if strawberry made it."""
     return definition_of(field)
-
-
-def _prefetched_as(field: GraphQLField) -> str | None:
-    definition = _definition(field)
-    if definition is None or definition.extensions or definition.base_resolver is None:
-        return None  # an extension (a permission check) must run every time
-    return getattr(definition.base_resolver.wrapped_func, "_prefetched_as", None)
-
-
-def _known_reader(name: str) -> Callable[[Any], Any]:
-    def read(source: Any) -> Any:
-        known = getattr(source, "known", None)
-        return _SLOW if known is None else known.get(name, _SLOW)
-
-    return read
 
 
 def _attribute_reader(field: GraphQLField) -> Any:
@@ -191,7 +158,7 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
         without the resolve info it never needs; `_SLOW` if the value needs its checks."""
         _, read, object_type, _ = reader
         value = read(source)
-        if value is _SLOW or value is None or isinstance(value, Exception):
+        if value is None or isinstance(value, Exception):
             return _SLOW
         if object_type.is_type_of is not None and object_type.is_type_of(value, None) is not True:
             return _SLOW
@@ -222,8 +189,6 @@ def _read(
     (null where it may not be, an error, a value the type refuses)."""
     _, read, coerce, nullable = reader
     value = read(source)
-    if value is _SLOW:  # a prefetched value this object lacks: its resolver's
-        return False
     if value is None:
         if nullable:
             results[name] = None

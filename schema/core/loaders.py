@@ -1,68 +1,87 @@
 """Per-request dataloaders: one query per batch, each batch in its own read (sibling fields
 resolve concurrently and must not share a connection). The statements are built once, with
-the ids as one array parameter: one SQL text however many ids a batch holds."""
+the ids as one array parameter: one SQL text however many ids a batch holds.
 
-import datetime as dt
+A loader is made for a source on first use: the rows of a table by id (`rows_of`), or a
+value a field declares per row (`projection.PerRow`, which brings its own statement). A list
+primes them for its page (`projection.prime`), and a field whose value is ready reads it
+without awaiting."""
+
+import asyncio
 from collections.abc import Sequence
+from typing import Any, Protocol
 
-from sqlalchemy import ARRAY, BigInteger, Date, any_, bindparam, func, select
+from sqlalchemy import ARRAY, BigInteger, any_, bindparam, select
 from strawberry.dataloader import DataLoader
 
-from server.activities.queries import latest_activity_on
-from server.clock import today
 from server.communities.models import Community
-from server.communities.queries import active_member_count
 from server.reads import Fixed
 from server.runtime import Runtime
 from server.units.models import Unit
 
 IDS = bindparam("ids", type_=ARRAY(BigInteger))
-UNITS = Fixed(select(Unit).where(Unit.id == any_(IDS)))
-COMMUNITIES = Fixed(select(Community).where(Community.id == any_(IDS)))
-# One row per id asked for, its value counted for it (the same expression the compiled
-# reads put in their statements).
-_ASKED = func.unnest(IDS).table_valued("id").render_derived(name="c")
-ACTIVE_MEMBERS = Fixed(
-    select(_ASKED.c.id.label("community_id"), active_member_count(_ASKED.c.id).label("members"))
-)
-LATEST_ACTIVITY = Fixed(
-    select(
-        _ASKED.c.id.label("id"),
-        latest_activity_on(_ASKED.c.id, bindparam("today", type_=Date)).label("held_on"),
-    )
-)
+
+
+class Source(Protocol):
+    async def fetch(self, runtime: Runtime, keys: list[Any]) -> list[Any]: ...
+
+
+class Rows:
+    """A table's rows by id, None for an id with none."""
+
+    def __init__(self, table: Any) -> None:
+        self.statement = Fixed(select(table).where(table.id == any_(IDS)))
+
+    async def fetch(self, runtime: Runtime, keys: list[Any]) -> list[Any]:
+        async with runtime.database.read() as read:
+            rows = await read.rows(self.statement, ids=list(keys))
+        found = {row.id: row for row in rows}
+        return [found.get(key) for key in keys]
+
+
+_ROWS: dict[Any, Rows] = {}
+
+
+def rows_of(table: Any) -> Rows:
+    made = _ROWS.get(table)
+    if made is None:
+        made = _ROWS[table] = Rows(table)
+    return made
 
 
 class Loaders:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
-        self.unit = DataLoader(self._units)
-        self.community = DataLoader(self._communities)
-        self.active_member_count = DataLoader(self.active_member_counts)
-        self.last_activity = DataLoader(self.last_activities)
+        self._made: dict[Any, DataLoader[Any, Any]] = {}
 
-    async def _units(self, ids: Sequence[int]) -> list[Unit | None]:
-        async with self._runtime.database.read() as read:
-            rows = await read.rows(UNITS, ids=list(ids))
-        found = {row.id: row for row in rows}
-        return [found.get(i) for i in ids]
+    def of(self, source: Source) -> DataLoader[Any, Any]:
+        loader = self._made.get(source)
+        if loader is None:
+            runtime = self._runtime
 
-    async def _communities(self, ids: Sequence[int]) -> list[Community | None]:
-        async with self._runtime.database.read() as read:
-            rows = await read.rows(COMMUNITIES, ids=list(ids))
-        found = {row.id: row for row in rows}
-        return [found.get(i) for i in ids]
+            async def load(keys: Sequence[Any]) -> list[Any]:
+                return await source.fetch(runtime, list(keys))
 
-    async def active_member_counts(self, community_ids: Sequence[int]) -> list[int]:
-        async with self._runtime.database.read() as read:
-            rows = await read.rows(ACTIVE_MEMBERS, ids=list(community_ids))
-        counts = {row.community_id: row.members for row in rows}
-        return [counts.get(i, 0) for i in community_ids]
+            loader = self._made[source] = DataLoader(load)
+        return loader
 
-    async def last_activities(self, community_ids: Sequence[int]) -> list[dt.date | None]:
-        """The latest day each community held an activity: one backward step down the
-        `(community_id, held_on)` index per community, not a scan of their activities."""
-        async with self._runtime.database.read(all_communities=True) as read:
-            rows = await read.rows(LATEST_ACTIVITY, ids=list(community_ids), today=today())
-        latest = {row.id: row.held_on for row in rows}
-        return [latest.get(i) for i in community_ids]
+    def ready(self, source: Source, key: Any) -> Any:
+        """The value for `key` if a batch has read it already (a primed page), else the
+        loader's future for GraphQL to await."""
+        future = self.of(source).load(key)
+        if isinstance(future, asyncio.Future) and future.done() and not future.cancelled():
+            if future.exception() is None:
+                return future.result()
+        return future
+
+    @staticmethod
+    def rows_of(table: Any) -> Rows:
+        return rows_of(table)
+
+    @property
+    def unit(self) -> DataLoader[Any, Any]:
+        return self.of(rows_of(Unit))
+
+    @property
+    def community(self) -> DataLoader[Any, Any]:
+        return self.of(rows_of(Community))

@@ -1,25 +1,42 @@
-"""How a GraphQL type's fields read straight from SQL, for the compiled reads
-(`schema/core/compiled.py`).
+"""Each field of a GraphQL type declared once: what it reads (a column, a vocabulary label,
+the global id, an expression, a related object, a page of a list) and, from that one
+declaration, both its resolver and its SQL for the compiled reads (`schema/core/compiled.py`).
 
-A type's projection names its table and, field by field, the SQL that gives the value its
-resolver would: a column, a vocabulary label, the global id, an expression, a related object,
-or a page of a list built by the domain's own statement. A field with no projection keeps its
-document on the usual execution. The parity tests (`tests/schema/test_compiled.py`) run every
-projected field both ways and compare the answers.
+In a type's body, a plain field that is a column of the same name needs nothing; any other
+field is one of the declarations below (`label`, `labels`, `related`, `per_row`, `page`, or
+`computed` for a resolver written by hand beside its SQL). `@projected(table, id=...)` over
+the `@strawberry.type` collects them into the type's projection, makes its `of(row)`, and
+refuses a plain field that no column backs (it would never compile, silently).
+`tests/schema/test_projections.py` generates documents from every projection and root and
+compares the compiled answers with field-by-field execution.
+
+A value such as a count or a related object comes through the request's loaders
+(`schema/core/loaders.py`): the resolver asks its loader, a list primes the loaders for the
+fields its document asks of its rows, and the compiled SQL is the same expression.
 
 Each projection also says what its reads need to see (`scope`, as the resolver's read is
 scoped) and whether the objects it leads to belong to the community of the object it starts
 from, so a permission check on a field below can be decided before the statement runs."""
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+import asyncio
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, func, literal_column, select
+import strawberry
+from sqlalchemy import ARRAY, BigInteger, Select, bindparam, case, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.types import BigInteger, DateTime
+from sqlalchemy.types import DateTime
+from strawberry.utils.str_converters import to_camel_case
 
+from schema.core import ids
+from schema.core.context import Info
+from schema.core.pagination import MAX_PAGE, Connection, Template, paginate
+from schema.core.selection import asks_for
+from server.reads import Fixed
 from server.vocabulary import Labelled
 
 # What a read sees beyond global and public tables: the rows of the community its objects
@@ -27,10 +44,21 @@ from server.vocabulary import Labelled
 # community's, as the resolvers' national reads, when the objects are many communities'), or
 # every community's.
 OWN, ALL = "own", "all"
+# The arguments every page reads itself.
+PAGING = ("first", "after")
 # Columns of a row: a table, its alias, or a subquery of its columns (`row.c.name`).
 Row = Any
 # Gives a value for each run of a statement: called with the run (`compiled.Run`).
 Bind = Callable[[Callable[[Any], Any], Any], ColumnElement]
+# `(value, zh, en)` for each value a column may hold.
+Named = tuple[tuple[str, str, str], ...]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def attribute(column: str) -> str:
+    """The attribute of a type's object that holds `column` of its row: `db_id` for `id`
+    (the `id` field is the global id), else the column's own name."""
+    return "db_id" if column == "id" else column
 
 
 @dataclass(frozen=True)
@@ -52,7 +80,7 @@ class Label:
     `...Label` fields of a vocabulary, a province's name, a rule's title)."""
 
     name: str
-    labels: tuple[tuple[str, str, str], ...]
+    labels: Named
 
     def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
         return case(
@@ -72,7 +100,7 @@ class Labels:
     community's `themeLabels`)."""
 
     name: str
-    labels: tuple[tuple[str, str, str], ...]
+    labels: Named
 
     def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
         values = (
@@ -87,10 +115,6 @@ class Labels:
             .scalar_subquery()
         )
         return func.coalesce(listed, literal_column("'[]'::json"))
-
-
-def labels_of(vocabulary: type[Labelled]) -> tuple[tuple[str, str, str], ...]:
-    return tuple((v.value, v.zh, v.en) for v in vocabulary)
 
 
 @dataclass(frozen=True)
@@ -116,6 +140,41 @@ class Expression:
     scope: str | None = None
 
 
+@dataclass(frozen=True, eq=False)
+class PerRow:
+    """A value worked out in SQL for each row by `value(key_column, **params)` (a count, a
+    latest date): correlated in a compiled statement, and per batch of keys in the request's
+    loader, which a list primes for its whole page. `params` are `(name, value_now, type)`,
+    valued when the statement runs."""
+
+    value: Callable[..., ColumnElement]
+    key: str = "id"
+    params: tuple[tuple[str, Callable[[], Any], Any], ...] = ()
+    scope: str | None = None
+    # The loader's statement: `value` for each of a batch's keys.
+    statement: Fixed = field(init=False, repr=False)
+
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
+        given = {name: bind(lambda run, now=now: now(), type_) for name, now, type_ in self.params}
+        return self.value(row.c[self.key], **given)
+
+    def __post_init__(self) -> None:
+        asked = func.unnest(bindparam("ids", type_=ARRAY(BigInteger)))
+        keys = asked.table_valued("key").render_derived(name="asked")
+        given = {name: bindparam(name, type_=type_) for name, _, type_ in self.params}
+        statement = select(keys.c.key, self.value(keys.c.key, **given).label("value"))
+        object.__setattr__(self, "statement", Fixed(statement))
+
+    async def fetch(self, runtime: Any, keys: list[Any]) -> list[Any]:
+        # A value of many communities' rows is read as the resolvers' national reads are.
+        scope = {"all_communities": self.scope is not None}
+        given = {name: now() for name, now, _ in self.params}
+        async with runtime.database.read(**scope) as read:
+            rows = await read.rows(self.statement, ids=list(keys), **given)
+        found = {row.key: row.value for row in rows}
+        return [found.get(key) for key in keys]
+
+
 @dataclass(frozen=True)
 class Related:
     """One object of another projected type, or null: the one whose `id` is the row's `key`
@@ -130,22 +189,32 @@ class Related:
 @dataclass(frozen=True)
 class Page:
     """A connection of another projected type: one keyset page of the domain's statement
-    (`builder`, as the resolver calls it), with `filters` the field's arguments it takes and
-    `parent(row)` the values the object it hangs from gives it. `reads` names the other
-    arguments the projection itself reads (`newest_first`): a field with an argument none of
-    these names goes the usual way, so no argument is ever ignored."""
+    (`builder`), with `filters` the field's arguments it takes, `parent` the builder's
+    arguments the object it hangs from gives (`{"community_id": "id"}`: that object's `id`
+    column; a list of one column, a list of its one value) and `fixed` the ones always the
+    same. `reads` names the other arguments the page itself reads (`newest_first`): a field
+    with an argument none of these names goes the usual way, so no argument is ever
+    ignored."""
 
     type_name: str
     builder: Callable[..., Select]
-    key: str
+    key: str = "id"
     filters: tuple[str, ...] = ()
-    parent: Callable[[Row], dict[str, Any]] = lambda row: {}
+    parent: dict[str, str | list[str]] = field(default_factory=dict)
     fixed: dict[str, Any] = field(default_factory=dict)
     newest_first: Callable[[dict[str, Any]], bool] = lambda arguments: False
     reads: tuple[str, ...] = ()
     most: int | None = None
     scope: str | None = None
     same_community: bool = False
+
+    def parent_values(self, value_of: Callable[[str], Any]) -> dict[str, Any]:
+        """The builder's arguments from the parent: `value_of(column)` a column of its row
+        (compiled) or its object's value (resolved)."""
+        return {
+            name: [value_of(c) for c in column] if isinstance(column, list) else value_of(column)
+            for name, column in self.parent.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -159,24 +228,25 @@ class Listed:
     scope: str | None = None
 
 
-Projected = Column | Label | Labels | GlobalId | Expression | Related | Page | Listed
+Projected = Column | Label | Labels | GlobalId | Expression | PerRow | Related | Page | Listed
 
 
 @dataclass(frozen=True)
 class Projection:
-    """A GraphQL type's table (None for a type only `Listed` reads) and its fields' SQL, by
-    the fields' Python names."""
+    """A GraphQL type's table (None for a type only `Listed` reads), its fields' SQL by the
+    fields' Python names, and the column naming the community its rows belong to."""
 
     type_name: str
     table: Any
     fields: dict[str, Projected]
+    community: str | None = None
 
 
 @dataclass(frozen=True)
 class Root:
     """A query field read in the compiled statement: one object by a key that `find` gives
-    for the run (raising what the resolver would raise: the usual execution then answers),
-    or a page (`page`) with no object above it."""
+    for the run (None for a null field, or raising what the resolver would raise: the usual
+    execution then answers), or a page (`page`) with no object above it."""
 
     type_name: str
     find: Callable[[Any, dict[str, Any]], Any] | None = None
@@ -191,34 +261,297 @@ class Root:
 
 PROJECTIONS: dict[str, Projection] = {}
 ROOTS: dict[str, Root] = {}
+# The projected types by name, to make the objects a related field or a page leads to.
+TYPES: dict[str, Any] = {}
 
 
-def project(
+# Declarations: each returns a field whose resolver carries its projection (`projected`).
+
+
+def _declared(resolver: F, declared: "Projected | Root") -> F:
+    resolver.projected = declared  # type: ignore[attr-defined]
+    return resolver
+
+
+def computed(declared: Projected, resolver: Callable[..., Any], **options: Any) -> Any:
+    """A field whose resolver is written by hand, declared with the SQL that gives the same
+    value (a value the policy in memory or the request's rights decide in Python); `options`
+    are `strawberry.field`'s."""
+    return strawberry.field(resolver=_declared(resolver, declared), **options)
+
+
+def found(declared: "Root") -> Callable[[F], F]:
+    """A root field that finds one object: its resolver and its compiled read both call
+    `declared.find`'s function."""
+    return lambda resolver: _declared(resolver, declared)  # type: ignore[arg-type]
+
+
+def _named(labels: type[Labelled] | Named) -> Named:
+    if isinstance(labels, type):
+        return tuple((v.value, v.zh, v.en) for v in labels)
+    return labels
+
+
+def label(column: str, labels: type[Labelled] | Named, *, description: str | None = "") -> Any:
+    """A `...Label` field: `column`'s value in the reader's language, from a vocabulary or
+    `(value, zh, en)` triples; `description` "" says so, None says nothing."""
+    declared = Label(column, _named(labels))
+    names = {value: (zh, en) for value, zh, en in declared.labels}
+    held = attribute(column)
+
+    def resolve(root: Any, info: Info) -> Any:
+        value = getattr(root, held)
+        if value is None:
+            return None
+        zh, en = names[value]
+        return en if info.context.language == "en" else zh
+
+    if description == "":
+        description = f"`{column}` in the reader's language"
+    return strawberry.field(resolver=_declared(resolve, declared), description=description)
+
+
+def labels(column: str, vocabulary: type[Labelled]) -> Any:
+    """An array column's values each in the reader's language, in their order."""
+    declared = Labels(column, _named(vocabulary))
+    names = {value: (zh, en) for value, zh, en in declared.labels}
+
+    def resolve(root: Any, info: Info) -> list[str]:
+        named = (names[value] for value in getattr(root, column))
+        if info.context.language == "en":
+            return [en for _, en in named]
+        return [zh for zh, _ in named]
+
+    return strawberry.field(resolver=_declared(resolve, declared))
+
+
+def in_language(zh: str, en: str) -> Any:
+    """Text kept in both languages, in two columns: the reader's."""
+    declared = Expression(lambda row, language, bind: row.c[en if language == "en" else zh])
+
+    def resolve(root: Any, info: Info) -> str:
+        return getattr(root, en if info.context.language == "en" else zh)
+
+    return strawberry.field(resolver=_declared(resolve, declared))
+
+
+def per_row(
+    value: Callable[..., ColumnElement],
+    *,
+    key: str = "id",
+    scope: str | None = None,
+    description: str | None = None,
+    **params: tuple[Callable[[], Any], Any],
+) -> Any:
+    """A value `value(key_column, **params)` works out in SQL for each row (`PerRow`)."""
+    declared = PerRow(value, key, tuple((n, now, t) for n, (now, t) in params.items()), scope)
+    held = attribute(key)
+
+    def resolve(root: Any, info: Info) -> Any:
+        return info.context.loaders.ready(declared, getattr(root, held))
+
+    return strawberry.field(resolver=_declared(resolve, declared), description=description)
+
+
+def related(
+    type_name: str, key: str, *, same_community: bool = False, description: str | None = None
+) -> Any:
+    """The object of `type_name` whose id is the row's `key` column, or null, through the
+    request's loader of its rows."""
+    declared = Related(type_name, key, same_community=same_community)
+    held = attribute(key)
+
+    def resolve(root: Any, info: Info) -> Any:
+        value = getattr(root, held)
+        if value is None:
+            return None
+        target = PROJECTIONS[type_name]
+        loaded = info.context.loaders.ready(info.context.loaders.rows_of(target.table), value)
+        return _then(loaded, TYPES[type_name].of)
+
+    return strawberry.field(resolver=_declared(resolve, declared), description=description)
+
+
+def _then(loaded: Any, of: Callable[[Any], Any]) -> Any:
+    """`of(row)` of a loaded row, or null; awaited if the loader has yet to read it."""
+    if isinstance(loaded, asyncio.Future):
+
+        async def later() -> Any:
+            row = await loaded
+            return None if row is None else of(row)
+
+        return later()
+    return None if loaded is None else of(loaded)
+
+
+def page(
     type_name: str,
+    builder: Callable[..., Select],
+    *,
+    key: str = "id",
+    parent: dict[str, str | list[str]] | None = None,
+    fixed: dict[str, Any] | None = None,
+    newest_first: bool = False,
+    most: int | None = None,
+    scope: str | None = None,
+    same_community: bool = False,
+) -> Callable[[F], F]:
+    """A connection of `type_name`, over a resolver whose signature declares the field's
+    arguments (its body is never run): `first` and `after` page, `newest_first` (if there)
+    turns the order, every other one is a filter of `builder`'s."""
+
+    def declare(resolver: F) -> F:
+        signature = inspect.signature(resolver)
+        names = [n for n in signature.parameters if n not in ("self", "root", "info")]
+        reads = ("newest_first",) if "newest_first" in names else ()
+        declared = Page(
+            type_name,
+            builder,
+            key,
+            tuple(n for n in names if n not in (*PAGING, *reads)),
+            parent or {},
+            fixed or {},
+            (lambda arguments: arguments["newest_first"]) if reads else lambda _: newest_first,
+            reads,
+            most,
+            scope,
+            same_community,
+        )
+
+        @functools.wraps(resolver)
+        async def resolve(*args: Any, **kwargs: Any) -> Connection[Any]:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            arguments = dict(bound.arguments)
+            source = arguments.pop("self", None)
+            info = arguments.pop("info")
+            return await read_page(declared, source, info, arguments)
+
+        return _declared(resolve, declared)  # type: ignore[return-value]
+
+    return declare
+
+
+async def read_page(
+    declared: Page, source: Any, info: Info, arguments: dict[str, Any]
+) -> Connection[Any]:
+    """The page a `page` field's resolver gives: the statement the compiled read pages, read
+    under the same scope, its rows' related objects and values primed in the loaders."""
+    values = {**declared.fixed, **{name: arguments[name] for name in declared.filters}}
+    values.update(declared.parent_values(lambda column: getattr(source, attribute(column))))
+    scope: dict[str, Any] = {}
+    if declared.scope == ALL:
+        scope["all_communities"] = True
+    elif declared.scope == OWN:
+        community = PROJECTIONS[type(source).__strawberry_definition__.name].community
+        scope["community_id"] = getattr(source, attribute(community or "community_id"))
+    target = PROJECTIONS[declared.type_name]
+    page = await paginate(
+        info.context,
+        Template(declared.builder, **values),
+        getattr(target.table, declared.key),
+        arguments.get("first"),
+        arguments.get("after"),
+        TYPES[declared.type_name].of,
+        newest_first=declared.newest_first(arguments),
+        most=declared.most or MAX_PAGE,
+        **scope,
+    )
+    await prime(info, declared.type_name, [edge.node for edge in page.edges])
+    return page
+
+
+async def prime(info: Info, type_name: str, objects: list[Any]) -> None:
+    """Loads, for a whole page at once, the related objects and per-row values its document
+    asks of its rows, so that each row's resolver finds its value ready."""
+    if not objects:
+        return
+    loaders = info.context.loaders
+    batches: list[Awaitable[Any]] = []
+    for name, declared in PROJECTIONS[type_name].fields.items():
+        if not isinstance(declared, PerRow | Related):
+            continue
+        if not asks_for(info, "edges", "node", to_camel_case(name)):
+            continue
+        source = (
+            declared
+            if isinstance(declared, PerRow)
+            else loaders.rows_of(PROJECTIONS[declared.type_name].table)
+        )
+        keys = {getattr(o, attribute(declared.key)) for o in objects} - {None}
+        batches.append(loaders.of(source).load_many(list(keys)))
+    if batches:
+        await asyncio.gather(*batches)
+
+
+def projected(
     table: Any,
     *,
-    id: tuple[str, ...] | None,
-    columns: tuple[str, ...] = (),
-    labels: dict[str, tuple[str, type[Labelled]]] | None = None,
-    **fields: Projected,
-) -> None:
-    """Declares a type's projection: `id` the global id's keys (None: a type with no id),
-    `columns` the fields read as they are, `labels` the `...Label` fields by the column they
-    label."""
-    projected: dict[str, Projected] = {} if id is None else {"id": GlobalId(type_name, id)}
-    projected.update({name: Column(name) for name in columns})
-    projected.update(
-        {
-            name: Label(column, labels_of(vocabulary))
-            for name, (column, vocabulary) in (labels or {}).items()
-        }
-    )
-    projected.update(fields)
-    PROJECTIONS[type_name] = Projection(type_name, table, projected)
+    id: tuple[str, ...] | None = ("id",),
+    community: str | None = None,
+    held: dict[str, str] | None = None,
+) -> Callable[[type], type]:
+    """Over a `@strawberry.type`: its projection from its fields (a plain field reads the
+    column of its name, `id` the global id of the row's `id` keys, any other field as its
+    declaration says) and, unless it writes its own, its `of(row)`, which fills each
+    attribute from the column of its name (`db_id` from `id`, `held` names others).
+    `community` names the column of the community its rows belong to (a page below it
+    reads in that scope)."""
+
+    def declare(cls: type) -> type:
+        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+        name = definition.name
+        columns = None if table is None else set(table.__table__.columns.keys())
+        declared: dict[str, Projected] = {}
+        for strawberry_field in definition.fields:
+            python_name = strawberry_field.python_name
+            resolver = strawberry_field.base_resolver
+            if resolver is not None:
+                if (found := getattr(resolver.wrapped_func, "projected", None)) is not None:
+                    declared[python_name] = found
+            elif python_name == "id" and id is not None:
+                declared["id"] = GlobalId(name, id)
+            elif columns is None or python_name in columns:
+                declared[python_name] = Column(python_name)
+            else:
+                raise TypeError(f"{name}.{python_name} is no column of {table.__tablename__}")
+        PROJECTIONS[name] = Projection(name, table, declared, community)
+        TYPES[name] = cls
+        if table is not None and "of" not in cls.__dict__:
+            cls.of = classmethod(_maker(name, id, cls, held or {}))  # type: ignore[attr-defined]
+        return cls
+
+    return declare
 
 
-def root(field_name: str, declared: Root) -> None:
-    ROOTS[field_name] = declared
+def _maker(
+    name: str, keys: tuple[str, ...] | None, cls: type, held: dict[str, str]
+) -> Callable[[type, Any], Any]:
+    """`of(row)`: each of the object's attributes from the row's column of its name (`db_id`
+    from `id`, `held` names others), the global id from its keys."""
+    attributes = [f.name for f in fields(cls) if f.init and f.name != "id"]  # type: ignore[arg-type]
+    columns = [(a, held.get(a, "id" if a == "db_id" else a)) for a in attributes]
+
+    def of(cls: type, row: Any) -> Any:
+        values = {a: getattr(row, c) for a, c in columns}
+        if keys is not None:
+            values["id"] = strawberry.ID(ids.encode(name, *(getattr(row, k) for k in keys)))
+        return cls(**values)
+
+    return of
+
+
+def roots(cls: type) -> type:
+    """Over a query type: its fields declared with `page` or `found` are roots of the
+    compiled reads."""
+    for strawberry_field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        resolver = strawberry_field.base_resolver
+        declared = getattr(resolver.wrapped_func, "projected", None) if resolver else None
+        if isinstance(declared, Page):
+            ROOTS[strawberry_field.python_name] = Root(declared.type_name, page=declared)
+        elif isinstance(declared, Root):
+            ROOTS[strawberry_field.python_name] = declared
+    return cls
 
 
 def sql_text(value: str) -> str:

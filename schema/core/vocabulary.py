@@ -1,11 +1,8 @@
 """The programme's vocabularies as GraphQL enums; each enum-valued field gets a `...Label`
-sibling in the request's language."""
-
-from typing import Any
+sibling in the request's language (`projection.label`)."""
 
 import strawberry
 
-from schema.core.context import Info
 from server.vocabulary import (
     ActivityKind,
     AdmissionCondition,
@@ -15,7 +12,6 @@ from server.vocabulary import (
     CommunityStatus,
     ExitScope,
     FindingStatus,
-    Labelled,
     Level,
     MembershipRole,
     MembershipStatus,
@@ -48,20 +44,3 @@ strawberry.enum(ExitScope, description="What a unit left: the programme, or one 
 strawberry.enum(Severity, description="How serious a finding is")
 strawberry.enum(FindingStatus, description="OPEN until fixed (RESOLVED) or accepted (WAIVED)")
 strawberry.enum(AuditRunStatus, description="Where an audit run is")
-
-
-def label(attribute: str, *, optional: bool = False) -> Any:
-    """A `...Label` field: `attribute`'s vocabulary value in the request's language."""
-
-    def resolve(root: Any, info: Info) -> str:
-        value: Labelled = getattr(root, attribute)
-        return value.label(info.context.language)
-
-    def resolve_optional(root: Any, info: Info) -> str | None:
-        value = getattr(root, attribute)
-        return None if value is None else value.label(info.context.language)
-
-    return strawberry.field(
-        resolver=resolve_optional if optional else resolve,
-        description=f"`{attribute}` in the reader's language",
-    )

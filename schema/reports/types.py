@@ -2,22 +2,21 @@ import datetime as dt
 
 import strawberry
 
-from schema.core import ids
-from schema.core.context import Context, Info
+from schema.core.context import Context
 from schema.core.node import Node, fetches
-from schema.core.projection import Related, project
-from schema.core.vocabulary import label
+from schema.core.projection import label, projected, related
 from schema.units.types import Unit
 from server.reports import models
 from server.reports.service import Due
 from server.vocabulary import ReportKind
 
 
+@projected(models.Report, id=("community_id", "id"), community="community_id")
 @strawberry.type(description="报告: a community's (or a member unit's) report for one period.")
 class Report(Node):
     id: strawberry.ID
     kind: ReportKind
-    kind_label: str = label("kind")
+    kind_label: str = label("kind", ReportKind)
     year: int
     half: int | None = strawberry.field(description="1 or 2 for a semi-annual report")
     title: str
@@ -31,36 +30,15 @@ class Report(Node):
     community_id: strawberry.Private[int]
     unit_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The member unit, for MEMBER_ANNUAL.")
-    async def unit(self, info: Info) -> Unit | None:
-        if self.unit_id is None:
-            return None
-        return Unit.of(await info.context.loaders.unit.load(self.unit_id))
-
-    @classmethod
-    def of(cls, row: models.Report) -> "Report":
-        return cls(
-            id=strawberry.ID(ids.encode("Report", row.community_id, row.id)),
-            kind=row.kind,
-            year=row.year,
-            half=row.half,
-            title=row.title,
-            body=row.body,
-            due_on=row.due_on,
-            submitted_on=row.submitted_on,
-            late=row.late,
-            review_comment=row.review_comment,
-            reviewed_at=row.reviewed_at,
-            db_id=row.id,
-            community_id=row.community_id,
-            unit_id=row.unit_id,
-        )
+    unit: Unit | None = related(
+        "Unit", "unit_id", description="The member unit, for MEMBER_ANNUAL."
+    )
 
 
 @strawberry.type(description="A report owed for one period: submitted, or due, or overdue.")
 class DueReport:
     kind: ReportKind
-    kind_label: str = label("kind")
+    kind_label: str = label("kind", ReportKind)
     year: int
     half: int | None
     due_on: dt.date
@@ -68,11 +46,9 @@ class DueReport:
     report: Report | None
     unit_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The member unit that owes it, for MEMBER_ANNUAL.")
-    async def unit(self, info: Info) -> Unit | None:
-        if self.unit_id is None:
-            return None
-        return Unit.of(await info.context.loaders.unit.load(self.unit_id))
+    unit: Unit | None = related(
+        "Unit", "unit_id", description="The member unit that owes it, for MEMBER_ANNUAL."
+    )
 
     @classmethod
     def of(cls, due: Due) -> "DueReport":
@@ -93,24 +69,3 @@ async def fetch_report(context: Context, keys: tuple[int, ...]) -> Report | None
     async with context.transaction(keys[0]) as session:
         row = await session.get(models.Report, keys)
     return Report.of(row) if row else None
-
-
-project(
-    "Report",
-    models.Report,
-    id=("community_id", "id"),
-    columns=(
-        "kind",
-        "year",
-        "half",
-        "title",
-        "body",
-        "due_on",
-        "submitted_on",
-        "late",
-        "review_comment",
-        "reviewed_at",
-    ),
-    labels={"kind_label": ("kind", ReportKind)},
-    unit=Related("Unit", key="unit_id"),
-)

@@ -6,9 +6,8 @@ from schema.communities.types import Community
 from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
-from schema.core.vocabulary import label
+from schema.core.projection import label, related
 from schema.units.types import Unit
-from server.errors import not_found
 from server.units.models import ExitRecord
 from server.vocabulary import ExitScope, SiteStatus
 
@@ -18,6 +17,18 @@ REASON = (
 )
 
 
+async def _reason(root: "Exit", info: Info) -> str | None:
+    readers = await info.context.reason_readers()
+    return root.written_reason if readers.may_read(root.community_id, root.unit_id) else None
+
+
+async def _reinstated_reason(root: "Exit", info: Info) -> str | None:
+    readers = await info.context.reason_readers()
+    if not readers.may_read(root.community_id, root.unit_id):
+        return None
+    return root.written_reinstated_reason
+
+
 @strawberry.type(
     description="退出名单: a unit that left the programme or a community, how and when "
     "(public, Art. 8(2)); why only to those who may read it (`reason`)."
@@ -25,9 +36,9 @@ REASON = (
 class Exit(Node):
     id: strawberry.ID
     scope: ExitScope
-    scope_label: str = label("scope")
+    scope_label: str = label("scope", ExitScope)
     kind: SiteStatus = strawberry.field(description="WITHDRAWN (written) or AUTO_EXITED (deemed)")
-    kind_label: str = label("kind")
+    kind_label: str = label("kind", SiteStatus)
     exited_on: dt.date
     evidence: list[strawberry.ID] = strawberry.field(
         description="the activities whose absences made the exit (ids for `node`)"
@@ -39,31 +50,14 @@ class Exit(Node):
     unit_id: strawberry.Private[int]
     community_id: strawberry.Private[int | None]
 
-    @strawberry.field(description=REASON)
-    async def reason(self, info: Info) -> str | None:
-        readers = await info.context.reason_readers()
-        return self.written_reason if readers.may_read(self.community_id, self.unit_id) else None
-
-    @strawberry.field(description="Why the exit was reversed; read as `reason` is.")
-    async def reinstated_reason(self, info: Info) -> str | None:
-        readers = await info.context.reason_readers()
-        if not readers.may_read(self.community_id, self.unit_id):
-            return None
-        return self.written_reinstated_reason
-
-    @strawberry.field
-    async def unit(self, info: Info) -> Unit:
-        row = await info.context.loaders.unit.load(self.unit_id)
-        if row is None:  # the exit's foreign key keeps its unit
-            raise not_found("单位", "unit")
-        return Unit.of(row)
-
-    @strawberry.field(description="The community left; none for the programme.")
-    async def community(self, info: Info) -> Community | None:
-        if self.community_id is None:
-            return None
-        row = await info.context.loaders.community.load(self.community_id)
-        return None if row is None else Community.of(row)
+    reason: str | None = strawberry.field(resolver=_reason, description=REASON)
+    reinstated_reason: str | None = strawberry.field(
+        resolver=_reinstated_reason, description="Why the exit was reversed; read as `reason` is."
+    )
+    unit: Unit = related("Unit", "unit_id")
+    community: Community | None = related(
+        "Community", "community_id", description="The community left; none for the programme."
+    )
 
     @classmethod
     def of(cls, row: ExitRecord) -> "Exit":

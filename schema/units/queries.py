@@ -3,20 +3,21 @@ import strawberry
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.pagination import Connection, paginate
-from schema.core.projection import Page, Root, root
+from schema.core.projection import page, roots
 from schema.units.exits import Exit
 from schema.units.types import Unit
 from server.units.models import ExitRecord
-from server.units.models import Unit as UnitRow
 from server.units.queries import exits_statement, units_statement
 from server.vocabulary import ExitScope, Level, SiteStatus
 
 
+@roots
 @strawberry.type
 class UnitQueries:
     @strawberry.field(
         description="The experiment sites, filtered; 20 a page by default, 100 at most."
     )
+    @page("Unit", units_statement)
     async def units(
         self,
         info: Info,
@@ -27,8 +28,7 @@ class UnitQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Unit]:
-        statement = units_statement(level, province, status, search)
-        return await paginate(info.context, statement, UnitRow.id, first, after, Unit.of)
+        """Declared by `page`."""
 
     @strawberry.field(
         description="The exit list (Art. 8(2), 12), oldest first: units that left the programme "
@@ -47,12 +47,3 @@ class UnitQueries:
         unit = ids.decode_as(unit_id, "Unit")[0] if unit_id else None
         statement = exits_statement(scope, community_id, unit)
         return await paginate(info.context, statement, ExitRecord.id, first, after, Exit.of)
-
-
-root(
-    "units",
-    Root(
-        "Unit",
-        page=Page("Unit", units_statement, "id", filters=("level", "province", "status", "search")),
-    ),
-)

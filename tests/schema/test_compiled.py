@@ -4,23 +4,15 @@ the compiled path cannot answer as the usual execution would (a refused check, a
 community, a bad cursor) get the usual execution's own answer."""
 
 import dataclasses
-import datetime as dt
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from schema.core import compiled, ids
 from schema.core.projection import PROJECTIONS
 from server.accounts.models import User
-from server.activities.models import Activity
-from server.communities.models import Community, Membership
-from server.compliance.audit import run_now
-from server.compliance.models import Finding
-from server.national.load import seed_national
-from server.reports.models import Report
-from server.vocabulary import FindingStatus, MembershipRole, MembershipStatus, Severity
 from tests.factories import bearer, make_community, make_user
-from tests.graphql import error_codes, graphql_view, the_usual_way
+from tests.graphql import both_ways, error_codes, graphql_view
 from tests.schema.documents import COMMUNITY_PAGE as PAGE
 
 UNIT = """id name level levelLabel divisionCode province provinceLabel siteStatus
@@ -70,90 +62,6 @@ query Page($slug: String!) { community(slug: $slug) {
   left: members(status: WITHDRAWN) { edges { node { leftReason } } }
 } }
 fragment counts on Community { memberCount members { totalCount } }"""
-
-
-@pytest.fixture
-async def national(counted):
-    """A small national data set with its audit's findings, one unit that left its community
-    with a reason, and a report reviewed (a timestamp with microseconds): the rows behind
-    every projected field, nulls included. Its two largest communities are the ones asked."""
-    runtime, client = counted
-    await seed_national(runtime, 0.004)
-    await run_now(runtime)
-    async with runtime.database.transaction(all_communities=True) as session:
-        largest = (
-            select(Community)
-            .join(Membership, Membership.community_id == Community.id)
-            .group_by(Community.id)
-            .order_by(func.count().desc(), Community.id)
-            .limit(2)
-        )
-        communities = list((await session.scalars(largest)).all())
-        first = communities[0]
-        leaving = await session.scalar(
-            select(func.max(Membership.id)).where(
-                Membership.community_id == first.id, Membership.role == MembershipRole.MEMBER
-            )
-        )
-        await session.execute(
-            update(Membership)
-            .where(Membership.community_id == first.id, Membership.id == leaving)
-            .values(
-                status=MembershipStatus.WITHDRAWN,
-                left_on=dt.date(2026, 6, 1),
-                left_reason="书面申请退出",
-            )
-        )
-        await session.execute(
-            update(Report)
-            .where(Report.community_id == first.id)
-            .values(
-                review_comment="按时提交",
-                reviewed_at=dt.datetime(2026, 7, 20, 9, 30, 15, 120000, tzinfo=dt.UTC),
-            )
-        )
-        activities = (
-            await session.scalars(
-                select(Activity.id).where(Activity.community_id == first.id).limit(2)
-            )
-        ).all()
-        seen = dt.datetime(2026, 11, 3, 3, 0, tzinfo=dt.UTC)  # no microseconds
-        session.add(
-            Finding(
-                community_id=first.id,
-                rule="seminars",
-                article="16(12)",
-                severity=Severity.WARNING,
-                status=FindingStatus.WAIVED,
-                subject="community",
-                period="2026",
-                message_zh="研讨会议不足",
-                message_en="Too few seminars",
-                evidence=[f"Activity:{first.id}:{a}" for a in activities],
-                fingerprint="0" * 64,
-                first_seen_at=seen,
-                last_seen_at=seen,
-                waived_reason="年底前补开",
-                waived_at=seen,
-            )
-        )
-    _, leader = await make_user(runtime, "leader@example.cn", ("LEADER", first.id))
-    _, admin = await make_user(runtime, "admin@example.cn", ("PROJECT_GROUP", None))
-    for community in communities:  # the doors, looked up once: then a page is one statement
-        await client.post("/graphql", json={"query": PAGE, "variables": {"slug": community.slug}})
-    return runtime, client, communities, bearer(leader), bearer(admin)
-
-
-async def both_ways(client, query, variables, headers, language="zh", path="/graphql"):
-    """(the compiled answer, the usual answer, what the compiled one cost in statements)"""
-    headers = {**headers, "Accept-Language": language}
-    compiled = await client.post(
-        path, json={"query": query, "variables": variables}, headers=headers
-    )
-    usual = await client.post(
-        path, json={"query": the_usual_way(query), "variables": variables}, headers=headers
-    )
-    return compiled.json(), usual.json(), int(compiled.headers["x-sql-statements"])
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

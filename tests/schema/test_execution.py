@@ -2,7 +2,6 @@
 execution does: the same data, the same errors at the same paths, the same nulls carried up
 to the nearest nullable parent."""
 
-import dataclasses
 import datetime as dt
 import enum
 import gc
@@ -12,7 +11,7 @@ import pytest
 import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 
-from schema.core.execution import Execution, prefetched
+from schema.core.execution import Execution
 
 
 @strawberry.enum
@@ -47,42 +46,6 @@ class Row:
     @strawberry.field
     async def later(self) -> str:
         return self.title + "!"
-
-
-resolved: list[str] = []
-
-
-@strawberry.type
-class Counted:
-    name: str
-    known: strawberry.Private[dict] = dataclasses.field(default_factory=dict)
-
-    @strawberry.field
-    @prefetched("size")
-    def size(self) -> int:
-        resolved.append(self.name)
-        return self.known["size"] if "size" in self.known else len(self.name)
-
-    @strawberry.field
-    @prefetched("since")
-    def since(self) -> dt.date | None:
-        resolved.append(self.name)
-        return self.known.get("since")
-
-    @strawberry.field
-    @prefetched("twin")
-    def twin(self) -> "Row":
-        resolved.append(self.name)
-        return self.known["twin"] if "twin" in self.known else _rows()[1]
-
-
-def _counted() -> list[Counted]:
-    return [
-        Counted(name="abc", known={"size": 3, "since": dt.date(2026, 1, 5), "twin": _rows()[0]}),
-        Counted(name="de"),  # nothing fetched ahead: its resolvers answer
-        Counted(name="f", known={"size": 1, "since": None}),
-        Counted(name="bad", known={"size": None, "twin": None}),  # null where non-null is promised
-    ]
 
 
 @strawberry.type
@@ -133,10 +96,6 @@ class Query:
     def rows(self) -> list[Row]:
         return _broken()
 
-    @strawberry.field
-    def counted(self) -> list[Counted | None]:
-        return _counted()
-
 
 FAST = strawberry.Schema(query=Query, execution_context_class=Execution)
 PLAIN = strawberry.Schema(query=Query)
@@ -156,8 +115,6 @@ DOCUMENTS = [
     "{ broken { main { title } } }",
     "{ broken { first { later title } } }",
     "{ missing { main { title } } }",
-    "{ counted { name size since } }",
-    "{ counted { name twin { title later } } }",
 ]
 
 
@@ -193,31 +150,3 @@ async def test_a_bad_value_is_an_error_at_its_field_not_passed_on(field, path, m
     assert result.data == {"broken": None}
     assert [e.path for e in result.errors] == [path]
     assert result.errors[0].message.startswith(message)
-
-
-async def test_a_prefetched_value_is_read_without_its_resolver():
-    resolved.clear()
-    result = await FAST.execute("{ counted { name since } }")
-
-    assert result.data == {
-        "counted": [
-            {"name": "abc", "since": "2026-01-05"},
-            {"name": "de", "since": None},
-            {"name": "f", "since": None},
-            {"name": "bad", "since": None},
-        ]
-    }
-    assert resolved == ["de", "bad"]  # only the objects that had nothing fetched ahead
-
-
-async def test_a_prefetched_object_is_completed_without_its_resolver():
-    resolved.clear()
-    result = await FAST.execute("{ counted { name twin { title } } }")
-
-    assert [c and c["twin"] for c in result.data["counted"]] == [
-        {"title": "a"},
-        {"title": "b"},
-        {"title": "b"},
-        None,  # its twin was null where Row! is promised: the error nulls the whole item
-    ]
-    assert resolved == ["de", "f", "bad"]

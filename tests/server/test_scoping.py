@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import server
 from schema.core import loaders
+from schema.core.projection import PROJECTIONS
 from server.access import queries as access_queries
 from server.access.guard import Actor, Guard
 from server.activities import queries as activities_queries
@@ -22,13 +23,13 @@ from server.activities.service import enact_absences
 from server.admission import queries as admission_queries
 from server.audit.service import entries_statement
 from server.communities import queries as communities_queries
-from server.communities.models import Membership
+from server.communities.models import Community, Membership
 from server.compliance import service as compliance_service
 from server.notifications.service import inbox_statement
 from server.reports import queries as reports_queries
 from server.sql_count import note_statement
 from server.units import queries as units_queries
-from server.units.models import ExitRecord
+from server.units.models import ExitRecord, Unit
 from server.vocabulary import (
     ActivityKind,
     AttendanceStatus,
@@ -146,11 +147,15 @@ async def test_applications_statement_gives_an_applicant_only_their_own(runtime,
 
 
 async def test_the_dataloaders_read_the_ids_asked_for(owner, two):
-    units = await _rows(owner, loaders.UNITS.statement, ids=[two.a.units[0].id])
-    communities = await _rows(owner, loaders.COMMUNITIES.statement, ids=[two.a.id])
-    counts = await _rows(owner, loaders.ACTIVE_MEMBERS.statement, ids=[two.a.id])
+    per_row = PROJECTIONS["Community"].fields
+    units = await _rows(owner, loaders.rows_of(Unit).statement.statement, ids=[two.a.units[0].id])
+    communities = await _rows(owner, loaders.rows_of(Community).statement.statement, ids=[two.a.id])
+    counts = await _rows(owner, per_row["member_count"].statement.statement, ids=[two.a.id])
     latest = await _rows(
-        owner, loaders.LATEST_ACTIVITY.statement, ids=[two.a.id], today=dt.date(2026, 12, 31)
+        owner,
+        per_row["last_activity_on"].statement.statement,
+        ids=[two.a.id],
+        today=dt.date(2026, 12, 31),
     )
 
     assert [r.id for r in units] == [two.a.units[0].id]
