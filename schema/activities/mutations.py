@@ -2,6 +2,7 @@ import datetime as dt
 
 import strawberry
 
+from policies.permissions import Permission
 from schema.activities.types import Activity, activity_keys
 from schema.core import ids
 from schema.core.context import Info
@@ -156,7 +157,7 @@ class ActivityMutations:
         async def work() -> sheets.Imported:
             community_id, activity_id = await _keys(info, input.activity_id)
             upload_id = ids.decode_as(input.upload_id, "Upload")[0]
-            actor = guard.require("attendance", "record", community_id)
+            actor = guard.require(Permission.ATTENDANCE_RECORD, community_id)
             async with info.context.transaction(
                 community_id, **service.recording_scope(community_id)
             ) as session:

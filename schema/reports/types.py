@@ -2,6 +2,7 @@ import datetime as dt
 
 import strawberry
 
+from policies.permissions import Permission
 from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
@@ -89,7 +90,7 @@ class DueReport:
 
 @fetches("Report", arity=2)
 async def fetch_report(context: Context, keys: tuple[int, ...]) -> Report | None:
-    (await context.guard()).require("tenant", "read", keys[0])
+    (await context.guard()).require(Permission.TENANT_READ, keys[0])
     async with context.transaction(keys[0]) as session:
         row = await session.get(models.Report, keys)
     return Report.of(row) if row else None

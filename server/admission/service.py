@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policies.permissions import Permission
 from server.access.guard import Guard
 from server.accounts.models import User
 from server.admission.models import Application, ApplicationCall, ApplicationCondition
@@ -52,7 +53,7 @@ async def open_call(
     opens_on: dt.date,
     closes_on: dt.date,
 ) -> ApplicationCall:
-    actor = guard.require("call", "open")
+    actor = guard.require(Permission.CALL_OPEN)
     if not title.strip():
         raise UserFacingError(
             ErrorCode.INVALID_INPUT, "请填写通知标题", "a title is required", "title"
@@ -213,7 +214,7 @@ async def review_application(
     decision: ReviewDecision,
     reason: str | None,
 ) -> Application:
-    actor = guard.require("application", "review")
+    actor = guard.require(Permission.APPLICATION_REVIEW)
     application = await session.get(Application, application_id, with_for_update=True)
     if application is None:
         raise UserFacingError(
@@ -255,7 +256,7 @@ async def publish_site_list(session: AsyncSession, guard: Guard, call_id: int) -
     """Files the call's approved applications with the association and publishes them: each
     becomes an active site with a plaque number. Publishing again adds only the newly
     approved; a plaque once granted never changes."""
-    actor = guard.require("application", "publish")
+    actor = guard.require(Permission.APPLICATION_PUBLISH)
     call = await get_call(session, call_id, lock=True)
     approved = (
         await session.scalars(
