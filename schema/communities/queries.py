@@ -46,7 +46,7 @@ class CommunityQueries:
 async def _community_asked(run: Any, arguments: dict[str, Any]) -> int:
     """As `community` finds it: the slug agreeing with the request's door, NOT_FOUND if no
     community has it."""
-    return (await run.context.tenant(arguments["slug"])).id
+    return (await run.context.access_community(arguments["slug"])).id
 
 
 root("community", Root("Community", find=_community_asked, is_community=True, reads=("slug",)))

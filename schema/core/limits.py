@@ -11,7 +11,6 @@ A refusal is INVALID_INPUT naming the field: in a mutation's payload `errors`, e
 top-level error. `apply` writes each limit into the schema's descriptions, so clients read
 them where they read the field."""
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from graphql import (
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from schema.core.errors import UserError
+from schema.core.errors import UserError, carries_refusals
 from server.errors import ErrorCode, UserFacingError
 
 SHORT = 200  # a name, a title, a slug, an id, a cursor, a password
@@ -111,14 +110,9 @@ def _payload_class(field: GraphQLField) -> Callable[..., Any] | None:
     none or needs more than that to be made (the refusal is then a top-level error)."""
     payload = get_nullable_type(field.type)
     definition = (payload.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if definition is None or "errors" not in payload.fields:
+    if definition is None or not carries_refusals(definition.origin):
         return None
-    required = {
-        f.python_name
-        for f in definition.fields
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    }
-    return definition.origin if required <= {"errors"} else None
+    return definition.origin
 
 
 def _limit(holder: GraphQLArgument | GraphQLInputField) -> int:

@@ -13,6 +13,7 @@ from server.accounts.models import CasbinRule, User
 from server.accounts.service import create_user, deactivate, get_user, subject
 from server.audit.service import record
 from server.errors import ErrorCode, UserFacingError
+from server.units.service import get_unit
 
 
 def _rule(user_id: int, role: str, community_id: int | None) -> tuple[str, ...]:
@@ -171,6 +172,8 @@ async def create_account(
 ) -> User:
     """The project group opens an account for someone (a leader, an expert, staff)."""
     actor = guard.require(Permission.USER_CREATE)
+    if unit_id is not None:
+        await get_unit(session, unit_id)  # else the foreign key fails the insert, unexplained
     user = await create_user(session, email, password, display_name, unit_id)
     await record(
         session,
