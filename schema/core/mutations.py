@@ -80,10 +80,10 @@ def mutation(
     declared = frozenset(permissions)
 
     def declare(body: Body) -> Any:
-        hints = dict(body.__annotations__)
+        itself, attempted, *arguments = inspect.signature(body).parameters.values()
+        hints = {k: v for k, v in body.__annotations__.items() if k != attempted.name}
         payload = hints.pop("return")
         carried = carries_refusals(payload)
-        itself, _, *arguments = inspect.signature(body).parameters.values()
 
         async def resolve(self: Any, info: Info, **inputs: Any) -> Any:
             guard = await info.context.guard()
@@ -99,6 +99,7 @@ def mutation(
 
         # What strawberry reads: the body's arguments and payload, with `info` for `attempt`.
         info = inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Info)
+        # inspect.signature reads __signature__, which functions do not declare.
         resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [itself, info, *arguments], return_annotation=payload
         )
