@@ -1,14 +1,17 @@
-import strawberry
+from collections.abc import Awaitable, Callable
 
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from policies.permissions import Permission
 from schema.accounts.types import User
 from schema.core import ids
-from schema.core.context import Info
-from schema.core.errors import UserError
-from schema.core.mutations import attempt
+from schema.core.errors import UserError, refusals
+from schema.core.mutations import Attempt, mutation
 from server.access import service
 from server.access.policy import PolicyChange
 from server.access.roles import Role
-from server.accounts.models import User as UserRow
+from server.accounts.service import get_user
 
 
 @strawberry.input
@@ -36,67 +39,74 @@ class AssignExpertInput:
 @strawberry.type
 class GrantRolePayload:
     user: User | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class RevokeRolePayload:
     user: User | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class AssignExpertPayload:
     user: User | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
-async def _community_id(info: Info, slug: str | None) -> int | None:
-    tenant = await info.context.tenant(slug) if slug is not None else None
-    return tenant.id if tenant else None
+Change = Callable[[AsyncSession], Awaitable[list[PolicyChange]]]
 
 
-async def _change_roles(info: Info, user_id: strawberry.ID, change) -> tuple[User | None, list]:
-    """Runs `change(session, guard, user id)` in one transaction, then publishes the policy
-    changes it made (after the commit, so no process sees a grant that was rolled back)."""
-    guard = await info.context.guard()
-
-    async def work() -> User:
-        uid = ids.decode_as(user_id, "User")[0]
-        async with info.context.transaction(all_communities=True) as session:
-            changes: list[PolicyChange] = await change(session, guard, uid)
-            row = await session.get(UserRow, uid)
-        await info.context.runtime.policy.publish(*changes)
-        return User.of(row)
-
-    return await attempt(info.context, work)
+async def _change_roles(attempt: Attempt, user_id: int, change: Change) -> User:
+    """Runs `change(session)` in the mutation's transaction, then publishes the policy changes
+    it made (after the commit, so no process sees a grant that was rolled back)."""
+    async with attempt.transaction(all_communities=True) as session:
+        changes = await change(session)
+        row = await get_user(session, user_id)
+    await attempt.context.runtime.policy.publish(*changes)
+    return User.of(row)
 
 
 @strawberry.type
 class AccessMutations:
-    @strawberry.mutation(description="Project group: a national role, or a role in a community.")
-    async def grant_role(self, info: Info, input: GrantRoleInput) -> GrantRolePayload:
-        async def change(session, guard, uid):
-            community_id = await _community_id(info, input.community_slug)
-            return [await service.grant_role(session, guard, uid, input.role, community_id)]
+    @mutation(
+        Permission.ROLE_GRANT,
+        description="Project group: a national role, or a role in a community.",
+    )
+    async def grant_role(self, attempt: Attempt, input: GrantRoleInput) -> GrantRolePayload:
+        user_id = ids.decode_as(input.user_id, "User")[0]
+        community_id = await attempt.context.community_id(input.community_slug)
 
-        user, errors = await _change_roles(info, input.user_id, change)
-        return GrantRolePayload(user=user, errors=errors)
+        async def change(session: AsyncSession) -> list[PolicyChange]:
+            granted = await service.grant_role(
+                session, attempt.guard, user_id, input.role, community_id
+            )
+            return [granted]
 
-    @strawberry.mutation(description="Project group: takes a role back.")
-    async def revoke_role(self, info: Info, input: RevokeRoleInput) -> RevokeRolePayload:
-        async def change(session, guard, uid):
-            community_id = await _community_id(info, input.community_slug)
-            return await service.revoke_role(session, guard, uid, input.role, community_id)
+        return GrantRolePayload(user=await _change_roles(attempt, user_id, change))
 
-        user, errors = await _change_roles(info, input.user_id, change)
-        return RevokeRolePayload(user=user, errors=errors)
+    @mutation(Permission.ROLE_REVOKE, description="Project group: takes a role back.")
+    async def revoke_role(self, attempt: Attempt, input: RevokeRoleInput) -> RevokeRolePayload:
+        user_id = ids.decode_as(input.user_id, "User")[0]
+        community_id = await attempt.context.community_id(input.community_slug)
 
-    @strawberry.mutation(description="Project group: an expert reviews this community.")
-    async def assign_expert(self, info: Info, input: AssignExpertInput) -> AssignExpertPayload:
-        async def change(session, guard, uid):
-            community_id = await _community_id(info, input.community_slug)
-            return [await service.assign_expert(session, guard, uid, community_id)]
+        async def change(session: AsyncSession) -> list[PolicyChange]:
+            return await service.revoke_role(
+                session, attempt.guard, user_id, input.role, community_id
+            )
 
-        user, errors = await _change_roles(info, input.user_id, change)
-        return AssignExpertPayload(user=user, errors=errors)
+        return RevokeRolePayload(user=await _change_roles(attempt, user_id, change))
+
+    @mutation(
+        Permission.EXPERT_ASSIGN, description="Project group: an expert reviews this community."
+    )
+    async def assign_expert(
+        self, attempt: Attempt, input: AssignExpertInput
+    ) -> AssignExpertPayload:
+        user_id = ids.decode_as(input.user_id, "User")[0]
+        community = await attempt.context.access_community(input.community_slug)
+
+        async def change(session: AsyncSession) -> list[PolicyChange]:
+            return [await service.assign_expert(session, attempt.guard, user_id, community.id)]
+
+        return AssignExpertPayload(user=await _change_roles(attempt, user_id, change))

@@ -1,11 +1,12 @@
 import strawberry
 
+from policies.permissions import Permission
 from schema.accounts.types import User
 from schema.core import ids
-from schema.core.context import Info
-from schema.core.errors import UserError
+from schema.core.context import Context
+from schema.core.errors import UserError, refusals
 from schema.core.limits import limited
-from schema.core.mutations import attempt
+from schema.core.mutations import Attempt, mutation
 from server.access import service as access
 from server.accounts import service, tokens
 from server.accounts.models import User as UserRow
@@ -55,36 +56,36 @@ _SIGN_IN_AFTER = "always null: sign in with `login` once registered"
 class RegisterPayload:
     token: str | None = strawberry.field(default=None, deprecation_reason=_SIGN_IN_AFTER)
     user: User | None = strawberry.field(default=None, deprecation_reason=_SIGN_IN_AFTER)
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class LoginPayload:
     token: str | None = None
     user: User | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class LogoutPayload:
     ok: bool
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class CreateUserPayload:
     user: User | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class DeactivateUserPayload:
     user: User | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
-def _sign_in(info: Info, row: UserRow) -> tuple[str, User]:
-    token, _ = tokens.issue(info.context.runtime.settings.secret_key.get_secret_value(), row.id)
+def _sign_in(context: Context, row: UserRow) -> tuple[str, User]:
+    token, _ = tokens.issue(context.runtime.settings.secret_key.get_secret_value(), row.id)
     return token, User.of(row)
 
 
@@ -94,91 +95,76 @@ def _unit_id(value: strawberry.ID | None) -> int | None:
 
 @strawberry.type
 class AccountMutations:
-    @strawberry.mutation(
+    @mutation(
         description="An applicant account; then sign in with `login`. At most "
         f"{REGISTRATIONS.times} attempts in {REGISTRATIONS.seconds // 60} minutes from one "
         "address (`RATE_LIMITED`); a weak password is `INVALID_INPUT`."
     )
-    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
-        async def work() -> None:
-            async with info.context.transaction() as session:
-                row = await service.register(
+    async def register(self, attempt: Attempt, input: RegisterInput) -> RegisterPayload:
+        context = attempt.context
+        async with attempt.transaction() as session:
+            row = await service.register(
+                session,
+                context.runtime.redis,
+                input.email,
+                input.password,
+                input.display_name,
+                context.client,
+                context.runtime.clock,
+            )
+            if row is not None:
+                await record(
                     session,
-                    info.context.runtime.redis,
-                    input.email,
-                    input.password,
-                    input.display_name,
-                    info.context.client,
-                    info.context.runtime.clock,
+                    actor_user_id=row.id,
+                    action="user.register",
+                    target_type="User",
+                    target_id=row.id,
+                    after={"email": row.email, "displayName": row.display_name},
                 )
-                if row is not None:
-                    await record(
-                        session,
-                        actor_user_id=row.id,
-                        action="user.register",
-                        target_type="User",
-                        target_id=row.id,
-                        after={"email": row.email, "displayName": row.display_name},
-                    )
+        return RegisterPayload()
 
-        _, errors = await attempt(info.context, work)
-        return RegisterPayload(errors=errors)
+    @mutation(description="Signs in; the token goes in `Authorization: Bearer`.")
+    async def login(self, attempt: Attempt, input: LoginInput) -> LoginPayload:
+        context = attempt.context
+        async with attempt.transaction() as session:
+            row = await service.authenticate(
+                session,
+                context.runtime.redis,
+                input.email,
+                input.password,
+                context.client,
+                context.runtime.clock,
+            )
+        token, user = _sign_in(context, row)
+        return LoginPayload(token=token, user=user)
 
-    @strawberry.mutation(description="Signs in; the token goes in `Authorization: Bearer`.")
-    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
-        async def work() -> tuple[str, User]:
-            async with info.context.transaction() as session:
-                row = await service.authenticate(
-                    session,
-                    info.context.runtime.redis,
-                    input.email,
-                    input.password,
-                    info.context.client,
-                    info.context.runtime.clock,
-                )
-            return _sign_in(info, row)
+    @mutation(signed_in=True, description="Revokes the token in use, at once.")
+    async def logout(self, attempt: Attempt, input: LogoutInput | None = None) -> LogoutPayload:
+        await attempt.context.runtime.revocations.revoke(attempt.actor.claims)
+        return LogoutPayload(ok=True)
 
-        done, errors = await attempt(info.context, work)
-        token, user = done or (None, None)
-        return LoginPayload(token=token, user=user, errors=errors)
+    @mutation(Permission.USER_CREATE, description="Project group: an account for someone else.")
+    async def create_user(self, attempt: Attempt, input: CreateUserInput) -> CreateUserPayload:
+        async with attempt.transaction() as session:
+            row = await access.create_account(
+                session,
+                attempt.guard,
+                input.email,
+                input.password,
+                input.display_name,
+                _unit_id(input.unit_id),
+            )
+        return CreateUserPayload(user=User.of(row))
 
-    @strawberry.mutation(description="Revokes the token in use, at once.")
-    async def logout(self, info: Info, input: LogoutInput | None = None) -> LogoutPayload:
-        actor = (await info.context.guard()).signed_in()
-        await info.context.runtime.revocations.revoke(actor.claims)
-        return LogoutPayload(ok=True, errors=[])
-
-    @strawberry.mutation(description="Project group: an account for someone else.")
-    async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
-        guard = await info.context.guard()
-
-        async def work() -> User:
-            async with info.context.transaction() as session:
-                row = await access.create_account(
-                    session,
-                    guard,
-                    input.email,
-                    input.password,
-                    input.display_name,
-                    _unit_id(input.unit_id),
-                )
-            return User.of(row)
-
-        user, errors = await attempt(info.context, work)
-        return CreateUserPayload(user=user, errors=errors)
-
-    @strawberry.mutation(description="Project group: ends an account and all its sign-ins.")
+    @mutation(
+        Permission.USER_DEACTIVATE,
+        description="Project group: ends an account and all its sign-ins.",
+    )
     async def deactivate_user(
-        self, info: Info, input: DeactivateUserInput
+        self, attempt: Attempt, input: DeactivateUserInput
     ) -> DeactivateUserPayload:
-        guard = await info.context.guard()
-
-        async def work() -> User:
-            user_id = ids.decode_as(input.user_id, "User")[0]
-            async with info.context.transaction() as session:
-                row = await access.deactivate_account(session, guard, user_id)
-            await info.context.runtime.revocations.revoke_all_of(user_id)
-            return User.of(row)
-
-        user, errors = await attempt(info.context, work)
-        return DeactivateUserPayload(user=user, errors=errors)
+        user_id = ids.decode_as(input.user_id, "User")[0]
+        async with attempt.transaction() as session:
+            row = await access.deactivate_account(session, attempt.guard, user_id)
+        await attempt.context.runtime.revocations.revoke_all_of(user_id)
+        return DeactivateUserPayload(user=User.of(row))

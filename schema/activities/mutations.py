@@ -2,12 +2,13 @@ import datetime as dt
 
 import strawberry
 
+from policies.permissions import Permission
 from schema.activities.types import Activity, activity_keys
 from schema.core import ids
-from schema.core.context import Info
-from schema.core.errors import UserError
+from schema.core.context import Context
+from schema.core.errors import UserError, refusals
 from schema.core.inputs import converted_once
-from schema.core.mutations import attempt
+from schema.core.mutations import Attempt, mutation
 from schema.units.exits import Exit
 from server.activities import service, sheets
 from server.uploads import service as uploads
@@ -51,7 +52,7 @@ class ImportAttendanceInput:
 @strawberry.type
 class ScheduleActivityPayload:
     activity: Activity | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
@@ -61,7 +62,7 @@ class RecordAttendancePayload:
         default_factory=list,
         description="units that left on this record: their second unexcused absence in a row",
     )
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type(description="A row of a sign-in sheet that was not recorded, and why.")
@@ -79,106 +80,94 @@ class ImportAttendancePayload:
     )
     rejected_count: int = strawberry.field(default=0, description="every row not recorded")
     exits: list[Exit] = strawberry.field(default_factory=list)
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
-async def _keys(info: Info, global_id: str) -> tuple[int | None, int]:
+async def _keys(context: Context, global_id: str) -> tuple[int | None, int]:
     """An activity's community (refusing one that is not the request's tenant) and its id."""
     community_id, activity_id = activity_keys(global_id)
-    await info.context.refuse_other_tenant(community_id)
+    await context.refuse_other_tenant(community_id)
     return community_id, activity_id
 
 
 @strawberry.type
 class ActivityMutations:
-    @strawberry.mutation(
+    @mutation(
+        Permission.ACTIVITY_MANAGE,
         description="Leader, deputy or project group: a community activity; the project group "
-        "alone a project-wide one (no `communitySlug`)."
+        "alone a project-wide one (no `communitySlug`).",
     )
     async def schedule_activity(
-        self, info: Info, input: ScheduleActivityInput
+        self, attempt: Attempt, input: ScheduleActivityInput
     ) -> ScheduleActivityPayload:
-        guard = await info.context.guard()
-
-        async def work() -> Activity:
-            community_id = await info.context.community_id(input.community_slug)
-            expected = (
-                [ids.decode_as(u, "Unit")[0] for u in input.expected_unit_ids]
-                if input.expected_unit_ids
-                else None
+        community_id = await attempt.context.community_id(input.community_slug)
+        expected = (
+            [ids.decode_as(u, "Unit")[0] for u in input.expected_unit_ids]
+            if input.expected_unit_ids
+            else None
+        )
+        async with attempt.transaction(community_id) as session:
+            activity = await service.schedule_activity(
+                session,
+                attempt.guard,
+                community_id,
+                input.kind,
+                input.title,
+                input.held_on,
+                expected,
             )
-            async with info.context.transaction(community_id) as session:
-                activity = await service.schedule_activity(
-                    session, guard, community_id, input.kind, input.title, input.held_on, expected
-                )
-            return Activity.of(activity)
+        return ScheduleActivityPayload(activity=Activity.of(activity))
 
-        activity, errors = await attempt(info.context, work)
-        return ScheduleActivityPayload(activity=activity, errors=errors)
-
-    @strawberry.mutation(
+    @mutation(
+        Permission.ATTENDANCE_RECORD,
         description="Records ATTENDED / ABSENT / EXCUSED per expected unit (corrections "
-        "allowed); a second unexcused absence in a row is an exit (Art. 8(2), 12)."
+        "allowed); a second unexcused absence in a row is an exit (Art. 8(2), 12).",
     )
     async def record_attendance(
-        self, info: Info, input: RecordAttendanceInput
+        self, attempt: Attempt, input: RecordAttendanceInput
     ) -> RecordAttendancePayload:
-        guard = await info.context.guard()
-
-        async def work() -> service.Recorded:
-            community_id, activity_id = await _keys(info, input.activity_id)
-            entries = [
-                service.AttendanceEntry(ids.decode_as(e.unit_id, "Unit")[0], e.status)
-                for e in input.entries
-            ]
-            return await service.record_attendance(
-                info.context.runtime.database, guard, community_id, activity_id, entries
-            )
-
-        recorded, errors = await attempt(info.context, work)
-        if recorded is None:
-            return RecordAttendancePayload(errors=errors)
+        community_id, activity_id = await _keys(attempt.context, input.activity_id)
+        entries = [
+            service.AttendanceEntry(ids.decode_as(e.unit_id, "Unit")[0], e.status)
+            for e in input.entries
+        ]
+        # Its own unit of work: on the driver when every unit attended (`server/writes.py`).
+        recorded = await service.record_attendance(
+            attempt.context.runtime.database, attempt.guard, community_id, activity_id, entries
+        )
         return RecordAttendancePayload(
-            activity=Activity.of(recorded.activity),
-            exits=[Exit.of(e) for e in recorded.exits],
-            errors=errors,
+            activity=Activity.of(recorded.activity), exits=[Exit.of(e) for e in recorded.exits]
         )
 
-    @strawberry.mutation(
+    @mutation(
+        Permission.ATTENDANCE_RECORD,
         description="Records a sign-in sheet of up to 5,000 rows: the good rows are recorded, "
-        "the others counted and the first 200 reported by line."
+        "the others counted and the first 200 reported by line.",
     )
     async def import_attendance(
-        self, info: Info, input: ImportAttendanceInput
+        self, attempt: Attempt, input: ImportAttendanceInput
     ) -> ImportAttendancePayload:
-        guard = await info.context.guard()
-
-        async def work() -> sheets.Imported:
-            community_id, activity_id = await _keys(info, input.activity_id)
-            upload_id = ids.decode_as(input.upload_id, "Upload")[0]
-            actor = guard.require("attendance", "record", community_id)
-            async with info.context.transaction(
-                community_id, **service.recording_scope(community_id)
-            ) as session:
-                _, data = await uploads.read(
-                    session, uploads.root(info.context.runtime.settings), upload_id, actor.user_id
-                )
-                return await sheets.import_sheet(
-                    session, guard, community_id, activity_id, upload_id, data
-                )
-
-        imported, errors = await attempt(info.context, work)
-        if imported is None:
-            return ImportAttendancePayload(errors=errors)
-        language = info.context.language
+        context = attempt.context
+        community_id, activity_id = await _keys(context, input.activity_id)
+        upload_id = ids.decode_as(input.upload_id, "Upload")[0]
+        actor = attempt.guard.require(Permission.ATTENDANCE_RECORD, community_id)
+        async with attempt.transaction(
+            community_id, **service.recording_scope(community_id)
+        ) as session:
+            _, data = await uploads.read(
+                session, uploads.root(context.runtime.settings), upload_id, actor.user_id
+            )
+            imported = await sheets.import_sheet(
+                session, attempt.guard, community_id, activity_id, upload_id, data
+            )
+        english = context.language == "en"
         return ImportAttendancePayload(
             activity=Activity.of(imported.activity),
             accepted=imported.accepted,
             rejected=[
-                SheetRowProblem(line=p.line, message=p.en if language == "en" else p.zh)
+                SheetRowProblem(line=p.line, message=p.en if english else p.zh)
                 for p in imported.problems
             ],
             rejected_count=imported.rejected,
             exits=[Exit.of(e) for e in imported.exits],
-            errors=errors,
         )

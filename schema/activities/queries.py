@@ -2,6 +2,7 @@ import datetime as dt
 
 import strawberry
 
+from policies.permissions import Permission
 from schema.activities.types import Activity
 from schema.core.context import Info
 from schema.core.pagination import Connection, paginate
@@ -39,7 +40,7 @@ class ActivityQueries:
     @strawberry.field(
         description="Project group: the activities of one region's communities, newest first, "
         f"up to {LARGE_PAGE} a page.",
-        extensions=requires("programme", "read"),
+        extensions=requires(Permission.PROGRAMME_READ),
     )
     @page(
         "Activity",

@@ -3,6 +3,7 @@ from typing import Annotated
 
 import strawberry
 
+from policies.permissions import Permission
 from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
@@ -53,7 +54,7 @@ class Activity(Node):
 
     @strawberry.field(
         description="Each expected unit and what was recorded for it.",
-        extensions=requires("tenant", "read", in_community=lambda a: a.community_id),
+        extensions=requires(Permission.TENANT_READ, in_community=lambda a: a.community_id),
     )
     async def attendance(self, info: Info) -> list[AttendanceRecord]:
         statement = attendance_statement(self.community_id, self.db_id)
@@ -94,7 +95,7 @@ def activity_keys(global_id: str) -> tuple[int | None, int]:
 @fetches("Activity", arity=2)
 async def fetch_activity(context: Context, keys: tuple[int, ...]) -> Activity | None:
     guard = await context.guard()
-    guard.require("tenant", "read", keys[0])
+    guard.require(Permission.TENANT_READ, keys[0])
     async with context.transaction(keys[0]) as session:
         row = await session.get(models.Activity, keys)
     return Activity.of(row) if row else None

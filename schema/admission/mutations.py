@@ -2,12 +2,12 @@ import datetime as dt
 
 import strawberry
 
+from policies.permissions import Permission
 from schema.admission.types import Application, ApplicationCall
 from schema.core import ids
-from schema.core.context import Info
-from schema.core.errors import UserError
+from schema.core.errors import UserError, refusals
 from schema.core.limits import WRITTEN, limited
-from schema.core.mutations import attempt
+from schema.core.mutations import Attempt, mutation
 from schema.units.types import Unit
 from server.admission import rules, service
 from server.vocabulary import AdmissionCondition, Level, ReviewDecision
@@ -62,19 +62,19 @@ class PublishSiteListInput:
 @strawberry.type
 class OpenApplicationCallPayload:
     call: ApplicationCall | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class SubmitApplicationPayload:
     application: Application | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class ReviewApplicationPayload:
     application: Application | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
@@ -83,96 +83,77 @@ class PublishSiteListPayload:
     sites: list[Unit] = strawberry.field(
         default_factory=list, description="the sites this publication filed, with plaques"
     )
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class AdmissionMutations:
-    @strawberry.mutation(description="Project group: opens a call for experiment sites.")
+    @mutation(Permission.CALL_OPEN, description="Project group: opens a call for experiment sites.")
     async def open_application_call(
-        self, info: Info, input: OpenApplicationCallInput
+        self, attempt: Attempt, input: OpenApplicationCallInput
     ) -> OpenApplicationCallPayload:
-        guard = await info.context.guard()
+        async with attempt.transaction() as session:
+            call = await service.open_call(
+                session, attempt.guard, input.title, input.year, input.opens_on, input.closes_on
+            )
+        return OpenApplicationCallPayload(call=ApplicationCall.of(call))
 
-        async def work() -> ApplicationCall:
-            async with info.context.transaction() as session:
-                call = await service.open_call(
-                    session, guard, input.title, input.year, input.opens_on, input.closes_on
-                )
-            return ApplicationCall.of(call)
-
-        call, errors = await attempt(info.context, work)
-        return OpenApplicationCallPayload(call=call, errors=errors)
-
-    @strawberry.mutation(
-        description="A signed-in applicant applies for its unit while a call is open."
+    @mutation(
+        signed_in=True,
+        description="A signed-in applicant applies for its unit while a call is open.",
     )
     async def submit_application(
-        self, info: Info, input: SubmitApplicationInput
+        self, attempt: Attempt, input: SubmitApplicationInput
     ) -> SubmitApplicationPayload:
-        guard = await info.context.guard()
-
-        async def work() -> Application:
-            call_id = ids.decode_as(input.call_id, "ApplicationCall")[0]
-            unit = rules.ApplicantUnit(
-                name=input.unit.name,
-                level=input.unit.level,
-                division_code=input.unit.division_code.strip(),
-                address=input.unit.address,
-                responsible_person=input.unit.responsible_person,
-                project_team=input.unit.project_team,
+        call_id = ids.decode_as(input.call_id, "ApplicationCall")[0]
+        unit = rules.ApplicantUnit(
+            name=input.unit.name,
+            level=input.unit.level,
+            division_code=input.unit.division_code.strip(),
+            address=input.unit.address,
+            responsible_person=input.unit.responsible_person,
+            project_team=input.unit.project_team,
+        )
+        answers = [
+            rules.ConditionAnswer(
+                condition=a.condition,
+                evidence=a.evidence,
+                upload_id=None if a.upload_id is None else ids.decode_as(a.upload_id, "Upload")[0],
             )
-            answers = [
-                rules.ConditionAnswer(
-                    condition=a.condition,
-                    evidence=a.evidence,
-                    upload_id=ids.decode_as(a.upload_id, "Upload")[0] if a.upload_id else None,
-                )
-                for a in input.conditions
-            ]
-            async with info.context.transaction() as session:
-                application = await service.submit_application(
-                    session, guard, call_id, unit, answers
-                )
-            return Application.of(application)
+            for a in input.conditions
+        ]
+        async with attempt.transaction() as session:
+            application = await service.submit_application(
+                session, attempt.guard, call_id, unit, answers
+            )
+        return SubmitApplicationPayload(application=Application.of(application))
 
-        application, errors = await attempt(info.context, work)
-        return SubmitApplicationPayload(application=application, errors=errors)
-
-    @strawberry.mutation(description="Project group: approves, or rejects with a reason.")
+    @mutation(
+        Permission.APPLICATION_REVIEW,
+        description="Project group: approves, or rejects with a reason.",
+    )
     async def review_application(
-        self, info: Info, input: ReviewApplicationInput
+        self, attempt: Attempt, input: ReviewApplicationInput
     ) -> ReviewApplicationPayload:
-        guard = await info.context.guard()
+        application_id = ids.decode_as(input.application_id, "Application")[0]
+        async with attempt.transaction() as session:
+            application = await service.review_application(
+                session, attempt.guard, application_id, input.decision, input.reason
+            )
+        return ReviewApplicationPayload(application=Application.of(application))
 
-        async def work() -> Application:
-            application_id = ids.decode_as(input.application_id, "Application")[0]
-            async with info.context.transaction() as session:
-                application = await service.review_application(
-                    session, guard, application_id, input.decision, input.reason
-                )
-            return Application.of(application)
-
-        application, errors = await attempt(info.context, work)
-        return ReviewApplicationPayload(application=application, errors=errors)
-
-    @strawberry.mutation(
+    @mutation(
+        Permission.APPLICATION_PUBLISH,
         description="Project group: files and publishes a call's approved sites, each with a "
-        "plaque number."
+        "plaque number.",
     )
     async def publish_site_list(
-        self, info: Info, input: PublishSiteListInput
+        self, attempt: Attempt, input: PublishSiteListInput
     ) -> PublishSiteListPayload:
-        guard = await info.context.guard()
-
-        async def work() -> tuple[ApplicationCall, list[Unit]]:
-            call_id = ids.decode_as(input.call_id, "ApplicationCall")[0]
-            async with info.context.transaction() as session:
-                sites = await service.publish_site_list(session, guard, call_id)
-                call = await service.get_call(session, call_id)
-            return ApplicationCall.of(call), [Unit.of(u) for u in sites]
-
-        published, errors = await attempt(info.context, work)
-        if published is None:
-            return PublishSiteListPayload(errors=errors)
-        return PublishSiteListPayload(call=published[0], sites=published[1], errors=errors)
+        call_id = ids.decode_as(input.call_id, "ApplicationCall")[0]
+        async with attempt.transaction() as session:
+            sites = await service.publish_site_list(session, attempt.guard, call_id)
+            call = await service.get_call(session, call_id)
+        return PublishSiteListPayload(
+            call=ApplicationCall.of(call), sites=[Unit.of(u) for u in sites]
+        )

@@ -2,6 +2,7 @@ import datetime as dt
 
 import strawberry
 
+from policies.permissions import Permission
 from schema.audit.types import AuditEntry
 from schema.core import ids
 from schema.core.context import Info
@@ -29,7 +30,7 @@ class AuditQueries:
     ) -> Connection[AuditEntry]:
         guard = await info.context.guard()
         community_id = await info.context.community_id(community_slug)
-        guard.require("auditlog", "read", community_id)
+        guard.require(Permission.AUDITLOG_READ, community_id)
         actor = ids.decode_as(actor_id, "User")[0] if actor_id else None
         statement = entries_statement(community_id, actor, action, since, until)
         return await paginate(

@@ -2,12 +2,12 @@ import datetime as dt
 
 import strawberry
 
+from policies.permissions import Permission
 from schema.communities.types import Community, Membership
 from schema.core import ids
-from schema.core.context import Info
-from schema.core.errors import UserError
+from schema.core.errors import UserError, refusals
 from schema.core.limits import WRITTEN, limited
-from schema.core.mutations import attempt
+from schema.core.mutations import Attempt, mutation
 from server.communities import service
 from server.vocabulary import Level, MembershipRole, Region, Theme
 
@@ -65,19 +65,19 @@ class RenewCycleInput:
 @strawberry.type
 class CreateCommunityPayload:
     community: Community | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class AddMemberPayload:
     membership: Membership | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class LeaveCommunityPayload:
     membership: Membership | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
@@ -85,113 +85,94 @@ class ChangeMemberRolePayload:
     memberships: list[Membership] = strawberry.field(
         default_factory=list, description="every membership whose role changed"
     )
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class RenewCyclePayload:
     community: Community | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class CommunityMutations:
-    @strawberry.mutation(description="Project group: forms a community, refused whole on any rule.")
+    @mutation(
+        Permission.COMMUNITY_CREATE,
+        description="Project group: forms a community, refused whole on any rule.",
+    )
     async def create_community(
-        self, info: Info, input: CreateCommunityInput
+        self, attempt: Attempt, input: CreateCommunityInput
     ) -> CreateCommunityPayload:
-        guard = await info.context.guard()
+        spec = service.NewCommunity(
+            slug=input.slug.strip(),
+            name=input.name,
+            region=input.region,
+            level=input.level,
+            themes=list(dict.fromkeys(input.themes)),
+            cycle_start=input.cycle_start,
+            agreement_signed_on=input.agreement_signed_on,
+            leader_unit_id=_unit_id(input.leader_unit_id),
+            deputy_unit_ids=[_unit_id(u) for u in input.deputy_unit_ids],
+            member_unit_ids=[_unit_id(u) for u in input.member_unit_ids],
+            mixed_level_reason=input.mixed_level_reason,
+        )
+        async with attempt.transaction() as session:
+            community = await service.create_community(session, attempt.guard, spec)
+        return CreateCommunityPayload(community=Community.of(community))
 
-        async def work() -> Community:
-            spec = service.NewCommunity(
-                slug=input.slug.strip(),
-                name=input.name,
-                region=input.region,
-                level=input.level,
-                themes=list(dict.fromkeys(input.themes)),
-                cycle_start=input.cycle_start,
-                agreement_signed_on=input.agreement_signed_on,
-                leader_unit_id=_unit_id(input.leader_unit_id),
-                deputy_unit_ids=[_unit_id(u) for u in input.deputy_unit_ids],
-                member_unit_ids=[_unit_id(u) for u in input.member_unit_ids],
-                mixed_level_reason=input.mixed_level_reason,
+    @mutation(
+        Permission.MEMBERSHIP_MANAGE,
+        description="Leader or project group: a site joins (15 at most, Art. 11).",
+    )
+    async def add_member(self, attempt: Attempt, input: AddMemberInput) -> AddMemberPayload:
+        community = await attempt.context.access_community(input.community_slug)
+        async with attempt.transaction(community.id) as session:
+            membership = await service.add_member(
+                session,
+                attempt.guard,
+                community.id,
+                _unit_id(input.unit_id),
+                input.role,
+                input.mixed_level_reason,
             )
-            async with info.context.transaction() as session:
-                community = await service.create_community(session, guard, spec)
-            return Community.of(community)
+        return AddMemberPayload(membership=Membership.of(membership))
 
-        community, errors = await attempt(info.context, work)
-        return CreateCommunityPayload(community=community, errors=errors)
-
-    @strawberry.mutation(description="Leader or project group: a site joins (15 at most, Art. 11).")
-    async def add_member(self, info: Info, input: AddMemberInput) -> AddMemberPayload:
-        guard = await info.context.guard()
-
-        async def work() -> Membership:
-            tenant = await info.context.tenant(input.community_slug)
-            async with info.context.transaction(tenant.id) as session:
-                membership = await service.add_member(
-                    session,
-                    guard,
-                    tenant.id,
-                    _unit_id(input.unit_id),
-                    input.role,
-                    input.mixed_level_reason,
-                )
-            return Membership.of(membership)
-
-        membership, errors = await attempt(info.context, work)
-        return AddMemberPayload(membership=membership, errors=errors)
-
-    @strawberry.mutation(
+    @mutation(
+        Permission.MEMBERSHIP_MANAGE,
         description="The unit (its staff), the leader or the project group: the unit leaves in "
-        "writing; its membership stays on record."
+        "writing; its membership stays on record.",
     )
     async def leave_community(
-        self, info: Info, input: LeaveCommunityInput
+        self, attempt: Attempt, input: LeaveCommunityInput
     ) -> LeaveCommunityPayload:
-        guard = await info.context.guard()
+        community = await attempt.context.access_community(input.community_slug)
+        async with attempt.transaction(community.id) as session:
+            membership = await service.leave_community(
+                session, attempt.guard, community.id, _unit_id(input.unit_id), input.reason
+            )
+        return LeaveCommunityPayload(membership=Membership.of(membership))
 
-        async def work() -> Membership:
-            tenant = await info.context.tenant(input.community_slug)
-            async with info.context.transaction(tenant.id) as session:
-                membership = await service.leave_community(
-                    session, guard, tenant.id, _unit_id(input.unit_id), input.reason
-                )
-            return Membership.of(membership)
-
-        membership, errors = await attempt(info.context, work)
-        return LeaveCommunityPayload(membership=membership, errors=errors)
-
-    @strawberry.mutation(
+    @mutation(
+        Permission.MEMBERSHIP_MANAGE,
         description="Leader or project group: a unit's role; the leader is handed over, "
-        "never left empty."
+        "never left empty.",
     )
     async def change_member_role(
-        self, info: Info, input: ChangeMemberRoleInput
+        self, attempt: Attempt, input: ChangeMemberRoleInput
     ) -> ChangeMemberRolePayload:
-        guard = await info.context.guard()
+        community = await attempt.context.access_community(input.community_slug)
+        async with attempt.transaction(community.id) as session:
+            changed = await service.change_member_role(
+                session, attempt.guard, community.id, _unit_id(input.unit_id), input.role
+            )
+        return ChangeMemberRolePayload(memberships=[Membership.of(m) for m in changed])
 
-        async def work() -> list[Membership]:
-            tenant = await info.context.tenant(input.community_slug)
-            async with info.context.transaction(tenant.id) as session:
-                changed = await service.change_member_role(
-                    session, guard, tenant.id, _unit_id(input.unit_id), input.role
-                )
-            return [Membership.of(m) for m in changed]
-
-        changed, errors = await attempt(info.context, work)
-        return ChangeMemberRolePayload(memberships=changed or [], errors=errors)
-
-    @strawberry.mutation(description="Leader or project group: renews the 3-year cycle (Art. 15).")
-    async def renew_cycle(self, info: Info, input: RenewCycleInput) -> RenewCyclePayload:
-        guard = await info.context.guard()
-
-        async def work() -> Community:
-            tenant = await info.context.tenant(input.community_slug)
-            async with info.context.transaction(tenant.id) as session:
-                community = await service.renew_cycle(session, guard, tenant.id)
-            return Community.of(community)
-
-        community, errors = await attempt(info.context, work)
-        return RenewCyclePayload(community=community, errors=errors)
+    @mutation(
+        Permission.COMMUNITY_RENEW,
+        description="Leader or project group: renews the 3-year cycle (Art. 15).",
+    )
+    async def renew_cycle(self, attempt: Attempt, input: RenewCycleInput) -> RenewCyclePayload:
+        community = await attempt.context.access_community(input.community_slug)
+        async with attempt.transaction(community.id) as session:
+            renewed = await service.renew_cycle(session, attempt.guard, community.id)
+        return RenewCyclePayload(community=Community.of(renewed))

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy import ARRAY, BigInteger, Boolean, Date, case, null
 
+from policies.permissions import Permission
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.pagination import Connection
@@ -46,7 +47,7 @@ Report = Annotated["Report", strawberry.lazy("schema.reports.types")]
 DueReport = Annotated["DueReport", strawberry.lazy("schema.reports.types")]
 Finding = Annotated["Finding", strawberry.lazy("schema.compliance.types")]
 Compliance = Annotated["Compliance", strawberry.lazy("schema.compliance.types")]
-IN_THIS_COMMUNITY = requires("tenant", "read", in_community=lambda c: c.db_id)
+IN_THIS_COMMUNITY = requires(Permission.TENANT_READ, in_community=lambda c: c.db_id)
 
 
 @projected(models.Community, community="id")

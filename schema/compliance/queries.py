@@ -1,5 +1,6 @@
 import strawberry
 
+from policies.permissions import Permission
 from schema.compliance.types import AuditRun, Finding
 from schema.core import ids
 from schema.core.context import Context, Info
@@ -35,12 +36,12 @@ class ComplianceQueries:
         guard.signed_in()
         tenant = await info.context.tenant(community_slug)
         if tenant is not None:
-            guard.require("tenant", "read", tenant.id)
+            guard.require(Permission.TENANT_READ, tenant.id)
             scope: list[int] | None = [tenant.id]
         elif guard.is_project_group:
             scope = None
         else:
-            scope = guard.communities("tenant", "read")
+            scope = guard.communities(Permission.TENANT_READ)
         statement = findings_statement(scope, severity, status, rule)
         return await paginate(
             info.context,
@@ -66,7 +67,7 @@ class ComplianceQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Finding]:
-        (await info.context.guard()).require("finding", "waive")
+        (await info.context.guard()).require(Permission.FINDING_WAIVE)
         statement = programme_findings_statement(severity, status, rule)
         return await paginate(
             info.context, statement, models.ProgrammeFinding.id, first, after, Finding.of

@@ -5,6 +5,7 @@ import strawberry
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from policies.permissions import Permission
 from policies.regulation import RULES
 from schema.core import ids
 from schema.core.context import Context
@@ -158,7 +159,7 @@ class AuditRun(Node):
 
 @fetches("Finding", arity=2)
 async def fetch_finding(context: Context, keys: tuple[int, ...]) -> Finding | None:
-    (await context.guard()).require("tenant", "read", keys[0])
+    (await context.guard()).require(Permission.TENANT_READ, keys[0])
     async with context.transaction(keys[0]) as session:
         row = await session.get(models.Finding, keys)
     return Finding.of(row) if row else None
@@ -166,7 +167,7 @@ async def fetch_finding(context: Context, keys: tuple[int, ...]) -> Finding | No
 
 @fetches("ProgrammeFinding")
 async def fetch_programme_finding(context: Context, keys: tuple[int, ...]) -> Finding | None:
-    (await context.guard()).require("finding", "waive")
+    (await context.guard()).require(Permission.FINDING_WAIVE)
     async with context.transaction() as session:
         row = await session.get(models.ProgrammeFinding, keys[0])
     return Finding.of(row) if row else None

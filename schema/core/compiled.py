@@ -50,6 +50,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from policies.permissions import Permission
 from schema.core.limits import check_arguments
 from schema.core.pagination import MAX_PAGE, page_asked
 from schema.core.permissions import Requires
@@ -99,8 +100,7 @@ class Unplanned(Exception):
 class Check:
     """A field's permission check; `community` the root whose community it is asked in."""
 
-    obj: str
-    act: str
+    permission: Permission
     community: int | None
 
 
@@ -378,7 +378,7 @@ class Plan:
             guard = await context.guard()
             for check in self.checks:
                 community = None if check.community is None else run.found[check.community]
-                guard.require(check.obj, check.act, community)
+                guard.require(check.permission, community)
         scoped_first = bool(self.scopes) and any(
             size > PARALLEL_PAGE for size, _, _ in run.pages.values()
         )
@@ -603,7 +603,7 @@ class Planner:
                 if permission.in_community is not None and community is None:
                     raise Unplanned  # the object's community is known only once read
                 in_community = None if permission.in_community is None else community
-                self.plan.checks.append(Check(permission.obj, permission.act, in_community))
+                self.plan.checks.append(Check(permission.permission, in_community))
 
     def _field(self, parent: GraphQLObjectType, node: FieldNode) -> tuple[GraphQLField, str]:
         name = node.name.value

@@ -173,12 +173,21 @@ class Context:
             raise ids.unknown()
 
     async def tenant(self, argument: str | None = None) -> Tenant | None:
-        slug = self.tenant_slug(argument)
-        if slug is None:
-            if argument is not None:
-                # A slug given but blank names no community; it is not "every community".
-                raise not_found("共同体", "community")
-            return None
+        """The community the request is for; None when it names none (the programme)."""
+        if argument is not None:
+            return await self.access_community(argument)
+        slug = self.tenant_slug()
+        return None if slug is None else await self._named(slug)
+
+    async def access_community(self, slug: str) -> Tenant:
+        """The community a `communitySlug` names, agreeing with the door; NOT_FOUND when it
+        names none (a blank slug is no community, not "every community")."""
+        named = self.tenant_slug(slug)
+        if named is None:
+            raise not_found("共同体", "community")
+        return await self._named(named)
+
+    async def _named(self, slug: str) -> Tenant:
         if slug not in self._tenants:
             async with self.transaction() as session:
                 self._tenants[slug] = await find_tenant(session, slug)

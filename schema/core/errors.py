@@ -1,6 +1,7 @@
 """The two error channels: `UserError` in payloads, `extensions.code` on top-level errors; and
 what the logs say of them."""
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -35,6 +36,23 @@ class UserError:
     @classmethod
     def of(cls, error: GongxueError, language: str) -> "UserError":
         return cls(code=error.code, message=error.message(language), field=error.field)
+
+
+def refusals() -> Any:
+    """A payload's `errors`: none, unless the mutation was refused."""
+    return strawberry.field(default_factory=list)
+
+
+def carries_refusals(payload: type) -> bool:
+    """The payload can be made from its `errors` alone; when it needs more (logout's `ok`),
+    a refusal is a top-level error instead."""
+    fields = {f.name: f for f in dataclasses.fields(payload)}
+    required = {
+        name
+        for name, f in fields.items()
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    return "errors" in fields and required <= {"errors"}
 
 
 def should_mask(error: GraphQLError) -> bool:

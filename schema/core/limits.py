@@ -11,7 +11,6 @@ A refusal is INVALID_INPUT naming the field: in a mutation's payload `errors`, e
 top-level error. `apply` writes each limit into the schema's descriptions, so clients read
 them where they read the field."""
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from graphql import (
 )
 
 from schema.core.context import Context
-from schema.core.errors import UserError
+from schema.core.errors import UserError, carries_refusals
 from schema.core.strawberry_private import definition_of
 from server.errors import ErrorCode, UserFacingError
 
@@ -118,14 +117,9 @@ def _payload_class(field: GraphQLField) -> Callable[..., Any] | None:
     if not isinstance(payload, GraphQLObjectType):
         return None
     definition = definition_of(payload)
-    if definition is None or "errors" not in payload.fields:
+    if definition is None or not carries_refusals(definition.origin):
         return None
-    required = {
-        f.python_name
-        for f in definition.fields
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    }
-    return definition.origin if required <= {"errors"} else None
+    return definition.origin
 
 
 def _limit(holder: GraphQLArgument | GraphQLInputField) -> int:

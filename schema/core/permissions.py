@@ -1,4 +1,4 @@
-"""Checks declared on fields: `extensions=requires("auditlog", "read", in_community=...)`.
+"""Checks declared on fields: `extensions=requires(Permission.AUDITLOG_READ, in_community=...)`.
 The check is the guard's (`server/access/guard.py`), the one the services call too."""
 
 from collections.abc import Callable
@@ -7,26 +7,27 @@ from typing import Any
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
+from policies.permissions import Permission
+
 CommunityOf = Callable[[Any], int | None]
 
 
 class Requires(BasePermission):
-    def __init__(self, obj: str, act: str, in_community: CommunityOf | None) -> None:
-        self.obj = obj
-        self.act = act
+    def __init__(self, permission: Permission, in_community: CommunityOf | None) -> None:
+        self.permission = permission
         self.in_community = in_community
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         guard = await info.context.guard()
         community_id = self.in_community(source) if self.in_community else None
-        guard.require(self.obj, self.act, community_id)  # raises UNAUTHENTICATED / FORBIDDEN
+        guard.require(self.permission, community_id)  # raises UNAUTHENTICATED / FORBIDDEN
         return True
 
 
 def requires(
-    obj: str, act: str, *, in_community: CommunityOf | None = None
+    permission: Permission, *, in_community: CommunityOf | None = None
 ) -> list[PermissionExtension]:
     """`in_community(source)`: the community a nested field's object belongs to."""
     return [
-        PermissionExtension(permissions=[Requires(obj, act, in_community)], fail_silently=False)
+        PermissionExtension(permissions=[Requires(permission, in_community)], fail_silently=False)
     ]

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from schema.core import ids
 from schema.core.context import Info
-from schema.core.errors import UserError
-from schema.core.mutations import attempt
+from schema.core.errors import UserError, refusals
+from schema.core.mutations import Attempt, mutation
 from schema.core.pagination import Connection, paginate
 from server.notifications import models, service
 
@@ -47,7 +47,7 @@ class MarkNotificationsReadInput:
 @strawberry.type
 class MarkNotificationsReadPayload:
     marked: int = 0
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
@@ -69,19 +69,14 @@ class NotificationQueries:
 
 @strawberry.type
 class NotificationMutations:
-    @strawberry.mutation(description="Marks the signed-in user's notifications read.")
+    @mutation(signed_in=True, description="Marks the signed-in user's notifications read.")
     async def mark_notifications_read(
-        self, info: Info, input: MarkNotificationsReadInput
+        self, attempt: Attempt, input: MarkNotificationsReadInput
     ) -> MarkNotificationsReadPayload:
-        actor = (await info.context.guard()).signed_in()
-
-        async def work() -> int:
-            wanted = [ids.decode_as(n, "Notification")[0] for n in input.notification_ids]
-            async with info.context.transaction() as session:
-                return await service.mark_read(session, actor.user_id, wanted)
-
-        marked, errors = await attempt(info.context, work)
-        return MarkNotificationsReadPayload(marked=marked or 0, errors=errors)
+        wanted = [ids.decode_as(n, "Notification")[0] for n in input.notification_ids]
+        async with attempt.transaction() as session:
+            marked = await service.mark_read(session, attempt.actor.user_id, wanted)
+        return MarkNotificationsReadPayload(marked=marked)
 
 
 @strawberry.type

@@ -2,6 +2,7 @@ import datetime as dt
 
 import strawberry
 
+from policies.permissions import Permission
 from schema.core.context import Context
 from schema.core.node import Node, fetches
 from schema.core.projection import label, projected, related
@@ -65,7 +66,7 @@ class DueReport:
 
 @fetches("Report", arity=2)
 async def fetch_report(context: Context, keys: tuple[int, ...]) -> Report | None:
-    (await context.guard()).require("tenant", "read", keys[0])
+    (await context.guard()).require(Permission.TENANT_READ, keys[0])
     async with context.transaction(keys[0]) as session:
         row = await session.get(models.Report, keys)
     return Report.of(row) if row else None

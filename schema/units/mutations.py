@@ -1,10 +1,10 @@
 import strawberry
 
+from policies.permissions import Permission
 from schema.core import ids
-from schema.core.context import Info
-from schema.core.errors import UserError
+from schema.core.errors import UserError, refusals
 from schema.core.limits import WRITTEN, limited
-from schema.core.mutations import attempt
+from schema.core.mutations import Attempt, mutation
 from schema.units.exits import Exit
 from schema.units.types import Unit
 from server.units import service
@@ -33,68 +33,55 @@ class ReinstateInput:
 @strawberry.type
 class CreateUnitPayload:
     unit: Unit | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class WithdrawSitePayload:
     unit: Unit | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class ReinstatePayload:
     exit: Exit | None = None
     unit: Unit | None = None
-    errors: list[UserError]
+    errors: list[UserError] = refusals()
 
 
 @strawberry.type
 class UnitMutations:
-    @strawberry.mutation(
-        description="Project group: registers an existing site directly, with its plaque."
+    @mutation(
+        Permission.UNIT_CREATE,
+        description="Project group: registers an existing site directly, with its plaque.",
     )
-    async def create_unit(self, info: Info, input: CreateUnitInput) -> CreateUnitPayload:
-        guard = await info.context.guard()
+    async def create_unit(self, attempt: Attempt, input: CreateUnitInput) -> CreateUnitPayload:
+        async with attempt.transaction() as session:
+            unit = await service.create_unit(
+                session, attempt.guard, input.name, input.level, input.division_code.strip()
+            )
+        return CreateUnitPayload(unit=Unit.of(unit))
 
-        async def work() -> Unit:
-            async with info.context.transaction() as session:
-                unit = await service.create_unit(
-                    session, guard, input.name, input.level, input.division_code.strip()
-                )
-            return Unit.of(unit)
-
-        unit, errors = await attempt(info.context, work)
-        return CreateUnitPayload(unit=unit, errors=errors)
-
-    @strawberry.mutation(
+    @mutation(
+        Permission.UNIT_WITHDRAW,
         description="The unit (its staff) or the project group: the site leaves the programme "
-        "and every community it is in; the history stays."
+        "and every community it is in; the history stays.",
     )
-    async def withdraw_site(self, info: Info, input: WithdrawSiteInput) -> WithdrawSitePayload:
-        guard = await info.context.guard()
+    async def withdraw_site(
+        self, attempt: Attempt, input: WithdrawSiteInput
+    ) -> WithdrawSitePayload:
+        unit_id = ids.decode_as(input.unit_id, "Unit")[0]
+        async with attempt.transaction(all_communities=True) as session:
+            unit = await service.withdraw_site(session, attempt.guard, unit_id, input.reason)
+        return WithdrawSitePayload(unit=Unit.of(unit))
 
-        async def work() -> Unit:
-            unit_id = ids.decode_as(input.unit_id, "Unit")[0]
-            async with info.context.transaction(all_communities=True) as session:
-                unit = await service.withdraw_site(session, guard, unit_id, input.reason)
-            return Unit.of(unit)
-
-        unit, errors = await attempt(info.context, work)
-        return WithdrawSitePayload(unit=unit, errors=errors)
-
-    @strawberry.mutation(description="Project group: reverses an exit with a recorded reason.")
-    async def reinstate(self, info: Info, input: ReinstateInput) -> ReinstatePayload:
-        guard = await info.context.guard()
-
-        async def work() -> tuple[Exit, Unit]:
-            exit_id = ids.decode_as(input.exit_id, "Exit")[0]
-            async with info.context.transaction(all_communities=True) as session:
-                record = await service.reinstate(session, guard, exit_id, input.reason)
-                unit = await service.get_unit(session, record.unit_id)
-            return Exit.of(record), Unit.of(unit)
-
-        done, errors = await attempt(info.context, work)
-        if done is None:
-            return ReinstatePayload(errors=errors)
-        return ReinstatePayload(exit=done[0], unit=done[1], errors=errors)
+    @mutation(
+        Permission.UNIT_REINSTATE,
+        description="Project group: reverses an exit with a recorded reason.",
+    )
+    async def reinstate(self, attempt: Attempt, input: ReinstateInput) -> ReinstatePayload:
+        exit_id = ids.decode_as(input.exit_id, "Exit")[0]
+        async with attempt.transaction(all_communities=True) as session:
+            record = await service.reinstate(session, attempt.guard, exit_id, input.reason)
+            unit = await service.get_unit(session, record.unit_id)
+        return ReinstatePayload(exit=Exit.of(record), unit=Unit.of(unit))

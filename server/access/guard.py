@@ -5,6 +5,7 @@ policy (`policies/`), which remembers them until it changes, since `enforce()` c
 from dataclasses import dataclass
 
 from policies.enforcer import NATIONAL, PROJECT_GROUP
+from policies.permissions import Permission
 from server.access.policy import Policy
 from server.accounts.service import subject
 from server.accounts.tokens import Claims
@@ -30,16 +31,16 @@ class Guard:
     policy: Policy
     actor: Actor | None
 
-    def allows(self, obj: str, act: str, community_id: int | None = None) -> bool:
+    def allows(self, permission: Permission, community_id: int | None = None) -> bool:
         if self.actor is None:
             return False
         domain = NATIONAL if community_id is None else str(community_id)
-        return self.policy.allows(self.actor.subject, domain, obj, act)
+        return self.policy.allows(self.actor.subject, domain, permission.object, permission.action)
 
-    def require(self, obj: str, act: str, community_id: int | None = None) -> Actor:
+    def require(self, permission: Permission, community_id: int | None = None) -> Actor:
         """The actor, if allowed; UNAUTHENTICATED when nobody signed in, FORBIDDEN otherwise."""
         actor = self.signed_in()
-        if not self.allows(obj, act, community_id):
+        if not self.allows(permission, community_id):
             raise forbidden()
         return actor
 
@@ -52,9 +53,9 @@ class Guard:
     def is_project_group(self) -> bool:
         return self.actor is not None and self.policy.holds(self.actor.subject, PROJECT_GROUP)
 
-    def communities(self, obj: str, act: str) -> list[int]:
+    def communities(self, permission: Permission) -> list[int]:
         """The communities where the actor holds a role that allows this."""
         if self.actor is None:
             return []
         held = {c for _, c in self.policy.roles_of(self.actor.subject) if c is not None}
-        return sorted(int(c) for c in held if self.allows(obj, act, int(c)))
+        return sorted(int(c) for c in held if self.allows(permission, int(c)))

@@ -5,6 +5,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.enforcer import EXPERT, EXPERT_ASSIGNED, PROJECT_GROUP
+from policies.permissions import Permission
 from server.access.guard import Guard
 from server.access.policy import PolicyChange
 from server.access.roles import Role
@@ -13,6 +14,7 @@ from server.accounts.service import create_user, deactivate, get_user, subject
 from server.audit.service import record
 from server.db import rows_changed
 from server.errors import ErrorCode, UserFacingError
+from server.units.service import get_unit
 
 
 def _rule(user_id: int, role: str, community_id: int | None) -> tuple[str, ...]:
@@ -77,7 +79,7 @@ async def _add(
 async def grant_role(
     session: AsyncSession, guard: Guard, user_id: int, role: Role, community_id: int | None
 ) -> PolicyChange:
-    guard.require("role", "grant", community_id)
+    guard.require(Permission.ROLE_GRANT, community_id)
     _check_scope(role, community_id)
     await _active_user(session, user_id)
     return await _add(session, guard, _rule(user_id, role.value, community_id), community_id)
@@ -86,7 +88,7 @@ async def grant_role(
 async def assign_expert(
     session: AsyncSession, guard: Guard, user_id: int, community_id: int
 ) -> PolicyChange:
-    guard.require("expert", "assign", community_id)
+    guard.require(Permission.EXPERT_ASSIGN, community_id)
     await _active_user(session, user_id)
     if not guard.policy.holds(subject(user_id), EXPERT):
         raise UserFacingError(
@@ -102,7 +104,7 @@ async def revoke_role(
     session: AsyncSession, guard: Guard, user_id: int, role: Role, community_id: int | None
 ) -> list[PolicyChange]:
     """Revoking EXPERT nationally also ends the expert's assignments."""
-    guard.require("role", "revoke", community_id)
+    guard.require(Permission.ROLE_REVOKE, community_id)
     _check_scope(role, community_id)
     await get_user(session, user_id)
     rule = _rule(user_id, role.value, community_id)
@@ -170,7 +172,9 @@ async def create_account(
     unit_id: int | None,
 ) -> User:
     """The project group opens an account for someone (a leader, an expert, staff)."""
-    actor = guard.require("user", "create")
+    actor = guard.require(Permission.USER_CREATE)
+    if unit_id is not None:
+        await get_unit(session, unit_id)  # else the foreign key fails the insert, unexplained
     user = await create_user(session, email, password, display_name, unit_id)
     await record(
         session,
@@ -185,7 +189,7 @@ async def create_account(
 
 async def deactivate_account(session: AsyncSession, guard: Guard, user_id: int) -> User:
     """Ends an account; the caller then ends its tokens (`Revocations.revoke_all_of`)."""
-    actor = guard.require("user", "deactivate")
+    actor = guard.require(Permission.USER_DEACTIVATE)
     user = await get_user(session, user_id)
     if user.id == actor.user_id:
         raise UserFacingError(

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policies.permissions import Permission
 from server.access.guard import Guard
 from server.activities.models import (
     Activity,
@@ -92,7 +93,7 @@ async def schedule_activity(
 ) -> Activity | ProgrammeActivity:
     """A community activity (its active members expected by default) or, with no community,
     a project-wide one (every active site expected by default)."""
-    actor = guard.require("activity", "manage", community_id)
+    actor = guard.require(Permission.ACTIVITY_MANAGE, community_id)
     _check_title(title)
     if community_id is None:
         return await _schedule_programme(
@@ -235,7 +236,7 @@ def ask_attendance(
     activity_id: int,
     entries: Sequence[AttendanceEntry],
 ) -> Asked:
-    actor = guard.require("attendance", "record", community_id)
+    actor = guard.require(Permission.ATTENDANCE_RECORD, community_id)
     if error := entries_error(entries):
         raise error
     return Asked(actor.user_id, community_id, activity_id, entries)

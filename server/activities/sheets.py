@@ -12,6 +12,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policies.permissions import Permission
 from server.access.guard import Guard
 from server.activities.models import (
     Activity,
@@ -163,7 +164,7 @@ async def import_sheet(
 ) -> Imported:
     """`upload_id` holds `data`; a community's sheet is kept with its activity, so everyone who
     records that activity's attendance may download it (`server/uploads/access.py`)."""
-    actor = guard.require("attendance", "record", community_id)
+    actor = guard.require(Permission.ATTENDANCE_RECORD, community_id)
     activity = await find_activity(session, community_id, activity_id)
     sheet = await asyncio.to_thread(read_sheet, data)  # /healthz and the rest keep answering
     columns = _columns(sheet.header)

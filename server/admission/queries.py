@@ -2,6 +2,7 @@
 
 from sqlalchemy import Select, select
 
+from policies.permissions import Permission
 from server.access.guard import Guard
 from server.admission.models import Application, ApplicationCall
 from server.vocabulary import ApplicationStatus
@@ -11,7 +12,7 @@ def may_read_application(guard: Guard, application: Application) -> bool:
     """The project group reads every application; an applicant only its own."""
     if guard.actor is None:
         return False
-    return guard.allows("application", "review") or (
+    return guard.allows(Permission.APPLICATION_REVIEW) or (
         application.applicant_user_id == guard.actor.user_id
     )
 
@@ -21,7 +22,7 @@ def applications_statement(
 ) -> Select[Application]:
     actor = guard.signed_in()
     statement = select(Application)
-    if not guard.allows("application", "review"):
+    if not guard.allows(Permission.APPLICATION_REVIEW):
         statement = statement.where(Application.applicant_user_id == actor.user_id)
     if call_id is not None:
         statement = statement.where(Application.call_id == call_id)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policies.permissions import Permission
 from server.access.guard import Guard
 from server.accounts.models import User
 from server.admission.models import Application, ApplicationCall, ApplicationCondition
@@ -42,7 +43,7 @@ async def open_call(
     opens_on: dt.date,
     closes_on: dt.date,
 ) -> ApplicationCall:
-    actor = guard.require("call", "open")
+    actor = guard.require(Permission.CALL_OPEN)
     if error := call_error(title, year, opens_on, closes_on):
         raise error
     call = ApplicationCall(title=title.strip(), year=year, opens_on=opens_on, closes_on=closes_on)
@@ -152,7 +153,7 @@ async def review_application(
     decision: ReviewDecision,
     reason: str | None,
 ) -> Application:
-    actor = guard.require("application", "review")
+    actor = guard.require(Permission.APPLICATION_REVIEW)
     application = await session.get(Application, application_id, with_for_update=True)
     if application is None:
         raise UserFacingError(
@@ -181,7 +182,7 @@ async def publish_site_list(session: AsyncSession, guard: Guard, call_id: int) -
     """Files the call's approved applications with the association and publishes them: each
     becomes an active site with a plaque number. Publishing again adds only the newly
     approved; a plaque once granted never changes."""
-    actor = guard.require("application", "publish")
+    actor = guard.require(Permission.APPLICATION_PUBLISH)
     call = await get_call(session, call_id, lock=True)
     approved = (
         await session.scalars(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policies.permissions import Permission
 from server.access.guard import Guard, forbidden
 from server.accounts.service import works_for
 from server.audit.service import record
@@ -63,7 +64,7 @@ async def _active_sites(session: AsyncSession, unit_ids: list[int]) -> dict[int,
 
 
 async def create_community(session: AsyncSession, guard: Guard, spec: NewCommunity) -> Community:
-    actor = guard.require("community", "create")
+    actor = guard.require(Permission.COMMUNITY_CREATE)
     if not re.match(SLUG_RULE, spec.slug):
         raise UserFacingError(
             ErrorCode.INVALID_INPUT,
@@ -197,7 +198,7 @@ async def add_member(
     role: MembershipRole,
     mixed_level_reason: str | None = None,
 ) -> Membership:
-    actor = guard.require("membership", "manage", community_id)
+    actor = guard.require(Permission.MEMBERSHIP_MANAGE, community_id)
     community = await _locked(session, community_id)
     if role is MembershipRole.LEADER:
         raise UserFacingError(
@@ -246,7 +247,7 @@ async def leave_community(
 ) -> Membership:
     """A written request to leave (Art. 12). The leader hands over first."""
     actor = guard.signed_in()
-    allowed = guard.allows("membership", "manage", community_id)
+    allowed = guard.allows(Permission.MEMBERSHIP_MANAGE, community_id)
     if not allowed and not await works_for(session, actor.user_id, unit_id):
         raise forbidden()
     reason = written_reason(reason)
@@ -293,7 +294,7 @@ async def change_member_role(
 ) -> list[Membership]:
     """A new leader takes over at once and the old one becomes a deputy: the community is
     never without a leader (Art. 14)."""
-    actor = guard.require("membership", "manage", community_id)
+    actor = guard.require(Permission.MEMBERSHIP_MANAGE, community_id)
     community = await _locked(session, community_id)
     membership = await _membership(session, community_id, unit_id)
     if membership.role is role:
@@ -340,7 +341,7 @@ async def change_member_role(
 async def renew_cycle(session: AsyncSession, guard: Guard, community_id: int) -> Community:
     """Art. 15: a new 3-year cycle from the day after the current one ends; possible from 90
     days before that end."""
-    actor = guard.require("community", "renew", community_id)
+    actor = guard.require(Permission.COMMUNITY_RENEW, community_id)
     community = await _locked(session, community_id)
     opens = rules.renewal_opens(community.cycle_end)
     if today() < opens or community.status is CommunityStatus.DISSOLVED:

@@ -6,6 +6,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policies.permissions import Permission
 from server.access.guard import Guard
 from server.audit.service import record
 from server.compliance import tasks
@@ -32,7 +33,7 @@ async def request_audit(
 async def _queued_run(
     session: AsyncSession, guard: Guard, community_id: int | None
 ) -> tuple[AuditRun, bool]:
-    actor = guard.require("audit", "run", community_id)
+    actor = guard.require(Permission.AUDIT_RUN, community_id)
     run = AuditRun(
         community_id=community_id,
         status=AuditRunStatus.QUEUED,
@@ -60,8 +61,8 @@ async def _queued_run(
 
 def may_read_run(guard: Guard, run: AuditRun) -> bool:
     if run.community_id is None:
-        return guard.allows("audit", "run")
-    return guard.allows("tenant", "read", run.community_id)
+        return guard.allows(Permission.AUDIT_RUN)
+    return guard.allows(Permission.TENANT_READ, run.community_id)
 
 
 def findings_statement(
@@ -120,7 +121,7 @@ async def waive(
 ) -> AnyFinding:
     """The project group accepts a finding, with its reason: it stays on record, shown as
     WAIVED, and is not raised again until what it says changes."""
-    actor = guard.require("finding", "waive")
+    actor = guard.require(Permission.FINDING_WAIVE)
     finding = await session.get(table, keys, with_for_update=True)
     if finding is None:
         raise UserFacingError(ErrorCode.NOT_FOUND, "问题不存在", "no such finding", "findingId")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policies.permissions import Permission
 from server.access.guard import Guard, forbidden
 from server.accounts.service import works_for
 from server.audit.service import record
@@ -35,7 +36,7 @@ async def submit_report(
     and plan by that unit's staff too."""
     actor = guard.signed_in()
     own_unit = await works_for(session, actor.user_id, unit_id)
-    if not guard.allows("report", "submit", community_id) and not own_unit:
+    if not guard.allows(Permission.REPORT_SUBMIT, community_id) and not own_unit:
         raise forbidden()
     if error := rules.period_error(kind, year, half, unit_id):
         raise error
@@ -106,12 +107,18 @@ async def review_report(
 ) -> Report:
     """Semi-annual reports go to the experts (Art. 18(4)): an assigned expert or the project
     group comments; the others go to the project group (Art. 18(5), 19(3))."""
-    guard.require("tenant", "read", community_id)  # outsiders learn nothing, not even existence
+    guard.require(
+        Permission.TENANT_READ, community_id
+    )  # outsiders learn nothing, not even existence
     report = await session.get(Report, (community_id, report_id))
     if report is None:
         raise UserFacingError(ErrorCode.NOT_FOUND, "报告不存在", "no such report", "reportId")
-    obj = "report_semi_annual" if report.kind is ReportKind.SEMI_ANNUAL else "report"
-    actor = guard.require(obj, "review", community_id)
+    reviewing = (
+        Permission.REPORT_SEMI_ANNUAL_REVIEW
+        if report.kind is ReportKind.SEMI_ANNUAL
+        else Permission.REPORT_REVIEW
+    )
+    actor = guard.require(reviewing, community_id)
     if not comment.strip():
         raise UserFacingError(
             ErrorCode.INVALID_INPUT, "请填写审阅意见", "a comment is required", "comment"

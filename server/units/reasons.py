@@ -1,7 +1,7 @@
 """Why a unit left (an exit's reason, a membership's `leftReason`, a reinstatement's reason)
 is not published. The exit list of Art. 8(2) names the unit, the community, how and when it
 left; the written reason is read only by the project group, the community's leader and
-deputies (`exit_reason, read` in `policies/permissions.csv`) and the unit's own staff.
+deputies (`Permission.EXIT_REASON_READ`) and the unit's own staff.
 
 One rule, two forms: a check for an object in hand, and the same check as SQL for the
 compiled reads, which decide it row by row inside their one statement."""
@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select
 
+from policies.permissions import Permission
 from server.access.guard import Guard
 from server.accounts.models import User
 from server.reads import Fixed
 
-OBJECT, ACTION = "exit_reason", "read"
 # The unit the signed-in user is on the staff of (none for a deactivated account).
 STAFF_UNIT = Fixed(
     select(User.unit_id).where(User.id == bindparam("user_id"), User.is_active.is_(True))
@@ -43,11 +43,11 @@ class ReasonReaders:
 
 
 def everywhere(guard: Guard) -> bool:
-    return guard.allows(OBJECT, ACTION)
+    return guard.allows(Permission.EXIT_REASON_READ)
 
 
 def communities(guard: Guard) -> list[int]:
-    return guard.communities(OBJECT, ACTION)
+    return guard.communities(Permission.EXIT_REASON_READ)
 
 
 def user_id(guard: Guard) -> int | None:

@@ -6,6 +6,7 @@ import re
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policies.permissions import Permission
 from server.access.guard import Guard, forbidden
 from server.accounts.service import works_for
 from server.audit.service import record
@@ -102,7 +103,7 @@ async def create_unit(
     session: AsyncSession, guard: Guard, name: str, level: Level, division_code: str
 ) -> Unit:
     """The project group registers an existing site directly."""
-    actor = guard.require("unit", "create")
+    actor = guard.require(Permission.UNIT_CREATE)
     unit = await register_site(session, name=name, level=level, division_code=division_code)
     await record(
         session,
@@ -156,7 +157,7 @@ async def withdraw_site(session: AsyncSession, guard: Guard, unit_id: int, reaso
     own staff submit it."""
     actor = guard.signed_in()
     unit = await get_unit(session, unit_id)
-    if not guard.allows("unit", "withdraw") and not await works_for(
+    if not guard.allows(Permission.UNIT_WITHDRAW) and not await works_for(
         session, actor.user_id, unit.id
     ):
         raise forbidden()
@@ -189,7 +190,7 @@ async def reinstate(session: AsyncSession, guard: Guard, exit_id: int, reason: s
     """The project group reverses an exit, with a recorded reason. The exit stays on record;
     a community exit gives the unit a new membership, a programme exit restores the site
     (its communities take it back with `addMember`)."""
-    actor = guard.require("unit", "reinstate")
+    actor = guard.require(Permission.UNIT_REINSTATE)
     exit_record = await session.get(ExitRecord, exit_id, with_for_update=True)
     if exit_record is None:
         raise UserFacingError(ErrorCode.NOT_FOUND, "退出记录不存在", "no such exit", "exitId")

@@ -4,6 +4,7 @@ it is the sign-in sheet of. Everyone else is told it does not exist, so an id re
 
 from sqlalchemy import exists, select
 
+from policies.permissions import Permission
 from server.access.guard import Guard
 from server.activities.models import SignInSheet
 from server.admission.models import Application, ApplicationCondition
@@ -37,7 +38,7 @@ async def may_read(database: Database, guard: Guard, upload: Upload) -> bool:
             return True
     # One transaction per community, each under its own row-level security: a reader is in
     # one community or a few.
-    for community_id in guard.communities("attendance", "record"):
+    for community_id in guard.communities(Permission.ATTENDANCE_RECORD):
         async with database.transaction(community_id) as session:
             if await session.scalar(
                 select(

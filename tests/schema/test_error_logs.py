@@ -5,9 +5,10 @@ document's literals, its variables) nor the data a database error quotes (emails
 import logging
 
 import pytest
+from sqlalchemy import text
 
 from schema.core import ids
-from tests.factories import bearer, make_user
+from tests.factories import bearer, make_units, make_user
 from tests.graphql import gql
 
 PASSWORD = "sekret-Passw0rd-literal"
@@ -17,6 +18,9 @@ mutation MakeAccount($unit: ID) {{
   createUser(input: {{email: "{EMAIL}", password: "{PASSWORD}", displayName: "新用户",
     unitId: $unit}}) {{ user {{ id }} errors {{ code }} }}
 }}"""
+# A rule only this test adds: no account may be a unit's staff.
+UNKNOWN_RULE = "test_no_staff_accounts"
+NO_STAFF = "CHECK (unit_id IS NULL) NOT VALID"
 CREATE_USER_WITH_VARIABLES = """
 mutation MakeAccount($input: CreateUserInput!) {
   createUser(input: $input) { user { id } errors { code } } }"""
@@ -38,24 +42,29 @@ def _graphql_records(caplog) -> list[logging.LogRecord]:
 
 
 async def test_a_failed_statement_is_logged_with_its_traceback_but_not_its_data(
-    client, runtime, logs
+    client, runtime, owner, logs
 ):
-    """A unit id that does not exist makes the insert of the user fail on its foreign key:
-    the statement's parameters were the email and the password's argon2 hash."""
+    """A constraint the code does not know of makes the insert of the user fail, and
+    PostgreSQL's DETAIL quotes the failing row: the email and the password's argon2 hash."""
     _, token = await make_user(runtime, "pg@example.cn", ("PROJECT_GROUP", None))
-
-    body = await gql(
-        client, CREATE_USER, {"unit": ids.encode("Unit", 987654)}, headers=bearer(token)
-    )
+    (unit,) = await make_units(runtime, 1)
+    async with owner.begin() as conn:
+        await conn.execute(text(f"ALTER TABLE users ADD CONSTRAINT {UNKNOWN_RULE} {NO_STAFF}"))
+    try:
+        body = await gql(
+            client, CREATE_USER, {"unit": ids.encode("Unit", unit.id)}, headers=bearer(token)
+        )
+    finally:
+        async with owner.begin() as conn:
+            await conn.execute(text(f"ALTER TABLE users DROP CONSTRAINT {UNKNOWN_RULE}"))
 
     assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
-    text = logs.text
-    _secrets_absent(text)
-    assert "987654" not in text  # PostgreSQL's DETAIL names the key's value
+    text_logged = logs.text
+    _secrets_absent(text_logged)
     (failed,) = [r for r in _graphql_records(logs) if r.levelno >= logging.ERROR]
     message = failed.getMessage()
     assert "Traceback (most recent call last)" in message
-    assert "IntegrityError" in message and "fk_users_unit_id_units" in message
+    assert "IntegrityError" in message and UNKNOWN_RULE in message
     assert "'MakeAccount'" in message
 
 

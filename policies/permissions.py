@@ -1,0 +1,44 @@
+"""Every permission the code checks, by name: one member per (object, action) of
+`permissions.csv`, so a check names a permission that exists (`Permission.MEMBERSHIP_MANAGE`)
+rather than two strings that casbin would quietly refuse if misspelt."""
+
+import enum
+
+
+class Permission(enum.Enum):
+    # A community's own data, and what its leader and deputies run (Art. 14, 18)
+    TENANT_READ = ("tenant", "read")
+    AUDITLOG_READ = ("auditlog", "read")
+    MEMBERSHIP_MANAGE = ("membership", "manage")
+    COMMUNITY_RENEW = ("community", "renew")
+    ACTIVITY_MANAGE = ("activity", "manage")
+    ATTENDANCE_RECORD = ("attendance", "record")
+    REPORT_SUBMIT = ("report", "submit")
+    AUDIT_RUN = ("audit", "run")
+    EXIT_REASON_READ = ("exit_reason", "read")
+    # An assigned expert's (Art. 18(4))
+    REPORT_SEMI_ANNUAL_REVIEW = ("report_semi_annual", "review")
+    # The project group's alone
+    PROGRAMME_READ = ("programme", "read")
+    COMMUNITY_CREATE = ("community", "create")
+    REPORT_REVIEW = ("report", "review")
+    FINDING_WAIVE = ("finding", "waive")
+    UNIT_CREATE = ("unit", "create")
+    UNIT_WITHDRAW = ("unit", "withdraw")
+    UNIT_REINSTATE = ("unit", "reinstate")
+    CALL_OPEN = ("call", "open")
+    APPLICATION_REVIEW = ("application", "review")
+    APPLICATION_PUBLISH = ("application", "publish")
+    USER_CREATE = ("user", "create")
+    USER_DEACTIVATE = ("user", "deactivate")
+    ROLE_GRANT = ("role", "grant")
+    ROLE_REVOKE = ("role", "revoke")
+    EXPERT_ASSIGN = ("expert", "assign")
+
+    @property
+    def object(self) -> str:
+        return self.value[0]
+
+    @property
+    def action(self) -> str:
+        return self.value[1]

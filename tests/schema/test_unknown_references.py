@@ -1,0 +1,364 @@
+"""Every community slug and every id a mutation's input takes, blank, of another type or of
+nothing, is refused as NOT_FOUND in the payload and changes nothing: never an internal error,
+never "every community".
+
+A new input field holding a slug or an id without a row here fails
+`test_every_reference_in_a_mutations_input_has_a_row`."""
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull, get_named_type
+
+from schema.api import SCHEMA
+from schema.core import ids
+from tests.graphql import gql
+from tests.schema.access.test_policy_matrix import World, _world
+from tests.schema.lifecycle.operations import application
+from tests.state import row_counts
+
+BIG = 2**62  # a well-formed key no row has
+
+
+@dataclass(frozen=True)
+class Case:
+    valid: Callable[[World, str], dict[str, Any]]  # an input naming what exists
+    path: tuple[str | int, ...]  # where the reference sits in it
+    kind: str | None  # the id's type name; None for a community slug
+    arity: int = 1
+    # What a well-formed id of nothing answers, where that is not NOT_FOUND.
+    unknown_is: str = "NOT_FOUND"
+
+
+def _unit(w: World) -> str:
+    return w.units[1]
+
+
+CASES: dict[str, Case] = {
+    "createCommunity.leaderUnitId": Case(
+        lambda w, _: {
+            "slug": f"formed-{w.n}",
+            "name": "新共同体",
+            "region": "YANGTZE_RIVER_DELTA",
+            "level": "COUNTY",
+            "themes": ["ELDERLY_EDUCATION"],
+            "cycleStart": "2026-01-01",
+            "leaderUnitId": w.site,
+            "deputyUnitIds": [],
+            "memberUnitIds": w.units[1:],
+        },
+        ("leaderUnitId",),
+        "Unit",
+    ),
+    "createCommunity.deputyUnitIds": Case(
+        lambda w, _: {
+            "slug": f"formed-{w.n}",
+            "name": "新共同体",
+            "region": "YANGTZE_RIVER_DELTA",
+            "level": "COUNTY",
+            "themes": ["ELDERLY_EDUCATION"],
+            "cycleStart": "2026-01-01",
+            "leaderUnitId": w.site,
+            "deputyUnitIds": [w.units[1]],
+            "memberUnitIds": [w.units[2]],
+        },
+        ("deputyUnitIds", 0),
+        "Unit",
+    ),
+    "createCommunity.memberUnitIds": Case(
+        lambda w, _: {
+            "slug": f"formed-{w.n}",
+            "name": "新共同体",
+            "region": "YANGTZE_RIVER_DELTA",
+            "level": "COUNTY",
+            "themes": ["ELDERLY_EDUCATION"],
+            "cycleStart": "2026-01-01",
+            "leaderUnitId": w.site,
+            "deputyUnitIds": [],
+            "memberUnitIds": w.units[1:],
+        },
+        ("memberUnitIds", 0),
+        "Unit",
+    ),
+    "addMember.communitySlug": Case(
+        lambda w, _: {"communitySlug": w.slug, "unitId": w.site, "role": "MEMBER"},
+        ("communitySlug",),
+        None,
+    ),
+    "addMember.unitId": Case(
+        lambda w, _: {"communitySlug": w.slug, "unitId": w.site, "role": "MEMBER"},
+        ("unitId",),
+        "Unit",
+    ),
+    "leaveCommunity.communitySlug": Case(
+        lambda w, _: {"communitySlug": w.slug, "unitId": w.units[2], "reason": "书面申请"},
+        ("communitySlug",),
+        None,
+    ),
+    "leaveCommunity.unitId": Case(
+        lambda w, _: {"communitySlug": w.slug, "unitId": w.units[2], "reason": "书面申请"},
+        ("unitId",),
+        "Unit",
+    ),
+    "changeMemberRole.communitySlug": Case(
+        lambda w, _: {"communitySlug": w.slug, "unitId": _unit(w), "role": "DEPUTY"},
+        ("communitySlug",),
+        None,
+    ),
+    "changeMemberRole.unitId": Case(
+        lambda w, _: {"communitySlug": w.slug, "unitId": _unit(w), "role": "DEPUTY"},
+        ("unitId",),
+        "Unit",
+    ),
+    "renewCycle.communitySlug": Case(
+        lambda w, _: {"communitySlug": w.slug}, ("communitySlug",), None
+    ),
+    "submitReport.communitySlug": Case(
+        lambda w, _: {
+            "communitySlug": w.slug,
+            "kind": "MEMBER_ANNUAL",
+            "year": 2026,
+            "unitId": _unit(w),
+            "title": "年度总结",
+            "body": "全年工作",
+        },
+        ("communitySlug",),
+        None,
+    ),
+    "submitReport.unitId": Case(
+        lambda w, _: {
+            "communitySlug": w.slug,
+            "kind": "MEMBER_ANNUAL",
+            "year": 2026,
+            "unitId": _unit(w),
+            "title": "年度总结",
+            "body": "全年工作",
+        },
+        ("unitId",),
+        "Unit",
+    ),
+    "reviewReport.reportId": Case(
+        lambda w, _: {"reportId": w.semi_annual, "comment": "意见"}, ("reportId",), "Report", 2
+    ),
+    "scheduleActivity.communitySlug": Case(
+        lambda w, _: {
+            "communitySlug": w.slug,
+            "kind": "SEMINAR",
+            "title": "研讨会",
+            "heldOn": "2026-06-01",
+        },
+        ("communitySlug",),
+        None,
+    ),
+    "scheduleActivity.expectedUnitIds": Case(
+        lambda w, _: {
+            "communitySlug": w.slug,
+            "kind": "SEMINAR",
+            "title": "研讨会",
+            "heldOn": "2026-06-01",
+            "expectedUnitIds": [_unit(w)],
+        },
+        ("expectedUnitIds", 0),
+        "Unit",
+        # A unit that is not an active member cannot be expected, whether or not it exists.
+        unknown_is="INVALID_INPUT",
+    ),
+    "recordAttendance.activityId": Case(
+        lambda w, _: {
+            "activityId": w.activity,
+            "entries": [{"unitId": _unit(w), "status": "ATTENDED"}],
+        },
+        ("activityId",),
+        "Activity",
+        2,
+    ),
+    "recordAttendance.entries.unitId": Case(
+        lambda w, _: {
+            "activityId": w.activity,
+            "entries": [{"unitId": _unit(w), "status": "ATTENDED"}],
+        },
+        ("entries", 0, "unitId"),
+        "Unit",
+        # A unit the activity does not expect cannot be marked, whether or not it exists.
+        unknown_is="INVALID_INPUT",
+    ),
+    "importAttendance.activityId": Case(
+        lambda w, upload: {"activityId": w.activity, "uploadId": upload},
+        ("activityId",),
+        "Activity",
+        2,
+    ),
+    "importAttendance.uploadId": Case(
+        lambda w, upload: {"activityId": w.activity, "uploadId": upload}, ("uploadId",), "Upload"
+    ),
+    "grantRole.userId": Case(
+        lambda w, _: {"userId": w.target_user, "role": "DEPUTY", "communitySlug": w.slug},
+        ("userId",),
+        "User",
+    ),
+    "grantRole.communitySlug": Case(
+        lambda w, _: {"userId": w.target_user, "role": "DEPUTY", "communitySlug": w.slug},
+        ("communitySlug",),
+        None,
+    ),
+    "revokeRole.userId": Case(
+        lambda w, _: {"userId": w.target_member, "role": "MEMBER", "communitySlug": w.slug},
+        ("userId",),
+        "User",
+    ),
+    "revokeRole.communitySlug": Case(
+        lambda w, _: {"userId": w.target_member, "role": "MEMBER", "communitySlug": w.slug},
+        ("communitySlug",),
+        None,
+    ),
+    "assignExpert.userId": Case(
+        lambda w, _: {"userId": w.free_expert, "communitySlug": w.slug}, ("userId",), "User"
+    ),
+    "assignExpert.communitySlug": Case(
+        lambda w, _: {"userId": w.free_expert, "communitySlug": w.slug}, ("communitySlug",), None
+    ),
+    # Was an internal error: the account's insert failed on its foreign key.
+    "createUser.unitId": Case(
+        lambda w, _: {
+            "email": f"staff{w.n}@example.cn",
+            "password": "long-enough-pw",
+            "displayName": "工作人员",
+            "unitId": _unit(w),
+        },
+        ("unitId",),
+        "Unit",
+    ),
+    "deactivateUser.userId": Case(lambda w, _: {"userId": w.target_user}, ("userId",), "User"),
+    "withdrawSite.unitId": Case(
+        lambda w, _: {"unitId": w.site, "reason": "撤并"}, ("unitId",), "Unit"
+    ),
+    "reinstate.exitId": Case(
+        lambda w, _: {"exitId": w.exit, "reason": "经核实恢复"}, ("exitId",), "Exit"
+    ),
+    "submitApplication.callId": Case(
+        lambda w, _: _application(w, None), ("callId",), "ApplicationCall"
+    ),
+    "submitApplication.conditions.uploadId": Case(
+        lambda w, upload: _application(w, upload), ("conditions", 0, "uploadId"), "Upload"
+    ),
+    "reviewApplication.applicationId": Case(
+        lambda w, _: {"applicationId": w.application, "decision": "APPROVE"},
+        ("applicationId",),
+        "Application",
+    ),
+    "publishSiteList.callId": Case(lambda w, _: {"callId": w.call}, ("callId",), "ApplicationCall"),
+    "runAudit.communitySlug": Case(
+        lambda w, _: {"communitySlug": w.slug}, ("communitySlug",), None
+    ),
+    "waiveFinding.findingId": Case(
+        lambda w, _: {"findingId": w.finding, "reason": "已书面说明"}, ("findingId",), "Finding", 2
+    ),
+    "markNotificationsRead.notificationIds": Case(
+        lambda w, _: {"notificationIds": []},
+        ("notificationIds", 0),
+        "Notification",
+        # Marks the signed-in user's own: an id of none of them marks nothing.
+        unknown_is="",
+    ),
+}
+
+
+def _application(w: World, upload: str | None) -> dict[str, Any]:
+    made = application(w.call, "申报单位", f"3302{w.n % 90 + 10:02d}")
+    if upload is not None:
+        made["conditions"][0]["uploadId"] = upload
+    return made
+
+
+def _bad_values(case: Case, w: World) -> dict[str, str]:
+    if case.kind is None:
+        return {"blank": "", "spaces": "   ", "unknown": "no-such-community"}
+    community = int(ids.decode(w.community_id)[1][0])
+    keys = (community, BIG) if case.arity == 2 else (BIG,)
+    return {
+        "blank": "",
+        "not an id": "no-such-id",
+        "another type's": w.community_id,
+        "unknown": ids.encode(case.kind, *keys),
+    }
+
+
+def _put(document: dict[str, Any], path: tuple[str | int, ...], value: str) -> dict[str, Any]:
+    changed = copy.deepcopy(document)
+    place: Any = changed
+    for step in path[:-1]:
+        place = place[step]
+    if isinstance(path[-1], int) and len(place) <= path[-1]:
+        place.append(value)
+    else:
+        place[path[-1]] = value
+    return changed
+
+
+def _document(mutation: str) -> str:
+    input_type = SCHEMA._schema.mutation_type.fields[mutation].args["input"].type
+    return (
+        f"mutation ($input: {input_type}) {{ {mutation}(input: $input) {{ errors {{ code }} }} }}"
+    )
+
+
+async def _upload(client, headers: dict[str, str]) -> str:
+    response = await client.post(
+        "/uploads",
+        content="单位名称,出勤\n测试单位,出席\n".encode(),
+        headers={**headers, "X-Filename": "sheet.csv"},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+@pytest.mark.parametrize("reference", list(CASES))
+async def test_a_blank_or_unknown_reference_is_not_found_and_changes_nothing(
+    client, runtime, owner, reference
+):
+    world, headers = await _world(runtime)
+    pg = headers["project_group"]
+    case = CASES[reference]
+    mutation = reference.split(".")[0]
+    valid = case.valid(world, await _upload(client, pg))
+    before = await row_counts(owner)
+
+    for what, value in _bad_values(case, world).items():
+        body = await gql(
+            client, _document(mutation), {"input": _put(valid, case.path, value)}, headers=pg
+        )
+
+        assert "errors" not in body, (what, body)
+        codes = [e["code"] for e in body["data"][mutation]["errors"]]
+        expected = case.unknown_is if what == "unknown" else "NOT_FOUND"
+        assert codes == ([expected] if expected else []), (what, body)
+    assert await row_counts(owner) == before
+
+    # The same input naming what exists is not NOT_FOUND: the bad value was what was refused.
+    body = await gql(client, _document(mutation), {"input": valid}, headers=pg)
+    assert "NOT_FOUND" not in [e["code"] for e in body["data"][mutation]["errors"]], body
+
+
+def _references(input_type: GraphQLInputObjectType, prefix: str) -> set[str]:
+    found = set()
+    for name, field in input_type.fields.items():
+        named = get_named_type(field.type)
+        if isinstance(named, GraphQLInputObjectType):
+            found |= _references(named, f"{prefix}{name}.")
+        elif named.name == "ID" or name == "communitySlug":
+            found.add(f"{prefix}{name}")
+    return found
+
+
+def test_every_reference_in_a_mutations_input_has_a_row():
+    references = set()
+    for name, field in SCHEMA._schema.mutation_type.fields.items():
+        if "input" in field.args:
+            input_type = field.args["input"].type
+            while isinstance(input_type, GraphQLNonNull | GraphQLList):
+                input_type = input_type.of_type
+            references |= _references(input_type, f"{name}.")
+    assert references == set(CASES)
