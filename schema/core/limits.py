@@ -117,9 +117,10 @@ def _payload_class(field: GraphQLField) -> Callable[..., Any] | None:
     if not isinstance(payload, GraphQLObjectType):
         return None
     definition = definition_of(payload)
-    if definition is None or not carries_refusals(definition.origin):
+    if definition is None:
         return None
-    return definition.origin
+    origin: type = definition.origin
+    return origin if carries_refusals(origin) else None
 
 
 def _limit(holder: GraphQLArgument | GraphQLInputField) -> int:

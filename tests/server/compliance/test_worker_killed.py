@@ -26,7 +26,10 @@ COMMUNITIES = 150
 async def _expected(runtime) -> dict[int, set[tuple[str, str, str]]]:
     async with runtime.database.transaction(all_communities=True) as session:
         facts = await community_facts(session, today(), None)
-    return {c.id: {f.key for f in check_community(facts, c)} for c in facts.communities}
+    return {
+        c.id: {(f.rule, f.subject, f.period) for f in check_community(facts, c)}
+        for c in facts.communities
+    }
 
 
 async def _held(runtime) -> dict[int, set[tuple[str, str, str]]]:
