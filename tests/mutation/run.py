@@ -191,27 +191,29 @@ def main() -> None:
         targets = [t for t in targets if not t.get("slow", False)]
     if args.sample:
         targets, tables = targets[:1], []
+    outcomes = [
+        (
+            target["module"],
+            "survived",
+            *mutate(target["module"], target["tests"], target.get("plain", False), args.survivors),
+        )
+        for target in targets
+    ] + [
+        (
+            table["file"],
+            "survived, row",
+            *flip_rows(table["file"], table["tests"], table.get("plain", False), args.survivors),
+        )
+        for table in tables
+    ]
     all_killed = all_total = 0
     lines = []
-    for target in targets:
-        killed, total, survivors = mutate(
-            target["module"], target["tests"], target.get("plain", False), args.survivors
-        )
+    for name, survived, killed, total, survivors in outcomes:
         all_killed, all_total = all_killed + killed, all_total + total
-        lines.append(f"{target['module']}: {killed}/{total} killed")
-        for operator, diff in survivors:
-            lines.append(
-                f"  survived {operator}\n" + "\n".join("    " + d for d in diff.splitlines())
-            )
-    for table in tables:
-        killed, total, survivors = flip_rows(
-            table["file"], table["tests"], table.get("plain", False), args.survivors
-        )
-        all_killed, all_total = all_killed + killed, all_total + total
-        lines.append(f"{table['file']}: {killed}/{total} killed")
+        lines.append(f"{name}: {killed}/{total} killed")
         for kind, diff in survivors:
             lines.append(
-                f"  survived, row {kind}\n" + "\n".join("    " + d for d in diff.splitlines())
+                f"  {survived} {kind}\n" + "\n".join("    " + d for d in diff.splitlines())
             )
     print("\n".join(lines))
     score = 100 * all_killed / all_total if all_total else 100.0

@@ -37,49 +37,34 @@ def _unit(w: World) -> str:
     return w.units[1]
 
 
+def _new_community(n: int, leader: str, deputies: list[str], members: list[str]) -> dict:
+    """A `createCommunity` input that names these units and is otherwise valid."""
+    return {
+        "slug": f"formed-{n}",
+        "name": "新共同体",
+        "region": "YANGTZE_RIVER_DELTA",
+        "level": "COUNTY",
+        "themes": ["ELDERLY_EDUCATION"],
+        "cycleStart": "2026-01-01",
+        "leaderUnitId": leader,
+        "deputyUnitIds": deputies,
+        "memberUnitIds": members,
+    }
+
+
 CASES: dict[str, Case] = {
     "createCommunity.leaderUnitId": Case(
-        lambda w, _: {
-            "slug": f"formed-{w.n}",
-            "name": "新共同体",
-            "region": "YANGTZE_RIVER_DELTA",
-            "level": "COUNTY",
-            "themes": ["ELDERLY_EDUCATION"],
-            "cycleStart": "2026-01-01",
-            "leaderUnitId": w.site,
-            "deputyUnitIds": [],
-            "memberUnitIds": w.units[1:],
-        },
+        lambda w, _: _new_community(w.n, w.site, [], w.units[1:]),
         ("leaderUnitId",),
         "Unit",
     ),
     "createCommunity.deputyUnitIds": Case(
-        lambda w, _: {
-            "slug": f"formed-{w.n}",
-            "name": "新共同体",
-            "region": "YANGTZE_RIVER_DELTA",
-            "level": "COUNTY",
-            "themes": ["ELDERLY_EDUCATION"],
-            "cycleStart": "2026-01-01",
-            "leaderUnitId": w.site,
-            "deputyUnitIds": [w.units[1]],
-            "memberUnitIds": [w.units[2]],
-        },
+        lambda w, _: _new_community(w.n, w.site, [w.units[1]], [w.units[2]]),
         ("deputyUnitIds", 0),
         "Unit",
     ),
     "createCommunity.memberUnitIds": Case(
-        lambda w, _: {
-            "slug": f"formed-{w.n}",
-            "name": "新共同体",
-            "region": "YANGTZE_RIVER_DELTA",
-            "level": "COUNTY",
-            "themes": ["ELDERLY_EDUCATION"],
-            "cycleStart": "2026-01-01",
-            "leaderUnitId": w.site,
-            "deputyUnitIds": [],
-            "memberUnitIds": w.units[1:],
-        },
+        lambda w, _: _new_community(w.n, w.site, [], w.units[1:]),
         ("memberUnitIds", 0),
         "Unit",
     ),
