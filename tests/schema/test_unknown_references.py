@@ -52,6 +52,14 @@ def _new_community(n: int, leader: str, deputies: list[str], members: list[str])
     }
 
 
+def _grant_deputy(w: World, _: str) -> dict:
+    return {"userId": w.target_user, "role": "DEPUTY", "communitySlug": w.slug}
+
+
+def _revoke_member(w: World, _: str) -> dict:
+    return {"userId": w.target_member, "role": "MEMBER", "communitySlug": w.slug}
+
+
 CASES: dict[str, Case] = {
     "createCommunity.leaderUnitId": Case(
         lambda w, _: _new_community(w.n, w.site, [], w.units[1:]),
@@ -180,22 +188,22 @@ CASES: dict[str, Case] = {
         lambda w, upload: {"activityId": w.activity, "uploadId": upload}, ("uploadId",), "Upload"
     ),
     "grantRole.userId": Case(
-        lambda w, _: {"userId": w.target_user, "role": "DEPUTY", "communitySlug": w.slug},
+        _grant_deputy,
         ("userId",),
         "User",
     ),
     "grantRole.communitySlug": Case(
-        lambda w, _: {"userId": w.target_user, "role": "DEPUTY", "communitySlug": w.slug},
+        _grant_deputy,
         ("communitySlug",),
         None,
     ),
     "revokeRole.userId": Case(
-        lambda w, _: {"userId": w.target_member, "role": "MEMBER", "communitySlug": w.slug},
+        _revoke_member,
         ("userId",),
         "User",
     ),
     "revokeRole.communitySlug": Case(
-        lambda w, _: {"userId": w.target_member, "role": "MEMBER", "communitySlug": w.slug},
+        _revoke_member,
         ("communitySlug",),
         None,
     ),
