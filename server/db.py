@@ -112,21 +112,25 @@ class Database:
         return reads.read(self._reads, self._plans, community_id, all_communities=all_communities)
 
     def write(
-        self,
-        community_id: int | None = None,
-        *,
-        all_communities: bool = False,
-        then: tuple[str, ...] = (),
+        self, community_id: int | None = None, *, all_communities: bool = False
     ) -> contextlib.AbstractAsyncContextManager[writes.Write]:
         """A transaction under the same tenant scope, without the ORM, for the write that
-        is made most often (`server/writes.py`); `then` runs in the round trip that begins it."""
-        return writes.write(
-            self._reads,
-            self._plans,
-            community_id,
-            all_communities=all_communities,
-            then=then,
-        )
+        is made most often (`server/writes.py`); it begins with its first statement."""
+        return writes.write(self._reads, self._plans, community_id, all_communities=all_communities)
+
+    @contextlib.asynccontextmanager
+    async def work(
+        self, community_id: int | None = None, *, all_communities: bool = False, orm: bool
+    ) -> AsyncIterator[writes.Work]:
+        """A unit of work's transaction, on the connection it needs: the ORM session's
+        (`transaction`) when a step needs the ORM, else the driver's alone (`write`, fewer
+        round trips). The work's statements run the same on either."""
+        if orm:
+            async with self.transaction(community_id, all_communities=all_communities) as session:
+                yield await writes.on_session(session)
+        else:
+            async with self.write(community_id, all_communities=all_communities) as write:
+                yield writes.Work(write)
 
     async def dispose(self) -> None:
         await self._reads.close()

@@ -315,10 +315,10 @@ async def committed(connection: Connection, begin: str) -> AsyncIterator[None]:
         finished = True
     finally:
         if not finished:
-            await _abandon(connection)
+            await abandon(connection)
 
 
-async def _abandon(connection: Connection) -> None:
+async def abandon(connection: Connection) -> None:
     """Rolls back; a connection that cannot (broken, or the rollback itself interrupted) is
     closed rather than handed back to the pool inside a transaction."""
     try:

@@ -42,10 +42,10 @@ def begin_scoped(community_id: int | None, all_communities: bool) -> str | None:
     return f"BEGIN READ ONLY; {_settings(community_id, all_communities)}"
 
 
-def begin_writing(community_id: int | None, all_communities: bool, *then: str) -> str:
-    """`BEGIN READ WRITE` (the driver's sessions read only by default), the settings, and the
-    statements `then` that run under them, as one script: one round trip."""
-    return "; ".join(("BEGIN READ WRITE", _settings(community_id, all_communities), *then))
+def begin_writing(community_id: int | None, all_communities: bool) -> str:
+    """`BEGIN READ WRITE` (the driver's sessions read only by default) and the settings, as
+    one script, to which the write's first statement is joined (`server/writes.py`)."""
+    return "; ".join(("BEGIN READ WRITE", _settings(community_id, all_communities)))
 
 
 def _settings(community_id: int | None, all_communities: bool) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     String,
+    Table,
     and_,
     bindparam,
     cast,
@@ -43,7 +44,7 @@ from server.audit.service import APPEND, record
 from server.clock import today
 from server.communities.models import Community, Membership
 from server.communities.service import active_membership
-from server.db import Database
+from server.db import Base, Database, rows_changed
 from server.errors import ErrorCode, UserFacingError
 from server.notifications.service import leaders_of, notify, unit_staff
 from server.reads import Fixed
@@ -56,7 +57,7 @@ from server.vocabulary import (
     MembershipStatus,
     SiteStatus,
 )
-from server.writes import Write, on_session
+from server.writes import Work
 
 COMMUNITY_EXIT_REASON = "连续两次未参加共同体活动，视为自动退出共同体（第十二条）"
 PROGRAMME_EXIT_REASON = "连续两次未参加项目活动，视为自动退出项目（第八条第二项）"
@@ -99,7 +100,7 @@ async def schedule_activity(
         return await _schedule_programme(
             session, actor.user_id, kind, title, held_on, expected_unit_ids
         )
-    community = await session.get(Community, community_id)
+    community = await session.get_one(Community, community_id)
     if error := cycle_error(held_on, community.cycle_start, community.cycle_end):
         raise error
     members = set(
@@ -172,7 +173,7 @@ async def _schedule_programme(
             ["activity_id", "unit_id"], select(literal(activity.id), sites.subquery().c.id)
         )
     )
-    activity.expected_count = inserted.rowcount
+    activity.expected_count = rows_changed(inserted)
     await session.flush()
     await record(
         session,
@@ -193,6 +194,7 @@ async def find_activity(
     session: AsyncSession, community_id: int | None, activity_id: int
 ) -> Activity | ProgrammeActivity:
     """A community's activity, or a project-wide one when `community_id` is None."""
+    activity: Activity | ProgrammeActivity | None
     if community_id is None:
         activity = await session.get(ProgrammeActivity, activity_id)
     else:
@@ -216,19 +218,6 @@ class Asked:
     def may_chain(self) -> list[int]:
         return may_chain(self.entries)
 
-    @property
-    def lock(self) -> str:
-        """The activity's row locked first: recordings of one activity queue instead of
-        deadlocking on its attendance rows. (Its values are integers.)"""
-        if self.community_id is None:
-            return (
-                f"SELECT 1 FROM programme_activities WHERE id = {int(self.activity_id)} FOR UPDATE"
-            )
-        return (
-            f"SELECT 1 FROM activities WHERE community_id = {int(self.community_id)} "
-            f"AND id = {int(self.activity_id)} FOR UPDATE"
-        )
-
 
 def ask_attendance(
     guard: Guard,
@@ -249,16 +238,14 @@ async def record_attendance(
     activity_id: int,
     entries: Sequence[AttendanceEntry],
 ) -> Recorded:
-    """Records (or corrects) attendance, then enacts the two-absences exit where it applies.
-    When every unit attended no exit can follow and the ORM is not needed: the recording is
-    the driver's alone (`server/writes.py`)."""
+    """Records (or corrects) attendance in its own transaction. When every unit attended no
+    exit can follow and the ORM is not needed: the recording runs on the driver alone
+    (`server/writes.py`), in fewer round trips."""
     asked = ask_attendance(guard, community_id, activity_id, entries)
-    scope = recording_scope(community_id)
-    if asked.may_chain:
-        async with database.transaction(community_id, **scope) as session:
-            return await record_on_session(session, asked)
-    async with database.write(community_id, then=(asked.lock,), **scope) as write:
-        return Recorded(await _record(write, asked), [])
+    async with database.work(
+        community_id, orm=bool(asked.may_chain), **recording_scope(community_id)
+    ) as work:
+        return await record_in(work, asked)
 
 
 def recording_scope(community_id: int | None) -> dict[str, bool]:
@@ -267,23 +254,20 @@ def recording_scope(community_id: int | None) -> dict[str, bool]:
     return {"all_communities": community_id is None}
 
 
-async def record_on_session(session: AsyncSession, asked: Asked) -> Recorded:
-    """The recording in the session's transaction, and the exits its marks enact."""
-    write = await on_session(session)
-    await write.script(asked.lock)
-    activity = await _record(write, asked)
-    exits = await enact_absences(session, asked.community_id, asked.may_chain)
-    return Recorded(activity, exits)
-
-
-async def _record(write: Write, asked: Asked) -> Activity | ProgrammeActivity:
-    """One statement marks the given units, recounts the activity and appends the audit
-    entry; what it marked tells which units were expected. Any refusal here rolls it back."""
+async def record_in(work: Work, asked: Asked) -> Recorded:
+    """A recording and its follow-up steps, the same on whichever connection `work` runs:
+    the activity's row locked first (recordings of one activity queue instead of
+    deadlocking on its attendance rows), then one statement that marks the given units,
+    recounts the activity and appends the audit entry, then the exits its absences enact,
+    with their notices and audit entries. Any refusal rolls the whole of it back."""
     model = Activity if asked.community_id is not None else ProgrammeActivity
-    row = await write.one_or_none(
+    keys = {"of_activity": asked.activity_id, "of_community": asked.community_id}
+    await work.write.script(LOCKING[model], **keys)
+    # The activity's columns and `marked`, the units found expected: a row made at run time
+    # (`server/reads.py`), so untyped.
+    row = await work.write.one_or_none(
         RECORDING[model],
-        of_activity=asked.activity_id,
-        of_community=asked.community_id,
+        **keys,
         units=[e.unit_id for e in asked.entries],
         statuses=[e.status.value for e in asked.entries],
         now=dt.datetime.now(dt.UTC),
@@ -294,13 +278,46 @@ async def _record(write: Write, asked: Asked) -> Activity | ProgrammeActivity:
         raise UserFacingError(ErrorCode.NOT_FOUND, "活动不存在", "no such activity", "activityId")
     if error := recording_error(row.held_on, today(), asked.entries, set(row.marked or ())):
         raise error
-    return row
+    if not asked.may_chain:
+        return Recorded(row, [])
+    return Recorded(row, await enact_absences(work.orm(), asked.community_id, asked.may_chain))
 
 
-def _recording(activity: type, attendance: type) -> Fixed:
+def _table(model: type[Base]) -> Table:
+    """A model's table, as a table (the declarative base types it as any FROM clause)."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to one table")
+    return table
+
+
+def _locking(activity: type[Activity] | type[ProgrammeActivity]) -> Fixed:
+    """The activity's row locked. Its values are written into its text (`Write.script`): on
+    the driver it travels in the round trip that begins the transaction."""
+    table = _table(activity)
+    return Fixed(
+        select(table.c.id)
+        .where(
+            *(
+                column == bindparam(_KEYS[column.key], type_=BigInteger, literal_execute=True)
+                for column in table.primary_key.columns
+            )
+        )
+        .with_for_update()
+    )
+
+
+# An activity's key columns and the parameters that name them in a recording's statements.
+_KEYS = {"id": "of_activity", "community_id": "of_community"}
+
+
+def _recording(
+    activity: type[Activity] | type[ProgrammeActivity],
+    attendance: type[Attendance] | type[ProgrammeAttendance],
+) -> Fixed:
     """Only an expected unit has a row to mark. The counts are the rows as they were, with
     the marked ones as they are now (a statement's parts all see the same snapshot)."""
-    table, activities = attendance.__table__, activity.__table__
+    table, activities = _table(attendance), _table(activity)
     in_community = attendance is Attendance
     scope = [table.c.activity_id == bindparam("of_activity")]
     if in_community:
@@ -335,10 +352,7 @@ def _recording(activity: type, attendance: type) -> Fixed:
         target_id=cast(bindparam("of_activity", type_=BigInteger), String),
         after=bindparam("after", type_=JSONB),
     ).cte("logged")
-    by_key = [
-        column == bindparam("of_activity" if column.key == "id" else "of_community")
-        for column in activities.primary_key.columns
-    ]
+    by_key = [column == bindparam(_KEYS[column.key]) for column in activities.primary_key.columns]
     return Fixed(
         update(activities)
         .where(*by_key)
@@ -361,6 +375,7 @@ RECORDING = {
     Activity: _recording(Activity, Attendance),
     ProgrammeActivity: _recording(ProgrammeActivity, ProgrammeAttendance),
 }
+LOCKING = {Activity: _locking(Activity), ProgrammeActivity: _locking(ProgrammeActivity)}
 
 
 @dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes a History)
@@ -482,8 +497,8 @@ async def _exit_community(
     )
     session.add(exit_record)
     await session.flush()
-    unit = await session.get(Unit, membership.unit_id)
-    community = await session.get(Community, membership.community_id)
+    unit = await session.get_one(Unit, membership.unit_id)
+    community = await session.get_one(Community, membership.community_id)
     await notify(
         session,
         [
@@ -513,12 +528,14 @@ async def _exit_programme(
     left = await leave_programme(
         session, unit, SiteStatus.AUTO_EXITED, PROGRAMME_EXIT_REASON, evidence, today()
     )
-    exit_record = await session.scalar(
-        select(ExitRecord)
-        .where(ExitRecord.unit_id == unit.id, ExitRecord.scope == ExitScope.PROGRAMME)
-        .order_by(ExitRecord.id.desc())
-        .limit(1)
-    )
+    exit_record = (
+        await session.scalars(
+            select(ExitRecord)
+            .where(ExitRecord.unit_id == unit.id, ExitRecord.scope == ExitScope.PROGRAMME)
+            .order_by(ExitRecord.id.desc())
+            .limit(1)
+        )
+    ).one()
     await notify(
         session,
         [

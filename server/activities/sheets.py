@@ -25,11 +25,12 @@ from server.activities.rules import AttendanceEntry
 from server.activities.service import (
     ask_attendance,
     find_activity,
-    record_on_session,
+    record_in,
 )
 from server.errors import ErrorCode, UserFacingError
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import AttendanceStatus
+from server.writes import on_session
 
 COLUMNS = {
     "code": ("行政区划代码", "区划代码", "division code", "divisioncode"),
@@ -223,5 +224,5 @@ async def import_sheet(
     if not entries:
         return Imported(activity, [], 0, shown, rejected)
     asked = ask_attendance(guard, community_id, activity_id, entries)
-    recorded = await record_on_session(session, asked)
+    recorded = await record_in(await on_session(session), asked)
     return Imported(recorded.activity, recorded.exits, len(entries), shown, rejected)

@@ -2,7 +2,7 @@
 at all, and leaving nothing on the pooled connection."""
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 
 from server.activities.models import Activity
 from server.db import Database
@@ -14,6 +14,10 @@ from tests.server.test_reads import DAYS
 
 # Every activity the write's tenant may see.
 RENAME = Fixed(update(Activity).values(title="改名").returning(Activity.community_id))
+# The same, its title written into the statement's text (`Write.script`).
+STAMP = Fixed(
+    update(Activity).values(title=bindparam("title", type_=String, literal_execute=True))
+)
 
 
 async def titles(database: Database) -> dict[int, set[str]]:
@@ -54,15 +58,22 @@ async def test_a_write_that_fails_changes_nothing_and_leaves_no_tenant_behind(ru
             assert await read.scalars(select(Activity.id)) == []
 
 
-async def test_the_statements_that_begin_a_write_run_under_its_tenant(runtime):
+async def test_the_statement_sent_with_a_writes_begin_runs_under_its_tenant(runtime):
     a, _ = await make_community(runtime, "yrd-a")
     b, _ = await make_community(runtime, "yrd-b")
     await hold(runtime, b, ActivityKind.SEMINAR, DAYS[0])
-    stamp = "UPDATE activities SET title = 'x'"  # every row the tenant may see
 
-    async with runtime.database.write(a.id, then=(stamp,)):
-        pass
-    async with runtime.database.write(b.id, then=(stamp,)):
-        pass
+    async with runtime.database.write(a.id) as write:
+        await write.script(STAMP, title="x")
+    async with runtime.database.write(b.id) as write:
+        await write.script(STAMP, title="x")
 
     assert await titles(runtime.database) == {b.id: {"x"}}
+
+
+async def test_a_script_takes_no_value_it_cannot_write_into_its_text(runtime):
+    community, _ = await make_community(runtime, "yrd-a")
+
+    with pytest.raises(TypeError):
+        async with runtime.database.write(community.id) as write:
+            await write.script(RENAME)
