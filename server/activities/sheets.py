@@ -209,7 +209,16 @@ async def import_sheet(
         else:
             seen.add(unit_id)
             entries.append(AttendanceEntry(unit_id, status))
+    shown, rejected = problems[:SHOWN_PROBLEMS], len(problems)
+    imported = Imported(activity, [], 0, shown, rejected)
+    if entries:
+        asked = ask_attendance(guard, community_id, activity_id, entries)
+        recorded = await record_in(await on_session(session), asked)
+        imported = Imported(recorded.activity, recorded.exits, len(entries), shown, rejected)
     if community_id is not None:
+        # After the recording, which locks the activity's row first: the sheet's foreign key
+        # share-locks that row, and two imports each holding that share while waiting for
+        # the other's to lock it would deadlock.
         await session.execute(
             insert(SignInSheet)
             .values(
@@ -220,9 +229,4 @@ async def import_sheet(
             )
             .on_conflict_do_nothing()
         )
-    shown, rejected = problems[:SHOWN_PROBLEMS], len(problems)
-    if not entries:
-        return Imported(activity, [], 0, shown, rejected)
-    asked = ask_attendance(guard, community_id, activity_id, entries)
-    recorded = await record_in(await on_session(session), asked)
-    return Imported(recorded.activity, recorded.exits, len(entries), shown, rejected)
+    return imported

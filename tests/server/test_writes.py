@@ -15,9 +15,7 @@ from tests.server.test_reads import DAYS
 # Every activity the write's tenant may see.
 RENAME = Fixed(update(Activity).values(title="改名").returning(Activity.community_id))
 # The same, its title written into the statement's text (`Write.script`).
-STAMP = Fixed(
-    update(Activity).values(title=bindparam("title", type_=String, literal_execute=True))
-)
+STAMP = Fixed(update(Activity).values(title=bindparam("title", type_=String, literal_execute=True)))
 
 
 async def titles(database: Database) -> dict[int, set[str]]:
