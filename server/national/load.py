@@ -5,12 +5,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from server.access.policy import VERSION_KEY
 from server.accounts.service import subject
 from server.clock import today
+from server.models import Base
 from server.national import generate
 from server.passwords import hash_password
 from server.runtime import Runtime
@@ -220,15 +221,21 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
                 seeded.attendance += await copy("attendance", attendance)
                 seeded.reports += await copy("reports", reports)
                 tell("活动 activities", min(start + BATCH, len(made)), len(made))
-            for table in IDENTITY_TABLES:
+            for name in IDENTITY_TABLES:
+                table = Base.metadata.tables[name]
+                last = select(func.max(table.c.id)).scalar_subquery()
                 await conn.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+                    select(
+                        func.setval(
+                            func.pg_get_serial_sequence(name, "id"),
+                            func.coalesce(last, 0) + 1,
+                            False,
+                        )
                     )
                 )
-            for table in COLUMNS:
-                await conn.execute(text(f"ANALYZE {table}"))
+            # ANALYZE takes no parameters: the tables' names, quoted as identifiers.
+            quote = conn.dialect.identifier_preparer.quote
+            await conn.execute(text("ANALYZE " + ", ".join(quote(name) for name in COLUMNS)))
     finally:
         await engine.dispose()
     await runtime.redis.incr(VERSION_KEY)  # other running processes reload the role grants
