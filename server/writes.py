@@ -83,7 +83,7 @@ async def write(
                 raise
 
 
-@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes a Work)
+@dataclass(frozen=True)
 class Work:
     """A transaction as a unit of work sees it, whichever connection it runs on: its
     statements (`write`) and, where it was opened with the ORM, the session that shares its
