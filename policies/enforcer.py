@@ -36,7 +36,7 @@ def permission_rules() -> list[list[str]]:
     return rules
 
 
-class _Rows(persist.Adapter):
+class _Rows(persist.Adapter):  # type: ignore[misc]  # casbin ships no types
     """Feeds casbin rows already in memory. Saving is the database's business, not casbin's:
     the adapter's save methods are the base class's, which do nothing."""
 

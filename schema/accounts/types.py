@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import ClassVar
+
 import strawberry
 from sqlalchemy import case, func
 
@@ -44,6 +47,8 @@ class User(Node):
     is_active: bool
     db_id: strawberry.Private[int]
     unit_id: strawberry.Private[int | None]
+    # Added by `projected`; declared so that the type checker knows it.
+    of: ClassVar[Callable[[models.User], "User"]]
 
     unit: Unit | None = related(
         "Unit", "unit_id", description="The unit the user works for, if any."

@@ -11,6 +11,7 @@ from schema.core.inputs import converted_once
 from schema.core.mutations import Attempt, mutation
 from schema.units.exits import Exit
 from server.activities import service, sheets
+from server.activities.rules import AttendanceEntry
 from server.uploads import service as uploads
 from server.vocabulary import ActivityKind, AttendanceStatus
 
@@ -128,8 +129,7 @@ class ActivityMutations:
     ) -> RecordAttendancePayload:
         community_id, activity_id = await _keys(attempt.context, input.activity_id)
         entries = [
-            service.AttendanceEntry(ids.decode_as(e.unit_id, "Unit")[0], e.status)
-            for e in input.entries
+            AttendanceEntry(ids.decode_as(e.unit_id, "Unit")[0], e.status) for e in input.entries
         ]
         # Its own unit of work: on the driver when every unit attended (`server/writes.py`).
         recorded = await service.record_attendance(

@@ -40,7 +40,8 @@ class ActivityQueries:
     @strawberry.field(
         description="Project group: the activities of one region's communities, newest first, "
         f"up to {LARGE_PAGE} a page.",
-        extensions=requires(Permission.PROGRAMME_READ),
+        # A list of the base class, as `strawberry.field` takes (`requires` gives its subclass's).
+        extensions=[*requires(Permission.PROGRAMME_READ)],
     )
     @page(
         "Activity",
@@ -60,3 +61,4 @@ class ActivityQueries:
         after: str | None = None,
     ) -> Connection[Activity]:
         """A region's activities, by `page`."""
+        raise NotImplementedError  # `page` answers the field: this body never runs

@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -14,7 +14,11 @@ from server.activities import models
 from server.activities.queries import attendance_statement
 from server.vocabulary import ActivityKind, AttendanceStatus
 
-Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
+if TYPE_CHECKING:
+    # Its module imports this one: strawberry reads it lazily, the type checker directly.
+    from schema.communities.types import Community
+else:
+    Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
 
 
 @strawberry.type(description="One expected unit at an activity; `status` is empty until recorded.")
@@ -54,7 +58,8 @@ class Activity(Node):
 
     @strawberry.field(
         description="Each expected unit and what was recorded for it.",
-        extensions=requires(Permission.TENANT_READ, in_community=lambda a: a.community_id),
+        # A list of the base class, as `strawberry.field` takes (`requires` gives its subclass's).
+        extensions=[*requires(Permission.TENANT_READ, in_community=lambda a: a.community_id)],
     )
     async def attendance(self, info: Info) -> list[AttendanceRecord]:
         statement = attendance_statement(self.community_id, self.db_id)

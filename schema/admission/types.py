@@ -55,7 +55,7 @@ class ConditionAnswer:
 
 async def _call(root: "Application", info: Info) -> ApplicationCall:
     async with info.context.transaction() as session:
-        row = await session.get(models.ApplicationCall, root.call_id)
+        row = await session.get_one(models.ApplicationCall, root.call_id)
     return ApplicationCall.of(row)
 
 

@@ -27,8 +27,8 @@ class AuditEntry:
             action=row.action,
             target_type=row.target_type,
             target_id=row.target_id,
-            before=row.before,
-            after=row.after,
+            before=None if row.before is None else JSON(row.before),
+            after=None if row.after is None else JSON(row.after),
             at=row.at,
             actor_id=strawberry.ID(ids.encode("User", row.actor_user_id))
             if row.actor_user_id

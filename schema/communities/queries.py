@@ -27,7 +27,8 @@ def slug_asked(context: Context, slug: str) -> str:
 
 async def _community_found(run: Any, arguments: dict[str, Any]) -> int:
     """The community's id, from the doors the process remembers (looked up once)."""
-    tenant = await run.context.tenant(slug_asked(run.context, arguments["slug"]))
+    context: Context = run.context
+    tenant = await context.access_community(slug_asked(context, arguments["slug"]))
     return tenant.id
 
 
@@ -55,3 +56,4 @@ class CommunityQueries:
         after: str | None = None,
     ) -> Connection[Community]:
         """The national listing, by `page`."""
+        raise NotImplementedError  # `page` answers the field: this body never runs

@@ -1,8 +1,10 @@
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from sqlalchemy import ARRAY, BigInteger, Boolean, Date, case, null
+from strawberry.extensions.field_extension import FieldExtension
 
 from policies.permissions import Permission
 from schema.core.context import Context, Info
@@ -42,12 +44,21 @@ from server.vocabulary import (
     Theme,
 )
 
-Activity = Annotated["Activity", strawberry.lazy("schema.activities.types")]
-Report = Annotated["Report", strawberry.lazy("schema.reports.types")]
-DueReport = Annotated["DueReport", strawberry.lazy("schema.reports.types")]
-Finding = Annotated["Finding", strawberry.lazy("schema.compliance.types")]
-Compliance = Annotated["Compliance", strawberry.lazy("schema.compliance.types")]
-IN_THIS_COMMUNITY = requires(Permission.TENANT_READ, in_community=lambda c: c.db_id)
+if TYPE_CHECKING:
+    # Their modules import this one: strawberry reads them lazily, the type checker directly.
+    from schema.activities.types import Activity
+    from schema.compliance.types import Compliance, Finding
+    from schema.reports.types import DueReport, Report
+else:
+    Activity = Annotated["Activity", strawberry.lazy("schema.activities.types")]
+    Report = Annotated["Report", strawberry.lazy("schema.reports.types")]
+    DueReport = Annotated["DueReport", strawberry.lazy("schema.reports.types")]
+    Finding = Annotated["Finding", strawberry.lazy("schema.compliance.types")]
+    Compliance = Annotated["Compliance", strawberry.lazy("schema.compliance.types")]
+# A list of the base class, as `strawberry.field` takes (`requires` gives its subclass's).
+IN_THIS_COMMUNITY: list[FieldExtension] = [
+    *requires(Permission.TENANT_READ, in_community=lambda c: c.db_id)
+]
 
 
 @projected(models.Community, community="id")
@@ -67,6 +78,8 @@ class Community(Node):
     agreement_signed_on: dt.date | None
     db_id: strawberry.Private[int]
     office_unit_id: strawberry.Private[int | None]
+    # Added by `projected`; declared so that the type checker knows it.
+    of: ClassVar[Callable[[models.Community], "Community"]]
 
     region_label: str = label("region", Region, description=None)
     level_label: str = label("level", Level, description=None)
@@ -101,6 +114,7 @@ class Community(Node):
         after: str | None = None,
     ) -> Connection["Membership"]:
         """Member units, by `page`."""
+        raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
         description="The community's activities (Art. 16, 18), oldest first.",
@@ -124,6 +138,7 @@ class Community(Node):
         after: str | None = None,
     ) -> Connection[Activity]:
         """The community's activities, by `page`."""
+        raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
         description="The reports submitted (Art. 18(4), 18(5), 19(3)), oldest first.",
@@ -145,6 +160,7 @@ class Community(Node):
         after: str | None = None,
     ) -> Connection[Report]:
         """The reports submitted, by `page`."""
+        raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
         description="Every report owed since the cycle began, up to `until` (today by default): "
@@ -157,7 +173,7 @@ class Community(Node):
         from schema.reports.types import DueReport as DueReportType
 
         async with info.context.transaction(self.db_id) as session:
-            row = await session.get(models.Community, self.db_id)
+            row = await session.get_one(models.Community, self.db_id)
             owed = await reports_due(session, row, until or today())
         return [DueReportType.of(d) for d in owed if d.overdue or not overdue_only]
 
@@ -182,6 +198,7 @@ class Community(Node):
         after: str | None = None,
     ) -> Connection[Finding]:
         """What the rule audits found here, by `page`."""
+        raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
         description="Open findings by severity: the community's standing against the regulation.",
@@ -246,6 +263,8 @@ class Membership(Node):
     db_id: strawberry.Private[int]
     community_id: strawberry.Private[int]
     unit_id: strawberry.Private[int]
+    # Added by `projected`; declared so that the type checker knows it.
+    of: ClassVar[Callable[[models.Membership], "Membership"]]
 
     left_reason: str | None = computed(
         Expression(_readable_left_reason),

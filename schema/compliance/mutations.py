@@ -57,6 +57,7 @@ class ComplianceMutations:
         self, attempt: Attempt, input: WaiveFindingInput
     ) -> WaiveFindingPayload:
         type_name, keys = ids.decode(input.finding_id)
+        table: type[models.Finding | models.ProgrammeFinding]
         if type_name == "Finding" and len(keys) == 2:
             table, community_id = models.Finding, keys[0]
         elif type_name == "ProgrammeFinding" and len(keys) == 1:

@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy import func, literal_column, select
@@ -24,7 +24,11 @@ from server.compliance import models
 from server.compliance.service import may_read_run
 from server.vocabulary import AuditRunStatus, FindingStatus, Severity
 
-Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
+if TYPE_CHECKING:
+    # Its module imports this one: strawberry reads it lazily, the type checker directly.
+    from schema.communities.types import Community
+else:
+    Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
 
 
 def _evidence(row: Any, language: str, bind: Any) -> Any:

@@ -1,4 +1,6 @@
 import datetime as dt
+from collections.abc import Callable
+from typing import ClassVar
 
 import strawberry
 
@@ -30,6 +32,8 @@ class Report(Node):
     db_id: strawberry.Private[int]
     community_id: strawberry.Private[int]
     unit_id: strawberry.Private[int | None]
+    # Added by `projected`; declared so that the type checker knows it.
+    of: ClassVar[Callable[[models.Report], "Report"]]
 
     unit: Unit | None = related(
         "Unit", "unit_id", description="The member unit, for MEMBER_ANNUAL."

@@ -29,6 +29,7 @@ class UnitQueries:
         after: str | None = None,
     ) -> Connection[Unit]:
         """Declared by `page`."""
+        raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
         description="The exit list (Art. 8(2), 12), oldest first: units that left the programme "

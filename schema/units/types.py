@@ -1,4 +1,6 @@
 import datetime as dt
+from collections.abc import Callable
+from typing import ClassVar
 
 import strawberry
 
@@ -22,6 +24,8 @@ class Unit(Node):
     plaque_number: str | None = strawberry.field(description="授牌编号, once the list is published")
     admitted_on: dt.date | None
     db_id: strawberry.Private[int]
+    # Added by `projected`; declared so that the type checker knows it.
+    of: ClassVar[Callable[[models.Unit], "Unit"]]
 
     level_label: str = label("level", Level, description=None)
     province_label: str = label(

@@ -16,8 +16,10 @@ clock sees a window end without waiting for one.
 import hashlib
 import ipaddress
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 
 from server.errors import ErrorCode, UserFacingError
 
@@ -66,6 +68,9 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
+# The script of each client, registered once: it keeps the script's SHA1 and loads the script
+# again into a server that has lost it (restarted or flushed) on its next count.
+_scripts: WeakKeyDictionary[Redis, AsyncScript] = WeakKeyDictionary()
 
 
 def client_of(host: str) -> str:
@@ -97,9 +102,14 @@ def _sign_in_windows(email: str, host: str) -> list[tuple[str, Window]]:
 async def _count(
     redis: Redis, now: float, windows: list[tuple[str, Window]], added: int
 ) -> list[int]:
+    script = _scripts.get(redis)
+    if script is None:
+        script = _scripts[redis] = redis.register_script(_COUNT)
     keys = [key for key, _ in windows]
     seconds = [window.seconds for _, window in windows]
-    return await redis.register_script(_COUNT)(keys=keys, args=[now, added, *seconds])
+    # The reply is Lua's table of integers, which redis-py leaves untyped.
+    counts = await script(keys=keys, args=[now, added, *seconds])
+    return [int(count) for count in counts]
 
 
 async def refuse_sign_in_if_limited(redis: Redis, email: str, host: str, now: float) -> None:

@@ -222,7 +222,7 @@ async def publish_site_list(session: AsyncSession, guard: Guard, call_id: int) -
         await session.flush()
         application.status = ApplicationStatus.PUBLISHED
         application.unit_id = unit.id
-        applicant = await session.get(User, application.applicant_user_id)
+        applicant = await session.get_one(User, application.applicant_user_id)
         if applicant.unit_id is None:  # the applicant speaks for the site from now on
             applicant.unit_id = unit.id
         published.append(unit)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
@@ -54,7 +54,7 @@ class Counts:
 async def _since(session: AsyncSession, community_id: int | None) -> dt.datetime | None:
     """When the last successful run covering this scope began: attendance recorded before it
     has been audited already (an exit only ever follows newly recorded attendance)."""
-    covering = AuditRun.community_id.is_(None)
+    covering: ColumnElement[bool] = AuditRun.community_id.is_(None)
     if community_id is not None:
         covering = covering | (AuditRun.community_id == community_id)
     return await session.scalar(
@@ -72,7 +72,7 @@ async def _absentees(
     recorded since `since` (an excuse, say a correction of the activity between two
     absences, can join them): the only histories worth reading again. The domain function
     then decides, from the day the unit joined."""
-    changed = (
+    recent = (
         select(Attendance.community_id, Attendance.unit_id)
         .join(
             Activity,
@@ -84,10 +84,10 @@ async def _absentees(
     )
     if since is not None:
         stamped = Activity.attendance_recorded_at
-        changed = changed.where(stamped.is_(None) | (stamped >= since))
+        recent = recent.where(stamped.is_(None) | (stamped >= since))
     if community_id is not None:
-        changed = changed.where(Attendance.community_id == community_id)
-    changed = changed.subquery()
+        recent = recent.where(Attendance.community_id == community_id)
+    changed = recent.subquery()
     held = (
         select(
             Attendance.community_id,
@@ -131,7 +131,7 @@ async def _absentees(
 
 
 async def _programme_absentees(session: AsyncSession, since: dt.datetime | None) -> list[int]:
-    changed = (
+    recent = (
         select(ProgrammeAttendance.unit_id)
         .join(ProgrammeActivity, ProgrammeActivity.id == ProgrammeAttendance.activity_id)
         .where(ProgrammeAttendance.status.in_(CHAINING))
@@ -139,8 +139,8 @@ async def _programme_absentees(session: AsyncSession, since: dt.datetime | None)
     )
     if since is not None:
         stamped = ProgrammeActivity.attendance_recorded_at
-        changed = changed.where(stamped.is_(None) | (stamped >= since))
-    changed = changed.subquery()
+        recent = recent.where(stamped.is_(None) | (stamped >= since))
+    changed = recent.subquery()
     held = (
         select(
             ProgrammeAttendance.unit_id,
@@ -187,7 +187,10 @@ async def open_run(runtime: Runtime, community_id: int | None = None) -> int:
 async def run_now(
     runtime: Runtime, community_id: int | None = None, progress: Progress | None = None
 ) -> Counts:
-    return await run(runtime, await open_run(runtime, community_id), progress)
+    counts = await run(runtime, await open_run(runtime, community_id), progress)
+    if counts is None:  # only a finished run gives none, and this one was opened here, now
+        raise RuntimeError("an audit run opened here was finished elsewhere")
+    return counts
 
 
 class RunNotFound(LookupError):
@@ -221,7 +224,7 @@ async def start(runtime: Runtime, run_id: int) -> AuditRun | None:
 
 async def fail(runtime: Runtime, run_id: int, error: str) -> None:
     async with runtime.database.transaction(all_communities=True) as session:
-        run = await session.get(AuditRun, run_id, with_for_update=True)
+        run = await session.get_one(AuditRun, run_id, with_for_update=True)
         run.status = AuditRunStatus.FAILED
         run.finished_at = dt.datetime.now(dt.UTC)
         run.error = error[:2000]
@@ -262,7 +265,7 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
         leaders = await leaders_by_community(session, [c.id for c in facts.communities])
     total = len(facts.communities)
     async with database.transaction(all_communities=True) as session:
-        row = await session.get(AuditRun, run_id, with_for_update=True)
+        row = await session.get_one(AuditRun, run_id, with_for_update=True)
         row.communities_total = total
         announce_after_commit(session, progress_topic(run_id))
     community_rules = sorted(set(COMMUNITY_CHECKS))
@@ -292,7 +295,7 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
         _add(counts, recorded)
 
     async with database.transaction(all_communities=True) as session:
-        row = await session.get(AuditRun, run_id, with_for_update=True)
+        row = await session.get_one(AuditRun, run_id, with_for_update=True)
         row.status = AuditRunStatus.SUCCEEDED
         row.finished_at = dt.datetime.now(dt.UTC)
         row.counts = {**asdict(counts), "durationMs": round((time.perf_counter() - begun) * 1000)}

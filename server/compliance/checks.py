@@ -45,10 +45,19 @@ def unit_subject(unit_id: int) -> str:
     return f"unit:{unit_id}"
 
 
-def _found(rule: str, community: Community, severity: Severity, zh: str, en: str, **kw) -> Found:
-    kw.setdefault("subject", COMMUNITY)
-    kw.setdefault("period", "")
-    return Found(rule, community.id, severity=severity, zh=zh, en=en, **kw)
+def _found(
+    rule: str,
+    community: Community,
+    severity: Severity,
+    zh: str,
+    en: str,
+    *,
+    subject: str = COMMUNITY,
+    period: str = "",
+    evidence: tuple[str, ...] = (),
+    unit_id: int | None = None,
+) -> Found:
+    return Found(rule, community.id, subject, period, severity, zh, en, evidence, unit_id)
 
 
 def community_size(facts: Facts, community: Community) -> Iterator[Found]:
@@ -286,7 +295,8 @@ def reports(facts: Facts, community: Community) -> Iterator[Found]:
         )
 
 
-COMMUNITY_CHECKS: dict[str, Callable[[Facts, Community], Iterator[Found]]] = {
+CommunityCheck = Callable[[Facts, Community], Iterator[Found]]
+COMMUNITY_CHECKS: dict[str, CommunityCheck] = {
     "community-size": community_size,
     "same-level": same_level,
     "nearby-region": nearby_region,
@@ -306,7 +316,7 @@ COMMUNITY_CHECKS: dict[str, Callable[[Facts, Community], Iterator[Found]]] = {
 
 def check_community(facts: Facts, community: Community) -> list[Found]:
     """Every community rule's findings for one community, in catalogue order."""
-    done: set[Callable] = set()
+    done: set[CommunityCheck] = set()
     found: list[Found] = []
     for check in COMMUNITY_CHECKS.values():
         if check not in done:

@@ -164,6 +164,16 @@ async def test_a_client_locked_out_of_every_account_is_for_60_seconds(redis):
     assert not await _refused(redis, START + 60)
 
 
+async def test_failures_go_on_counting_after_redis_forgets_its_scripts(redis):
+    """The counting script is registered once per client: a Redis restarted or flushed since
+    has lost it, and the next count loads it again. 5 + 5 failures are the 10 that lock."""
+    await _fail(redis, START, 5)
+    await redis.script_flush()
+    await _fail(redis, START, 5)
+
+    assert await _refused(redis, START)
+
+
 async def test_ten_registrations_an_hour_from_one_client(redis):
     for _ in range(10):
         assert await _register(redis, START)
