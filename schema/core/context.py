@@ -62,7 +62,7 @@ class Context:
         context._bearer = self._bearer
         return context
 
-    def take_socket_token(self, params: dict) -> None:
+    def take_socket_token(self, params: dict[str, Any]) -> None:
         """graphql-transport-ws: the token in `connection_init`'s payload, as
         `{"authorization": "Bearer <token>"}` or `{"token": "<token>"}`, else the upgrade
         request's `Authorization` header. A bad one is refused here, as HTTP refuses it."""

@@ -26,16 +26,19 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy import ARRAY, BigInteger, Select, bindparam, case, func, literal_column, select
+from sqlalchemy import ARRAY, BigInteger, bindparam, case, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.types import DateTime
+from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from schema.core import ids
 from schema.core.context import Info
-from schema.core.pagination import MAX_PAGE, Connection, Template, paginate
+from schema.core.pagination import MAX_PAGE, Connection, Rows, Template, paginate
 from schema.core.selection import asks_for
+from server.db import Base
 from server.reads import Fixed
 from server.vocabulary import Labelled
 
@@ -47,9 +50,9 @@ OWN, ALL = "own", "all"
 # The arguments every page reads itself.
 PAGING = ("first", "after")
 # Columns of a row: a table, its alias, or a subquery of its columns (`row.c.name`).
-Row = Any
+Row = FromClause
 # Gives a value for each run of a statement: called with the run (`compiled.Run`).
-Bind = Callable[[Callable[[Any], Any], Any], ColumnElement]
+Bind = Callable[[Callable[[Any], Any], Any], ColumnElement[Any]]
 # `(value, zh, en)` for each value a column may hold.
 Named = tuple[tuple[str, str, str], ...]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,7 +70,7 @@ class Column:
 
     name: str
 
-    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
         column = row.c[self.name]
         if isinstance(column.type, DateTime):
             return iso_datetime(column)
@@ -82,7 +85,7 @@ class Label:
     name: str
     labels: Named
 
-    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
         return case(
             {
                 literal_column(sql_text(value)): literal_column(
@@ -102,7 +105,7 @@ class Labels:
     name: str
     labels: Named
 
-    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
         values = (
             func.unnest(row.c[self.name])
             .table_valued("value", with_ordinality="n")
@@ -124,8 +127,8 @@ class GlobalId:
     type_name: str
     keys: tuple[str, ...]
 
-    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
-        raw: ColumnElement = literal_column(sql_text(self.type_name))
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
+        raw: ColumnElement[Any] = literal_column(sql_text(self.type_name))
         for key in self.keys:
             raw = raw.op("||")(literal_column("':'")).op("||")(row.c[key])
         return base64url(raw)
@@ -136,7 +139,7 @@ class Expression:
     """Any other value: `sql(row, language, bind)`; `bind(value_of_run, type)` makes a
     parameter valued at each run (today's date, say)."""
 
-    sql: Callable[[Row, str, Bind], ColumnElement]
+    sql: Callable[[Row, str, Bind], ColumnElement[Any]]
     scope: str | None = None
 
 
@@ -147,15 +150,15 @@ class PerRow:
     loader, which a list primes for its whole page. `params` are `(name, value_now, type)`,
     valued when the statement runs."""
 
-    value: Callable[..., ColumnElement]
+    value: Callable[..., ColumnElement[Any]]
     key: str = "id"
     params: tuple[tuple[str, Callable[[], Any], Any], ...] = ()
     scope: str | None = None
     # The loader's statement: `value` for each of a batch's keys.
     statement: Fixed = field(init=False, repr=False)
 
-    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
-        given = {name: bind(lambda run, now=now: now(), type_) for name, now, type_ in self.params}
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
+        given = {name: bind(_each_run(now), type_) for name, now, type_ in self.params}
         return self.value(row.c[self.key], **given)
 
     def __post_init__(self) -> None:
@@ -173,6 +176,11 @@ class PerRow:
             rows = await read.rows(self.statement, ids=list(keys), **given)
         found = {row.key: row.value for row in rows}
         return [found.get(key) for key in keys]
+
+
+def _each_run(now: Callable[[], Any]) -> Callable[[Any], Any]:
+    """A parameter valued when each run of the statement binds it (today's date, say)."""
+    return lambda run: now()
 
 
 @dataclass(frozen=True)
@@ -197,7 +205,7 @@ class Page:
     ignored."""
 
     type_name: str
-    builder: Callable[..., Select]
+    builder: Callable[..., Rows]
     key: str = "id"
     filters: tuple[str, ...] = ()
     parent: dict[str, str | list[str]] = field(default_factory=dict)
@@ -223,12 +231,14 @@ class Listed:
     object's row correlates, in the order `order(rows)` gives."""
 
     type_name: str
-    rows: Callable[[Row], Select]
-    order: Callable[[Row], list[ColumnElement]]
+    rows: Callable[[Row], Rows]
+    order: Callable[[Row], list[ColumnElement[Any]]]
     scope: str | None = None
 
 
-Projected = Column | Label | Labels | GlobalId | Expression | PerRow | Related | Page | Listed
+# A value of the row itself, and any field's declaration.
+Valued = Column | Label | Labels | GlobalId | Expression | PerRow
+Projected = Valued | Related | Page | Listed
 
 
 @dataclass(frozen=True)
@@ -237,9 +247,15 @@ class Projection:
     fields' Python names, and the column naming the community its rows belong to."""
 
     type_name: str
-    table: Any
+    table: type[Base] | None
     fields: dict[str, Projected]
     community: str | None = None
+
+    def aliased(self) -> FromClause:
+        """Its table under a name of its own, to read one of its rows in a subquery."""
+        if self.table is None:
+            raise TypeError(f"{self.type_name} has no table of its own")
+        return self.table.__table__.alias()
 
 
 @dataclass(frozen=True)
@@ -254,12 +270,14 @@ class Root:
     # The object found is a community (the tenant): the checks below it are in it.
     is_community: bool = False
     # What else the object's row must be to be found (else the field is null).
-    only: Callable[[Row], ColumnElement] | None = None
+    only: Callable[[Row], ColumnElement[Any]] | None = None
     # The arguments `find` reads: a field with another goes the usual way.
     reads: tuple[str, ...] = ()
 
 
 PROJECTIONS: dict[str, Projection] = {}
+# What each declared field's resolver (the function strawberry wraps) reads.
+_DECLARED: dict[object, "Projected | Root"] = {}
 ROOTS: dict[str, Root] = {}
 # The projected types by name, to make the objects a related field or a page leads to.
 TYPES: dict[str, Any] = {}
@@ -269,7 +287,7 @@ TYPES: dict[str, Any] = {}
 
 
 def _declared(resolver: F, declared: "Projected | Root") -> F:
-    resolver.projected = declared  # type: ignore[attr-defined]
+    _DECLARED[resolver] = declared
     return resolver
 
 
@@ -283,7 +301,7 @@ def computed(declared: Projected, resolver: Callable[..., Any], **options: Any) 
 def found(declared: "Root") -> Callable[[F], F]:
     """A root field that finds one object: its resolver and its compiled read both call
     `declared.find`'s function."""
-    return lambda resolver: _declared(resolver, declared)  # type: ignore[arg-type]
+    return lambda resolver: _declared(resolver, declared)
 
 
 def _named(labels: type[Labelled] | Named) -> Named:
@@ -330,13 +348,14 @@ def in_language(zh: str, en: str) -> Any:
     declared = Expression(lambda row, language, bind: row.c[en if language == "en" else zh])
 
     def resolve(root: Any, info: Info) -> str:
-        return getattr(root, en if info.context.language == "en" else zh)
+        text: str = getattr(root, en if info.context.language == "en" else zh)
+        return text
 
     return strawberry.field(resolver=_declared(resolve, declared))
 
 
 def per_row(
-    value: Callable[..., ColumnElement],
+    value: Callable[..., ColumnElement[Any]],
     *,
     key: str = "id",
     scope: str | None = None,
@@ -386,7 +405,7 @@ def _then(loaded: Any, of: Callable[[Any], Any]) -> Any:
 
 def page(
     type_name: str,
-    builder: Callable[..., Select],
+    builder: Callable[..., Rows],
     *,
     key: str = "id",
     parent: dict[str, str | list[str]] | None = None,
@@ -427,6 +446,7 @@ def page(
             info = arguments.pop("info")
             return await read_page(declared, source, info, arguments)
 
+        # functools.wraps gives strawberry the resolver's signature; mypy sees a new function.
         return _declared(resolve, declared)  # type: ignore[return-value]
 
     return declare
@@ -485,7 +505,7 @@ async def prime(info: Info, type_name: str, objects: list[Any]) -> None:
 
 
 def projected(
-    table: Any,
+    table: type[Base] | None,
     *,
     id: tuple[str, ...] | None = ("id",),
     community: str | None = None,
@@ -499,7 +519,7 @@ def projected(
     reads in that scope)."""
 
     def declare(cls: type) -> type:
-        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+        definition = get_object_definition(cls, strict=True)
         name = definition.name
         columns = None if table is None else set(table.__table__.columns.keys())
         declared: dict[str, Projected] = {}
@@ -507,17 +527,21 @@ def projected(
             python_name = strawberry_field.python_name
             resolver = strawberry_field.base_resolver
             if resolver is not None:
-                if (found := getattr(resolver.wrapped_func, "projected", None)) is not None:
+                found = _DECLARED.get(resolver.wrapped_func)
+                if isinstance(found, Root):
+                    raise TypeError(f"{name}.{python_name} is a root lookup on an object type")
+                if found is not None:
                     declared[python_name] = found
             elif python_name == "id" and id is not None:
                 declared["id"] = GlobalId(name, id)
             elif columns is None or python_name in columns:
                 declared[python_name] = Column(python_name)
             else:
-                raise TypeError(f"{name}.{python_name} is no column of {table.__tablename__}")
+                raise TypeError(f"{name}.{python_name} is no column of its type's table")
         PROJECTIONS[name] = Projection(name, table, declared, community)
         TYPES[name] = cls
         if table is not None and "of" not in cls.__dict__:
+            # Made here, for a class that declares no `of` of its own to type-check against.
             cls.of = classmethod(_maker(name, id, cls, held or {}))  # type: ignore[attr-defined]
         return cls
 
@@ -529,7 +553,7 @@ def _maker(
 ) -> Callable[[type, Any], Any]:
     """`of(row)`: each of the object's attributes from the row's column of its name (`db_id`
     from `id`, `held` names others), the global id from its keys."""
-    attributes = [f.name for f in fields(cls) if f.init and f.name != "id"]  # type: ignore[arg-type]
+    attributes = [f.name for f in fields(cls) if f.init and f.name != "id"]
     columns = [(a, held.get(a, "id" if a == "db_id" else a)) for a in attributes]
 
     def of(cls: type, row: Any) -> Any:
@@ -544,9 +568,9 @@ def _maker(
 def roots(cls: type) -> type:
     """Over a query type: its fields declared with `page` or `found` are roots of the
     compiled reads."""
-    for strawberry_field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+    for strawberry_field in get_object_definition(cls, strict=True).fields:
         resolver = strawberry_field.base_resolver
-        declared = getattr(resolver.wrapped_func, "projected", None) if resolver else None
+        declared = _DECLARED.get(resolver.wrapped_func) if resolver else None
         if isinstance(declared, Page):
             ROOTS[strawberry_field.python_name] = Root(declared.type_name, page=declared)
         elif isinstance(declared, Root):
@@ -559,7 +583,7 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def base64url(raw: ColumnElement) -> ColumnElement:
+def base64url(raw: ColumnElement[Any]) -> ColumnElement[Any]:
     """`base64.urlsafe_b64encode(raw).rstrip("=")`: PostgreSQL's base64 breaks lines every
     76 characters, which `translate` drops with the padding's `=` trimmed after."""
     encoded = func.encode(
@@ -569,7 +593,7 @@ def base64url(raw: ColumnElement) -> ColumnElement:
     return func.rtrim(translated, literal_column("'='"))
 
 
-def iso_datetime(column: ColumnElement) -> ColumnElement:
+def iso_datetime(column: ColumnElement[Any]) -> ColumnElement[Any]:
     """A timestamp as Python's `isoformat()` writes the UTC datetime asyncpg returns: six
     digits of microseconds unless there are none, then `+00:00` (PostgreSQL's own JSON
     trims the digits and writes the session's offset)."""
