@@ -3,8 +3,9 @@ JSON.
 
 A page resolved field by field costs a read per list (each `BEGIN` with the tenant, the
 query, `COMMIT`: three round trips), Python objects for every row and graphql-core's work
-for every field: a community page took about 3 ms of CPU here where the one query that
-answers it takes 0.3 ms. When every field a document selects has a projection
+for every field, several times what the one query that answers it costs (measured:
+`bench/RESULTS.md`, "Measurements behind design decisions"). When every field a document
+selects has a projection
 (`schema/core/projection.py`), the document is compiled once (per operation and language)
 into one statement, its arguments bound at each run, its tenant set inside it
 (`tenants.rls.statement_scope`): one round trip, no objects, no per-field work.
@@ -100,8 +101,8 @@ PLANS_KEPT = 512
 SHAPES_KEPT = 64
 # A page this large scans enough rows for PostgreSQL to scan in parallel, which a statement
 # that sets its own tenant forbids (set_config is parallel-unsafe): it runs in a read-only
-# transaction scoped first, two round trips more (the floor's list of 2,000 activities of a
-# region, scanned in parallel, took 181 ms where one statement took 290).
+# transaction scoped first: two round trips more, which a parallel scan of that many rows
+# repays (bench/RESULTS.md).
 PARALLEL_PAGE = 500
 # json_build_object takes at most 100 arguments: 50 fields an object.
 MOST_FIELDS = 50

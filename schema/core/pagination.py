@@ -126,7 +126,7 @@ class Template:
     """A domain's statement builder and the values to call it with, for the lists a page reads
     on every request: the statement is built once per shape (which values are given, with the
     page's cursor and size) with each given value as a bind parameter, instead of being built
-    and keyed again each time (0.19 ms for a community page's three main lists). The builder
+    and keyed again each time, which cost more than running it (bench/RESULTS.md). The builder
     may only compare its values in SQL, never compute with them; a list becomes an IN list."""
 
     __slots__ = ("builder", "values")

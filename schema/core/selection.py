@@ -1,6 +1,6 @@
 """What the client asked for below a field: lets a list resolver fetch, in its own batch,
-the values its items would otherwise each await (an awaited field costs tens of microseconds
-of event-loop work per item, which a 50-row page pays 50 times)."""
+the values its items would otherwise each await (an awaited field costs event-loop work per
+item, which a page pays once for each of its rows)."""
 
 from collections.abc import Iterable, Iterator
 
