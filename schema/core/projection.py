@@ -39,7 +39,7 @@ from schema.core.context import Info
 from schema.core.pagination import MAX_PAGE, Connection, Rows, Template, paginate
 from schema.core.selection import asks_for
 from server.db import Base
-from server.reads import Fixed
+from server.reads import Fixed, entity_of
 from server.vocabulary import Labelled
 
 # What a read sees beyond global and public tables: the rows of the community its objects
@@ -510,13 +510,17 @@ def projected(
     id: tuple[str, ...] | None = ("id",),
     community: str | None = None,
     held: dict[str, str] | None = None,
+    programme: type[Base] | None = None,
 ) -> Callable[[type], type]:
     """Over a `@strawberry.type`: its projection from its fields (a plain field reads the
     column of its name, `id` the global id of the row's `id` keys, any other field as its
     declaration says) and, unless it writes its own, its `of(row)`, which fills each
     attribute from the column of its name (`db_id` from `id`, `held` names others).
     `community` names the column of the community its rows belong to (a page below it
-    reads in that scope)."""
+    reads in that scope). `programme` is the table of the programme's own rows of the same
+    type (an activity or a finding of no community): `of` takes those too, each attribute
+    whose column they lack (the community's) None, the global id `<its model>:<id>`; the
+    compiled reads read `table` only."""
 
     def declare(cls: type) -> type:
         definition = get_object_definition(cls, strict=True)
@@ -542,17 +546,23 @@ def projected(
         TYPES[name] = cls
         if table is not None and "of" not in cls.__dict__:
             # Made here, for a class that declares no `of` of its own to type-check against.
-            cls.of = classmethod(_maker(name, id, cls, held or {}))  # type: ignore[attr-defined]
+            made = _maker(name, id, cls, held or {}, programme)
+            cls.of = classmethod(made)  # type: ignore[attr-defined]
         return cls
 
     return declare
 
 
 def _maker(
-    name: str, keys: tuple[str, ...] | None, cls: type, held: dict[str, str]
+    name: str,
+    keys: tuple[str, ...] | None,
+    cls: type,
+    held: dict[str, str],
+    programme: type[Base] | None,
 ) -> Callable[[type, Any], Any]:
     """`of(row)`: each of the object's attributes from the row's column of its name (`db_id`
-    from `id`, `held` names others), the global id from its keys."""
+    from `id`, `held` names others), the global id from its keys; a row of `programme`'s
+    with the attributes it has no column for None, and its own global id."""
     attributes = [f.name for f in fields(cls) if f.init and f.name != "id"]
     columns = [(a, held.get(a, "id" if a == "db_id" else a)) for a in attributes]
 
@@ -562,7 +572,21 @@ def _maker(
             values["id"] = strawberry.ID(ids.encode(name, *(getattr(row, k) for k in keys)))
         return cls(**values)
 
-    return of
+    if programme is None:
+        return of
+    own = set(programme.__table__.columns.keys())
+    programme_columns = [(a, c) for a, c in columns if c in own]
+    lacking = {a: None for a, c in columns if c not in own}
+    programme_name = programme.__name__
+
+    def of_either(cls: type, row: Any) -> Any:
+        if entity_of(row) is not programme:
+            return of(cls, row)
+        values = {**lacking, **{a: getattr(row, c) for a, c in programme_columns}}
+        values["id"] = strawberry.ID(ids.encode(programme_name, row.id))
+        return cls(**values)
+
+    return of_either
 
 
 def roots(cls: type) -> type:
