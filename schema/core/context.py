@@ -187,6 +187,14 @@ class Context:
             raise not_found("共同体", "community")
         return await self._named(named)
 
+    def known_community(self, slug: str) -> Tenant | None:
+        """The community this process has already looked up by `slug`, if it has."""
+        return self._tenants.get(slug)
+
+    def remember_community(self, tenant: Tenant) -> None:
+        """A community looked up by slug, for this process's later requests."""
+        self._tenants[tenant.slug] = tenant
+
     async def _named(self, slug: str) -> Tenant:
         if slug not in self._tenants:
             async with self.transaction() as session:
