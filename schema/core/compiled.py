@@ -22,7 +22,7 @@ documents both ways."""
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from inspect import isawaitable
+from inspect import iscoroutinefunction
 from typing import Any, Protocol
 
 from graphql import (
@@ -149,19 +149,21 @@ class Build:
         self.language = language
         self.shape = shape
         self.gate = gate
-        self.binders: dict[str, Callable[[Run], Any]] = {}
+        self.binders: Binders = {}
+        # Those that give an awaitable (the reader's rights): known here, not asked per run.
+        self.awaited: Binders = {}
 
     def bind(
         self, name: str, value_of: Callable[[Run], Any], type_: SQLType | None = None
     ) -> BindParameter[Any]:
-        self.binders[name] = value_of
+        (self.awaited if iscoroutinefunction(value_of) else self.binders)[name] = value_of
         return bindparam(name, type_=type_)
 
     def value(
         self, value_of: Callable[[Run], Any], type_: SQLType | None = None
     ) -> BindParameter[Any]:
         """A parameter for a projection's expression (`projection.Bind`)."""
-        return self.bind(f"v{len(self.binders)}", value_of, type_)
+        return self.bind(f"v{len(self.binders) + len(self.awaited)}", value_of, type_)
 
 
 def _literal(name: str) -> ColumnElement[Any]:
@@ -385,7 +387,7 @@ class Plan:
         self.checks: list[Check] = []
         self.scopes: set[str] = set()
         self.community_root: int | None = None
-        self._statements: dict[StatementKey, tuple[Fixed, Binders]] = {}
+        self._statements: dict[StatementKey, tuple[Fixed, Binders, Binders]] = {}
 
     async def run(self, context: Context, variables: dict[str, Any] | None) -> bytes:
         """The response's JSON; Unplanned (or what a resolver would raise) to go the usual
@@ -426,11 +428,10 @@ class Plan:
         scoped_first = bool(self.scopes) and any(
             size > PARALLEL_PAGE for size, _, _ in run.pages.values()
         )
-        statement, binders = self._statement(shape, scoped_first)
-        values = {}
-        for name, value_of in binders.items():
-            value = value_of(run)  # a parameter may need the reader's rights: awaited
-            values[name] = await value if isawaitable(value) else value
+        statement, binders, awaited = self._statement(shape, scoped_first)
+        values = {name: value_of(run) for name, value_of in binders.items()}
+        for name, value_of in awaited.items():
+            values[name] = await value_of(run)
         scope: dict[str, Any] = {}
         if self.scopes:
             tenant = None
@@ -444,7 +445,9 @@ class Plan:
             answer: str = await read.scalar(statement, **values)
         return b'{"data":' + answer.encode() + b"}"
 
-    def _statement(self, shape: dict[int, PageShape], scoped_first: bool) -> tuple[Fixed, Binders]:
+    def _statement(
+        self, shape: dict[int, PageShape], scoped_first: bool
+    ) -> tuple[Fixed, Binders, Binders]:
         key = (tuple(sorted(shape.items())), scoped_first)
         made = self._statements.get(key)
         if made is None:
@@ -457,7 +460,7 @@ class Plan:
             query = select(cast(answer, Text))
             if scope is not None:
                 query = query.select_from(scope)
-            made = self._statements[key] = (Fixed(query), build.binders)
+            made = self._statements[key] = (Fixed(query), build.binders, build.awaited)
         return made
 
 

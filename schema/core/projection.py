@@ -137,7 +137,8 @@ class GlobalId:
 @dataclass(frozen=True)
 class Expression:
     """Any other value: `sql(row, language, bind)`; `bind(value_of_run, type)` makes a
-    parameter valued at each run (today's date, say)."""
+    parameter valued at each run (today's date, say), awaited when `value_of_run` is an
+    `async def` (the reader's rights)."""
 
     sql: Callable[[Row, str, Bind], ColumnElement[Any]]
     scope: str | None = None
