@@ -21,6 +21,7 @@ from, so a permission check on a field below can be decided before the statement
 import asyncio
 import functools
 import inspect
+import operator
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
@@ -37,7 +38,7 @@ from strawberry.utils.str_converters import to_camel_case
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.pagination import MAX_PAGE, Connection, Rows, Template, paginate
-from schema.core.selection import asks_for
+from schema.core.selection import asked
 from server.db import Base
 from server.reads import Fixed, entity_of
 from server.vocabulary import Labelled
@@ -422,7 +423,12 @@ def page(
 
     def declare(resolver: F) -> F:
         signature = inspect.signature(resolver)
-        names = [n for n in signature.parameters if n not in ("self", "root", "info")]
+        parameters = list(signature.parameters)
+        # The arguments' defaults, so a call is bound without inspect's work on each request.
+        defaults = {
+            n: p.default for n, p in signature.parameters.items() if p.default is not p.empty
+        }
+        names = [n for n in parameters if n not in ("self", "root", "info")]
         reads = ("newest_first",) if "newest_first" in names else ()
         declared = Page(
             type_name,
@@ -440,9 +446,7 @@ def page(
 
         @functools.wraps(resolver)
         async def resolve(*args: Any, **kwargs: Any) -> Connection[Any]:
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            arguments = dict(bound.arguments)
+            arguments = {**defaults, **dict(zip(parameters, args, strict=False)), **kwargs}
             source = arguments.pop("self", None)
             info = arguments.pop("info")
             return await read_page(declared, source, info, arguments)
@@ -489,10 +493,11 @@ async def prime(info: Info, type_name: str, objects: list[Any]) -> None:
         return
     loaders = info.context.loaders
     batches: list[Awaitable[Any]] = []
+    rows_asked = asked(info, "edges", "node")
     for name, declared in PROJECTIONS[type_name].fields.items():
         if not isinstance(declared, PerRow | Related):
             continue
-        if not asks_for(info, "edges", "node", to_camel_case(name)):
+        if to_camel_case(name) not in rows_asked:
             continue
         source = (
             declared
@@ -566,28 +571,43 @@ def _maker(
     with the attributes it has no column for None, and its own global id."""
     attributes = [f.name for f in fields(cls) if f.init and f.name != "id"]
     columns = [(a, held.get(a, "id" if a == "db_id" else a)) for a in attributes]
+    # One call reads every column (a page makes an object of each of its rows).
+    read = _reader([c for _, c in columns])
+    read_keys = _reader(list(keys or ()))
 
     def of(cls: type, row: Any) -> Any:
-        values = {a: getattr(row, c) for a, c in columns}
+        values = dict(zip(attributes, read(row), strict=True))
         if keys is not None:
-            values["id"] = strawberry.ID(ids.encode(name, *(getattr(row, k) for k in keys)))
+            values["id"] = strawberry.ID(ids.encode(name, *read_keys(row)))
         return cls(**values)
 
     if programme is None:
         return of
     own = set(programme.__table__.columns.keys())
-    programme_columns = [(a, c) for a, c in columns if c in own]
+    programme_attributes = [a for a, c in columns if c in own]
+    read_programme = _reader([c for _, c in columns if c in own])
     lacking = {a: None for a, c in columns if c not in own}
     programme_name = programme.__name__
 
     def of_either(cls: type, row: Any) -> Any:
         if entity_of(row) is not programme:
             return of(cls, row)
-        values = {**lacking, **{a: getattr(row, c) for a, c in programme_columns}}
+        values = dict(zip(programme_attributes, read_programme(row), strict=True))
+        values.update(lacking)
         values["id"] = strawberry.ID(ids.encode(programme_name, row.id))
         return cls(**values)
 
     return of_either
+
+
+def _reader(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """The attributes `names` of an object, as a tuple, whatever their number."""
+    if not names:
+        return lambda row: ()
+    if len(names) == 1:
+        one = operator.attrgetter(names[0])
+        return lambda row: (one(row),)
+    return operator.attrgetter(*names)
 
 
 def roots(cls: type) -> type:
