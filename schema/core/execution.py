@@ -107,7 +107,7 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
                     reader = None
                 # A plain value read needs no path; everything past this point does.
                 field_path = Path(path, response_name, parent_type.name)
-                if reader is None or field is None:  # (a field is always found with a reader)
+                if reader is None or field is None:  # a reader implies its field
                     result = _SLOW
                 else:
                     result = self._complete_plain_object(
