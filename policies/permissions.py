@@ -35,10 +35,10 @@ class Permission(enum.Enum):
     ROLE_REVOKE = ("role", "revoke")
     EXPERT_ASSIGN = ("expert", "assign")
 
-    @property
-    def object(self) -> str:
-        return self.value[0]
+    # Attributes, not properties over `value`: every permission check reads both.
+    object: str
+    action: str
 
-    @property
-    def action(self) -> str:
-        return self.value[1]
+    def __init__(self, object: str, action: str) -> None:
+        self.object = object
+        self.action = action

@@ -18,13 +18,11 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import psutil
 import redis
 
-if TYPE_CHECKING:  # imported for real where the server starts (it warns on import)
-    from pgserver.postgres_server import PostgresServer
+from server.pgserver_private import USERS_FILE, users_of
 
 DATABASE_NAME = "gongxue"
 WATCH_SECONDS = 1.0  # how soon a dead embedded Redis is started again
@@ -69,11 +67,11 @@ def start_database(data_dir: Path) -> EmbeddedDatabase:
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the socket lives
         # in the data dir anyway.
         warnings.simplefilter("ignore")
-        from pgserver.postgres_server import PostgresServer, get_server
+        from pgserver.postgres_server import get_server
 
     pgdata = data_dir / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)
-    _forget_killed_users(PostgresServer, pgdata)
+    _forget_killed_users(pgdata)
     server = get_server(pgdata, cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
     if "1 row" not in exists:
@@ -85,16 +83,12 @@ def start_database(data_dir: Path) -> EmbeddedDatabase:
     )
 
 
-def _forget_killed_users(server: "type[PostgresServer]", pgdata: Path) -> None:
+def _forget_killed_users(pgdata: Path) -> None:
     """pgserver stops the server when the last process it counts exits; a process killed
     with `kill -9` stays counted for ever and the server is never stopped. Forget those."""
-    from pgserver.utils import DiskList
-
-    counted = pgdata / ".handle_pids.json"
-    if not counted.exists():  # a new data dir: initdb wants it empty
+    if not (pgdata / USERS_FILE).exists():  # a new data dir: initdb wants it empty
         return
-    with server._lock:
-        users = DiskList(counted)
+    with users_of(pgdata) as users:
         users.put([pid for pid in users.get() if psutil.pid_exists(pid)])
 
 

@@ -1,5 +1,6 @@
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
 
@@ -31,13 +32,19 @@ class AttendanceRecord:
     unit: Unit = related("Unit", "unit_id")
 
 
-@projected(models.Activity, id=("community_id", "id"), community="community_id")
+@projected(
+    models.Activity,
+    id=("community_id", "id"),
+    community="community_id",
+    programme=models.ProgrammeActivity,
+)
 @strawberry.type(
     description="活动: a community's activity, or a project-wide one (no community), with its "
     "attendance counts."
 )
 class Activity(Node):
     id: strawberry.ID
+    of: ClassVar[Callable[[models.Activity | models.ProgrammeActivity], "Activity"]]
     kind: ActivityKind
     kind_label: str = label("kind", ActivityKind)
     title: str
@@ -69,22 +76,6 @@ class Activity(Node):
             AttendanceRecord(status=r.status, recorded_at=r.recorded_at, unit_id=r.unit_id)
             for r in rows
         ]
-
-    @classmethod
-    def of(cls, row: models.Activity | models.ProgrammeActivity) -> "Activity":
-        global_id, community_id = ids.of_community_or_programme(row, models.Activity)
-        return cls(
-            id=strawberry.ID(global_id),
-            kind=row.kind,
-            title=row.title,
-            held_on=row.held_on,
-            expected_count=row.expected_count,
-            attended_count=row.attended_count,
-            absent_count=row.absent_count,
-            excused_count=row.excused_count,
-            db_id=row.id,
-            community_id=community_id,
-        )
 
 
 def activity_keys(global_id: str) -> tuple[int | None, int]:

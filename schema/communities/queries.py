@@ -12,24 +12,34 @@ from server.communities.queries import communities_statement
 from server.errors import not_found
 from server.reads import Fixed
 from server.vocabulary import CommunityStatus, Level, Region
+from tenants.resolution import Tenant
 
 BY_SLUG = Fixed(select(CommunityRow).where(CommunityRow.slug == bindparam("slug")))
 
 
-def slug_asked(context: Context, slug: str) -> str:
-    """The slug `community(slug:)` asks for, as both its resolver and its compiled read take
-    it: the one agreeing with the request's door; NOT_FOUND for a blank one."""
+async def community_asked(context: Context, slug: str) -> Tenant:
+    """The community `community(slug:)` finds, for its resolver and its compiled read alike:
+    the one whose slug agrees with the request's door (NOT_FOUND for a blank slug, or one no
+    community has), looked up once per process. A lookup that reads the row leaves it in the
+    request's loader, so the resolver does not read it again."""
     named = context.tenant_slug(slug)
     if not named:
         raise not_found("共同体", "community")
-    return named
+    known = context.known_community(named)
+    if known is not None:
+        return known
+    async with context.read() as read:
+        row = await read.one_or_none(BY_SLUG, slug=named)
+    if row is None:
+        raise not_found("共同体", "community")
+    context.loaders.community.prime(row.id, row)
+    tenant = Tenant(id=row.id, slug=row.slug)
+    context.remember_community(tenant)
+    return tenant
 
 
 async def _community_found(run: Any, arguments: dict[str, Any]) -> int:
-    """The community's id, from the doors the process remembers (looked up once)."""
-    context: Context = run.context
-    tenant = await context.access_community(slug_asked(context, arguments["slug"]))
-    return tenant.id
+    return (await community_asked(run.context, arguments["slug"])).id
 
 
 @roots
@@ -38,9 +48,9 @@ class CommunityQueries:
     @strawberry.field(description="One community's public profile, by slug.")
     @found(Root("Community", find=_community_found, is_community=True, reads=("slug",)))
     async def community(self, info: Info, slug: str) -> Community | None:
-        async with info.context.read() as read:
-            row = await read.one_or_none(BY_SLUG, slug=slug_asked(info.context, slug))
-        if row is None:
+        tenant = await community_asked(info.context, slug)
+        row = await info.context.loaders.community.load(tenant.id)
+        if row is None:  # never: a community is never deleted
             raise not_found("共同体", "community")
         return Community.of(row)
 

@@ -1,5 +1,6 @@
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from sqlalchemy import func, literal_column, select
@@ -43,10 +44,17 @@ RULE_TITLES = tuple((r.id, r.title_zh, r.title_en) for r in RULES.values())
 RULE_REMEDIES = tuple((r.id, r.remedy_zh, r.remedy_en) for r in RULES.values())
 
 
-@projected(models.Finding, id=("community_id", "id"), community="community_id")
+@projected(
+    models.Finding,
+    id=("community_id", "id"),
+    community="community_id",
+    held={"references": "evidence"},
+    programme=models.ProgrammeFinding,
+)
 @strawberry.type(description="What an audit found: one rule broken by one subject in one period.")
 class Finding(Node):
     id: strawberry.ID
+    of: ClassVar[Callable[[models.Finding | models.ProgrammeFinding], "Finding"]]
     rule: str = strawberry.field(description="the rule's id in the catalogue, e.g. community-size")
     article: str = strawberry.field(description='the article as DOMAIN.md writes it: "11", "16(3)"')
     severity: Severity
@@ -80,28 +88,6 @@ class Finding(Node):
         description="The community; none for a finding about the programme.",
     )
     unit: Unit | None = related("Unit", "unit_id", description="The unit it is about, if one.")
-
-    @classmethod
-    def of(cls, row: models.Finding | models.ProgrammeFinding) -> "Finding":
-        global_id, community_id = ids.of_community_or_programme(row, models.Finding)
-        return cls(
-            id=strawberry.ID(global_id),
-            rule=row.rule,
-            article=row.article,
-            severity=row.severity,
-            status=row.status,
-            period=row.period,
-            references=row.evidence,
-            first_seen_at=row.first_seen_at,
-            last_seen_at=row.last_seen_at,
-            resolved_at=row.resolved_at,
-            waived_reason=row.waived_reason,
-            waived_at=row.waived_at,
-            message_zh=row.message_zh,
-            message_en=row.message_en,
-            community_id=community_id,
-            unit_id=row.unit_id,
-        )
 
 
 @strawberry.type(description="Open findings of a community by severity.")

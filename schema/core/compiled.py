@@ -3,8 +3,9 @@ JSON.
 
 A page resolved field by field costs a read per list (each `BEGIN` with the tenant, the
 query, `COMMIT`: three round trips), Python objects for every row and graphql-core's work
-for every field: a community page took about 3 ms of CPU here where the one query that
-answers it takes 0.3 ms. When every field a document selects has a projection
+for every field, several times what the one query that answers it costs (measured:
+`bench/RESULTS.md`, "Measurements behind design decisions"). When every field a document
+selects has a projection
 (`schema/core/projection.py`), the document is compiled once (per operation and language)
 into one statement, its arguments bound at each run, its tenant set inside it
 (`tenants.rls.statement_scope`): one round trip, no objects, no per-field work.
@@ -21,18 +22,21 @@ documents both ways."""
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from inspect import isawaitable
-from typing import Any
+from inspect import iscoroutinefunction
+from typing import Any, Protocol
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLField,
+    GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    NamedTypeNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -41,16 +45,28 @@ from graphql import (
     specified_rules,
 )
 from graphql.error import GraphQLError
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.language import Visitor, visit
-from sqlalchemy import Integer, Text, bindparam, cast, func, literal_column, select, true
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.type_api import TypeEngine
 from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import validate_document
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 from policies.permissions import Permission
+from schema.core.context import Context
 from schema.core.limits import check_arguments
 from schema.core.pagination import MAX_PAGE, page_asked
 from schema.core.permissions import Requires
@@ -62,13 +78,15 @@ from schema.core.projection import (
     ROOTS,
     Listed,
     Page,
-    Projected,
     Projection,
     Related,
     Root,
+    Row,
+    Valued,
     base64url,
     sql_text,
 )
+from schema.core.strawberry_private import field_of
 from server.errors import GongxueError
 from server.logs import traceback_text
 from server.outages import is_outage
@@ -83,8 +101,8 @@ PLANS_KEPT = 512
 SHAPES_KEPT = 64
 # A page this large scans enough rows for PostgreSQL to scan in parallel, which a statement
 # that sets its own tenant forbids (set_config is parallel-unsafe): it runs in a read-only
-# transaction scoped first, two round trips more (the floor's list of 2,000 activities of a
-# region, scanned in parallel, took 181 ms where one statement took 290).
+# transaction scoped first: two round trips more, which a parallel scan of that many rows
+# repays (bench/RESULTS.md).
 PARALLEL_PAGE = 500
 # json_build_object takes at most 100 arguments: 50 fields an object.
 MOST_FIELDS = 50
@@ -104,13 +122,22 @@ class Check:
     community: int | None
 
 
+SQLType = TypeEngine[Any] | type[TypeEngine[Any]]
+# How each parameter of a statement is valued at a run.
+Binders = dict[str, Callable[["Run"], Any]]
+# A page's shape: which of its filters are absent, whether it has a cursor, which way it runs.
+PageShape = tuple[tuple[bool, ...], bool, bool]
+# A plan's statement for the shapes of its pages, and whether its tenant is set first.
+StatementKey = tuple[tuple[tuple[int, PageShape], ...], bool]
+
+
 @dataclass
 class Run:
     """One request of a plan: what it was asked with and what was found before the SQL."""
 
-    context: Any
+    context: Context
     arguments: dict[int, dict[str, Any]] = field(default_factory=dict)
-    found: dict[int, Any] = field(default_factory=dict)
+    found: dict[int, int] = field(default_factory=dict)
     pages: dict[int, tuple[int, int | None, bool]] = field(default_factory=dict)
 
 
@@ -118,42 +145,58 @@ class Build:
     """The statement being built for one shape: its language and its parameters, each with
     how a run values it."""
 
-    def __init__(self, language: str, shape: dict[int, Any], gate: ColumnElement | None):
+    def __init__(self, language: str, shape: dict[int, PageShape], gate: ColumnElement[Any] | None):
         self.language = language
         self.shape = shape
         self.gate = gate
-        self.binders: dict[str, Callable[[Run], Any]] = {}
+        self.binders: Binders = {}
+        # Those that give an awaitable (the reader's rights): known here, not asked per run.
+        self.awaited: Binders = {}
 
-    def bind(self, name: str, value_of: Callable[[Run], Any], type_: Any = None) -> Any:
-        self.binders[name] = value_of
+    def bind(
+        self, name: str, value_of: Callable[[Run], Any], type_: SQLType | None = None
+    ) -> BindParameter[Any]:
+        (self.awaited if iscoroutinefunction(value_of) else self.binders)[name] = value_of
         return bindparam(name, type_=type_)
 
-    def value(self, value_of: Callable[[Run], Any], type_: Any = None) -> Any:
+    def value(
+        self, value_of: Callable[[Run], Any], type_: SQLType | None = None
+    ) -> BindParameter[Any]:
         """A parameter for a projection's expression (`projection.Bind`)."""
-        return self.bind(f"v{len(self.binders)}", value_of, type_)
+        return self.bind(f"v{len(self.binders) + len(self.awaited)}", value_of, type_)
 
 
-def _literal(name: str) -> ColumnElement:
+def _literal(name: str) -> ColumnElement[Any]:
     return literal_column(sql_text(name))
 
 
-def _object(pairs: list[tuple[str, ColumnElement]]) -> ColumnElement:
+def _object(pairs: list[tuple[str, ColumnElement[Any]]]) -> ColumnElement[Any]:
     return func.json_build_object(*[part for name, sql in pairs for part in (_literal(name), sql)])
 
 
-def _cursor(key: ColumnElement) -> ColumnElement:
+def _cursor(key: ColumnElement[Any]) -> ColumnElement[Any]:
     """`pagination.encode_cursor`: base64url of `[key]`."""
     return base64url(literal_column("'['").op("||")(key).op("||")(literal_column("']'")))
 
 
-# The planned selection: each part turns into SQL for a row of its object.
+# The planned selection: each part turns into SQL for a row of its object (none for a root).
+
+
+class Part(Protocol):
+    def sql(self, row: Row, build: Build) -> ColumnElement[Any]:
+        """The part's SQL for a row of its object."""
+
+
+class Top(Protocol):
+    def sql(self, row: Row | None, build: Build) -> ColumnElement[Any]:
+        """The part's SQL at the top of the statement (no row above it)."""
 
 
 @dataclass
 class Value:
-    projected: Projected
+    projected: Valued
 
-    def sql(self, row: Any, build: Build) -> ColumnElement:
+    def sql(self, row: Row, build: Build) -> ColumnElement[Any]:
         return self.projected.sql(row, build.language, build.value)
 
 
@@ -161,16 +204,16 @@ class Value:
 class Constant:
     text: str
 
-    def sql(self, row: Any, build: Build) -> ColumnElement:
+    def sql(self, row: Row | None, build: Build) -> ColumnElement[Any]:
         return _literal(self.text)
 
 
 @dataclass
 class Object:
     projection: Projection
-    fields: list[tuple[str, Any]]
+    fields: list[tuple[str, Part]]
 
-    def sql(self, row: Any, build: Build) -> ColumnElement:
+    def sql(self, row: Row, build: Build) -> ColumnElement[Any]:
         return _object([(name, part.sql(row, build)) for name, part in self.fields])
 
 
@@ -179,8 +222,8 @@ class One:
     related: Related
     target: Object
 
-    def sql(self, row: Any, build: Build) -> ColumnElement:
-        other = self.target.projection.table.__table__.alias()
+    def sql(self, row: Row, build: Build) -> ColumnElement[Any]:
+        other = self.target.projection.aliased()
         return (
             select(self.target.sql(other, build))
             .select_from(other)
@@ -194,7 +237,7 @@ class Many:
     listed: Listed
     target: Object
 
-    def sql(self, row: Any, build: Build) -> ColumnElement:
+    def sql(self, row: Row, build: Build) -> ColumnElement[Any]:
         rows = self.listed.rows(row).correlate(row).subquery()
         number = func.row_number().over(order_by=self.listed.order(rows)).label("gx_row")
         numbered = select(rows, number).subquery()
@@ -211,16 +254,17 @@ class Connection:
     index: int
     spec: Page
     target: Object | None
-    parts: list[tuple[str, Any]]  # by name: "edges", "pageInfo", "totalCount" or a Constant
-    edge_parts: list[tuple[str, Any]]  # "cursor", "node" or a Constant
-    info_parts: list[tuple[str, Any]]  # pageInfo's field names or a Constant
+    parts: list[tuple[str, str | Constant]]  # "edges", "pageInfo", "totalCount" or a Constant
+    edge_parts: list[tuple[str, str | Constant]]  # "cursor", "node" or a Constant
+    info_parts: list[tuple[str, str | Constant]]  # pageInfo's field names or a Constant
 
-    def sql(self, row: Any, build: Build) -> ColumnElement:
+    def sql(self, row: Row | None, build: Build) -> ColumnElement[Any]:
         spec, i = self.spec, self.index
         missing, has_cursor, newest = build.shape[i]
         values = dict(spec.fixed)
         if row is not None:
-            values.update(spec.parent_values(lambda column: row.c[column]))
+            columns = row.c
+            values.update(spec.parent_values(lambda column: columns[column]))
         for name, absent in zip(spec.filters, missing, strict=True):
             values[name] = None if absent else build.bind(f"n{i}_{name}", _argument_of(i, name))
         filtered = spec.builder(**values)
@@ -241,16 +285,19 @@ class Connection:
         size = build.bind(f"n{i}_size", lambda run: run.pages[i][0], Integer)
         within = rows.c.gx_row <= size
         first, last = (func.max, func.min) if newest else (func.min, func.max)
-        pairs: list[tuple[str, ColumnElement]] = []
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
         for name, part in self.parts:
-            if part == "totalCount":
+            sql: ColumnElement[Any]
+            if isinstance(part, Constant):
+                sql = part.sql(rows, build)
+            elif part == "totalCount":
                 counted = filtered.order_by(None).subquery()
                 sql = select(func.count()).select_from(counted).scalar_subquery()
             elif part == "edges":
                 edge = _object([(n, self._edge_part(p, rows, build)) for n, p in self.edge_parts])
                 agg = func.json_agg(aggregate_order_by(edge, rows.c.gx_row)).filter(within)
                 sql = func.coalesce(agg, literal_column("'[]'::json"))
-            elif part == "pageInfo":
+            else:  # pageInfo
                 info = {
                     "hasNextPage": func.count() > size,
                     "hasPreviousPage": true() if has_cursor else literal_column("false"),
@@ -263,8 +310,6 @@ class Connection:
                         for n, p in self.info_parts
                     ]
                 )
-            else:
-                sql = part.sql(rows, build)
             pairs.append((name, sql))
         query = select(_object(pairs))
         if any(part in ("edges", "pageInfo") for _, part in self.parts):
@@ -273,15 +318,16 @@ class Connection:
             query = query.where(build.gate)
         return query.scalar_subquery()
 
-    def _edge_part(self, part: Any, rows: Any, build: Build) -> ColumnElement:
+    def _edge_part(self, part: str | Constant, rows: Row, build: Build) -> ColumnElement[Any]:
+        if isinstance(part, Constant):
+            return part.sql(rows, build)
         if part == "cursor":
             return _cursor(rows.c[self.spec.key])
-        if part == "node":
-            assert self.target is not None
-            return self.target.sql(rows, build)
-        return part.sql(rows, build)
+        assert self.target is not None  # a node is planned with its target
+        return self.target.sql(rows, build)
 
     def target_table(self) -> Any:
+        # a model class: its columns are attributes of SQLAlchemy's own declarative typing
         return PROJECTIONS[self.spec.type_name].table
 
 
@@ -295,8 +341,8 @@ class RootObject:
     root: Root
     target: Object
 
-    def sql(self, row: Any, build: Build) -> ColumnElement:
-        table = self.target.projection.table.__table__.alias()
+    def sql(self, row: Row | None, build: Build) -> ColumnElement[Any]:
+        table = self.target.projection.aliased()
         found = build.bind(f"n{self.index}_id", lambda run: run.found[self.index])
         query = select(self.target.sql(table, build)).select_from(table).where(table.c.id == found)
         if self.root.only is not None:
@@ -319,7 +365,7 @@ class Argued:
     # Arguments written in the document itself, coerced once (by the Python names).
     constant: dict[str, Any] | None = None
 
-    def arguments(self, variables: dict[str, Any]) -> dict[str, Any]:
+    def arguments(self, variables: VariableValues | None) -> dict[str, Any]:
         if self.constant is not None:
             return self.constant
         given = get_argument_values(self.definition, self.node, variables)
@@ -336,25 +382,26 @@ class Plan:
         self.schema = schema
         self.operation = operation
         self.language = language
-        self.roots: list[tuple[str, Any]] = []
+        self.roots: list[tuple[str, Top]] = []
         self.argued: list[Argued] = []
         self.checks: list[Check] = []
         self.scopes: set[str] = set()
         self.community_root: int | None = None
-        self._statements: dict[tuple, tuple[Fixed, dict[str, Callable[[Run], Any]]]] = {}
+        self._statements: dict[StatementKey, tuple[Fixed, Binders, Binders]] = {}
 
-    async def run(self, context: Any, variables: dict[str, Any] | None) -> bytes:
+    async def run(self, context: Context, variables: dict[str, Any] | None) -> bytes:
         """The response's JSON; Unplanned (or what a resolver would raise) to go the usual
         way."""
-        coerced: Any = {}
+        coerced: VariableValues | None = None
         if self.operation.variable_definitions:
-            coerced = get_variable_values(
+            given = get_variable_values(
                 self.schema, self.operation.variable_definitions, variables or {}
             )
-            if isinstance(coerced, list):
+            if isinstance(given, list):
                 raise Unplanned  # the usual execution reports the variables' errors
+            coerced = given
         run = Run(context)
-        shape: dict[int, Any] = {}
+        shape: dict[int, PageShape] = {}
         for argued in self.argued:
             arguments = run.arguments[argued.index] = argued.arguments(coerced)
             if argued.root is not None and argued.root.find is not None:
@@ -362,7 +409,6 @@ class Plan:
                 if found is None:
                     raise Unplanned  # the field is null: the usual way says so
                 run.found[argued.index] = found
-                shape[argued.index] = ()
             if argued.page is not None:
                 spec = argued.page
                 size, cursor = page_asked(
@@ -382,25 +428,26 @@ class Plan:
         scoped_first = bool(self.scopes) and any(
             size > PARALLEL_PAGE for size, _, _ in run.pages.values()
         )
-        statement, binders = self._statement(shape, scoped_first)
-        values = {}
-        for name, value_of in binders.items():
-            value = value_of(run)  # a parameter may need the reader's rights: awaited
-            values[name] = await value if isawaitable(value) else value
+        statement, binders, awaited = self._statement(shape, scoped_first)
+        values = {name: value_of(run) for name, value_of in binders.items()}
+        for name, value_of in awaited.items():
+            values[name] = await value_of(run)
         scope: dict[str, Any] = {}
         if self.scopes:
-            tenant = run.found[self.community_root] if TENANT in self.scopes else None
+            tenant = None
+            if TENANT in self.scopes and self.community_root is not None:
+                tenant = run.found[self.community_root]
             if scoped_first:
                 scope = {"community_id": tenant, "all_communities": ALL in self.scopes}
             else:
                 values.update(statement_scope_values(tenant, ALL in self.scopes))
         async with context.read(**scope) as read:
-            answer = await read.scalar(statement, **values)
+            answer: str = await read.scalar(statement, **values)
         return b'{"data":' + answer.encode() + b"}"
 
     def _statement(
-        self, shape: dict[int, Any], scoped_first: bool
-    ) -> tuple[Fixed, dict[str, Callable]]:
+        self, shape: dict[int, PageShape], scoped_first: bool
+    ) -> tuple[Fixed, Binders, Binders]:
         key = (tuple(sorted(shape.items())), scoped_first)
         made = self._statements.get(key)
         if made is None:
@@ -413,7 +460,7 @@ class Plan:
             query = select(cast(answer, Text))
             if scope is not None:
                 query = query.select_from(scope)
-            made = self._statements[key] = (Fixed(query), build.binders)
+            made = self._statements[key] = (Fixed(query), build.binders, build.awaited)
         return made
 
 
@@ -421,7 +468,11 @@ class Planner:
     """Walks one operation into a Plan, or raises Unplanned."""
 
     def __init__(
-        self, schema: GraphQLSchema, document: Any, operation: OperationDefinitionNode, language
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        language: str,
     ):
         self.schema = schema
         self.fragments = {
@@ -441,17 +492,17 @@ class Planner:
             raise Unplanned
         return plan
 
-    def _root(self, query_type: GraphQLObjectType, nodes: list[FieldNode]) -> Any:
-        definition, python_name = self._field(query_type, nodes[0])
-        if python_name == "__typename":
+    def _root(self, query_type: GraphQLObjectType, nodes: list[FieldNode]) -> Top:
+        if nodes[0].name.value == "__typename":
             return Constant(query_type.name)
+        definition, python_name = self._field(query_type, nodes[0])
         declared = ROOTS.get(python_name)
         if declared is None:
             raise Unplanned
         self._checks(definition, community=None)
         if declared.page is not None:
             self._scope(declared.page.scope, community=None)
-        index = self._argued(definition, nodes[0], root=declared, page=declared.page)
+        index = self._argued(definition, nodes[0], declared, declared.page)
         target_type = get_named_type(definition.type)
         if declared.page is not None:
             return self._connection(index, declared.page, target_type, nodes, community=None)
@@ -463,19 +514,22 @@ class Planner:
         target = self._object(PROJECTIONS.get(declared.type_name), target_type, nodes, community)
         return RootObject(index, declared, target)
 
-    def _argued(self, definition: GraphQLField, node: FieldNode, **kinds: Any) -> int:
+    def _argued(
+        self, definition: GraphQLField, node: FieldNode, root: Root | None, page: Page | None
+    ) -> int:
         # strawberry makes the GraphQL arguments from its own, in their order.
-        python_names = [a.python_name for a in _definition(definition).arguments]
+        python_names = [a.python_name for a in _strawberry_field(definition).arguments]
         names = dict(zip(definition.args, python_names, strict=True))
-        page, root = kinds.get("page"), kinds.get("root")
-        known = {*PAGING, *page.filters, *page.reads} if page is not None else set(root.reads)
+        known = set(root.reads) if root is not None else set()
+        if page is not None:
+            known |= {*PAGING, *page.filters, *page.reads}
         if not set(python_names) <= known:
             raise Unplanned  # an argument the projection does not know would be ignored
         index = len(self.plan.argued)
-        argued = Argued(index, definition, node, names, **kinds)
+        argued = Argued(index, definition, node, names, root, page)
         if not _uses_variables(node):
             try:
-                argued.constant = argued.arguments({})
+                argued.constant = argued.arguments(None)
             except (GraphQLError, GongxueError):
                 raise Unplanned from None  # the usual execution reports it, located
         self.plan.argued.append(argued)
@@ -484,7 +538,7 @@ class Planner:
     def _object(
         self,
         projection: Projection | None,
-        object_type: Any,
+        object_type: GraphQLNamedType,
         nodes: list[FieldNode],
         community: int | None,
     ) -> Object:
@@ -492,12 +546,12 @@ class Planner:
             raise Unplanned
         if projection.type_name != object_type.name:
             raise Unplanned
-        parts: list[tuple[str, Any]] = []
+        parts: list[tuple[str, Part]] = []
         for name, field_nodes in self._collect(object_type, [n.selection_set for n in nodes]):
-            definition, python_name = self._field(object_type, field_nodes[0])
-            if python_name == "__typename":
+            if field_nodes[0].name.value == "__typename":
                 parts.append((name, Constant(object_type.name)))
                 continue
+            definition, python_name = self._field(object_type, field_nodes[0])
             projected = projection.fields.get(python_name)
             if projected is None:
                 raise Unplanned
@@ -505,7 +559,7 @@ class Planner:
             self._scope(getattr(projected, "scope", None), community)
             target_type = get_named_type(definition.type)
             if isinstance(projected, Page):
-                index = self._argued(definition, field_nodes[0], page=projected)
+                index = self._argued(definition, field_nodes[0], None, projected)
                 below = community if projected.same_community else None
                 parts.append(
                     (name, self._connection(index, projected, target_type, field_nodes, below))
@@ -537,15 +591,15 @@ class Planner:
         self,
         index: int,
         spec: Page,
-        connection_type: Any,
+        connection_type: GraphQLNamedType,
         nodes: list[FieldNode],
         community: int | None,
     ) -> Connection:
         if not isinstance(connection_type, GraphQLObjectType):
             raise Unplanned
-        parts: list[tuple[str, Any]] = []
-        edge_parts: list[tuple[str, Any]] = []
-        info_parts: list[tuple[str, Any]] = []
+        parts: list[tuple[str, str | Constant]] = []
+        edge_parts: list[tuple[str, str | Constant]] = []
+        info_parts: list[tuple[str, str | Constant]] = []
         target: Object | None = None
         selection = [n.selection_set for n in nodes]
         for name, field_nodes in self._collect(connection_type, selection):
@@ -560,11 +614,12 @@ class Planner:
                 parts.append((name, field_name))
                 inner = connection_type.fields[field_name]
                 inner_type = get_named_type(inner.type)
+                assert isinstance(inner_type, GraphQLObjectType)  # a connection's edge, page info
                 inner_selection = [n.selection_set for n in field_nodes]
                 for inner_name, inner_nodes in self._collect(inner_type, inner_selection):
                     inner_field = inner_nodes[0].name.value
                     if inner_field == "__typename":
-                        part: Any = Constant(inner_type.name)
+                        part: str | Constant = Constant(inner_type.name)
                     elif field_name == "pageInfo":
                         part = inner_field
                     elif inner_field == "cursor":
@@ -591,10 +646,7 @@ class Planner:
             self.plan.scopes.add(scope)
 
     def _checks(self, definition: GraphQLField, community: int | None) -> None:
-        strawberry_field = _definition(definition)
-        if strawberry_field is None:
-            raise Unplanned
-        for extension in strawberry_field.extensions:
+        for extension in _strawberry_field(definition).extensions:
             if not isinstance(extension, PermissionExtension):
                 raise Unplanned  # it runs with the resolver: only the usual way has one
             for permission in extension.permissions:
@@ -607,18 +659,15 @@ class Planner:
 
     def _field(self, parent: GraphQLObjectType, node: FieldNode) -> tuple[GraphQLField, str]:
         name = node.name.value
-        if name == "__typename":
-            return None, "__typename"  # type: ignore[return-value]
         if name.startswith("__"):
             raise Unplanned  # introspection
         definition = parent.fields.get(name)
-        strawberry_field = _definition(definition) if definition is not None else None
-        if strawberry_field is None:
+        if definition is None:
             raise Unplanned
-        return definition, strawberry_field.python_name
+        return definition, _strawberry_field(definition).python_name
 
     def _collect(
-        self, parent: Any, selection_sets: list[SelectionSetNode | None]
+        self, parent: GraphQLObjectType, selection_sets: list[SelectionSetNode | None]
     ) -> list[tuple[str, list[FieldNode]]]:
         """The fields selected on `parent`, by response name in first-seen order, through
         fragments (a valid document's same-named fields are the same field)."""
@@ -645,16 +694,19 @@ class Planner:
             walk(selection_set)
         return list(grouped.items())
 
-    def _applies(self, condition: Any, parent: Any) -> bool:
+    def _applies(self, condition: NamedTypeNode | None, parent: GraphQLObjectType) -> bool:
         """A fragment on the object's own type or on none; one on an interface it implements
         (`Node`) or another type goes the usual way."""
         return condition is None or condition.name.value == parent.name
 
 
-def _definition(definition: GraphQLField | None) -> Any:
-    if definition is None:
-        return None
-    return (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+def _strawberry_field(definition: GraphQLField) -> StrawberryField:
+    """The strawberry field a GraphQL field was made from; a field strawberry did not make
+    goes the usual way."""
+    made = field_of(definition)
+    if made is None:
+        raise Unplanned
+    return made
 
 
 class _Finds(Visitor):
@@ -664,10 +716,10 @@ class _Finds(Visitor):
         super().__init__()
         self.directive = self.variable = False
 
-    def enter_directive(self, *_: Any) -> None:
+    def enter_directive(self, *_: object) -> None:
         self.directive = True
 
-    def enter_variable(self, *_: Any) -> None:
+    def enter_variable(self, *_: object) -> None:
         self.variable = True
 
 
@@ -693,7 +745,9 @@ class CompiledReads:
     """The plans of one schema: a document seen for the first time is parsed, validated with
     the schema's rules and planned where it can be, and remembered."""
 
-    def __init__(self, schema: GraphQLSchema, rules: tuple, max_tokens: int) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, rules: tuple[type[ASTValidationRule], ...], max_tokens: int
+    ) -> None:
         self._schema = schema
         self._rules = (*specified_rules, *rules)
         self._max_tokens = max_tokens
@@ -741,7 +795,7 @@ class CompiledReads:
             return None
 
 
-async def answer(plan: Plan, context: Any, variables: Any) -> bytes | None:
+async def answer(plan: Plan, context: Context, variables: dict[str, Any] | None) -> bytes | None:
     """The compiled answer, or None for the usual execution to give it (with its errors)."""
     try:
         return await plan.run(context, variables)

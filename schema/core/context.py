@@ -62,7 +62,7 @@ class Context:
         context._bearer = self._bearer
         return context
 
-    def take_socket_token(self, params: dict) -> None:
+    def take_socket_token(self, params: dict[str, Any]) -> None:
         """graphql-transport-ws: the token in `connection_init`'s payload, as
         `{"authorization": "Bearer <token>"}` or `{"token": "<token>"}`, else the upgrade
         request's `Authorization` header. A bad one is refused here, as HTTP refuses it."""
@@ -186,6 +186,14 @@ class Context:
         if named is None:
             raise not_found("共同体", "community")
         return await self._named(named)
+
+    def known_community(self, slug: str) -> Tenant | None:
+        """The community this process has already looked up by `slug`, if it has."""
+        return self._tenants.get(slug)
+
+    def remember_community(self, tenant: Tenant) -> None:
+        """A community looked up by slug, for this process's later requests."""
+        self._tenants[tenant.slug] = tenant
 
     async def _named(self, slug: str) -> Tenant:
         if slug not in self._tenants:

@@ -7,9 +7,8 @@ awaitable checks, value completion through the type wrappers). This context read
 scalar or enum and coerces it in one step, and completes a plain object's fields directly. It
 hands anything else, and any value that is not simply valid (null where it may not be, an
 error, a value the type refuses), to graphql-core's own path, so that errors and their
-locations stay exactly as graphql-core reports them. Measured in-process: the CPU time of a
-2,000-row list of four fields fell from about 60 ms to 46 ms with the scalars, to 42 ms with
-the objects too; a community page's from 4.4 to 4.1 ms with the scalars."""
+locations stay exactly as graphql-core reports them. What it saves on a long list and on a
+community page: `bench/RESULTS.md`."""
 
 import operator
 from typing import Any
@@ -108,7 +107,7 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
                     reader = None
                 # A plain value read needs no path; everything past this point does.
                 field_path = Path(path, response_name, parent_type.name)
-                if reader is None:
+                if reader is None or field is None:  # a reader implies its field
                     result = _SLOW
                 else:
                     result = self._complete_plain_object(

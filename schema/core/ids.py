@@ -3,10 +3,8 @@ knows the tenant before it touches the database: `Membership:<community_id>:<id>
 
 import base64
 import binascii
-from typing import Any
 
 from server.errors import AccessError, ErrorCode
-from server.reads import entity_of
 
 # Every key is a PostgreSQL bigint: a larger one names no row (and the driver cannot send it).
 BIGINT = 2**63 - 1
@@ -15,15 +13,6 @@ BIGINT = 2**63 - 1
 def encode(type_name: str, *keys: int) -> str:
     raw = ":".join([type_name, *map(str, keys)])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def of_community_or_programme(row: Any, community_model: type) -> tuple[str, int | None]:
-    """For a type with a community's rows and the programme's own (activities, findings):
-    the row's global id, named after its model, and its community (None: the programme's)."""
-    model = entity_of(row)
-    if model is community_model:
-        return encode(model.__name__, row.community_id, row.id), row.community_id
-    return encode(model.__name__, row.id), None
 
 
 def decode(global_id: str) -> tuple[str, tuple[int, ...]]:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from schema.core.ids import BIGINT
@@ -16,6 +16,8 @@ from server.errors import AccessError, ErrorCode
 from server.reads import Fixed
 
 T = TypeVar("T")
+# A list's statement, whatever it selects.
+Rows = Select[*tuple[Any, ...]]
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
 
@@ -89,14 +91,14 @@ def page_asked(first: int | None, after: str | None, most: int = MAX_PAGE) -> tu
 
 
 def keyset(
-    statement: Select,
+    statement: Rows,
     key: InstrumentedAttribute[int],
     first: int | None,
     after: str | None,
     *,
     newest_first: bool = False,
     most: int = MAX_PAGE,
-) -> tuple[Select, int]:
+) -> tuple[Rows, int]:
     """The statement for one page (one row more than asked, to know if another follows);
     `newest_first` pages down the key instead of up."""
     size, cursor = page_asked(first, after, most)
@@ -104,28 +106,32 @@ def keyset(
 
 
 def _page_of(
-    statement: Select, key: InstrumentedAttribute[int], after: Any, limit: Any, newest_first: bool
-) -> Select:
+    statement: Rows, key: InstrumentedAttribute[int], after: Any, limit: Any, newest_first: bool
+) -> Rows:
     if after is not None:
         statement = statement.where(key < after if newest_first else key > after)
     return statement.order_by(key.desc() if newest_first else key).limit(limit)
 
 
-def counting(statement: Select) -> Select:
+def counting(statement: Rows) -> Rows:
     """`SELECT count(*)` over the filtered statement, before keyset and limit."""
     return select(func.count()).select_from(statement.order_by(None).subquery())
+
+
+# Which builder, and which of its values are given: one statement per shape.
+Shape = tuple[Callable[..., Rows], tuple[tuple[str, bool], ...]]
 
 
 class Template:
     """A domain's statement builder and the values to call it with, for the lists a page reads
     on every request: the statement is built once per shape (which values are given, with the
     page's cursor and size) with each given value as a bind parameter, instead of being built
-    and keyed again each time (0.19 ms for a community page's three main lists). The builder
+    and keyed again each time, which cost more than running it (bench/RESULTS.md). The builder
     may only compare its values in SQL, never compute with them; a list becomes an IN list."""
 
     __slots__ = ("builder", "values")
 
-    def __init__(self, builder: Callable[..., Select], **values: Any) -> None:
+    def __init__(self, builder: Callable[..., Rows], **values: Any) -> None:
         self.builder = builder
         self.values = values
 
@@ -142,7 +148,9 @@ class Template:
         shape = (self._shape(), key, cursor is None, newest_first)
         statement = _PAGES.get(shape)
         if statement is None:
-            after_bound = None if cursor is None else bindparam("page_after")
+            after_bound: BindParameter[Any] | None = None
+            if cursor is not None:
+                after_bound = bindparam("page_after")
             limit = bindparam("page_limit", type_=Integer)
             built = _page_of(self._build(), key, after_bound, limit, newest_first)
             statement = _PAGES[shape] = Fixed(built)
@@ -158,10 +166,10 @@ class Template:
             statement = _COUNTS[shape] = Fixed(counting(self._build()))
         return statement, self._given()
 
-    def _shape(self) -> tuple:
+    def _shape(self) -> Shape:
         return (self.builder, tuple((name, value is None) for name, value in self.values.items()))
 
-    def _build(self) -> Select:
+    def _build(self) -> Rows:
         return self.builder(
             **{
                 name: None if value is None else bindparam(name, expanding=isinstance(value, list))
@@ -174,8 +182,8 @@ class Template:
 
 
 # Built page and count statements by shape: a few per list, made as requests first need them.
-_PAGES: dict[tuple, Fixed] = {}
-_COUNTS: dict[tuple, Fixed] = {}
+_PAGES: dict[tuple[Shape, InstrumentedAttribute[int], bool, bool], Fixed] = {}
+_COUNTS: dict[Shape, Fixed] = {}
 
 
 def connection(
@@ -203,7 +211,7 @@ def connection(
 
 async def paginate(
     context: Any,
-    statement: Select | Template,
+    statement: Rows | Template,
     key: InstrumentedAttribute[int],
     first: int | None,
     after: str | None,
@@ -216,15 +224,18 @@ async def paginate(
 ) -> Connection[T]:
     """One page of `statement`'s rows as nodes, read under the given tenant scope; the total
     is counted (in its own transaction) only when the client asks for it."""
+    page: Rows | Fixed
+    total: Callable[[], tuple[Rows | Fixed, dict[str, Any]]]
     if isinstance(statement, Template):
         page, values, size = statement.page(key, first, after, newest_first, most)
         total = statement.counting
     else:
         page, size = keyset(statement, key, first, after, newest_first=newest_first, most=most)
         values = {}
+        plain = statement
 
-        def total() -> tuple[Select, dict[str, Any]]:
-            return counting(statement), {}
+        def total() -> tuple[Rows | Fixed, dict[str, Any]]:
+            return counting(plain), {}
 
     scope = {"all_communities": all_communities}
     async with context.read(community_id, **scope) as read:

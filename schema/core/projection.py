@@ -21,22 +21,26 @@ from, so a permission check on a field below can be decided before the statement
 import asyncio
 import functools
 import inspect
+import operator
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy import ARRAY, BigInteger, Select, bindparam, case, func, literal_column, select
+from sqlalchemy import ARRAY, BigInteger, bindparam, case, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.types import DateTime
+from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from schema.core import ids
 from schema.core.context import Info
-from schema.core.pagination import MAX_PAGE, Connection, Template, paginate
-from schema.core.selection import asks_for
-from server.reads import Fixed
+from schema.core.pagination import MAX_PAGE, Connection, Rows, Template, paginate
+from schema.core.selection import asked
+from server.db import Base
+from server.reads import Fixed, entity_of
 from server.vocabulary import Labelled
 
 # What a read sees beyond global and public tables: the rows of the community its objects
@@ -47,9 +51,9 @@ OWN, ALL = "own", "all"
 # The arguments every page reads itself.
 PAGING = ("first", "after")
 # Columns of a row: a table, its alias, or a subquery of its columns (`row.c.name`).
-Row = Any
+Row = FromClause
 # Gives a value for each run of a statement: called with the run (`compiled.Run`).
-Bind = Callable[[Callable[[Any], Any], Any], ColumnElement]
+Bind = Callable[[Callable[[Any], Any], Any], ColumnElement[Any]]
 # `(value, zh, en)` for each value a column may hold.
 Named = tuple[tuple[str, str, str], ...]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,7 +71,7 @@ class Column:
 
     name: str
 
-    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
         column = row.c[self.name]
         if isinstance(column.type, DateTime):
             return iso_datetime(column)
@@ -82,7 +86,7 @@ class Label:
     name: str
     labels: Named
 
-    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
         return case(
             {
                 literal_column(sql_text(value)): literal_column(
@@ -102,7 +106,7 @@ class Labels:
     name: str
     labels: Named
 
-    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
         values = (
             func.unnest(row.c[self.name])
             .table_valued("value", with_ordinality="n")
@@ -124,8 +128,8 @@ class GlobalId:
     type_name: str
     keys: tuple[str, ...]
 
-    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
-        raw: ColumnElement = literal_column(sql_text(self.type_name))
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
+        raw: ColumnElement[Any] = literal_column(sql_text(self.type_name))
         for key in self.keys:
             raw = raw.op("||")(literal_column("':'")).op("||")(row.c[key])
         return base64url(raw)
@@ -134,9 +138,10 @@ class GlobalId:
 @dataclass(frozen=True)
 class Expression:
     """Any other value: `sql(row, language, bind)`; `bind(value_of_run, type)` makes a
-    parameter valued at each run (today's date, say)."""
+    parameter valued at each run (today's date, say), awaited when `value_of_run` is an
+    `async def` (the reader's rights)."""
 
-    sql: Callable[[Row, str, Bind], ColumnElement]
+    sql: Callable[[Row, str, Bind], ColumnElement[Any]]
     scope: str | None = None
 
 
@@ -147,15 +152,15 @@ class PerRow:
     loader, which a list primes for its whole page. `params` are `(name, value_now, type)`,
     valued when the statement runs."""
 
-    value: Callable[..., ColumnElement]
+    value: Callable[..., ColumnElement[Any]]
     key: str = "id"
     params: tuple[tuple[str, Callable[[], Any], Any], ...] = ()
     scope: str | None = None
     # The loader's statement: `value` for each of a batch's keys.
     statement: Fixed = field(init=False, repr=False)
 
-    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement:
-        given = {name: bind(lambda run, now=now: now(), type_) for name, now, type_ in self.params}
+    def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
+        given = {name: bind(_each_run(now), type_) for name, now, type_ in self.params}
         return self.value(row.c[self.key], **given)
 
     def __post_init__(self) -> None:
@@ -173,6 +178,11 @@ class PerRow:
             rows = await read.rows(self.statement, ids=list(keys), **given)
         found = {row.key: row.value for row in rows}
         return [found.get(key) for key in keys]
+
+
+def _each_run(now: Callable[[], Any]) -> Callable[[Any], Any]:
+    """A parameter valued when each run of the statement binds it (today's date, say)."""
+    return lambda run: now()
 
 
 @dataclass(frozen=True)
@@ -197,7 +207,7 @@ class Page:
     ignored."""
 
     type_name: str
-    builder: Callable[..., Select]
+    builder: Callable[..., Rows]
     key: str = "id"
     filters: tuple[str, ...] = ()
     parent: dict[str, str | list[str]] = field(default_factory=dict)
@@ -223,12 +233,14 @@ class Listed:
     object's row correlates, in the order `order(rows)` gives."""
 
     type_name: str
-    rows: Callable[[Row], Select]
-    order: Callable[[Row], list[ColumnElement]]
+    rows: Callable[[Row], Rows]
+    order: Callable[[Row], list[ColumnElement[Any]]]
     scope: str | None = None
 
 
-Projected = Column | Label | Labels | GlobalId | Expression | PerRow | Related | Page | Listed
+# A value of the row itself, and any field's declaration.
+Valued = Column | Label | Labels | GlobalId | Expression | PerRow
+Projected = Valued | Related | Page | Listed
 
 
 @dataclass(frozen=True)
@@ -237,9 +249,15 @@ class Projection:
     fields' Python names, and the column naming the community its rows belong to."""
 
     type_name: str
-    table: Any
+    table: type[Base] | None
     fields: dict[str, Projected]
     community: str | None = None
+
+    def aliased(self) -> FromClause:
+        """Its table under a name of its own, to read one of its rows in a subquery."""
+        if self.table is None:
+            raise TypeError(f"{self.type_name} has no table of its own")
+        return self.table.__table__.alias()
 
 
 @dataclass(frozen=True)
@@ -254,12 +272,14 @@ class Root:
     # The object found is a community (the tenant): the checks below it are in it.
     is_community: bool = False
     # What else the object's row must be to be found (else the field is null).
-    only: Callable[[Row], ColumnElement] | None = None
+    only: Callable[[Row], ColumnElement[Any]] | None = None
     # The arguments `find` reads: a field with another goes the usual way.
     reads: tuple[str, ...] = ()
 
 
 PROJECTIONS: dict[str, Projection] = {}
+# What each declared field's resolver (the function strawberry wraps) reads.
+_DECLARED: dict[object, "Projected | Root"] = {}
 ROOTS: dict[str, Root] = {}
 # The projected types by name, to make the objects a related field or a page leads to.
 TYPES: dict[str, Any] = {}
@@ -269,7 +289,7 @@ TYPES: dict[str, Any] = {}
 
 
 def _declared(resolver: F, declared: "Projected | Root") -> F:
-    resolver.projected = declared  # type: ignore[attr-defined]
+    _DECLARED[resolver] = declared
     return resolver
 
 
@@ -283,7 +303,7 @@ def computed(declared: Projected, resolver: Callable[..., Any], **options: Any) 
 def found(declared: "Root") -> Callable[[F], F]:
     """A root field that finds one object: its resolver and its compiled read both call
     `declared.find`'s function."""
-    return lambda resolver: _declared(resolver, declared)  # type: ignore[arg-type]
+    return lambda resolver: _declared(resolver, declared)
 
 
 def _named(labels: type[Labelled] | Named) -> Named:
@@ -330,13 +350,14 @@ def in_language(zh: str, en: str) -> Any:
     declared = Expression(lambda row, language, bind: row.c[en if language == "en" else zh])
 
     def resolve(root: Any, info: Info) -> str:
-        return getattr(root, en if info.context.language == "en" else zh)
+        text: str = getattr(root, en if info.context.language == "en" else zh)
+        return text
 
     return strawberry.field(resolver=_declared(resolve, declared))
 
 
 def per_row(
-    value: Callable[..., ColumnElement],
+    value: Callable[..., ColumnElement[Any]],
     *,
     key: str = "id",
     scope: str | None = None,
@@ -386,7 +407,7 @@ def _then(loaded: Any, of: Callable[[Any], Any]) -> Any:
 
 def page(
     type_name: str,
-    builder: Callable[..., Select],
+    builder: Callable[..., Rows],
     *,
     key: str = "id",
     parent: dict[str, str | list[str]] | None = None,
@@ -402,7 +423,12 @@ def page(
 
     def declare(resolver: F) -> F:
         signature = inspect.signature(resolver)
-        names = [n for n in signature.parameters if n not in ("self", "root", "info")]
+        parameters = list(signature.parameters)
+        # The arguments' defaults, so a call is bound without inspect's work on each request.
+        defaults = {
+            n: p.default for n, p in signature.parameters.items() if p.default is not p.empty
+        }
+        names = [n for n in parameters if n not in ("self", "root", "info")]
         reads = ("newest_first",) if "newest_first" in names else ()
         declared = Page(
             type_name,
@@ -420,13 +446,12 @@ def page(
 
         @functools.wraps(resolver)
         async def resolve(*args: Any, **kwargs: Any) -> Connection[Any]:
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            arguments = dict(bound.arguments)
+            arguments = {**defaults, **dict(zip(parameters, args, strict=False)), **kwargs}
             source = arguments.pop("self", None)
             info = arguments.pop("info")
             return await read_page(declared, source, info, arguments)
 
+        # functools.wraps gives strawberry the resolver's signature; mypy sees a new function.
         return _declared(resolve, declared)  # type: ignore[return-value]
 
     return declare
@@ -468,10 +493,11 @@ async def prime(info: Info, type_name: str, objects: list[Any]) -> None:
         return
     loaders = info.context.loaders
     batches: list[Awaitable[Any]] = []
+    rows_asked = asked(info, "edges", "node")
     for name, declared in PROJECTIONS[type_name].fields.items():
         if not isinstance(declared, PerRow | Related):
             continue
-        if not asks_for(info, "edges", "node", to_camel_case(name)):
+        if to_camel_case(name) not in rows_asked:
             continue
         source = (
             declared
@@ -485,21 +511,25 @@ async def prime(info: Info, type_name: str, objects: list[Any]) -> None:
 
 
 def projected(
-    table: Any,
+    table: type[Base] | None,
     *,
     id: tuple[str, ...] | None = ("id",),
     community: str | None = None,
     held: dict[str, str] | None = None,
+    programme: type[Base] | None = None,
 ) -> Callable[[type], type]:
     """Over a `@strawberry.type`: its projection from its fields (a plain field reads the
     column of its name, `id` the global id of the row's `id` keys, any other field as its
     declaration says) and, unless it writes its own, its `of(row)`, which fills each
     attribute from the column of its name (`db_id` from `id`, `held` names others).
     `community` names the column of the community its rows belong to (a page below it
-    reads in that scope)."""
+    reads in that scope). `programme` is the table of the programme's own rows of the same
+    type (an activity or a finding of no community): `of` takes those too, each attribute
+    whose column they lack (the community's) None, the global id `<its model>:<id>`; the
+    compiled reads read `table` only."""
 
     def declare(cls: type) -> type:
-        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+        definition = get_object_definition(cls, strict=True)
         name = definition.name
         columns = None if table is None else set(table.__table__.columns.keys())
         declared: dict[str, Projected] = {}
@@ -507,46 +537,85 @@ def projected(
             python_name = strawberry_field.python_name
             resolver = strawberry_field.base_resolver
             if resolver is not None:
-                if (found := getattr(resolver.wrapped_func, "projected", None)) is not None:
+                found = _DECLARED.get(resolver.wrapped_func)
+                if isinstance(found, Root):
+                    raise TypeError(f"{name}.{python_name} is a root lookup on an object type")
+                if found is not None:
                     declared[python_name] = found
             elif python_name == "id" and id is not None:
                 declared["id"] = GlobalId(name, id)
             elif columns is None or python_name in columns:
                 declared[python_name] = Column(python_name)
             else:
-                raise TypeError(f"{name}.{python_name} is no column of {table.__tablename__}")
+                raise TypeError(f"{name}.{python_name} is no column of its type's table")
         PROJECTIONS[name] = Projection(name, table, declared, community)
         TYPES[name] = cls
         if table is not None and "of" not in cls.__dict__:
-            cls.of = classmethod(_maker(name, id, cls, held or {}))  # type: ignore[attr-defined]
+            # Made here, for a class that declares no `of` of its own to type-check against.
+            made = _maker(name, id, cls, held or {}, programme)
+            cls.of = classmethod(made)  # type: ignore[attr-defined]
         return cls
 
     return declare
 
 
 def _maker(
-    name: str, keys: tuple[str, ...] | None, cls: type, held: dict[str, str]
+    name: str,
+    keys: tuple[str, ...] | None,
+    cls: type,
+    held: dict[str, str],
+    programme: type[Base] | None,
 ) -> Callable[[type, Any], Any]:
     """`of(row)`: each of the object's attributes from the row's column of its name (`db_id`
-    from `id`, `held` names others), the global id from its keys."""
-    attributes = [f.name for f in fields(cls) if f.init and f.name != "id"]  # type: ignore[arg-type]
+    from `id`, `held` names others), the global id from its keys; a row of `programme`'s
+    with the attributes it has no column for None, and its own global id."""
+    attributes = [f.name for f in fields(cls) if f.init and f.name != "id"]
     columns = [(a, held.get(a, "id" if a == "db_id" else a)) for a in attributes]
+    # One call reads every column (a page makes an object of each of its rows).
+    read = _reader([c for _, c in columns])
+    read_keys = _reader(list(keys or ()))
 
     def of(cls: type, row: Any) -> Any:
-        values = {a: getattr(row, c) for a, c in columns}
+        values = dict(zip(attributes, read(row), strict=True))
         if keys is not None:
-            values["id"] = strawberry.ID(ids.encode(name, *(getattr(row, k) for k in keys)))
+            values["id"] = strawberry.ID(ids.encode(name, *read_keys(row)))
         return cls(**values)
 
-    return of
+    if programme is None:
+        return of
+    own = set(programme.__table__.columns.keys())
+    programme_attributes = [a for a, c in columns if c in own]
+    read_programme = _reader([c for _, c in columns if c in own])
+    lacking = {a: None for a, c in columns if c not in own}
+    programme_name = programme.__name__
+
+    def of_either(cls: type, row: Any) -> Any:
+        if entity_of(row) is not programme:
+            return of(cls, row)
+        values = dict(zip(programme_attributes, read_programme(row), strict=True))
+        values.update(lacking)
+        values["id"] = strawberry.ID(ids.encode(programme_name, row.id))
+        return cls(**values)
+
+    return of_either
+
+
+def _reader(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """The attributes `names` of an object, as a tuple, whatever their number."""
+    if not names:
+        return lambda row: ()
+    if len(names) == 1:
+        one = operator.attrgetter(names[0])
+        return lambda row: (one(row),)
+    return operator.attrgetter(*names)
 
 
 def roots(cls: type) -> type:
     """Over a query type: its fields declared with `page` or `found` are roots of the
     compiled reads."""
-    for strawberry_field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+    for strawberry_field in get_object_definition(cls, strict=True).fields:
         resolver = strawberry_field.base_resolver
-        declared = getattr(resolver.wrapped_func, "projected", None) if resolver else None
+        declared = _DECLARED.get(resolver.wrapped_func) if resolver else None
         if isinstance(declared, Page):
             ROOTS[strawberry_field.python_name] = Root(declared.type_name, page=declared)
         elif isinstance(declared, Root):
@@ -559,7 +628,7 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def base64url(raw: ColumnElement) -> ColumnElement:
+def base64url(raw: ColumnElement[Any]) -> ColumnElement[Any]:
     """`base64.urlsafe_b64encode(raw).rstrip("=")`: PostgreSQL's base64 breaks lines every
     76 characters, which `translate` drops with the padding's `=` trimmed after."""
     encoded = func.encode(
@@ -569,7 +638,7 @@ def base64url(raw: ColumnElement) -> ColumnElement:
     return func.rtrim(translated, literal_column("'='"))
 
 
-def iso_datetime(column: ColumnElement) -> ColumnElement:
+def iso_datetime(column: ColumnElement[Any]) -> ColumnElement[Any]:
     """A timestamp as Python's `isoformat()` writes the UTC datetime asyncpg returns: six
     digits of microseconds unless there are none, then `+00:00` (PostgreSQL's own JSON
     trims the digits and writes the session's offset)."""

@@ -1,6 +1,6 @@
 """What the client asked for below a field: lets a list resolver fetch, in its own batch,
-the values its items would otherwise each await (an awaited field costs tens of microseconds
-of event-loop work per item, which a 50-row page pays 50 times)."""
+the values its items would otherwise each await (an awaited field costs event-loop work per
+item, which a page pays once for each of its rows)."""
 
 from collections.abc import Iterable, Iterator
 
@@ -12,10 +12,16 @@ from schema.core.context import Info
 def asks_for(info: Info, *path: str) -> bool:
     """Whether the field being resolved selects `path` (GraphQL names, e.g. "edges", "node",
     "memberCount") below it, through any fragments."""
+    return path[-1] in asked(info, *path[:-1])
+
+
+def asked(info: Info, *path: str) -> set[str]:
+    """The GraphQL names of the fields the field being resolved selects at `path` below it
+    (`"edges", "node"`: what a page's rows are asked), through any fragments."""
     level = [s for field in _fields(info.selected_fields) for s in field.selections]
-    for name in path[:-1]:
+    for name in path:
         level = [s for field in _fields(level) if field.name == name for s in field.selections]
-    return any(field.name == path[-1] for field in _fields(level))
+    return {field.name for field in _fields(level)}
 
 
 def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:

@@ -18,6 +18,7 @@ from graphql import (
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.subscriptions.protocols.graphql_transport_ws import handlers
+from strawberry.types.field import StrawberryField
 
 # What ends an operation's stream when the client completes it or the socket closes; the
 # socket's `run_operation` (`schema/socket.py`, a copy of strawberry's) catches it as strawberry's
@@ -39,6 +40,13 @@ def definition_of(
     None for one strawberry did not make. strawberry types the back reference as a plain
     extension value."""
     return (element.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+
+
+def field_of(field: GraphQLField) -> StrawberryField | None:
+    """The strawberry field a graphql-core field was made from, None for one strawberry did
+    not make (`definition_of`, typed)."""
+    made = definition_of(field)
+    return made if isinstance(made, StrawberryField) else None
 
 
 def reads_plain_attribute(resolve: Any) -> bool:

@@ -1,7 +1,9 @@
+import pytest
+
 from schema.core import ids
 from server.vocabulary import Level, Region
 from tests.factories import make_community
-from tests.graphql import error_codes, gql
+from tests.graphql import both_ways, error_codes, gql
 
 COMMUNITY = """
 query ($slug: String!) {
@@ -154,3 +156,37 @@ async def test_node_with_an_unknown_or_malformed_id_is_not_found(client, runtime
         body = await gql(client, NODE, {"id": bad})
         assert body["data"]["node"] is None, bad
         assert error_codes(body) == ["NOT_FOUND"], bad
+
+
+# (door, slug asked) -> what `community(slug:)` answers, compiled and field by field alike.
+LOOKUPS = [
+    ("/graphql", "", "NOT_FOUND"),
+    ("/graphql", "no-such-community", "NOT_FOUND"),
+    ("/graphql", "yrd-b", "yrd-b"),
+    ("/c/yrd-a/graphql", "yrd-b", "TENANT_MISMATCH"),  # another tenant's, from a door
+    ("/c/yrd-a/graphql", "", "yrd-a"),  # a blank slug at a door is the door's community
+    ("/c/yrd-a/graphql", "yrd-a", "yrd-a"),
+]
+
+
+@pytest.mark.parametrize(("door", "slug", "expected"), LOOKUPS)
+async def test_the_compiled_lookup_and_the_resolver_find_the_same_community(
+    counted, door, slug, expected
+):
+    runtime, client = counted
+    await make_community(runtime, "yrd-a", size=3)
+    await make_community(runtime, "yrd-b", size=4)
+    query = "query ($slug: String!) { community(slug: $slug) { slug name memberCount } }"
+
+    # Twice: the first lookup of a slug reads the community, the next one remembers it.
+    for _ in range(2):
+        compiled, usual, _ = await both_ways(client, query, {"slug": slug}, {}, path=door)
+
+        assert compiled["data"] == usual["data"]
+        assert error_codes(compiled) == error_codes(usual)
+        if expected.isupper():
+            assert compiled["data"] == {"community": None}
+            assert error_codes(compiled) == [expected]
+        else:
+            assert compiled["data"]["community"]["slug"] == expected
+            assert compiled["data"]["community"]["memberCount"] == (3 if expected == "yrd-a" else 4)

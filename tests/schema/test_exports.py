@@ -9,6 +9,7 @@ import openpyxl
 from server.units.models import ExitRecord
 from server.vocabulary import ExitScope, SiteStatus
 from tests.factories import make_community
+from tests.httpx_private import app_of
 
 # What a spreadsheet program takes for the start of a formula.
 HOSTILE = [
@@ -22,7 +23,7 @@ HOSTILE = [
 
 
 def _export_paths(client) -> list[str]:
-    return sorted(r.path for r in client._transport.app.routes if r.path.startswith("/exports/"))
+    return sorted(r.path for r in app_of(client).routes if r.path.startswith("/exports/"))
 
 
 async def test_every_export_writes_user_text_as_text(client, runtime):

@@ -18,6 +18,7 @@ from strawberry.types.field import StrawberryField
 from schema.core.strawberry_private import (
     OperationStreamClosed,
     definition_of,
+    field_of,
     graphql_schema,
     reads_plain_attribute,
 )
@@ -83,6 +84,16 @@ def test_each_element_leads_back_to_its_strawberry_definition():
     assert isinstance(definition_of(query_site.args["name"]), StrawberryArgument)
     assert definition_of(rename.fields["name"]).metadata == {"max_length": 12}
     assert definition_of(CORE.type_map["String"]) is None  # graphql-core's own
+
+
+def test_a_field_leads_back_to_its_strawberry_field_with_its_python_name_and_checks():
+    fields = CORE.type_map["Site"].fields
+
+    assert field_of(fields["name"]).python_name == "name"
+    assert [type(e).__name__ for e in field_of(fields["guarded"]).extensions] == [
+        "PermissionExtension"
+    ]
+    assert field_of(CORE.type_map["__Type"].fields["name"]) is None  # introspection's own
 
 
 def test_a_field_without_resolver_extension_or_handler_reads_its_attribute_without_info():

@@ -15,6 +15,7 @@ from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull, get_nam
 
 from schema.api import SCHEMA
 from schema.core import ids
+from schema.core.strawberry_private import graphql_schema
 from tests.graphql import gql
 from tests.schema.access.test_policy_matrix import World, _world
 from tests.schema.lifecycle.operations import application
@@ -292,7 +293,7 @@ def _put(document: dict[str, Any], path: tuple[str | int, ...], value: str) -> d
 
 
 def _document(mutation: str) -> str:
-    input_type = SCHEMA._schema.mutation_type.fields[mutation].args["input"].type
+    input_type = graphql_schema(SCHEMA).mutation_type.fields[mutation].args["input"].type
     return (
         f"mutation ($input: {input_type}) {{ {mutation}(input: $input) {{ errors {{ code }} }} }}"
     )
@@ -348,7 +349,7 @@ def _references(input_type: GraphQLInputObjectType, prefix: str) -> set[str]:
 
 def test_every_reference_in_a_mutations_input_has_a_row():
     references = set()
-    for name, field in SCHEMA._schema.mutation_type.fields.items():
+    for name, field in graphql_schema(SCHEMA).mutation_type.fields.items():
         if "input" in field.args:
             input_type = field.args["input"].type
             while isinstance(input_type, GraphQLNonNull | GraphQLList):

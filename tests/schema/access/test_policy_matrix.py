@@ -12,6 +12,7 @@ import pytest
 
 from schema.api import SCHEMA
 from schema.core import ids
+from schema.core.strawberry_private import graphql_schema
 from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
 from server.admission.models import Application, ApplicationCall
 from server.clock import today
@@ -519,7 +520,7 @@ async def test_policy_matrix(client, runtime, operation, role):
 
 
 def test_every_operation_has_a_row():
-    schema = SCHEMA._schema
+    schema = graphql_schema(SCHEMA)
     operations = {f"Query.{name}" for name in schema.query_type.fields}
     operations |= {f"Mutation.{name}" for name in schema.mutation_type.fields}
     root_rows = {op.split("-")[0] for op in OPERATIONS if op.split(".")[0] in ("Query", "Mutation")}
