@@ -8,6 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -167,35 +168,49 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from server.compliance.audit import Counts
-    from server.demo.load import DemoSummary, load_demo
+    from server.demo.load import DemoSummary, load_demo, open_findings
 
     if settings.env == "production":
         console.print("[red]演示数据不能载入生产环境 / demo data is refused in production[/red]")
         return 2
 
-    async def load_and_audit(runtime: Runtime) -> "tuple[DemoSummary, Counts]":
+    async def load_and_audit(
+        runtime: Runtime,
+    ) -> "tuple[DemoSummary, Counts, list[tuple[str, str, str, str]]]":
         from server.compliance.audit import run_now
 
         summary = await load_demo(runtime)
-        return summary, await run_now(runtime)
+        audited = await run_now(runtime)
+        return summary, audited, await open_findings(runtime)
 
-    summary, audited = _with_runtime(settings, load_and_audit)
-    table = Table(title="演示账号 / demo sign-ins")
-    for column in ("角色 role", "邮箱 email", "密码 password", "共同体 community"):
-        table.add_column(column, overflow="fold")
-    for sign_in in summary.sign_ins:
-        table.add_row(sign_in.role, sign_in.email, sign_in.password, sign_in.community or "")
-    console.print(table)
+    summary, audited, findings = _with_runtime(settings, load_and_audit)
     console.print(
         f"共同体 communities: {summary.communities} (新建 new: {summary.new_communities}); "
         f"单位 units: {summary.units} (新建 new: {summary.new_units}); "
-        f"新建活动 new activities: {summary.new_activities}"
+        f"新建活动 new activities: {summary.new_activities}; "
+        f"新建报告 new reports: {summary.new_reports}"
     )
-    console.print(
-        f"规则审核 rule audit: {audited.findings} 项发现 findings "
-        f"（{audited.communities} 个共同体 communities）"
-    )
+    console.print(f"规则审核 rule audit: {audited.findings} 项发现 findings")
+    for rule, article, community, message in findings:
+        console.print(f"  {rule} (Art. {article}) {community}: {message}", soft_wrap=True)
+    console.print("演示账号 / demo sign-ins")
+    header = ("角色 role", "共同体 community", "邮箱 email", "密码 password")
+    rows = [(s.role, s.community or "-", s.email, s.password) for s in summary.sign_ins]
+    for line in _aligned([header, *rows]):
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
     return 0
+
+
+def _aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """Plain aligned columns, one row per line however narrow the terminal, so that each
+    value (an email above all) can be copied whole: a table would fold it."""
+    widths = [max(cell_len(cell) for cell in column) for column in zip(*rows, strict=True)]
+    return [
+        "  ".join(
+            cell + " " * (w - cell_len(cell)) for cell, w in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def _seed_national(args: argparse.Namespace, settings: Settings) -> int:
