@@ -38,7 +38,7 @@ PROGRAMME_YEAR = (
 
 def first_call(published_on: dt.date) -> ApplicationCall:
     return ApplicationCall(
-        title=f"{published_on.year} 年区域终身学习发展共同体项目实验点申报（首批）",
+        title="区域终身学习发展共同体项目首批实验点申报",
         year=published_on.year,
         opens_on=published_on - dt.timedelta(days=120),
         closes_on=published_on - dt.timedelta(days=60),
