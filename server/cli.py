@@ -2,8 +2,10 @@
 
 import argparse
 import asyncio
+import errno
 import os
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -30,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-worker", action="store_true", help="do not run the arq worker here")
+    serve.add_argument(
+        "--demo", action="store_true", help="load the demo data set first, as `gongxue demo`"
+    )
 
     commands.add_parser("worker", help="run an arq worker (rule audits, reminders)")
     commands.add_parser("migrate", help="apply the database migrations")
@@ -91,9 +96,37 @@ def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -
     return asyncio.run(run())
 
 
+def _unavailable(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on, if it cannot: said before the database is
+    migrated, the demo loaded or anything claims to be listening. (uvicorn binds it again a
+    moment later; a server that takes the port in between still gets uvicorn's own error.)"""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            # As uvicorn binds: a port that only lingers in TIME_WAIT is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return (
+                f"端口 {port} 已被占用，请换一个端口（如 make run PORT=8765 或 --port 8765） / "
+                f"port {port} on {host} is already in use: choose another "
+                f"(make run PORT=8765, or --port 8765)"
+            )
+        return (
+            f"无法在 {host}:{port} 上监听 / cannot listen on {host}:{port}: {exc.strerror or exc}"
+        )
+    return None
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if reason := _unavailable(args.host, args.port):
+        console.print(f"[red]{reason}[/red]", soft_wrap=True)
+        return 1
+    if args.demo and (refused := _demo(args, settings)):
+        return refused
     services = _migrate_database(settings)
     if args.no_worker:
         os.environ["GONGXUE_SERVE_WORKER"] = "false"

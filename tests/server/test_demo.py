@@ -35,7 +35,9 @@ LOGIN = """mutation ($email: String!, $password: String!) {
 async def test_the_demo_loads_communities_of_three_to_fifteen_units_once(client, runtime):
     first = await load_demo(runtime)
     second = await load_demo(runtime)
+    await audit.run_now(runtime)
 
+    assert {(rule, slug) for rule, _, slug, _ in await open_findings(runtime)} == DELIBERATE
     assert first.new_communities == len(COMMUNITIES) >= 5
     assert second.new_communities == second.new_units == 0
     assert second.new_activities == second.new_reports == 0
