@@ -1,4 +1,4 @@
-"""`gongxue`: the one console script (CONTRACT.md, "Command line and settings")."""
+"""`gongxue`: the one console script (its commands: README.md, "The command line")."""
 
 import argparse
 import asyncio
