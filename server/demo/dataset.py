@@ -4,7 +4,7 @@ into communities that follow the regulation (Art. 9-11, 14).
 
 Its dates are counted back from the day it is loaded, so its story stays true whenever it is
 loaded: every community keeps the regulation but for three deliberate lapses for the audits
-to find (`DELIBERATE`)."""
+to find, named by the fields of `DemoCommunity` below."""
 
 from dataclasses import dataclass
 
