@@ -225,7 +225,8 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     )
     console.print(f"规则审核 rule audit: {audited.findings} 项发现 findings")
     for rule, article, community, message in findings:
-        console.print(f"  {rule} (Art. {article}) {community}: {message}", soft_wrap=True)
+        line = f"  {rule} (Art. {article}) {community}: {message}"
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
     console.print("演示账号 / demo sign-ins")
     header = ("角色 role", "共同体 community", "邮箱 email", "密码 password")
     rows = [(s.role, s.community or "-", s.email, s.password) for s in summary.sign_ins]

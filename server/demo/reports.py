@@ -37,8 +37,8 @@ async def file_reports(
     yesterday = today - dt.timedelta(days=1)
     owed = rules.owed(community.cycle_start, by_id, yesterday, community.cycle_end)
     semi_annual = [o for o in owed if o.kind is ReportKind.SEMI_ANNUAL]
-    missed = semi_annual[-1] if misses_semi_annual and semi_annual else None
-    awaiting = semi_annual[-2] if missed else semi_annual[-1] if semi_annual else None
+    missed = semi_annual.pop() if misses_semi_annual and semi_annual else None
+    awaiting = semi_annual[-1] if semi_annual else None  # the latest in, not yet reviewed
     filed = 0
     for o in owed:
         if o == missed:

@@ -11,6 +11,8 @@ from tests.cli import GONGXUE, cli_env, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = Path(sys.executable).parent.parent
+# -o: the installed package is taken as it is, even if pyproject.toml is newer.
+MAKE_RUN = ["make", "--no-print-directory", "-o", f"{VENV}/bin/gongxue", "run"]
 
 
 def _served_output(services, settings, ask=None, **extra: str) -> str:
@@ -85,7 +87,7 @@ def test_make_run_serves_on_the_port_it_is_given(services, settings):
         env = cli_env(services, settings, COLUMNS="80")
 
         run = subprocess.run(
-            ["make", "--no-print-directory", "run", f"PORT={port}", f"VENV={VENV}"],
+            [*MAKE_RUN, f"PORT={port}", f"VENV={VENV}"],
             cwd=ROOT,
             env=env,
             capture_output=True,
