@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Where `make run` serves: `make run PORT=8765 HOST=0.0.0.0`.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test install lint typecheck schema mutants mutants-sample
 
@@ -13,9 +16,9 @@ $(BIN)/gongxue: pyproject.toml
 
 install: $(BIN)/gongxue
 
+# A taken port is refused before the demo loads.
 run: install
-	$(BIN)/gongxue demo
-	$(BIN)/gongxue serve
+	$(BIN)/gongxue serve --demo --host $(HOST) --port $(PORT)
 
 lint: install typecheck
 	$(BIN)/ruff format --check .

@@ -1,5 +1,5 @@
-"""The regulation's obligations with numbers (DOMAIN.md, "Obligations with numbers"): one row
-per rule, with its article as DOMAIN.md writes it, its usual severity, and what to do about
+"""The regulation's obligations with numbers: one row per rule, with the article a finding
+cites ("11", "16(3)": the first where several apply), its usual severity, and what to do about
 it. The checks that find them are in `server/compliance/checks.py`, keyed by `id`; the
 mutations that refuse the same things call the same domain rules."""
 

@@ -1,4 +1,5 @@
-"""The Starlette application: the HTTP surface of CONTRACT.md around a GraphQL endpoint.
+"""The Starlette application: the HTTP surface (README.md, "HTTP surface") around a GraphQL
+endpoint.
 
 The GraphQL layer is handed in (`graphql`), so the server never imports `schema/`; the
 composition root is `schema/asgi.py`.

@@ -1,13 +1,16 @@
-"""`gongxue`: the one console script (CONTRACT.md, "Command line and settings")."""
+"""`gongxue`: the one console script (its commands: README.md, "The command line")."""
 
 import argparse
 import asyncio
+import errno
 import os
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -29,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-worker", action="store_true", help="do not run the arq worker here")
+    serve.add_argument(
+        "--demo", action="store_true", help="load the demo data set first, as `gongxue demo`"
+    )
 
     commands.add_parser("worker", help="run an arq worker (rule audits, reminders)")
     commands.add_parser("migrate", help="apply the database migrations")
@@ -90,9 +96,37 @@ def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -
     return asyncio.run(run())
 
 
+def _unavailable(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on, if it cannot: said before the database is
+    migrated, the demo loaded or anything claims to be listening. (uvicorn binds it again a
+    moment later; a server that takes the port in between still gets uvicorn's own error.)"""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            # As uvicorn binds: a port that only lingers in TIME_WAIT is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return (
+                f"端口 {port} 已被占用，请换一个端口（如 make run PORT=8765 或 --port 8765） / "
+                f"port {port} on {host} is already in use: choose another "
+                f"(make run PORT=8765, or --port 8765)"
+            )
+        return (
+            f"无法在 {host}:{port} 上监听 / cannot listen on {host}:{port}: {exc.strerror or exc}"
+        )
+    return None
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if reason := _unavailable(args.host, args.port):
+        console.print(f"[red]{reason}[/red]", soft_wrap=True)
+        return 1
+    if args.demo and (refused := _demo(args, settings)):
+        return refused
     services = _migrate_database(settings)
     if args.no_worker:
         os.environ["GONGXUE_SERVE_WORKER"] = "false"
@@ -167,35 +201,50 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from server.compliance.audit import Counts
-    from server.demo.load import DemoSummary, load_demo
+    from server.demo.load import DemoSummary, load_demo, open_findings
 
     if settings.env == "production":
         console.print("[red]演示数据不能载入生产环境 / demo data is refused in production[/red]")
         return 2
 
-    async def load_and_audit(runtime: Runtime) -> "tuple[DemoSummary, Counts]":
+    async def load_and_audit(
+        runtime: Runtime,
+    ) -> "tuple[DemoSummary, Counts, list[tuple[str, str, str, str]]]":
         from server.compliance.audit import run_now
 
         summary = await load_demo(runtime)
-        return summary, await run_now(runtime)
+        audited = await run_now(runtime)
+        return summary, audited, await open_findings(runtime)
 
-    summary, audited = _with_runtime(settings, load_and_audit)
-    table = Table(title="演示账号 / demo sign-ins")
-    for column in ("角色 role", "邮箱 email", "密码 password", "共同体 community"):
-        table.add_column(column, overflow="fold")
-    for sign_in in summary.sign_ins:
-        table.add_row(sign_in.role, sign_in.email, sign_in.password, sign_in.community or "")
-    console.print(table)
+    summary, audited, findings = _with_runtime(settings, load_and_audit)
     console.print(
         f"共同体 communities: {summary.communities} (新建 new: {summary.new_communities}); "
         f"单位 units: {summary.units} (新建 new: {summary.new_units}); "
-        f"新建活动 new activities: {summary.new_activities}"
+        f"新建活动 new activities: {summary.new_activities}; "
+        f"新建报告 new reports: {summary.new_reports}"
     )
-    console.print(
-        f"规则审核 rule audit: {audited.findings} 项发现 findings "
-        f"（{audited.communities} 个共同体 communities）"
-    )
+    console.print(f"规则审核 rule audit: {audited.findings} 项发现 findings")
+    for rule, article, community, message in findings:
+        line = f"  {rule} (Art. {article}) {community}: {message}"
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
+    console.print("演示账号 / demo sign-ins")
+    header = ("角色 role", "共同体 community", "邮箱 email", "密码 password")
+    rows = [(s.role, s.community or "-", s.email, s.password) for s in summary.sign_ins]
+    for line in _aligned([header, *rows]):
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
     return 0
+
+
+def _aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """Plain aligned columns, one row per line however narrow the terminal, so that each
+    value (an email above all) can be copied whole: a table would fold it."""
+    widths = [max(cell_len(cell) for cell in column) for column in zip(*rows, strict=True)]
+    return [
+        "  ".join(
+            cell + " " * (w - cell_len(cell)) for cell, w in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def _seed_national(args: argparse.Namespace, settings: Settings) -> int:

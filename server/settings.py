@@ -1,4 +1,4 @@
-"""Settings from the environment (or a `.env` file), named as CONTRACT.md fixes them."""
+"""Settings from the environment (or a `.env` file), named as README.md lists them."""
 
 import ipaddress
 from functools import lru_cache

@@ -1,6 +1,6 @@
-"""The programme's fixed vocabularies (DOMAIN.md "Fixed vocabularies"), each value with its
-Chinese and English label. Clients see the English upper-case name; `...Label` fields show
-the label in the request's language.
+"""The programme's fixed vocabularies (the regulation's regions, levels, themes, ...), each
+value with its Chinese and English label. Clients see the English upper-case name;
+`...Label` fields show the label in the request's language.
 """
 
 import enum

@@ -56,7 +56,12 @@ class Finding(Node):
     id: strawberry.ID
     of: ClassVar[Callable[[models.Finding | models.ProgrammeFinding], "Finding"]]
     rule: str = strawberry.field(description="the rule's id in the catalogue, e.g. community-size")
-    article: str = strawberry.field(description='the article as DOMAIN.md writes it: "11", "16(3)"')
+    article: str = strawberry.field(
+        description=(
+            'the article of the regulation it applies: "11", "16(3)" (Art. 16, item 3); the '
+            "first where several do"
+        )
+    )
     severity: Severity
     severity_label: str = label("severity", Severity)
     status: FindingStatus

@@ -1,4 +1,4 @@
-"""The programme's roles (CONTRACT.md "Roles"), as clients name them."""
+"""The programme's roles (Art. 14, 17), as clients name them."""
 
 from policies.enforcer import EXPERT_ASSIGNED
 from server.vocabulary import Labelled

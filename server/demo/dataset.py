@@ -1,11 +1,14 @@
 """The demo data set: real GB/T 2260 division codes (township codes are the first nine digits
 of the statistical division code), education bodies named as such bodies are named, grouped
-into communities that follow the regulation (Art. 9-11, 14)."""
+into communities that follow the regulation (Art. 9-11, 14).
 
-import datetime as dt
+Its dates are counted back from the day it is loaded, so its story stays true whenever it is
+loaded: every community keeps the regulation but for three deliberate lapses for the audits
+to find, named by the fields of `DemoCommunity` below."""
+
 from dataclasses import dataclass
 
-from server.vocabulary import Level, Region, Theme
+from server.vocabulary import ActivityKind, Level, Region, Theme
 
 P, F, C, T = Level.PROVINCE, Level.PREFECTURE, Level.COUNTY, Level.TOWNSHIP
 
@@ -26,11 +29,19 @@ class DemoCommunity:
     region: Region
     level: Level
     themes: tuple[Theme, ...]
-    cycle_start: dt.date
+    months_in: int  # its cycle began on the first of the month this many months ago
     leader: str
     deputies: tuple[str, ...]
     members: tuple[str, ...]
-    absentee: str | None = None  # a member that misses two activities in a row and leaves
+    # The deliberate lapses. A member that misses two activities in a row and so leaves
+    # (Art. 8(2), 12):
+    absentee: str | None = None
+    # A kind of activity held once too few last year (Art. 16(3), 16(12)):
+    short_of: ActivityKind | None = None
+    # Its latest semi-annual report to the experts is not in (Art. 18(4)):
+    misses_semi_annual: bool = False
+    # Assigned to the demo's expert, who reviews its semi-annual reports (Art. 17(5)):
+    expert_assigned: bool = False
 
 
 UNITS: tuple[DemoUnit, ...] = (
@@ -129,11 +140,12 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         region=Region.YANGTZE_RIVER_DELTA,
         level=C,
         themes=(Theme.ELDERLY_EDUCATION, Theme.INTERNET_PLUS),
-        cycle_start=dt.date(2025, 3, 1),
+        months_in=21,
         leader="310112",
         deputies=("310115", "320506"),
         members=("330106", "330110", "320106", "340104", "330212", "320214"),
         absentee="320214",
+        expert_assigned=True,
     ),
     DemoCommunity(
         slug="yrd-province-lifelong",
@@ -141,7 +153,7 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         region=Region.YANGTZE_RIVER_DELTA,
         level=P,
         themes=(Theme.LEARNING_COMMUNITY,),
-        cycle_start=dt.date(2025, 1, 1),
+        months_in=23,
         leader="310000",
         deputies=("320000",),
         members=("330000", "340000"),
@@ -152,10 +164,12 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         region=Region.CHENGDU_CHONGQING,
         level=C,
         themes=(Theme.COMMUNITY_GOVERNANCE, Theme.FAMILY_EDUCATION),
-        cycle_start=dt.date(2025, 9, 1),
+        months_in=15,
         leader="510104",
         deputies=("500103",),
         members=("510107", "500106", "510108", "500105", "510112"),
+        misses_semi_annual=True,
+        expert_assigned=True,
     ),
     DemoCommunity(
         slug="jjj-city-economy",
@@ -163,10 +177,11 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         region=Region.BEIJING_TIANJIN_HEBEI,
         level=F,
         themes=(Theme.REGIONAL_ECONOMY,),
-        cycle_start=dt.date(2026, 1, 1),
+        months_in=20,
         leader="130100",
         deputies=("130200",),
         members=("130600", "131000", "370200"),
+        short_of=ActivityKind.CITIZEN_LEARNING,
     ),
     DemoCommunity(
         slug="prd-township-learning",
@@ -174,10 +189,11 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         region=Region.PEARL_RIVER_DELTA,
         level=T,
         themes=(Theme.LEARNING_COMMUNITY, Theme.RURAL_REVITALISATION),
-        cycle_start=dt.date(2025, 6, 1),
+        months_in=18,
         leader="440106008",
         deputies=("440104010", "440305005"),
         members=("440604100", "441900003", "440606101"),
+        expert_assigned=True,
     ),
     DemoCommunity(
         slug="northwest-county-rural",
@@ -185,7 +201,7 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         region=Region.NORTHWEST,
         level=C,
         themes=(Theme.RURAL_REVITALISATION,),
-        cycle_start=dt.date(2026, 3, 1),
+        months_in=9,
         leader="610113",
         deputies=("620102",),
         members=("640104",),
@@ -196,7 +212,7 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         region=Region.CENTRAL_CHINA,
         level=F,
         themes=(Theme.LEARNING_COMMUNITY, Theme.ELDERLY_EDUCATION),
-        cycle_start=dt.date(2025, 4, 1),
+        months_in=20,
         leader="420100",
         deputies=("430100", "410100"),
         members=(
@@ -217,9 +233,18 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         region=Region.NORTHEAST,
         level=C,
         themes=(Theme.FAMILY_EDUCATION,),
-        cycle_start=dt.date(2025, 10, 1),
+        months_in=14,
         leader="210102",
         deputies=("220102",),
         members=("230103", "210202", "150102"),
     ),
 )
+
+# Besides each community's leader, the demo signs in a deputy's and a member unit's staff of
+# this community (leader, deputy and member see it as the regulation lets each of them).
+STAFFED = "yrd-county-elderly"
+DEPUTY_UNIT = "310115"
+MEMBER_UNIT = "330106"
+
+# A unit applying to this year's call: its application waits for the project group's review.
+APPLICANT = DemoUnit("昆明市官渡区社区教育学院", C, "530111", "昆明市官渡区关上中路 8 号", "杨春燕")

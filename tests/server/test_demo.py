@@ -1,27 +1,46 @@
+"""`gongxue demo` tells a true story: communities whose cycles, activities and reports agree
+with the regulation but for three deliberate lapses, which the audit finds and nothing else;
+a sign-in for every role, each seeing what that role may see."""
+
 import datetime as dt
 import os
 import subprocess
 
+import pytest
 from sqlalchemy import func, select
 
 from server.activities.models import Activity
 from server.clock import today
 from server.communities.models import Community, Membership
 from server.communities.rules import MAX_UNITS, MIN_UNITS
-from server.demo.dataset import COMMUNITIES
-from server.demo.load import load_demo
+from server.compliance import audit
+from server.demo import load
+from server.demo.dataset import COMMUNITIES, STAFFED
+from server.demo.load import DEMO_PASSWORD, load_demo, open_findings
 from server.vocabulary import MembershipRole
 from tests.cli import GONGXUE, cli_env
-from tests.graphql import gql
+from tests.graphql import error_codes, gql
+
+# The lapses the demo is built with, as the audit names them: (rule, community).
+(ABSENTEE,) = [c for c in COMMUNITIES if c.absentee]
+(SHORT,) = [c for c in COMMUNITIES if c.short_of]
+(LATE,) = [c for c in COMMUNITIES if c.misses_semi_annual]
+DELIBERATE = {("citizen-learning", SHORT.slug), ("semi-annual-report", LATE.slug)}
+
+LOGIN = """mutation ($email: String!, $password: String!) {
+  login(input: {email: $email, password: $password}) { token errors { code } }
+}"""
 
 
 async def test_the_demo_loads_communities_of_three_to_fifteen_units_once(client, runtime):
     first = await load_demo(runtime)
     second = await load_demo(runtime)
+    await audit.run_now(runtime)
 
+    assert {(rule, slug) for rule, _, slug, _ in await open_findings(runtime)} == DELIBERATE
     assert first.new_communities == len(COMMUNITIES) >= 5
-    assert second.new_communities == 0
-    assert second.new_units == 0
+    assert second.new_communities == second.new_units == 0
+    assert second.new_activities == second.new_reports == 0
     assert [s.email for s in second.sign_ins] == [s.email for s in first.sign_ins]
     async with runtime.database.transaction() as session:
         sizes = (
@@ -47,49 +66,156 @@ async def test_the_demo_loads_communities_of_three_to_fifteen_units_once(client,
     assert body["data"]["communities"]["totalCount"] == len(COMMUNITIES)
 
 
-async def test_the_demo_holds_a_year_of_activities_and_one_unit_leaves(client, runtime):
-    first = await load_demo(runtime)
-    second = await load_demo(runtime)
+async def test_the_demo_holds_its_cycles_activities_and_one_unit_leaves(client, runtime):
+    await load_demo(runtime)
 
-    assert first.new_activities >= 5 * len(COMMUNITIES) and second.new_activities == 0
     async with runtime.database.transaction(all_communities=True) as session:
-        held = (await session.scalars(select(Activity.held_on))).all()
-        expected, recorded = (
+        held = (
             await session.execute(
                 select(
+                    func.count(),
                     func.sum(Activity.expected_count),
                     func.sum(
                         Activity.attended_count + Activity.absent_count + Activity.excused_count
                     ),
-                )
+                ).where(Activity.held_on < today())
             )
         ).one()
-    assert today() - dt.timedelta(days=366) <= min(held) and max(held) < today()
-    assert expected == recorded  # every expected unit's attendance is on record
+        outside = await session.scalar(
+            select(func.count())
+            .select_from(Activity)
+            .join(Community, Community.id == Activity.community_id)
+            .where(~Activity.held_on.between(Community.cycle_start, Community.cycle_end))
+        )
+    count, expected, recorded = held
+    assert count >= 5 * len(COMMUNITIES)
+    assert expected == recorded  # every held activity's attendance is on record
+    assert outside == 0  # all within the communities' cycles
     exits = await gql(
         client, "{ exits { edges { node { kind unit { name } community { slug } } } } }"
     )
     (gone,) = [e["node"] for e in exits["data"]["exits"]["edges"]]
-    (absentee,) = [c for c in COMMUNITIES if c.absentee]
-    assert gone["kind"] == "AUTO_EXITED" and gone["community"]["slug"] == absentee.slug
+    assert gone["kind"] == "AUTO_EXITED" and gone["community"]["slug"] == ABSENTEE.slug
     sites = await gql(client, "{ units(first: 100) { edges { node { plaqueNumber } } } }")
     plaques = [e["node"]["plaqueNumber"] for e in sites["data"]["units"]["edges"]]
-    assert len(set(plaques)) == len(plaques) and all(p.startswith("LLC-2024-") for p in plaques)
+    assert len(set(plaques)) == len(plaques)
+    assert all(p.startswith(f"LLC-{load.admitted_on(today()).year}-") for p in plaques)
 
 
-def test_the_cli_loads_the_demo_and_prints_its_sign_ins(services, settings):
-    env = cli_env(services, settings, COLUMNS="200")
+# Days around the deadlines the audit counts with: a half year's report is due on 15 July and
+# 15 January, the annual summaries on 31 January (Art. 18(4), 18(5), 19(3)), and a year's
+# activities are counted once it is over (Art. 16(3), 16(12)).
+ON = [
+    None,  # today
+    dt.date(2027, 1, 1),
+    dt.date(2027, 1, 16),
+    dt.date(2027, 2, 1),
+    dt.date(2027, 7, 15),
+    dt.date(2027, 7, 16),
+    dt.date(2028, 6, 30),
+]
+
+
+@pytest.mark.parametrize("on", ON, ids=lambda d: str(d or "today"))
+async def test_the_audit_of_the_demo_finds_its_deliberate_lapses_and_nothing_else(
+    runtime, monkeypatch, on
+):
+    if on is not None:
+        for module in (load, audit):
+            monkeypatch.setattr(module, "today", lambda: on)
+
+    await load_demo(runtime)
+    await audit.run_now(runtime)
+
+    found = await open_findings(runtime)
+    assert {(rule, community) for rule, _, community, _ in found} == DELIBERATE
+    assert len(found) == len(DELIBERATE)  # one of each: not a finding per period
+    messages = {rule: message for rule, _, _, message in found}
+    year = (on or today()).year - 1
+    assert messages["citizen-learning"] == f"{year} 年只举办了 1 次市民学习活动，至少应有 2 次"
+
+
+async def _sign_in(client, email: str) -> dict[str, str]:
+    body = await gql(client, LOGIN, {"email": email, "password": DEMO_PASSWORD})
+    assert body["data"]["login"]["errors"] == [], email
+    return {"Authorization": f"Bearer {body['data']['login']['token']}"}
+
+
+FINDINGS = "{ findings { edges { node { rule community { slug } } } } }"
+REPORTS = """query ($slug: String!) {
+  community(slug: $slug) { reports(kind: SEMI_ANNUAL) { totalCount } }
+}"""
+ACTIVITIES = """query ($slug: String!) {
+  community(slug: $slug) { activities { totalCount } findings { totalCount } }
+}"""
+APPLICATIONS = "{ applications { edges { node { statusLabel unitName } } } }"
+
+
+async def test_every_roles_sign_in_works_and_sees_what_the_role_may_see(client, runtime):
+    summary = await load_demo(runtime)
+    await audit.run_now(runtime)
+    roles = {s.role.split()[1] for s in summary.sign_ins}
+    assert roles == {"PROJECT_GROUP", "EXPERT", "LEADER", "DEPUTY", "MEMBER", "APPLICANT"}
+    by_role = {(s.role.split()[1], s.community): s.email for s in summary.sign_ins}
+
+    # The project group sees every community's findings.
+    project_group = await _sign_in(client, by_role["PROJECT_GROUP", None])
+    body = await gql(client, FINDINGS, headers=project_group)
+    seen = {
+        (e["node"]["rule"], e["node"]["community"]["slug"])
+        for e in body["data"]["findings"]["edges"]
+    }
+    assert seen == DELIBERATE
+
+    # The expert reads the reports of the communities it is assigned to, and no other's.
+    expert = await _sign_in(client, by_role["EXPERT", LATE.slug])
+    body = await gql(client, REPORTS, {"slug": LATE.slug}, headers=expert)
+    assert body["data"]["community"]["reports"]["totalCount"] >= 1
+    assert error_codes(await gql(client, REPORTS, {"slug": SHORT.slug}, headers=expert)) == [
+        "FORBIDDEN"
+    ]
+
+    # A leader sees its own community's finding, and not another community's.
+    leader = await _sign_in(client, by_role["LEADER", SHORT.slug])
+    body = await gql(client, ACTIVITIES, {"slug": SHORT.slug}, headers=leader)
+    assert body["data"]["community"]["findings"]["totalCount"] == 1
+    assert error_codes(await gql(client, ACTIVITIES, {"slug": LATE.slug}, headers=leader)) == [
+        "FORBIDDEN"
+    ]
+
+    # The deputy's and the member unit's staff read their community's activities.
+    for role in ("DEPUTY", "MEMBER"):
+        staff = await _sign_in(client, by_role[role, STAFFED])
+        body = await gql(client, ACTIVITIES, {"slug": STAFFED}, headers=staff)
+        assert "errors" not in body, (role, body)
+        assert body["data"]["community"]["activities"]["totalCount"] >= 5
+
+    # The applicant sees its own application, waiting for review, and nobody else's.
+    applicant = await _sign_in(client, by_role["APPLICANT", None])
+    body = await gql(client, APPLICATIONS, headers=applicant)
+    (application,) = [e["node"] for e in body["data"]["applications"]["edges"]]
+    assert application == {"statusLabel": "已提交", "unitName": "昆明市官渡区社区教育学院"}
+
+
+def test_the_cli_prints_one_sign_in_per_line_at_80_columns(services, settings):
+    env = cli_env(services, settings, COLUMNS="80")
 
     run = subprocess.run(
-        [GONGXUE, "demo"], env=env, capture_output=True, text=True, timeout=120, check=False
+        [GONGXUE, "demo"], env=env, capture_output=True, text=True, timeout=180, check=False
     )
 
     assert run.returncode == 0, run.stderr
-    assert "admin@demo.gongxue.test" in run.stdout
-    assert "gongxue-demo-2026" in run.stdout
-    assert "规则审核 rule audit:" in run.stdout  # the demo opens with its findings in place
-    for community in COMMUNITIES:
-        assert community.slug in run.stdout
+    lines = run.stdout.splitlines()
+    assert "规则审核 rule audit: 2 项发现 findings" in lines
+    for rule, community in DELIBERATE:
+        assert any(rule in line and community in line for line in lines), (rule, community)
+    sign_ins = [line.split() for line in lines if "@demo.gongxue.test" in line]
+    roles = {cells[1] for cells in sign_ins}
+    assert roles == {"PROJECT_GROUP", "EXPERT", "LEADER", "DEPUTY", "MEMBER", "APPLICANT"}
+    for cells in sign_ins:  # role (zh, en), community, email, password: whole, on one line
+        assert len(cells) == 5 and cells[4] == DEMO_PASSWORD, cells
+    leaders = {cells[2]: cells[3] for cells in sign_ins if cells[1] == "LEADER"}
+    assert leaders == {c.slug: f"leader.{c.slug}@demo.gongxue.test" for c in COMMUNITIES}
 
 
 def test_the_cli_refuses_the_demo_in_production(services):

@@ -1,8 +1,18 @@
 """`gongxue serve` as a process: what it writes per request."""
 
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 
-from tests.cli import serving
+from tests.cli import GONGXUE, cli_env, serving
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = Path(sys.executable).parent.parent
+# -o: the installed package is taken as it is, even if pyproject.toml is newer.
+MAKE_RUN = ["make", "--no-print-directory", "-o", f"{VENV}/bin/gongxue", "run"]
 
 
 def _served_output(services, settings, ask=None, **extra: str) -> str:
@@ -42,3 +52,50 @@ def test_the_access_log_leaves_out_what_a_get_asks(services, settings):
 
     assert '"GET /graphql?… HTTP/1.1" 200' in logged
     assert "private-literal" not in logged and "private-variable" not in logged
+
+
+def test_a_taken_port_is_refused_before_anything_claims_to_listen(services, settings):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = cli_env(services, settings, COLUMNS="80")
+
+        run = subprocess.run(
+            [GONGXUE, "serve", "--demo", "--port", str(port), "--no-worker"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert run.returncode == 1
+    said = run.stdout + run.stderr
+    assert f"端口 {port} 已被占用" in said
+    assert f"port {port} on 127.0.0.1 is already in use" in said
+    for claim in ("listening", "Uvicorn running", "http://127.0.0.1", "demo sign-ins"):
+        assert claim not in said  # nothing claimed to serve, and the demo did not load
+
+
+def test_make_run_serves_on_the_port_it_is_given(services, settings):
+    """`make run PORT=...` passes the port on: shown by the refusal of a taken one."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = cli_env(services, settings, COLUMNS="80")
+
+        run = subprocess.run(
+            [*MAKE_RUN, f"PORT={port}", f"VENV={VENV}"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert run.returncode != 0
+    assert f"port {port} on 127.0.0.1 is already in use" in run.stdout
+    assert "demo sign-ins" not in run.stdout
