@@ -62,7 +62,7 @@ class ProgrammeStatistics:
         months = [_month_back(today, back) for back in range(MONTHS - 1, -1, -1)]
         statement = queries.activities_by_month(months[0], today)
         async with info.context.transaction(all_communities=True) as session:
-            counted = {month: n for month, n in (await session.execute(statement)).tuples()}
+            counted = {month: n for month, n in await session.execute(statement)}
         return [
             Tally(
                 key=f"{m:%Y-%m}",
@@ -75,7 +75,7 @@ class ProgrammeStatistics:
 
 async def _rows(info: Info, statement: Select[Any, int]) -> list[tuple[str, int]]:
     async with info.context.transaction() as session:
-        return [(str(k), int(n)) for k, n in (await session.execute(statement)).tuples()]
+        return [(str(k), int(n)) for k, n in await session.execute(statement)]
 
 
 def _ordered(rows: list[tuple[str, int]], order: list[str]) -> list[tuple[str, int]]:

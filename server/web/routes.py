@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from server.logs import traceback_text
 from server.runtime import Runtime
+from server.settings import Settings
 from server.web import sessions
 from server.web.assets import STATIC
 from server.web.execution import Answer, Execute, document
@@ -50,8 +51,12 @@ def web_routes(runtime: Runtime, execute: Execute) -> list[BaseRoute]:
 
 class Pages:
     def __init__(self, runtime: Runtime, execute: Execute) -> None:
-        self.settings = runtime.settings
+        self.runtime = runtime
         self.execute = execute
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
 
     def guarded(self, page: Page) -> Page:
         """Anything a page did not expect: logged as every failure is (no data in it) and a
