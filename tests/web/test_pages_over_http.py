@@ -124,7 +124,7 @@ async def test_an_anonymous_page_carries_an_etag_and_answers_304_when_unchanged(
 
 
 async def test_a_community_page_shows_its_profile_and_members(client, two):
-    a, _, units = two
+    _, _, units = two
     page = await client.get("/c/changsanjiao/")
 
     assert page.status_code == 200
@@ -204,7 +204,9 @@ async def test_the_cookies_are_secure_in_production_and_over_https(client, runti
         assert "; secure" in cookie.lower(), cookie
 
     # Behind a proxy that ends TLS the request may look like plain HTTP: production says.
-    monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(update={"env": "production"}))
+    monkeypatch.setattr(
+        runtime, "settings", runtime.settings.model_copy(update={"env": "production"})
+    )
     client.cookies.clear()
     form = await client.get("http://gongxue.test/login")
     assert "; secure" in form.headers["set-cookie"].lower()
@@ -227,7 +229,12 @@ async def test_a_wrong_password_is_shown_beside_the_field_and_signs_nobody_in(cl
 
 async def test_next_never_leads_to_another_site(client, runtime):
     await make_user(runtime, "leader@example.cn")
-    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ):
         client.cookies.clear()
         answer = await _signed_in(client, next_path=target)
         assert answer.status_code == 303, target

@@ -18,21 +18,23 @@
       color: colours,
       textStyle: { fontFamily: font },
       tooltip: { trigger: kind === "pie" ? "item" : "axis" },
-      grid: { left: 40, right: 16, top: 16, bottom: 56 }
+      grid: { left: 40, right: 16, top: 28, bottom: 56 }
     };
     if (kind === "pie") {
-      option.legend = { bottom: 0 };
+      var narrow = box.clientWidth < 420;
       option.series = [{
-        type: "pie", radius: ["38%", "66%"], center: ["50%", "44%"],
+        type: "pie", radius: narrow ? ["28%", "50%"] : ["38%", "66%"], center: ["50%", "50%"],
         label: { formatter: "{b}\n{c}" },
         data: tallies.map(function (t) { return { name: t.label, value: t.count }; })
       }];
     } else {
       option.xAxis = { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 40 : 0 } };
       option.yAxis = { type: "value", minInterval: 1 };
-      option.series = [kind === "line"
-        ? { type: "line", data: counts, smooth: true, areaStyle: { opacity: 0.12 }, symbolSize: 7 }
-        : { type: "bar", data: counts, barMaxWidth: 36, itemStyle: { borderRadius: [3, 3, 0, 0] } }];
+      option.series = [{
+        type: "bar", data: counts, barMaxWidth: 36,
+        label: { show: true, position: "top" },
+        itemStyle: { borderRadius: [3, 3, 0, 0], color: box.getAttribute("data-colour") || colours[0] }
+      }];
     }
     var chart = window.echarts.init(box);
     chart.setOption(option);
