@@ -71,7 +71,7 @@ def render(
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
-        "Vary": "Cookie, Accept-Language",
+        "Vary": "Cookie",
     }
     made_csrf = hasattr(request.state, "new_csrf")
     if status == 200 and not signed_in and not made_csrf:

@@ -329,3 +329,9 @@ async def test_activities_show_to_a_member_and_never_to_the_public(client, runti
     assert "长三角老年教育研讨会" not in other.text
     assert "长三角老年教育研讨会" in member.text
     assert "2026年3月12日" in member.text
+
+
+async def test_pages_stay_in_chinese_whatever_the_browser_prefers(client, two):
+    page = await client.get("/c/changsanjiao/", headers={"Accept-Language": "en"})
+
+    assert "区县级" in page.text and "County" not in page.text
