@@ -41,6 +41,7 @@ from schema.notifications.inbox import (
 )
 from schema.reports.mutations import ReportMutations
 from schema.reports.types import Report
+from schema.statistics.queries import StatisticsQueries
 from schema.units.mutations import UnitMutations
 from schema.units.queries import UnitQueries
 from schema.uploads.types import Upload
@@ -61,6 +62,7 @@ Query = merge_types(
         NotificationQueries,
         ComplianceQueries,
         AuditQueries,
+        StatisticsQueries,
     ),
 )
 Mutation = merge_types(

@@ -8,6 +8,7 @@ from starlette.applications import Starlette
 from schema.api import sdl
 from schema.core import ids
 from schema.view import GraphQLView
+from schema.web import PageExecution
 from server.app import create_app
 from server.runtime import Runtime, locate_services, open_runtime
 from server.settings import get_settings
@@ -15,7 +16,13 @@ from server.settings import get_settings
 
 def build(runtime: Runtime, *, run_worker: bool = False) -> Starlette:
     return create_app(
-        runtime, GraphQLView, sdl(), ids.encode, decode_id=ids.decode_as, run_worker=run_worker
+        runtime,
+        GraphQLView,
+        sdl(),
+        ids.encode,
+        decode_id=ids.decode_as,
+        pages=PageExecution,
+        run_worker=run_worker,
     )
 
 

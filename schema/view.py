@@ -37,6 +37,7 @@ from server.errors import GongxueError
 from server.i18n import language_from
 from server.outages import ServiceUnavailable, is_outage
 from server.runtime import Runtime
+from server.web.graphiql import graphiql_page
 from tenants.resolution import Tenant, agree, find_tenant
 
 
@@ -152,6 +153,11 @@ class GraphQLView(GraphQL[Context, None]):
             async with self.runtime.database.transaction() as session:
                 self._tenants[slug] = await find_tenant(session, slug)
         return self._tenants[slug]
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with its scripts and styles served by gongxue, never a CDN: it works on an
+        intranet that cannot reach one."""
+        return graphiql_page(request)
 
     async def execute_single(
         self,

@@ -1,8 +1,9 @@
 """The Starlette application: the HTTP surface (README.md, "HTTP surface") around a GraphQL
 endpoint.
 
-The GraphQL layer is handed in (`graphql`), so the server never imports `schema/`; the
-composition root is `schema/asgi.py`.
+The GraphQL layer is handed in (`graphql`, and `pages`: what the web pages execute their
+documents with), so the server never imports `schema/`; the composition root is
+`schema/asgi.py`.
 """
 
 import logging
@@ -10,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -25,6 +27,9 @@ from server.sql_count import StatementCount, count_statements
 from server.units.http import export_routes
 from server.uploads import service as uploads
 from server.uploads.http import upload_endpoints
+from server.web.execution import Execute
+from server.web.rendering import render
+from server.web.routes import web_routes
 from server.worker import InProcessWorker
 
 # uvicorn logs each request (`GONGXUE_ACCESS_LOG`): without its query string, which may hold
@@ -39,9 +44,11 @@ def create_app(
     encode_id: Callable[..., str],
     *,
     decode_id: Callable[[str, str], tuple[int, ...]],
+    pages: Callable[[Runtime], Execute],
     run_worker: bool = False,
 ) -> Starlette:
     """`encode_id`, `decode_id`: the GraphQL layer's global ids (`decode_id(id, type name)`).
+    `pages`: makes what the web pages run their GraphQL documents with.
     `run_worker`: also run the arq worker in this process (the embedded default)."""
     endpoint = graphql(runtime)
     upload, download = upload_endpoints(runtime, encode_id, decode_id)
@@ -57,6 +64,13 @@ def create_app(
 
     async def schema_sdl(request: Request) -> Response:
         return PlainTextResponse(sdl, media_type="text/plain; charset=utf-8")
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        """A path nothing serves: the styled page in Chinese, still a 404; other refusals of
+        the router (a method not allowed) keep their plain answer."""
+        if isinstance(exc, HTTPException) and exc.status_code != 404:
+            return PlainTextResponse(exc.detail, exc.status_code, exc.headers)
+        return render(request, runtime.settings, "public/not_found.html", status=404)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -84,7 +98,9 @@ def create_app(
             Route("/uploads", upload, methods=["POST"]),
             Route("/uploads/{id}", download, methods=["GET"]),
             *export_routes(runtime),
+            *web_routes(runtime, pages(runtime)),
         ],
+        exception_handlers={404: not_found},
         middleware=[
             Middleware(FailuresLogged),
             *counting,

@@ -49,6 +49,12 @@ class Context:
     def bearer(self) -> str | None:
         return self._bearer
 
+    def sign_in_as(self, token: str | None) -> None:
+        """A web page's request: the browser session's token (or nobody) is who asks, never
+        an `Authorization` header."""
+        self._bearer = token
+        self._guard = None
+
     def enter(self, tenant: Tenant | None) -> None:
         """A websocket's door, known once its `connection_init` has been checked."""
         self.path_tenant = tenant

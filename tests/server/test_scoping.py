@@ -28,6 +28,7 @@ from server.compliance import service as compliance_service
 from server.notifications.service import inbox_statement
 from server.reports import queries as reports_queries
 from server.sql_count import note_statement
+from server.statistics import queries as statistics_queries
 from server.units import queries as units_queries
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import (
@@ -52,6 +53,16 @@ NOT_A_TENANTS = {
     activities_queries.programme_activities_statement: "the project group's own activities",
     note_statement: "counts statements; builds none",
     compliance_service.programme_findings_statement: "findings about the programme itself",
+    **dict.fromkeys(
+        (
+            statistics_queries.communities_by_region,
+            statistics_queries.communities_by_level,
+            statistics_queries.sites_by_level,
+            statistics_queries.sites_by_province,
+            statistics_queries.activities_by_month,
+        ),
+        "national counts, public; no community's rows (tests/schema/test_statistics.py)",
+    ),
 }
 
 

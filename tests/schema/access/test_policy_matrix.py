@@ -145,6 +145,10 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         PROJECT_GROUP,
     ),
     "Query.exits": (_q("{ exits { totalCount } }"), EVERYONE),
+    "Query.programmeStatistics": (
+        _q("{ programmeStatistics { activitiesByMonth { count } } }"),
+        EVERYONE,
+    ),
     "Query.applicationCalls": (_q("{ applicationCalls { totalCount } }"), EVERYONE),
     "Query.applications": (_q("{ applications { totalCount } }"), SIGNED_IN),
     "Query.programmeActivities": (_q("{ programmeActivities { totalCount } }"), SIGNED_IN),

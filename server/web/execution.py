@@ -1,0 +1,34 @@
+"""What a page runs: a GraphQL document executed in-process against the API's schema, as the
+visitor (anonymous, or the user of the browser session). The composition root
+(`schema/asgi.py`) hands the callable in, so `server/` never imports `schema/`."""
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The document's answer as a client of `/graphql` would read it."""
+
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def codes(self) -> set[str]:
+        return {str(e.get("extensions", {}).get("code")) for e in self.errors}
+
+
+Execute = Callable[[str, Mapping[str, Any] | None, Request], Awaitable[Answer]]
+
+
+@cache
+def document(name: str) -> str:
+    """The GraphQL document a page names: `public/home` is `templates/public/home.graphql`,
+    beside the page's template, so a reader sees what the page asks for."""
+    return (TEMPLATES_DIR / f"{name}.graphql").read_text(encoding="utf-8")
