@@ -42,6 +42,9 @@ class Activity(Node):
     attended_count: int
     absent_count: int
     excused_count: int
+    is_public: bool = strawberry.field(
+        description="shown on the community's sub-platform (its leader or a deputy decides)"
+    )
     db_id: strawberry.Private[int]
     community_id: strawberry.Private[int | None]
 
@@ -77,6 +80,8 @@ class Activity(Node):
             attended_count=row.attended_count,
             absent_count=row.absent_count,
             excused_count=row.excused_count,
+            # A project-wide activity is on no sub-platform.
+            is_public=getattr(row, "is_public", False),
             db_id=row.id,
             community_id=community_id,
         )

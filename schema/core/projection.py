@@ -207,6 +207,10 @@ class Page:
     most: int | None = None
     scope: str | None = None
     same_community: bool = False
+    # Builder arguments that say whether the reader holds a permission in the community of
+    # the object the page hangs from (`{"drafts": Permission.NEWS_WRITE}`): a list whose rows
+    # depend on who reads it, decided with the request's guard both ways.
+    rights: dict[str, Any] = field(default_factory=dict)
 
     def parent_values(self, value_of: Callable[[str], Any]) -> dict[str, Any]:
         """The builder's arguments from the parent: `value_of(column)` a column of its row
@@ -395,10 +399,12 @@ def page(
     most: int | None = None,
     scope: str | None = None,
     same_community: bool = False,
+    rights: dict[str, Any] | None = None,
 ) -> Callable[[F], F]:
     """A connection of `type_name`, over a resolver whose signature declares the field's
     arguments (its body is never run): `first` and `after` page, `newest_first` (if there)
-    turns the order, every other one is a filter of `builder`'s."""
+    turns the order, every other one is a filter of `builder`'s; `rights` (`Page.rights`)
+    are the builder's arguments the reader's permissions give."""
 
     def declare(resolver: F) -> F:
         signature = inspect.signature(resolver)
@@ -416,6 +422,7 @@ def page(
             most,
             scope,
             same_community,
+            rights or {},
         )
 
         @functools.wraps(resolver)
@@ -439,6 +446,12 @@ async def read_page(
     under the same scope, its rows' related objects and values primed in the loaders."""
     values = {**declared.fixed, **{name: arguments[name] for name in declared.filters}}
     values.update(declared.parent_values(lambda column: getattr(source, attribute(column))))
+    if declared.rights:
+        guard = await info.context.guard()
+        community = PROJECTIONS[type(source).__strawberry_definition__.name].community
+        community_id = getattr(source, attribute(community or "community_id"))
+        for name, permission in declared.rights.items():
+            values[name] = guard.allows(permission, community_id)
     scope: dict[str, Any] = {}
     if declared.scope == ALL:
         scope["all_communities"] = True
