@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.columns import vocabulary
@@ -58,7 +59,7 @@ class Community(Timestamped, Base):
     banner_upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
     # The logo, the banner and the introduction's pictures: public with the profile.
     profile_upload_ids: Mapped[list[int]] = mapped_column(
-        ARRAY(BigInteger), server_default=text("'{}'"), default=list
+        postgresql.ARRAY(BigInteger), server_default=text("'{}'"), default=list
     )
 
 

@@ -1,7 +1,6 @@
 import datetime as dt
 
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     Boolean,
     Computed,
@@ -13,6 +12,7 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,7 +51,7 @@ class News(Timestamped, Base):
     cover_upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
     # The cover and every image of the body: public while the item is published.
     upload_ids: Mapped[list[int]] = mapped_column(
-        ARRAY(BigInteger), server_default=text("'{}'"), default=list
+        postgresql.ARRAY(BigInteger), server_default=text("'{}'"), default=list
     )
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # Deferred: only the search condition reads it, never a page.
