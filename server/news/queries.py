@@ -10,6 +10,7 @@ from sqlalchemy import (
     Select,
     Text,
     all_,
+    and_,
     func,
     or_,
     select,
@@ -26,8 +27,9 @@ def matching(search: Any) -> ColumnElement[bool]:
     `search_query`), then each word is confirmed as written, so "老年" never finds "年老" and
     "老年教育" never finds "老年…年教…教育" scattered. `search` a value, or a parameter."""
     words = func.search_patterns(search, type_=ARRAY(Text))
-    return News.search.op("@@")(func.search_query(search)) & (News.title + " " + News.body).ilike(
-        all_(words)
+    return and_(
+        News.search.bool_op("@@")(func.search_query(search)),
+        (News.title + " " + News.body).ilike(all_(words)),
     )
 
 

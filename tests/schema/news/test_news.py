@@ -79,9 +79,7 @@ async def test_only_the_communitys_leader_deputies_and_project_group_write(clien
     write = {"input": {"communitySlug": sub.a, "title": "成员写的", "body": "正文"}}
 
     assert error_codes(await gql(client, CREATE, write, headers=sub.member)) == ["FORBIDDEN"]
-    assert error_codes(await gql(client, CREATE, write, headers=sub.other_leader)) == [
-        "FORBIDDEN"
-    ]
+    assert error_codes(await gql(client, CREATE, write, headers=sub.other_leader)) == ["FORBIDDEN"]
     assert error_codes(await gql(client, CREATE, write)) == ["UNAUTHENTICATED"]
     for outsider in (sub.member, sub.other_leader):
         assert error_codes(await gql(client, UPDATE, change, headers=outsider)) == ["FORBIDDEN"]
@@ -201,9 +199,7 @@ async def test_pictures_are_the_writers_own_png_or_jpeg_uploads(client, sub, own
     assert f'<img src="/uploads/{mine}" alt="活动照片">' in news["bodyHtml"]
 
 
-async def test_a_published_items_pictures_are_public_and_every_other_upload_private(
-    client, sub
-):
+async def test_a_published_items_pictures_are_public_and_every_other_upload_private(client, sub):
     cover, picture, unused = [await upload(client, sub.leader) for _ in range(3)]
     news = await create(
         client, sub.leader, sub.a, "活动剪影", f"![合影](/uploads/{picture})", coverUploadId=cover
