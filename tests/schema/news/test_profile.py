@@ -103,9 +103,7 @@ async def test_activities_the_leader_marks_public_show_on_the_sub_platform(clien
         "edges"
     ] == []
 
-    marked = await mutate(
-        client, SET_PUBLIC, {"id": held[0], "isPublic": True}, headers=sub.deputy
-    )
+    marked = await mutate(client, SET_PUBLIC, {"id": held[0], "isPublic": True}, headers=sub.deputy)
     shown = (await gql(client, SHOWN, {"slug": sub.a}))["data"]["community"]["publicActivities"]
 
     assert marked["activity"] == {"title": "全民终身学习活动周", "isPublic": True}
