@@ -19,6 +19,7 @@ from server.communities.models import Community, Membership
 from server.communities.rules import cycle_end_for
 from server.demo.activities import hold_a_year
 from server.demo.dataset import COMMUNITIES, UNITS, DemoCommunity
+from server.demo.news import keep_sub_platform
 from server.regions.provinces import province_of
 from server.runtime import Runtime
 from server.units.models import Unit
@@ -66,6 +67,7 @@ async def load_demo(runtime: Runtime) -> DemoSummary:
             email = f"leader.{demo.slug}@{DEMO_DOMAIN}"
             user = await _account(session, email, f"{leader.name}组长", leader.id)
             granted.append(await _grant(session, user, "LEADER", community))
+            await keep_sub_platform(session, community, user)
             summary.sign_ins.append(SignIn("组长 LEADER", email, DEMO_PASSWORD, demo.slug))
     # As the API does, once committed: a server already running applies the grants at once.
     await runtime.policy.publish(*(change for change in granted if change is not None))

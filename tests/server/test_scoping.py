@@ -38,8 +38,8 @@ from server.vocabulary import (
     ExitScope,
     MembershipRole,
     MembershipStatus,
-    Region,
     NewsStatus,
+    Region,
     SiteStatus,
 )
 from tests.two_communities import seed
