@@ -161,13 +161,17 @@ async def update_profile(
     if community is None:
         raise not_found("共同体", "community")
     kept = community.profile_upload_ids
+    # The introduction's pictures as they stand: a logo or banner replaced is not one of them.
+    shown_by_intro = [
+        u for u in kept if u not in (community.logo_upload_id, community.banner_upload_id)
+    ]
     if logo_upload_id is not None:
         await _pictures(session, actor, [logo_upload_id], kept, "logoUploadId")
         community.logo_upload_id = logo_upload_id
     if banner_upload_id is not None:
         await _pictures(session, actor, [banner_upload_id], kept, "bannerUploadId")
         community.banner_upload_id = banner_upload_id
-    pictures = [u for u in kept if u not in (community.logo_upload_id, community.banner_upload_id)]
+    pictures = shown_by_intro
     if intro is not None:
         written = intro.strip()
         community.intro = written or None

@@ -114,3 +114,14 @@ async def test_activities_the_leader_marks_public_show_on_the_sub_platform(clien
 
     hidden = (await gql(client, SHOWN, {"slug": sub.a}))["data"]["community"]["publicActivities"]
     assert hidden["totalCount"] == 0
+
+
+async def test_a_replaced_logo_is_private_again(client, sub):
+    old, new = await upload(client, sub.leader), await upload(client, sub.leader)
+    given = {"communitySlug": sub.a, "logoUploadId": old}
+    await mutate(client, PROFILE, {"input": given}, headers=sub.leader)
+
+    await mutate(client, PROFILE, {"input": {**given, "logoUploadId": new}}, headers=sub.leader)
+
+    assert (await client.get(f"/uploads/{new}")).status_code == 200
+    assert (await client.get(f"/uploads/{old}")).status_code == 401
