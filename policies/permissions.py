@@ -16,6 +16,9 @@ class Permission(enum.Enum):
     REPORT_SUBMIT = ("report", "submit")
     AUDIT_RUN = ("audit", "run")
     EXIT_REASON_READ = ("exit_reason", "read")
+    # Its sub-platform (Art. 5(6), 16(10)): news, drafts included, and its profile
+    NEWS_WRITE = ("news", "write")
+    PROFILE_EDIT = ("profile", "edit")
     # An assigned expert's (Art. 18(4))
     REPORT_SEMI_ANNUAL_REVIEW = ("report_semi_annual", "review")
     # The project group's alone
@@ -34,6 +37,7 @@ class Permission(enum.Enum):
     ROLE_GRANT = ("role", "grant")
     ROLE_REVOKE = ("role", "revoke")
     EXPERT_ASSIGN = ("expert", "assign")
+    NEWS_FEATURE = ("news", "feature")
 
     # Attributes, not properties over `value`: every permission check reads both.
     object: str

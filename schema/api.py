@@ -34,6 +34,8 @@ from schema.core.execution import Execution
 from schema.core.limits import apply as apply_limits
 from schema.core.node import NodeQueries
 from schema.core.strawberry_private import graphql_schema
+from schema.news.mutations import NewsMutations
+from schema.news.queries import NewsQueries
 from schema.notifications.inbox import (
     NotificationMutations,
     NotificationQueries,
@@ -63,6 +65,7 @@ Query = merge_types(
         ComplianceQueries,
         AuditQueries,
         StatisticsQueries,
+        NewsQueries,
     ),
 )
 Mutation = merge_types(
@@ -77,6 +80,7 @@ Mutation = merge_types(
         ReportMutations,
         NotificationMutations,
         ComplianceMutations,
+        NewsMutations,
     ),
 )
 Subscription = merge_types("Subscription", (ComplianceSubscriptions, NotificationSubscriptions))

@@ -13,6 +13,7 @@ from server.audit.models import AuditEntry
 from server.communities.models import Community, Membership
 from server.compliance.models import AuditRun, Finding, ProgrammeFinding
 from server.db import Base
+from server.news.models import News
 from server.notifications.models import Notification
 from server.regions.models import Province, RegionProvince, RegionRow
 from server.reports.models import Report
@@ -33,6 +34,7 @@ __all__ = [
     "ExitRecord",
     "Finding",
     "Membership",
+    "News",
     "Notification",
     "ProgrammeActivity",
     "ProgrammeAttendance",

@@ -191,3 +191,8 @@ class AuditRunStatus(Labelled):
     RUNNING = "RUNNING", "运行中", "Running"
     SUCCEEDED = "SUCCEEDED", "已完成", "Succeeded"
     FAILED = "FAILED", "失败", "Failed"
+
+
+class NewsStatus(Labelled):
+    DRAFT = "DRAFT", "草稿", "Draft"
+    PUBLISHED = "PUBLISHED", "已发布", "Published"

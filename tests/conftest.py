@@ -40,6 +40,7 @@ TEST_OWNED_TABLES = (
     "applications",
     "application_calls",
     "sign_in_sheets",
+    "news",
     "uploads",
     "memberships",
     "communities",

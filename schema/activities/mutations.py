@@ -50,6 +50,18 @@ class ImportAttendanceInput:
     upload_id: strawberry.ID
 
 
+@strawberry.input(description="Shows a community activity on its sub-platform, or stops.")
+class SetActivityPublicInput:
+    activity_id: strawberry.ID
+    is_public: bool
+
+
+@strawberry.type
+class SetActivityPublicPayload:
+    activity: Activity | None = None
+    errors: list[UserError] = refusals()
+
+
 @strawberry.type
 class ScheduleActivityPayload:
     activity: Activity | None = None
@@ -171,3 +183,19 @@ class ActivityMutations:
             rejected_count=imported.rejected,
             exits=[Exit.of(e) for e in imported.exits],
         )
+
+    @mutation(
+        Permission.ACTIVITY_MANAGE,
+        description="Leader, deputy or project group: shows a community activity on its "
+        "sub-platform (`Community.publicActivities`), or stops.",
+    )
+    async def set_activity_public(
+        self, attempt: Attempt, input: SetActivityPublicInput
+    ) -> SetActivityPublicPayload:
+        community_id, activity_id = ids.decode_as(input.activity_id, "Activity", 2)
+        await attempt.context.refuse_other_tenant(community_id)
+        async with attempt.transaction(community_id) as session:
+            activity = await service.set_public(
+                session, attempt.guard, community_id, activity_id, input.is_public
+            )
+        return SetActivityPublicPayload(activity=Activity.of(activity))

@@ -53,6 +53,10 @@ class Activity(Node):
     attended_count: int
     absent_count: int
     excused_count: int
+    is_public: bool = strawberry.field(
+        default=False,
+        description="shown on the community's sub-platform (its leader or a deputy decides)",
+    )
     db_id: strawberry.Private[int]
     community_id: strawberry.Private[int | None]
 

@@ -23,11 +23,17 @@ from schema.core.projection import (
     related,
 )
 from schema.units.types import Unit
-from server.activities.queries import activities_statement, latest_activity_on
+from schema.uploads.types import upload_url
+from server.activities.queries import (
+    activities_statement,
+    latest_activity_on,
+    public_activities_statement,
+)
 from server.clock import today
 from server.communities import models
 from server.communities.queries import active_member_count, memberships_statement
 from server.compliance.service import compliance_counts, findings_statement
+from server.news.queries import community_news_statement
 from server.reports.queries import reports_statement
 from server.reports.service import reports_due
 from server.units import reasons
@@ -48,9 +54,11 @@ if TYPE_CHECKING:
     # Their modules import this one: strawberry reads them lazily, the type checker directly.
     from schema.activities.types import Activity
     from schema.compliance.types import Compliance, Finding
+    from schema.news.types import News
     from schema.reports.types import DueReport, Report
 else:
     Activity = Annotated["Activity", strawberry.lazy("schema.activities.types")]
+    News = Annotated["News", strawberry.lazy("schema.news.types")]
     Report = Annotated["Report", strawberry.lazy("schema.reports.types")]
     DueReport = Annotated["DueReport", strawberry.lazy("schema.reports.types")]
     Finding = Annotated["Finding", strawberry.lazy("schema.compliance.types")]
@@ -76,8 +84,17 @@ class Community(Node):
     cycle_start: dt.date
     cycle_end: dt.date
     agreement_signed_on: dt.date | None
+    intro: str | None = strawberry.field(
+        description="its sub-platform's introduction, Markdown as its leader wrote it"
+    )
+    intro_html: str | None = strawberry.field(
+        description="the introduction as sanitised HTML (as `News.bodyHtml`)"
+    )
+    colour: str | None = strawberry.field(description="its sub-platform's colour, `#rrggbb`")
     db_id: strawberry.Private[int]
     office_unit_id: strawberry.Private[int | None]
+    logo_upload_id: strawberry.Private[int | None]
+    banner_upload_id: strawberry.Private[int | None]
     # Added by `projected`; declared so that the type checker knows it.
     of: ClassVar[Callable[[models.Community], "Community"]]
 
@@ -97,6 +114,51 @@ class Community(Node):
     member_count: int = per_row(
         active_member_count, description="How many units are active members now."
     )
+    logo_url: str | None = upload_url(
+        "logo_upload_id", description="its sub-platform's logo (`GET /uploads/{id}`), if any"
+    )
+    banner_url: str | None = upload_url(
+        "banner_upload_id", description="its sub-platform's banner (`GET /uploads/{id}`), if any"
+    )
+
+    @strawberry.field(
+        description="Its news, newest first: published items for everyone, drafts too for its "
+        "leader, deputies and the project group. `search` as `programmeNews`'s."
+    )
+    @page(
+        "News",
+        community_news_statement,
+        parent={"community_id": "id"},
+        newest_first=True,
+        scope=OWN,
+        same_community=True,
+        rights={"drafts": Permission.NEWS_WRITE},
+    )
+    async def news(
+        self,
+        info: Info,
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[News]:
+        raise NotImplementedError  # `page` answers the field: this body never runs
+
+    @strawberry.field(
+        description="The activities its leader or a deputy chose to show on its sub-platform, "
+        "newest first (public)."
+    )
+    @page(
+        "Activity",
+        public_activities_statement,
+        parent={"community_id": "id"},
+        newest_first=True,
+        scope=OWN,
+        same_community=True,
+    )
+    async def public_activities(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Activity]:
+        raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(description="Member units, past ones included unless `status` is given.")
     @page(

@@ -49,6 +49,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from graphql.language import Visitor, visit
 from sqlalchemy import (
     BindParameter,
+    Boolean,
     Integer,
     Text,
     bindparam,
@@ -257,6 +258,8 @@ class Connection:
     parts: list[tuple[str, str | Constant]]  # "edges", "pageInfo", "totalCount" or a Constant
     edge_parts: list[tuple[str, str | Constant]]  # "cursor", "node" or a Constant
     info_parts: list[tuple[str, str | Constant]]  # pageInfo's field names or a Constant
+    # The root whose community the page's `rights` are asked in.
+    community: int | None = None
 
     def sql(self, row: Row | None, build: Build) -> ColumnElement[Any]:
         spec, i = self.spec, self.index
@@ -267,6 +270,9 @@ class Connection:
             values.update(spec.parent_values(lambda column: columns[column]))
         for name, absent in zip(spec.filters, missing, strict=True):
             values[name] = None if absent else build.bind(f"n{i}_{name}", _argument_of(i, name))
+        for name, permission in spec.rights.items():
+            held = _holds(permission, self.community)
+            values[name] = build.bind(f"n{i}_{name}", held, Boolean)
         filtered = spec.builder(**values)
         if row is not None:
             # A list below an object reads that object's row from the enclosing query.
@@ -333,6 +339,16 @@ class Connection:
 
 def _argument_of(index: int, name: str) -> Callable[[Run], Any]:
     return lambda run: run.arguments[index][name]
+
+
+def _holds(permission: Permission, community: int | None) -> Callable[[Run], Any]:
+    """Whether the reader holds `permission` in the community the root `community` found."""
+
+    async def held(run: Run) -> bool:
+        guard = await run.context.guard()
+        return bool(guard.allows(permission, run.found[community]))  # type: ignore[index]
+
+    return held
 
 
 @dataclass
@@ -597,6 +613,8 @@ class Planner:
     ) -> Connection:
         if not isinstance(connection_type, GraphQLObjectType):
             raise Unplanned
+        if spec.rights and community is None:
+            raise Unplanned  # the community the rights are asked in is known only once read
         parts: list[tuple[str, str | Constant]] = []
         edge_parts: list[tuple[str, str | Constant]] = []
         info_parts: list[tuple[str, str | Constant]] = []
@@ -637,7 +655,7 @@ class Planner:
                     )
             else:
                 raise Unplanned
-        return Connection(index, spec, target, parts, edge_parts, info_parts)
+        return Connection(index, spec, target, parts, edge_parts, info_parts, community)
 
     def _scope(self, scope: str | None, community: int | None) -> None:
         if scope == OWN:

@@ -23,7 +23,7 @@ import functools
 import inspect
 import operator
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, TypeVar
 
 import strawberry
@@ -217,6 +217,10 @@ class Page:
     most: int | None = None
     scope: str | None = None
     same_community: bool = False
+    # Builder arguments that say whether the reader holds a permission in the community of
+    # the object the page hangs from (`{"drafts": Permission.NEWS_WRITE}`): a list whose rows
+    # depend on who reads it, decided with the request's guard both ways.
+    rights: dict[str, Any] = field(default_factory=dict)
 
     def parent_values(self, value_of: Callable[[str], Any]) -> dict[str, Any]:
         """The builder's arguments from the parent: `value_of(column)` a column of its row
@@ -416,10 +420,12 @@ def page(
     most: int | None = None,
     scope: str | None = None,
     same_community: bool = False,
+    rights: dict[str, Any] | None = None,
 ) -> Callable[[F], F]:
     """A connection of `type_name`, over a resolver whose signature declares the field's
     arguments (its body is never run): `first` and `after` page, `newest_first` (if there)
-    turns the order, every other one is a filter of `builder`'s."""
+    turns the order, every other one is a filter of `builder`'s; `rights` (`Page.rights`)
+    are the builder's arguments the reader's permissions give."""
 
     def declare(resolver: F) -> F:
         signature = inspect.signature(resolver)
@@ -442,6 +448,7 @@ def page(
             most,
             scope,
             same_community,
+            rights or {},
         )
 
         @functools.wraps(resolver)
@@ -464,6 +471,12 @@ async def read_page(
     under the same scope, its rows' related objects and values primed in the loaders."""
     values = {**declared.fixed, **{name: arguments[name] for name in declared.filters}}
     values.update(declared.parent_values(lambda column: getattr(source, attribute(column))))
+    if declared.rights:
+        guard = await info.context.guard()
+        community = PROJECTIONS[type(source).__strawberry_definition__.name].community
+        community_id = getattr(source, attribute(community or "community_id"))
+        for name, permission in declared.rights.items():
+            values[name] = guard.allows(permission, community_id)
     scope: dict[str, Any] = {}
     if declared.scope == ALL:
         scope["all_communities"] = True
@@ -568,7 +581,8 @@ def _maker(
 ) -> Callable[[type, Any], Any]:
     """`of(row)`: each of the object's attributes from the row's column of its name (`db_id`
     from `id`, `held` names others), the global id from its keys; a row of `programme`'s
-    with the attributes it has no column for None, and its own global id."""
+    with the attributes it has no column for at their declared default or None, and its own
+    global id."""
     attributes = [f.name for f in fields(cls) if f.init and f.name != "id"]
     columns = [(a, held.get(a, "id" if a == "db_id" else a)) for a in attributes]
     # One call reads every column (a page makes an object of each of its rows).
@@ -586,7 +600,9 @@ def _maker(
     own = set(programme.__table__.columns.keys())
     programme_attributes = [a for a, c in columns if c in own]
     read_programme = _reader([c for _, c in columns if c in own])
-    lacking = {a: None for a, c in columns if c not in own}
+    # An attribute the programme's table has no column for takes its declared default (an
+    # activity of the programme is on no sub-platform), else None.
+    lacking = {a: _default_of(cls, a) for a, c in columns if c not in own}
     programme_name = programme.__name__
 
     def of_either(cls: type, row: Any) -> Any:
@@ -598,6 +614,11 @@ def _maker(
         return cls(**values)
 
     return of_either
+
+
+def _default_of(cls: type, attribute: str) -> Any:
+    declared = next(f for f in fields(cls) if f.name == attribute)
+    return None if declared.default is MISSING else declared.default
 
 
 def _reader(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:

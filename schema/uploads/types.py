@@ -1,10 +1,13 @@
 import datetime as dt
+from typing import Any
 
 import strawberry
+from sqlalchemy import literal_column
 
 from schema.core import ids
 from schema.core.context import Context
 from schema.core.node import Node, fetches
+from schema.core.projection import Expression, GlobalId, computed
 from server.uploads import access
 from server.uploads.models import Upload as UploadRow
 
@@ -40,3 +43,18 @@ async def fetch_upload(context: Context, keys: tuple[int, ...]) -> Upload | None
     if row is None or not await access.may_read(context.runtime.database, guard, row):
         return None
     return Upload.of(row)
+
+
+def upload_url(column: str, *, description: str) -> Any:
+    """The path a page shows an upload at (`/uploads/{id}`), from the row's `column`, or null:
+    the same global id `ids.encode` makes, in SQL for the compiled reads."""
+    declared = GlobalId("Upload", (column,))
+
+    def sql(row: Any, language: str, bind: Any) -> Any:
+        return literal_column("'/uploads/'").op("||")(declared.sql(row, language, bind))
+
+    def resolve(root: Any) -> str | None:
+        upload_id = getattr(root, column)
+        return None if upload_id is None else f"/uploads/{ids.encode('Upload', upload_id)}"
+
+    return computed(Expression(sql), resolve, description=description)

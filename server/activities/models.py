@@ -3,6 +3,7 @@ from typing import TypeVar
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,6 +45,8 @@ class Activity(ActivityCounts, Timestamped, Base):
     title: Mapped[str] = mapped_column(String(200))
     held_on: Mapped[dt.date] = mapped_column(Date)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Shown on the community's sub-platform, as its leader or a deputy decided.
+    is_public: Mapped[bool] = mapped_column(Boolean, server_default=text("false"), default=False)
 
 
 class Attendance(Base):

@@ -41,6 +41,11 @@ def activities_statement(
     return _filtered(statement, Activity, kind, since, until)
 
 
+def public_activities_statement(community_id: int) -> Select[Activity]:
+    """The activities its leader or a deputy chose to show on the community's sub-platform."""
+    return select(Activity).where(Activity.community_id == community_id, Activity.is_public)
+
+
 def region_activities_statement(
     region: Region,
     kind: ActivityKind | None = None,

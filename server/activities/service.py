@@ -142,6 +142,28 @@ async def schedule_activity(
     return activity
 
 
+async def set_public(
+    session: AsyncSession, guard: Guard, community_id: int, activity_id: int, is_public: bool
+) -> Activity:
+    """Shows a community activity on its sub-platform, or stops showing it."""
+    actor = guard.require(Permission.ACTIVITY_MANAGE, community_id)
+    activity = await session.get(Activity, (community_id, activity_id), with_for_update=True)
+    if activity is None:
+        raise UserFacingError(ErrorCode.NOT_FOUND, "活动不存在", "no such activity", "activityId")
+    activity.is_public = is_public
+    await session.flush()
+    await record(
+        session,
+        actor_user_id=actor.user_id,
+        action="activity.public",
+        target_type="Activity",
+        target_id=activity.id,
+        community_id=community_id,
+        after={"isPublic": is_public},
+    )
+    return activity
+
+
 async def _schedule_programme(
     session: AsyncSession,
     user_id: int,

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.columns import vocabulary
@@ -31,6 +32,9 @@ class Community(Timestamped, Base):
         CheckConstraint("cycle_end > cycle_start", name="cycle_order"),
         Index("ix_communities_region_level_status_id", "region", "level", "status", "id"),
         Index("ix_communities_status_id", "status", "id"),
+        CheckConstraint("colour ~ '^#[0-9a-f]{6}$'", name="colour_hex"),
+        # Is an upload part of a profile (public, `GET /uploads/{id}`)?
+        Index("ix_communities_profile_upload_ids", "profile_upload_ids", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -47,6 +51,16 @@ class Community(Timestamped, Base):
     agreement_signed_on: Mapped[dt.date | None] = mapped_column(Date)
     office_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     mixed_level_reason: Mapped[str | None] = mapped_column(Text)
+    # The sub-platform's profile, written by its leader and deputies; public.
+    intro: Mapped[str | None] = mapped_column(Text)
+    intro_html: Mapped[str | None] = mapped_column(Text)
+    colour: Mapped[str | None] = mapped_column(String(7))
+    logo_upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
+    banner_upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
+    # The logo, the banner and the introduction's pictures: public with the profile.
+    profile_upload_ids: Mapped[list[int]] = mapped_column(
+        postgresql.ARRAY(BigInteger), server_default=text("'{}'"), default=list
+    )
 
 
 class Membership(Timestamped, Base):

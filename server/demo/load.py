@@ -33,6 +33,7 @@ from server.demo.dataset import (
     UNITS,
     DemoCommunity,
 )
+from server.demo.news import keep_sub_platform
 from server.demo.reports import file_reports
 from server.regions.provinces import province_of
 from server.runtime import Runtime
@@ -100,6 +101,7 @@ async def load_demo(runtime: Runtime) -> DemoSummary:
             )
             community = await _community(session, demo, units, leader, expert, admin, on, summary)
             granted.append(await _grant(session, leader, "LEADER", community))
+            await keep_sub_platform(session, community, leader)
             summary.sign_ins.append(SignIn("组长 LEADER", leader.email, DEMO_PASSWORD, demo.slug))
             if demo.expert_assigned:
                 granted.append(await _grant(session, expert, EXPERT_ASSIGNED, community))

@@ -1,26 +1,47 @@
-"""Who may read an upload: whoever uploaded it, the project group, whoever may read the
-application it is evidence for, and whoever records the attendance of the community activity
-it is the sign-in sheet of. Everyone else is told it does not exist, so an id reveals nothing."""
+"""Who may read an upload: anyone, signed in or not, while a published news item or a
+community's profile shows it (a picture of a public page); otherwise whoever uploaded it, the
+project group, whoever may read the application it is evidence for, whoever records the
+attendance of the community activity it is the sign-in sheet of, and whoever writes the news
+of a community whose item shows it (a draft's pictures). Everyone else is told it does not
+exist, so an id reveals nothing."""
 
 from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.permissions import Permission
 from server.access.guard import Guard
 from server.activities.models import SignInSheet
 from server.admission.models import Application, ApplicationCondition
 from server.admission.queries import may_read_application
+from server.communities.models import Community
 from server.db import Database
 from server.errors import AccessError, ErrorCode
+from server.news.models import News
+from server.news.queries import shows_upload
 from server.uploads.models import Upload
 
 
-async def readable(database: Database, guard: Guard, upload_id: int) -> Upload:
-    """The upload, or NOT_FOUND for one that is missing or not this reader's to see."""
+async def readable(database: Database, guard: Guard, upload_id: int) -> tuple[Upload, bool]:
+    """The upload and whether it is public; UNAUTHENTICATED for an anonymous reader of one
+    that is not, NOT_FOUND for one that is missing or not this reader's to see."""
+    # No tenant: row-level security shows this transaction published news only.
     async with database.transaction() as session:
         upload = await session.get(Upload, upload_id)
+        public = upload is not None and await shown_publicly(session, upload_id)
+    if upload is not None and public:
+        return upload, True
+    guard.signed_in()
     if upload is None or not await may_read(database, guard, upload):
         raise AccessError(ErrorCode.NOT_FOUND, "附件不存在", "no such upload")
-    return upload
+    return upload, False
+
+
+async def shown_publicly(session: AsyncSession, upload_id: int) -> bool:
+    """A published news item's picture, or a community's logo, banner or introduction's."""
+    if await session.scalar(shows_upload(upload_id)):
+        return True
+    in_profile = Community.profile_upload_ids.contains([upload_id])
+    return bool(await session.scalar(select(exists().where(in_profile))))
 
 
 async def may_read(database: Database, guard: Guard, upload: Upload) -> bool:
@@ -45,6 +66,16 @@ async def may_read(database: Database, guard: Guard, upload: Upload) -> bool:
                     exists().where(
                         SignInSheet.community_id == community_id,
                         SignInSheet.upload_id == upload.id,
+                    )
+                )
+            ):
+                return True
+    for community_id in guard.communities(Permission.NEWS_WRITE):
+        async with database.transaction(community_id) as session:
+            if await session.scalar(
+                select(
+                    exists().where(
+                        News.community_id == community_id, News.upload_ids.contains([upload.id])
                     )
                 )
             ):

@@ -1,7 +1,7 @@
 """`POST /uploads`: a file as the raw request body (`X-Filename`, percent-encoded, names it),
 signed in. The answer's `id` goes into a mutation (evidence, a sign-in sheet), keeping GraphQL
 free of multipart requests and their CSRF exposure. `GET /uploads/{id}`: the file, as a
-download, for those who may read it."""
+download, for those who may read it: anyone for a picture a public page shows."""
 
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
@@ -67,9 +67,10 @@ def upload_endpoints(
 
     async def download(request: Request) -> Response:
         try:
-            guard = Guard(runtime.policy, signed_in(request))
+            anonymous = "authorization" not in request.headers
+            guard = Guard(runtime.policy, None if anonymous else signed_in(request))
             (upload_id,) = decode_id(request.path_params["id"], "Upload")
-            stored = await access.readable(runtime.database, guard, upload_id)
+            stored, public = await access.readable(runtime.database, guard, upload_id)
         except GongxueError as error:
             return refusal(request, error)
         return FileResponse(
@@ -78,7 +79,9 @@ def upload_endpoints(
             headers={
                 "Content-Disposition": attachment(stored.filename),
                 "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, no-cache",
+                # A public page's picture may be kept a while; it stops being public when
+                # its page is taken back, which a cache learns within five minutes.
+                "Cache-Control": "public, max-age=300" if public else "private, no-cache",
                 # Opened in a browser tab anyway, a file runs nothing and loads nothing.
                 "Content-Security-Policy": "default-src 'none'; sandbox",
             },

@@ -62,6 +62,9 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
     ("attendance", "record"): {"leader", "deputy"},
     ("report", "submit"): {"leader", "deputy"},
     ("exit_reason", "read"): {"leader", "deputy"},
+    # The sub-platform (Art. 5(6), 16(10)): its news, drafts included, and its profile.
+    ("news", "write"): {"leader", "deputy"},
+    ("profile", "edit"): {"leader", "deputy"},
     # Semi-annual reports go to the assigned experts (Art. 18(4)); other reports to the
     # project group (Art. 18(5), 19(3)).
     ("report_semi_annual", "review"): {"assigned expert"},
@@ -82,6 +85,8 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
     ("application", "publish"): set(),
     ("programme", "read"): set(),
     ("finding", "waive"): set(),
+    # The main platform's featured news (Art. 17(5): the working group runs it).
+    ("news", "feature"): set(),
 }
 
 WHERE = {"its own community": OWN, "another community": OTHER, "the programme": NATIONAL}

@@ -8,14 +8,23 @@ import pytest
 from sqlalchemy import func, select, update
 
 from schema.asgi import build
+from server.accounts.models import User
 from server.activities.models import Activity
 from server.communities.models import Community, Membership
 from server.compliance.audit import run_now
 from server.compliance.models import Finding
 from server.national.load import seed_national
+from server.news.models import News
 from server.reports.models import Report
 from server.runtime import open_runtime
-from server.vocabulary import FindingStatus, MembershipRole, MembershipStatus, Severity
+from server.uploads.models import Upload
+from server.vocabulary import (
+    FindingStatus,
+    MembershipRole,
+    MembershipStatus,
+    NewsStatus,
+    Severity,
+)
 from tests.factories import bearer, make_user
 from tests.schema.documents import COMMUNITY_PAGE as PAGE
 
@@ -95,8 +104,68 @@ async def national(counted):
                 waived_at=seen,
             )
         )
+        await _sub_platforms(session, communities, activities)
     _, leader = await make_user(runtime, "leader@example.cn", ("LEADER", first.id))
     _, admin = await make_user(runtime, "admin@example.cn", ("PROJECT_GROUP", None))
     for community in communities:  # the doors, looked up once: then a page is one statement
         await client.post("/graphql", json={"query": PAGE, "variables": {"slug": community.slug}})
     return runtime, client, communities, bearer(leader), bearer(admin)
+
+
+async def _sub_platforms(session, communities: list[Community], public: list[int]) -> None:
+    """News of the two communities asked (published, featured, with a cover, a draft), the
+    first one's profile and two of its activities shown on its sub-platform."""
+    first, second = communities
+    author = await session.scalar(select(func.min(User.id)))
+    picture = Upload(
+        owner_user_id=author,
+        filename="封面.png",
+        content_type="image/png",
+        size=1,
+        sha256="0" * 64,
+        storage_key="00/0",
+    )
+    session.add(picture)
+    await session.flush()
+    written = [
+        (first, "社区学习周开幕", NewsStatus.PUBLISHED, True, picture.id),
+        (first, "老年教育进社区", NewsStatus.PUBLISHED, False, None),
+        (first, "第11期工作简报", NewsStatus.PUBLISHED, False, None),
+        (first, "研讨会筹备", NewsStatus.DRAFT, False, None),
+        (second, "社区治理论坛", NewsStatus.PUBLISHED, True, None),
+        (second, "家庭教育讲座", NewsStatus.PUBLISHED, False, None),
+    ]
+    for n, (community, title, status, featured, cover) in enumerate(written):
+        published = status is NewsStatus.PUBLISHED
+        session.add(
+            News(
+                community_id=community.id,
+                title=title,
+                body=f"**{title}**",
+                body_html=f"<p><strong>{title}</strong></p>",
+                status=status,
+                featured=featured,
+                published_at=dt.datetime(2026, 9, 1 + n, 8, 0, 0, 250000, tzinfo=dt.UTC)
+                if published
+                else None,
+                author_user_id=author,
+                cover_upload_id=cover,
+                upload_ids=[] if cover is None else [cover],
+            )
+        )
+    await session.execute(
+        update(Community)
+        .where(Community.id == first.id)
+        .values(
+            intro="## 简介\n\n长三角老年教育共同体",
+            intro_html="<h2>简介</h2>\n<p>长三角老年教育共同体</p>",
+            colour="#1a5fb4",
+            logo_upload_id=picture.id,
+            profile_upload_ids=[picture.id],
+        )
+    )
+    await session.execute(
+        update(Activity)
+        .where(Activity.community_id == first.id, Activity.id.in_(public))
+        .values(is_public=True)
+    )

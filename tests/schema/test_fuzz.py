@@ -97,7 +97,13 @@ async def _row_counts(owner) -> dict[str, int]:
 
 
 def _refused(kind: str, body: dict[str, Any]) -> bool:
-    if body.get("errors"):
+    """Whether the operation was refused: a payload's errors, or an error of the request or
+    of a root field. An error deeper in a mutation's answer (a page of its community's news
+    asked with `first: -1`) comes once the mutation has run: it refuses nothing."""
+    errors = body.get("errors", [])
+    if kind != "mutation" and errors:
+        return True
+    if any(len(e.get("path") or ()) <= 1 for e in errors):
         return True
     if kind == "mutation":
         return any(

@@ -4,7 +4,8 @@ returns (no query per item), and small."""
 import datetime as dt
 
 from schema.core import ids
-from server.vocabulary import ActivityKind
+from server.news.models import News
+from server.vocabulary import ActivityKind, NewsStatus
 from tests.factories import bearer, make_community, make_user
 from tests.graphql import the_usual_way
 from tests.schema.documents import COMMUNITY_PAGE
@@ -134,3 +135,69 @@ async def test_the_listings_counts_come_per_page_through_fragments_too(counted):
         ]
     )
     assert costs[0] == costs[1] <= 4
+
+
+SUB_PLATFORM_NEWS = """
+query ($slug: String!) {
+  community(slug: $slug) {
+    name colour logoUrl
+    news(first: 20) { totalCount edges { node { title publishedAt author coverUrl } } }
+    publicActivities(first: 5) { edges { node { title heldOn } } }
+  }
+}"""
+MAIN_PLATFORM_NEWS = """
+{ programmeNews(first: 20) {
+  edges { node { title author coverUrl community { slug name } } } } }"""
+
+
+async def _news(runtime, community, titles: list[str], author_id: int) -> None:
+    async with runtime.database.transaction(community.id) as session:
+        for title in titles:
+            session.add(
+                News(
+                    community_id=community.id,
+                    title=title,
+                    body="正文",
+                    body_html="<p>正文</p>",
+                    status=NewsStatus.PUBLISHED,
+                    published_at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC),
+                    author_user_id=author_id,
+                )
+            )
+
+
+async def test_a_sub_platforms_news_costs_the_same_for_2_or_20_items(counted):
+    runtime, client = counted
+    community, _ = await make_community(runtime, "yrd-news")
+    author, token = await make_user(runtime, "leader@example.cn", ("LEADER", community.id))
+    await _news(runtime, community, ["一", "二"], author.id)
+    usual = the_usual_way(SUB_PLATFORM_NEWS)
+    few = await statements(client, usual, {"slug": "yrd-news"})
+    await _news(runtime, community, [f"第{n}条" for n in range(18)], author.id)
+    many = await statements(client, usual, {"slug": "yrd-news"})
+    compiled = [
+        await statements(client, SUB_PLATFORM_NEWS, {"slug": "yrd-news"}, headers)
+        for headers in ({}, {}, bearer(token))  # a draft reader's page is one too
+    ]
+
+    assert few == many <= 8  # the community, two pages, the total, authors: each a read
+    # Compiled: the door looked up once per process, then one statement with its tenant.
+    assert compiled == [2, 1, 1]
+
+
+async def test_the_main_platforms_news_costs_the_same_for_2_or_20_items(counted):
+    runtime, client = counted
+    a, _ = await make_community(runtime, "yrd-news-a")
+    b, _ = await make_community(runtime, "yrd-news-b")
+    author, _ = await make_user(runtime, "leader@example.cn", ("LEADER", a.id))
+    await _news(runtime, a, ["一"], author.id)
+    await _news(runtime, b, ["二"], author.id)
+    usual = the_usual_way(MAIN_PLATFORM_NEWS)
+    few = await statements(client, usual)
+    for community in (a, b):
+        await _news(runtime, community, [f"第{n}条" for n in range(9)], author.id)
+    many = await statements(client, usual)
+    compiled = await statements(client, MAIN_PLATFORM_NEWS)
+
+    assert few == many <= 4  # the page, the authors, the communities
+    assert compiled == 1

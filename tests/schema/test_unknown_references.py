@@ -250,6 +250,35 @@ CASES: dict[str, Case] = {
     "waiveFinding.findingId": Case(
         lambda w, _: {"findingId": w.finding, "reason": "已书面说明"}, ("findingId",), "Finding", 2
     ),
+    "createNews.communitySlug": Case(
+        lambda w, _: {"communitySlug": w.slug, "title": "新闻", "body": "正文"},
+        ("communitySlug",),
+        None,
+    ),
+    "createNews.coverUploadId": Case(
+        lambda w, _: {"communitySlug": w.slug, "title": "新闻", "body": "正文"},
+        ("coverUploadId",),
+        "Upload",
+    ),
+    "updateNews.id": Case(lambda w, _: {"id": w.news, "title": "改"}, ("id",), "News", 2),
+    "updateNews.coverUploadId": Case(
+        lambda w, _: {"id": w.news, "title": "改"}, ("coverUploadId",), "Upload"
+    ),
+    "publishNews.id": Case(lambda w, _: {"id": w.news}, ("id",), "News", 2),
+    "unpublishNews.id": Case(lambda w, _: {"id": w.news}, ("id",), "News", 2),
+    "featureNews.id": Case(lambda w, _: {"id": w.news, "featured": True}, ("id",), "News", 2),
+    "updateCommunityProfile.communitySlug": Case(
+        lambda w, _: {"communitySlug": w.slug, "colour": "#1a5fb4"}, ("communitySlug",), None
+    ),
+    "updateCommunityProfile.logoUploadId": Case(
+        lambda w, _: {"communitySlug": w.slug}, ("logoUploadId",), "Upload"
+    ),
+    "updateCommunityProfile.bannerUploadId": Case(
+        lambda w, _: {"communitySlug": w.slug}, ("bannerUploadId",), "Upload"
+    ),
+    "setActivityPublic.activityId": Case(
+        lambda w, _: {"activityId": w.activity, "isPublic": True}, ("activityId",), "Activity", 2
+    ),
     "markNotificationsRead.notificationIds": Case(
         lambda w, _: {"notificationIds": []},
         ("notificationIds", 0),

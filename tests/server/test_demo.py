@@ -250,3 +250,40 @@ def test_create_admin_makes_a_project_group_account_once(services, settings):
     assert "pg@caea.test" in created.stdout
     assert again.returncode == 1
     assert "该邮箱已注册" in again.stdout
+
+
+DEMO_NEWS = """
+query ($slug: String!) {
+  community(slug: $slug) {
+    colour introHtml
+    news { edges { node { title status } } }
+    publicActivities { totalCount }
+  }
+  programmeNews(featuredOnly: true) { totalCount }
+}"""
+
+
+async def test_each_demo_sub_platform_has_a_profile_news_a_draft_and_public_activities(
+    client, runtime
+):
+    await load_demo(runtime)
+    await load_demo(runtime)
+    slug = COMMUNITIES[0].slug
+    leader = next(s for s in (await load_demo(runtime)).sign_ins if s.community == slug)
+    login = await gql(
+        client,
+        "mutation ($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token } }",
+        {"e": leader.email, "p": leader.password},
+    )
+    token = login["data"]["login"]["token"]
+
+    public = (await gql(client, DEMO_NEWS, {"slug": slug}))["data"]
+    own = await gql(client, DEMO_NEWS, {"slug": slug}, headers={"Authorization": f"Bearer {token}"})
+
+    statuses = [e["node"]["status"] for e in own["data"]["community"]["news"]["edges"]]
+    assert statuses.count("DRAFT") == 1 and statuses.count("PUBLISHED") >= 3
+    assert len(public["community"]["news"]["edges"]) == statuses.count("PUBLISHED")
+    assert public["community"]["colour"].startswith("#")
+    assert public["community"]["introHtml"].startswith("<h2>")
+    assert public["community"]["publicActivities"]["totalCount"] >= 1
+    assert public["programmeNews"]["totalCount"] >= 1

@@ -62,6 +62,12 @@ EXPECTED: dict[str, Wall] = {
         everyone=_seen("A", "B", "-"),
         shared=ALL_COMMUNITIES,
     ),
+    # Published news is public, a draft its community's; written only inside its community.
+    "news": Wall(
+        unscoped=_seen("A", "B"),
+        in_a=_seen("A", "A draft", "B"),
+        everyone=_seen("A", "A draft", "B", "B draft"),
+    ),
     # Append-only; a community reads its own entries, the project group all of them.
     "audit_log": Wall(
         unscoped=_seen(),
@@ -98,10 +104,22 @@ ROW = {
     "exits": "INSERT INTO exits (id, community_id, unit_id, scope, kind, exited_on, reason, "
     "evidence) VALUES (CAST(:n AS bigint), CAST(:c AS bigint), CAST(:n AS bigint), 'COMMUNITY', 'WITHDRAWN', '2026-05-01', "
     "'退出', '{}')",
+    "news": "INSERT INTO news (community_id, id, title, body, body_html, status, featured, "
+    "author_user_id) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), '新闻', '正文', '<p>正文</p>', "
+    "'PUBLISHED', false, 1)",
     "audit_log": "INSERT INTO audit_log (id, community_id, action, target_type, target_id) "
     "VALUES (CAST(:n AS bigint), CAST(:c AS bigint), 'test.row', 'Community', 'x')",
     "audit_runs": "INSERT INTO audit_runs (id, community_id, status, communities_total, "
     "communities_done, counts) VALUES (CAST(:n AS bigint), CAST(:c AS bigint), 'SUCCEEDED', 1, 1, '{}')",
+}
+
+# Rows some scopes must not see although they see the table's other rows of the same
+# community, labelled apart ("A draft"), and one of each community written beside its row.
+HIDDEN = {"news": "status = 'DRAFT'"}
+HIDDEN_ROW = {
+    "news": "INSERT INTO news (community_id, id, title, body, body_html, status, featured, "
+    "author_user_id) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), '草稿', '正文', "
+    "'<p>正文</p>', 'DRAFT', false, 1)",
 }
 
 BASE = (
@@ -151,6 +169,9 @@ async def seeded(owner) -> None:
             await conn.execute(text(insert), {"c": B, "n": 2})
             if EXPECTED[table].shared:
                 await conn.execute(text(insert), {"c": SHARED, "n": 3})
+            if table in HIDDEN_ROW:
+                await conn.execute(text(HIDDEN_ROW[table]), {"c": A, "n": 11})
+                await conn.execute(text(HIDDEN_ROW[table]), {"c": B, "n": 12})
 
 
 async def _scope(conn: AsyncConnection, community: int | None, everyone: bool = False) -> None:
@@ -178,8 +199,9 @@ async def _attempt(conn: AsyncConnection, sql: str, params: dict) -> int | str:
 
 
 async def _seen_labels(conn: AsyncConnection, table: str) -> frozenset[str]:
-    ids = (await conn.scalars(text(f"SELECT DISTINCT community_id FROM {table}"))).all()
-    return frozenset(LABEL.get(i, str(i)) for i in ids)
+    hidden = HIDDEN.get(table, "false")
+    seen = (await conn.execute(text(f"SELECT DISTINCT community_id, {hidden} FROM {table}"))).all()
+    return frozenset(LABEL.get(i, str(i)) + (" draft" if apart else "") for i, apart in seen)
 
 
 NOTHING_CHANGED = "SET community_id = community_id"
@@ -259,7 +281,7 @@ async def wall_breaches(conn: AsyncConnection, table: str) -> list[str]:
         )
 
     await _scope(conn, B)
-    swapped = frozenset({"A": "B", "B": "A"}.get(label, label) for label in wall.in_a)
+    swapped = frozenset(label.translate(str.maketrans("AB", "BA")) for label in wall.in_a)
     expect("seen in B", await _seen_labels(conn, table), swapped)
 
     await _scope(conn, None, everyone=True)

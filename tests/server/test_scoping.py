@@ -25,6 +25,8 @@ from server.audit.service import entries_statement
 from server.communities import queries as communities_queries
 from server.communities.models import Community, Membership
 from server.compliance import service as compliance_service
+from server.news import queries as news_queries
+from server.news.models import News
 from server.notifications.service import inbox_statement
 from server.reports import queries as reports_queries
 from server.sql_count import note_statement
@@ -37,6 +39,7 @@ from server.vocabulary import (
     ExitScope,
     MembershipRole,
     MembershipStatus,
+    NewsStatus,
     Region,
     SiteStatus,
 )
@@ -63,6 +66,9 @@ NOT_A_TENANTS = {
         ),
         "national counts, public; no community's rows (tests/schema/test_statistics.py)",
     ),
+    news_queries.programme_news_statement: "published news is public (Art. 5(6), 16(10))",
+    news_queries.matching: "a condition of the news statements, which scope it",
+    news_queries.shows_upload: "whether published news, public, shows an upload",
 }
 
 
@@ -79,6 +85,34 @@ async def two(runtime, owner):
 async def test_activities_statement(owner, two):
     rows = await _rows(owner, activities_queries.activities_statement(two.a.id))
     assert [r.id for r in rows] == [two.a.activity_id]
+
+
+async def test_public_activities_statement(owner, two):
+    async with AsyncSession(owner) as session, session.begin():
+        await session.execute(update(Activity).values(is_public=True))
+    rows = await _rows(owner, activities_queries.public_activities_statement(two.a.id))
+    assert [r.id for r in rows] == [two.a.activity_id]
+
+
+async def test_community_news_statement(owner, two):
+    async with AsyncSession(owner) as session, session.begin():
+        for side in (two.a, two.b):
+            for status in NewsStatus:
+                session.add(
+                    News(
+                        community_id=side.id,
+                        title=f"{side.slug} {status.value}",
+                        body="正文",
+                        body_html="<p>正文</p>",
+                        status=status,
+                        author_user_id=side.leader_id,
+                    )
+                )
+    drafts = await _rows(owner, news_queries.community_news_statement(two.a.id, drafts=True))
+    public = await _rows(owner, news_queries.community_news_statement(two.a.id, "正文"))
+
+    assert sorted(r.title for r in drafts) == ["scope-a DRAFT", "scope-a PUBLISHED"]
+    assert [r.title for r in public] == ["scope-a PUBLISHED"]
 
 
 async def test_region_activities_statement(owner, two):
@@ -178,6 +212,8 @@ async def test_the_dataloaders_read_the_ids_asked_for(owner, two):
 COVERED = {
     activities_queries.activities_statement: test_activities_statement,
     activities_queries.region_activities_statement: test_region_activities_statement,
+    activities_queries.public_activities_statement: test_public_activities_statement,
+    news_queries.community_news_statement: test_community_news_statement,
     activities_queries.attendance_statement: test_attendance_statement,
     activities_queries.latest_activity_on: test_latest_activity_on,
     communities_queries.memberships_statement: test_memberships_statement,

@@ -17,6 +17,7 @@ from server.activities.models import Activity, Attendance, ProgrammeActivity, Pr
 from server.admission.models import Application, ApplicationCall
 from server.clock import today
 from server.compliance.models import AuditRun, Finding
+from server.news.models import News
 from server.reports.models import Report
 from server.units.models import ExitRecord
 from server.vocabulary import (
@@ -58,6 +59,7 @@ class World:
     exit: str  # a unit's exit from the community
     audit_run: str  # a finished audit of the community
     finding: str  # an open finding of the community
+    news: str  # a draft of the community's news
 
 
 Call = Callable[[World], tuple[str, dict[str, Any]]]
@@ -378,6 +380,74 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         PROJECT_GROUP,
     ),
+    "Query.programmeNews": (_q("{ programmeNews { totalCount } }"), EVERYONE),
+    "Community.news": (
+        _q(
+            "query ($s: String!) { community(slug: $s) { news { totalCount } } }",
+            s=lambda w: w.slug,
+        ),
+        EVERYONE,
+    ),
+    "Community.publicActivities": (
+        _q(
+            "query ($s: String!) { community(slug: $s) { publicActivities { totalCount } } }",
+            s=lambda w: w.slug,
+        ),
+        EVERYONE,
+    ),
+    "Mutation.createNews": (
+        _q(
+            'mutation ($s: String!) { createNews(input: {communitySlug: $s, title: "新闻",'
+            ' body: "正文"}) { errors { code } } }',
+            s=lambda w: w.slug,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
+    "Mutation.updateNews": (
+        _q(
+            'mutation ($n: ID!) { updateNews(input: {id: $n, title: "改"}) { errors { code } } }',
+            n=lambda w: w.news,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
+    "Mutation.publishNews": (
+        _q(
+            "mutation ($n: ID!) { publishNews(input: {id: $n}) { errors { code } } }",
+            n=lambda w: w.news,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
+    "Mutation.unpublishNews": (
+        _q(
+            "mutation ($n: ID!) { unpublishNews(input: {id: $n}) { errors { code } } }",
+            n=lambda w: w.news,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
+    "Mutation.featureNews": (
+        _q(
+            "mutation ($n: ID!) { featureNews(input: {id: $n, featured: true})"
+            " { errors { code } } }",
+            n=lambda w: w.news,
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.updateCommunityProfile": (
+        _q(
+            "mutation ($s: String!) { updateCommunityProfile(input: {communitySlug: $s,"
+            ' colour: "#1a5fb4"}) { errors { code } } }',
+            s=lambda w: w.slug,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
+    "Mutation.setActivityPublic": (
+        _q(
+            "mutation ($a: ID!) { setActivityPublic(input: {activityId: $a, isPublic: true})"
+            " { errors { code } } }",
+            a=lambda w: w.activity,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
     "Mutation.markNotificationsRead": (
         _q("mutation { markNotificationsRead(input: {notificationIds: []}) { marked } }"),
         SIGNED_IN,
@@ -448,7 +518,14 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
             first_seen_at=dt.datetime.now(dt.UTC),
             last_seen_at=dt.datetime.now(dt.UTC),
         )
-        session.add_all([submitted, activity, programme, semi, gone, run, finding])
+        draft = News(
+            community_id=community_id,
+            title="草稿",
+            body="正文",
+            body_html="<p>正文</p>",
+            author_user_id=applicant_id,
+        )
+        session.add_all([submitted, activity, programme, semi, gone, run, finding, draft])
         await session.flush()
         session.add_all(
             [
@@ -470,6 +547,7 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
         "exit": ids.encode("Exit", gone.id),
         "audit_run": ids.encode("AuditRun", run.id),
         "finding": ids.encode("Finding", community_id, finding.id),
+        "news": ids.encode("News", community_id, draft.id),
     }
 
 
