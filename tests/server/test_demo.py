@@ -269,7 +269,8 @@ async def test_each_demo_sub_platform_has_a_profile_news_a_draft_and_public_acti
     await load_demo(runtime)
     await load_demo(runtime)
     slug = COMMUNITIES[0].slug
-    leader = next(s for s in (await load_demo(runtime)).sign_ins if s.community == slug)
+    signs = (await load_demo(runtime)).sign_ins
+    leader = next(s for s in signs if s.community == slug and s.role == "组长 LEADER")
     login = await gql(
         client,
         "mutation ($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token } }",
