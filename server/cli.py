@@ -169,6 +169,8 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
     _yield_to_the_api()
     services = locate_services(settings)
+    # arq's WorkerSettingsBase Protocol declares instance attributes; a settings class holds
+    # them as class variables, which mypy does not take as meeting the Protocol.
     run_worker(WorkerSettings, redis_settings=RedisSettings.from_dsn(services.redis_url))  # type: ignore[arg-type]
     return 0
 

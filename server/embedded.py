@@ -198,8 +198,9 @@ class EmbeddedRedis:
             )
         except (redis.ConnectionError, redis.TimeoutError, OSError):
             pid = _read_pid(self.pidfile)
-            with contextlib.suppress(ProcessLookupError, TypeError):
-                os.kill(pid, signal.SIGTERM)  # type: ignore[arg-type]
+            if pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
         with contextlib.suppress(FileNotFoundError):
             self.ownerfile.unlink()
 

@@ -271,6 +271,8 @@ class Connection:
         for name, absent in zip(spec.filters, missing, strict=True):
             values[name] = None if absent else build.bind(f"n{i}_{name}", _argument_of(i, name))
         for name, permission in spec.rights.items():
+            # The planner plans a page with rights only below a root that found its community.
+            assert self.community is not None
             held = _holds(permission, self.community)
             values[name] = build.bind(f"n{i}_{name}", held, Boolean)
         filtered = spec.builder(**values)
@@ -341,12 +343,12 @@ def _argument_of(index: int, name: str) -> Callable[[Run], Any]:
     return lambda run: run.arguments[index][name]
 
 
-def _holds(permission: Permission, community: int | None) -> Callable[[Run], Any]:
+def _holds(permission: Permission, community: int) -> Callable[[Run], Any]:
     """Whether the reader holds `permission` in the community the root `community` found."""
 
     async def held(run: Run) -> bool:
         guard = await run.context.guard()
-        return bool(guard.allows(permission, run.found[community]))  # type: ignore[index]
+        return bool(guard.allows(permission, run.found[community]))
 
     return held
 
