@@ -307,3 +307,40 @@ async def test_public_activities_show_on_the_sub_platform(client, runtime, room)
     assert "老年教育成果展" in public
     assert "2026年5月18日" in public
     assert "内部工作会议" not in page
+
+
+async def test_a_community_at_its_own_host_name_is_its_sub_platform(
+    client, runtime, room, monkeypatch
+):
+    mapped = runtime.settings.model_copy(update={"community_hosts": f"Learn.Example.cn={room.a}"})
+    monkeypatch.setattr(runtime, "settings", mapped)
+    own = {"Host": "learn.example.cn:8443"}
+    published = await publish(client, room.leader, room.a, "老年教育成果展开幕")
+    hidden = await draft(client, room.leader, room.a, "尚未发布的通知")
+    other = await publish(client, room.other_leader, room.b, "成渝新闻")
+
+    home = await client.get("/", headers=own)
+    article = await client.get(f"/news/{published}/", headers=own)
+    feed = await client.get("/feed.xml", headers=own)
+    elsewhere = await client.get("/")
+
+    assert "<h1>长三角老年教育共同体</h1>" in home.text
+    assert "老年教育成果展开幕" in home.text and "尚未发布的通知" not in home.text
+    assert '<h1 id="article-title">老年教育成果展开幕</h1>' in article.text
+    assert [text_of(e, "title") for e in feed_entries(feed.content)] == ["老年教育成果展开幕"]
+    assert (await client.get(f"/news/{hidden}/", headers=own)).status_code == 404
+    assert (await client.get(f"/news/{other}/", headers=own)).status_code == 404
+    assert "区域终身学习发展共同体 · 总平台" in elsewhere.text
+    # The rest of the site answers at that host as everywhere.
+    assert (await client.get(f"/c/{room.b}/", headers=own)).status_code == 200
+
+
+async def test_a_malformed_community_host_setting_is_refused_at_startup():
+    from server.settings import Settings
+
+    with pytest.raises(ValueError, match="GONGXUE_COMMUNITY_HOSTS"):
+        Settings(community_hosts="learn.example.cn")
+    assert Settings(community_hosts=" a.cn = x , B.cn=y ").community_host_slugs == {
+        "a.cn": "x",
+        "b.cn": "y",
+    }
