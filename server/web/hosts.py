@@ -1,7 +1,7 @@
 """A community at a host name of its own: its sub-platform's pages at `/` of that host."""
 
-from starlette.datastructures import Headers
-from starlette.routing import BaseRoute, Match, Route
+from starlette.datastructures import Headers, URLPath
+from starlette.routing import BaseRoute, Match, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
 
 from server.runtime import Runtime
@@ -30,3 +30,7 @@ class CommunityHost(BaseRoute):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.route.handle(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: object) -> URLPath:
+        # Named URLs are the `/c/{slug}/` routes'; this twin names none.
+        raise NoMatchFound(name, path_params)
