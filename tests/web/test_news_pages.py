@@ -11,7 +11,7 @@ import pytest
 
 from server.activities.models import Activity
 from server.vocabulary import ActivityKind, Region
-from tests.factories import bearer, make_community, make_user
+from tests.factories import PASSWORD, bearer, make_community, make_user
 from tests.graphql import gql, mutate, refusal
 from tests.web.newsroom import PROFILE, draft, feature, publish
 
@@ -76,6 +76,35 @@ async def test_an_anonymous_visitor_never_sees_a_draft(client, room):
     draft_page = await client.get(article_path(room.a, hidden))
     assert draft_page.status_code == 404
     assert "尚未发布的学习周通知" not in draft_page.text
+
+
+async def test_a_leader_sees_a_draft_marked_and_unlinked_and_never_in_a_feed(client, room):
+    hidden = await draft(client, room.leader, room.a, "尚未发布的学习周通知")
+    form = await client.get("/login")
+    signed = await client.post(
+        "/login",
+        data={
+            "email": "leader@example.cn",
+            "password": PASSWORD,
+            "next": f"/c/{room.a}/",
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1),
+        },
+    )
+    assert signed.status_code == 303
+
+    page = await client.get(f"/c/{room.a}/")
+    feed = await client.get(f"/c/{room.a}/feed.xml")
+    article = await client.get(article_path(room.a, hidden))
+
+    assert (
+        '<span class="news-title">尚未发布的学习周通知</span> <span class="tag draft">草稿</span>'
+        in page.text
+    )
+    assert article_path(room.a, hidden) not in page.text
+    assert page.headers["cache-control"] == "private, no-store"
+    assert feed_entries(feed.content) == []
+    assert feed.headers["cache-control"] == "private, no-store"
+    assert article.status_code == 404
 
 
 async def test_the_sub_platform_lists_its_published_news_linked_to_each_article(client, room):
