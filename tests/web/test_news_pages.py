@@ -11,6 +11,7 @@ import pytest
 
 from server.activities.models import Activity
 from server.vocabulary import ActivityKind, Region
+from tests import files
 from tests.factories import PASSWORD, bearer, make_community, make_user
 from tests.graphql import gql, mutate, refusal
 from tests.web.newsroom import PROFILE, draft, feature, publish
@@ -288,6 +289,39 @@ async def test_the_colour_reaches_the_page_only_as_rrggbb(client, room):
     assert re.findall(r"--primary: ([^;]+);", branded) == ["#8a1c2b"]
     assert "--primary:" not in plain
     assert "<script>alert" not in plain
+
+
+async def test_the_logo_and_banner_show_with_alt_text_and_the_introduction_sanitised(client, room):
+    pictures = []
+    for name in ("logo.png", "banner.png"):
+        uploaded = await client.post(
+            "/uploads", content=files.image("PNG"), headers={**room.leader, "X-Filename": name}
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        pictures.append(uploaded.json()["id"])
+    intro = '## 我们的使命\n\n推动**老年教育**。<script>alert(1)</script><a href="javascript:alert(2)">链接</a>'
+    await mutate(
+        client,
+        PROFILE,
+        {
+            "input": {
+                "communitySlug": room.a,
+                "logoUploadId": pictures[0],
+                "bannerUploadId": pictures[1],
+                "intro": intro,
+            }
+        },
+        headers=room.leader,
+    )
+
+    page = (await client.get(f"/c/{room.a}/")).text
+
+    assert re.search(
+        r'<img class="logo" src="/uploads/[\w-]+" alt="长三角老年教育共同体标志"', page
+    )
+    assert re.search(r'<img src="/uploads/[\w-]+" alt="长三角老年教育共同体横幅图片">', page)
+    assert "<h2>我们的使命</h2>" in page and "<strong>老年教育</strong>" in page
+    assert "<script>alert" not in page and "javascript:" not in page
 
 
 async def test_the_brand_colour_filter_lets_through_nothing_but_rrggbb():
