@@ -24,6 +24,13 @@ class Answer:
         return {str(e.get("extensions", {}).get("code")) for e in self.errors}
 
 
+class PageFailed(Exception):
+    """A page's document answered without the data the page needs."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(f"a page's document failed: {sorted(answer.codes())}")
+
+
 Execute = Callable[[str, Mapping[str, Any] | None, Request], Awaitable[Answer]]
 
 

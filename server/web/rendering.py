@@ -8,8 +8,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
+from server.clock import PROGRAMME_TIMEZONE
+from server.news.rules import COLOUR
 from server.settings import Settings
 from server.web import sessions
 from server.web.assets import STATIC
@@ -28,7 +30,7 @@ CONTENT_SECURITY_POLICY = (
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
-    autoescape=select_autoescape(["html"]),
+    autoescape=select_autoescape(["html", "xml"]),
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
@@ -37,13 +39,28 @@ TEMPLATES.globals["asset"] = STATIC.url
 
 
 def _chinese_date(value: str | dt.date | None) -> str:
+    """A date, or the day a moment fell on in Beijing: what a reader in China calls its date."""
     if not value:
         return ""
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        day = (
+            dt.datetime.fromisoformat(value).astimezone(PROGRAMME_TIMEZONE).date()
+            if "T" in value
+            else dt.date.fromisoformat(value)
+        )
+    else:
+        day = value
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _brand_colour(value: str | None) -> str | None:
+    """A sub-platform's colour for its stylesheet, only ever as `#rrggbb`: the API stores
+    nothing else, and the page checks again because the value lands inside a `<style>`."""
+    return value if value and COLOUR.fullmatch(value) else None
+
+
 TEMPLATES.filters["chinese_date"] = _chinese_date
+TEMPLATES.filters["brand_colour"] = _brand_colour
 
 
 def render(
@@ -53,8 +70,7 @@ def render(
     status: int = 200,
     **values: Any,
 ) -> Response:
-    """The page; for a visitor without a session, with an `ETag` of its bytes and a cache
-    lifetime, and a 304 when the browser already holds those bytes."""
+    """The page as HTML, with the headers `keepable` gives."""
     signed_in = sessions.session_token(request) is not None
 
     def csrf_field() -> Markup:
@@ -66,7 +82,15 @@ def render(
     html = TEMPLATES.get_template(template).render(
         request=request, csrf_field=csrf_field, signed_in=signed_in, **values
     )
-    body = html.encode()
+    return keepable(request, settings, html.encode(), "text/html; charset=utf-8", status)
+
+
+def keepable(
+    request: Request, settings: Settings, body: bytes, media_type: str, status: int = 200
+) -> Response:
+    """`body` with the page headers; for a visitor without a session, with an `ETag` of its
+    bytes and a cache lifetime, and a 304 when the browser already holds those bytes."""
+    signed_in = sessions.session_token(request) is not None
     headers = {
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         "X-Content-Type-Options": "nosniff",
@@ -81,7 +105,7 @@ def render(
             return Response(status_code=304, headers=headers)
     else:
         headers["Cache-Control"] = "private, no-store"
-    response = HTMLResponse(body, status, headers)
+    response = Response(body, status, headers, media_type=media_type)
     sessions.keep_csrf(request, response, settings)
     return response
 

@@ -17,7 +17,8 @@ from server.runtime import Runtime
 from server.settings import Settings
 from server.web import sessions
 from server.web.assets import STATIC
-from server.web.execution import Answer, Execute, document
+from server.web.execution import Answer, Execute, PageFailed, document
+from server.web.news import NewsPages
 from server.web.rendering import render
 
 log = logging.getLogger(__name__)
@@ -31,18 +32,15 @@ FORM_BYTES = 64 * 1024
 Page = Callable[[Request], Awaitable[Response]]
 
 
-class PageFailed(Exception):
-    """A page's document answered without the data the page needs."""
-
-    def __init__(self, answer: Answer) -> None:
-        super().__init__(f"a page's document failed: {sorted(answer.codes())}")
-
-
 def web_routes(runtime: Runtime, execute: Execute) -> list[BaseRoute]:
     pages = Pages(runtime, execute)
+    news = NewsPages(pages)
     return [
         Route("/", pages.guarded(pages.home), methods=["GET"]),
+        Route("/feed.xml", pages.guarded(news.programme_feed), methods=["GET"]),
         Route("/c/{slug}/", pages.guarded(pages.community), methods=["GET"]),
+        Route("/c/{slug}/news/{id}/", pages.guarded(news.article), methods=["GET"]),
+        Route("/c/{slug}/feed.xml", pages.guarded(news.community_feed), methods=["GET"]),
         Route("/login", pages.guarded(pages.login), methods=["GET", "POST"]),
         Route("/logout", pages.guarded(pages.logout), methods=["POST"]),
         Route("/static/{path:path}", STATIC.serve, methods=["GET"]),
@@ -89,7 +87,8 @@ class Pages:
         slug = request.path_params["slug"]
         if len(slug) > SLUG_CHARACTERS:
             return self.not_found(request)
-        answer = await self.run("public/community", request, {"slug": slug})
+        window = _news_window(request)
+        answer = await self.run("public/community", request, {"slug": slug, **window})
         if answer.data is None or answer.data.get("community") is None:
             if answer.codes() & {"NOT_FOUND", "INVALID_INPUT"}:
                 return self.not_found(request)
@@ -106,6 +105,8 @@ class Pages:
             self.settings,
             "public/community.html",
             activities=activities,
+            search=window["search"] or "",
+            after=window["after"],
             **answer.data,
         )
 
@@ -169,6 +170,14 @@ class Pages:
 
     def _refused(self, request: Request) -> Response:
         return render(request, self.settings, "public/forbidden.html", status=403)
+
+
+def _news_window(request: Request) -> dict[str, str | None]:
+    """Which of a sub-platform's news it shows: a search (`?q=`) and the page after a cursor
+    (`?after=`), each null when absent so the API sees no filter."""
+    search = request.query_params.get("q", "").strip()[:SEARCH_CHARACTERS]
+    after = request.query_params.get("after", "")[:SLUG_CHARACTERS]
+    return {"search": search or None, "after": after or None}
 
 
 async def _form(request: Request) -> dict[str, str]:
