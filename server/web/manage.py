@@ -41,8 +41,16 @@ EncodeId = Callable[..., str]
 DecodeId = Callable[[str, str], tuple[int, ...]]
 Page = Callable[[Request], Awaitable[Response]]
 
-# The API's names for the fields its refusals point at, as the forms name them.
-FORM_FIELDS = {"coverUploadId": "cover", "logoUploadId": "logo", "bannerUploadId": "banner"}
+# The API's names for the fields its refusals point at, as the forms name them; "" for what
+# no form field holds (the summary shows it without a link).
+FORM_FIELDS = {
+    "coverUploadId": "cover",
+    "logoUploadId": "logo",
+    "bannerUploadId": "banner",
+    "id": "",
+    "activityId": "",
+    "communitySlug": "",
+}
 # What the page a finished action returns to says (`?done=`): fixed sentences, so a link
 # cannot make the page say anything else.
 DONE = {

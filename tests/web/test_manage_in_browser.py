@@ -89,7 +89,9 @@ async def test_a_leader_publishes_news_that_the_public_sees_only_once_published(
     assert draft is not None and draft.status == 404
 
     await leader.page.click(".publish-box button:has-text('发布')")
-    await leader.page.wait_for_url(leader.base + manage + "?done=published")
+    await leader.page.wait_for_url(re.compile(r".*/manage/news/[A-Za-z0-9_-]+/\?done=published$"))
+    assert "已发布" in await leader.page.inner_text(".meta-line .status")
+    await leader.page.click("nav >> text=管理工作台")
     assert "已发布" in await leader.page.inner_text("#news")
 
     after = await visit()  # a visitor with nothing cached
