@@ -33,9 +33,9 @@ from server.errors import AccessError, GongxueError, UserFacingError
 from server.runtime import Runtime
 from server.uploads import service as uploads
 from server.web import sessions
-from server.web.execution import Answer, Execute, document
+from server.web.execution import Answer, Execute, PageFailed, document
 from server.web.rendering import render
-from server.web.routes import PageFailed, Pages
+from server.web.routes import Pages
 
 EncodeId = Callable[..., str]
 DecodeId = Callable[[str, str], tuple[int, ...]]
