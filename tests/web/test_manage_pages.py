@@ -64,8 +64,9 @@ async def two(runtime):
 
 async def _as(client, runtime, email, *grants, unit_id=None):
     """The browser of a user holding `grants`, signed in."""
-    _, token = await make_user(runtime, email, *grants, unit_id=unit_id)
+    user, token = await make_user(runtime, email, *grants, unit_id=unit_id)
     client.cookies.set("gx_session", token)
+    return user
 
 
 async def _csrf(client, path="/login") -> str:
@@ -203,7 +204,7 @@ async def test_a_post_by_someone_without_the_right_is_refused_by_the_api(
 
 async def test_every_form_needs_the_browsers_csrf_token(client, runtime, two):
     a, _, _ = two
-    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+    leader = await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
     await _csrf(client, "/c/yrd-county-elderly/manage/")  # the browser holds its CSRF cookie
     async with runtime.database.transaction(a.id) as session:
         news = News(
@@ -213,6 +214,7 @@ async def test_every_form_needs_the_browsers_csrf_token(client, runtime, two):
             body_html="<p>正文</p>",
             status=NewsStatus.DRAFT,
             featured=False,
+            author_user_id=leader.id,
             upload_ids=[],
         )
         session.add(news)
