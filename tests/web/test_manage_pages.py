@@ -315,6 +315,14 @@ async def test_the_leader_writes_a_draft_with_a_cover_then_publishes_and_takes_i
     assert "新闻已保存为草稿" in page.text
     assert "<h2>开学典礼</h2>" in page.text  # the preview: the sanitised HTML
     assert "<script>alert(1)</script>" not in page.text
+    cover = re.search(
+        r'<figure class="cover-now">\s*<img src="(/uploads/[A-Za-z0-9_-]+)"', page.text
+    )
+    assert cover  # the draft's cover, which its writer's browser session may download
+    assert (await client.get(cover.group(1))).content == png()
+    session = client.cookies.pop("gx_session")
+    assert (await client.get(cover.group(1))).status_code == 401  # not for the public yet
+    client.cookies.set("gx_session", session)
     anonymous = await client.post(
         "/graphql", json={"query": PUBLIC_NEWS, "variables": {"slug": "yrd-county-elderly"}}
     )
