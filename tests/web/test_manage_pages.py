@@ -468,3 +468,38 @@ async def test_an_inline_picture_gives_its_markdown_to_paste(client, runtime, tw
     assert saved.status_code == 303
     edit = await client.get(saved.headers["location"])
     assert re.search(r'<img src="/uploads/[A-Za-z0-9_-]+"', edit.text)
+
+
+async def test_a_picture_that_does_not_decode_is_not_kept_and_the_page_says_why(
+    client, runtime, two
+):
+    a, _, _ = two
+    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+    csrf = await _csrf(client, "/c/yrd-county-elderly/manage/news/new")
+
+    answer = await client.post(
+        "/c/yrd-county-elderly/manage/pictures",
+        data={"csrf_token": csrf, "back": "https://elsewhere.example/"},
+        files={"picture": ("课堂.png", BROKEN_PNG, "image/png")},
+    )
+
+    assert answer.status_code == 303
+    # Back to a page of this workspace, never to another site.
+    assert answer.headers["location"] == "/c/yrd-county-elderly/manage/?picture=refused"
+    page = await client.get("/c/yrd-county-elderly/manage/news/new?picture=refused")
+    assert "图片未能上传：须为能正常打开的 PNG 或 JPEG 图片" in page.text
+    assert await _uploads(runtime) == 0
+
+
+async def test_another_communitys_news_is_not_edited_under_this_address(client, runtime, two):
+    await _as(client, runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    csrf = await _csrf(client, "/c/xinan/manage/news/new")
+    saved = await client.post(
+        "/c/xinan/manage/news/new", data={"csrf_token": csrf, "title": "西南新闻", "body": "正文"}
+    )
+    theirs = saved.headers["location"].split("?")[0]
+
+    answer = await client.get(theirs.replace("/c/xinan/", "/c/yrd-county-elderly/"))
+
+    assert answer.status_code == 404
+    assert (await client.get(theirs)).status_code == 200
