@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # the client, or `*` where nothing but a proxy can reach the API; none by default, so a
     # client cannot pick the address its sign-in failures count against by sending the header.
     trusted_proxies: str = ""
+    # Communities served at `/` of a host name of their own, `host=slug` comma-separated
+    # (`learn.example.cn=yrd-county-elderly`): the same pages and the same tenant rules.
+    community_hosts: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
@@ -69,6 +72,16 @@ class Settings(BaseSettings):
                 ) from None
         return self
 
+    @model_validator(mode="after")
+    def _refuse_malformed_community_hosts(self) -> "Settings":
+        _community_hosts(self.community_hosts)
+        return self
+
+    @property
+    def community_host_slugs(self) -> dict[str, str]:
+        """GONGXUE_COMMUNITY_HOSTS: the slug for each host name (lower case, no port)."""
+        return _community_hosts(self.community_hosts)
+
     @property
     def trusted_proxy_networks(self) -> list[str]:
         return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
@@ -76,6 +89,19 @@ class Settings(BaseSettings):
     @property
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()
+
+
+def _community_hosts(text: str) -> dict[str, str]:
+    slugs: dict[str, str] = {}
+    for entry in filter(None, (e.strip() for e in text.split(","))):
+        host, _, slug = (part.strip() for part in entry.partition("="))
+        if not host or not slug or ":" in host or "/" in host:
+            raise ValueError(
+                f"GONGXUE_COMMUNITY_HOSTS: {entry!r} is not `host=slug` "
+                "(as `learn.example.cn=yrd-county-elderly`)"
+            )
+        slugs[host.lower()] = slug
+    return slugs
 
 
 @lru_cache

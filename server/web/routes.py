@@ -18,6 +18,7 @@ from server.settings import Settings
 from server.web import sessions
 from server.web.assets import STATIC
 from server.web.execution import Answer, Execute, PageFailed, document
+from server.web.hosts import CommunityHost
 from server.web.news import NewsPages
 from server.web.rendering import render
 
@@ -35,7 +36,16 @@ Page = Callable[[Request], Awaitable[Response]]
 def web_routes(runtime: Runtime, execute: Execute) -> list[BaseRoute]:
     pages = Pages(runtime, execute)
     news = NewsPages(pages)
+    at_own_host = {
+        "/": pages.community,
+        "/news/{id}/": news.article,
+        "/feed.xml": news.community_feed,
+    }
     return [
+        *(
+            CommunityHost(runtime, Route(path, pages.guarded(page), methods=["GET"]))
+            for path, page in at_own_host.items()
+        ),
         Route("/", pages.guarded(pages.home), methods=["GET"]),
         Route("/feed.xml", pages.guarded(news.programme_feed), methods=["GET"]),
         Route("/c/{slug}/", pages.guarded(pages.community), methods=["GET"]),

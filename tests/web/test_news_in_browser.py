@@ -8,7 +8,10 @@ import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 
+from server.access.policy import PolicyChange
+from server.accounts.service import subject
 from tests import files
+from tests.eventually import eventually
 from tests.factories import bearer, make_community, make_user
 from tests.web.conftest import PHONE
 from tests.web.newsroom import publish
@@ -18,6 +21,8 @@ pytestmark = pytest.mark.asyncio
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 HOSTILE_TITLE = "<script>alert('标题')</script><img src=x onerror=alert(3)>学习周"
 HOSTILE_BODY = 'Markdown <img src="x" onerror="alert(1)"> <script>alert(2)</script> 正文'
+# What only a community's members may read: answered once the server holds the grant.
+INSIDE = "query ($slug: String!) { community(slug: $slug) { activities { totalCount } } }"
 LONG_TITLE = "长三角区县老年教育发展共同体" * 8 + "成果展示暨经验交流会隆重召开"
 
 
@@ -28,16 +33,31 @@ async def api(server) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def _writer(runtime, slug: str):
+async def _writer(runtime, api: httpx.AsyncClient, slug: str):
+    """A community and its leader, whose grant the running server has taken in (as a grant
+    made through the API reaches every process)."""
     community, _ = await make_community(runtime, slug, size=3, name="长三角区县老年教育发展共同体")
-    _, token = await make_user(
+    user, token = await make_user(
         runtime, f"leader@{slug}.example.cn", ("LEADER", community.id), display_name="王组长"
     )
-    return community, bearer(token)
+    grant = ("g", subject(user.id), "LEADER", str(community.id))
+    await runtime.policy.publish(PolicyChange("add", grant))
+    leader = bearer(token)
+
+    async def the_server_knows() -> bool:
+        answer = await api.post(
+            "/graphql",
+            json={"query": INSIDE, "variables": {"slug": slug}},
+            headers=leader,
+        )
+        return "errors" not in answer.json()
+
+    await eventually(the_server_knows, what="the server holds the leader's grant")
+    return community, leader
 
 
 async def test_markup_in_news_never_runs_in_the_browser(runtime, visit, api):
-    community, leader = await _writer(runtime, "browser-hostile")
+    community, leader = await _writer(runtime, api, "browser-hostile")
     news_id = await publish(api, leader, community.slug, HOSTILE_TITLE, HOSTILE_BODY)
     tab = await visit()
     dialogs: list[str] = []
@@ -55,7 +75,7 @@ async def test_markup_in_news_never_runs_in_the_browser(runtime, visit, api):
 
 
 async def test_the_article_and_the_sub_platform_fit_a_phone(runtime, visit, api):
-    community, leader = await _writer(runtime, "browser-phone")
+    community, leader = await _writer(runtime, api, "browser-phone")
     uploaded = await api.post(
         "/uploads",
         content=files.image("PNG"),
@@ -114,7 +134,7 @@ async def test_the_article_and_the_sub_platform_fit_a_phone(runtime, visit, api)
 
 
 async def test_no_serious_accessibility_violation_on_an_article(runtime, visit, api):
-    community, leader = await _writer(runtime, "browser-axe")
+    community, leader = await _writer(runtime, api, "browser-axe")
     news_id = await publish(
         api, leader, community.slug, "老年教育成果展开幕", "各成员单位**共同举办**成果展。"
     )

@@ -11,7 +11,8 @@ import pytest
 
 from server.activities.models import Activity
 from server.vocabulary import ActivityKind, Region
-from tests.factories import bearer, make_community, make_user
+from tests import files
+from tests.factories import PASSWORD, bearer, make_community, make_user
 from tests.graphql import gql, mutate, refusal
 from tests.web.newsroom import PROFILE, draft, feature, publish
 
@@ -76,6 +77,35 @@ async def test_an_anonymous_visitor_never_sees_a_draft(client, room):
     draft_page = await client.get(article_path(room.a, hidden))
     assert draft_page.status_code == 404
     assert "尚未发布的学习周通知" not in draft_page.text
+
+
+async def test_a_leader_sees_a_draft_marked_and_unlinked_and_never_in_a_feed(client, room):
+    hidden = await draft(client, room.leader, room.a, "尚未发布的学习周通知")
+    form = await client.get("/login")
+    signed = await client.post(
+        "/login",
+        data={
+            "email": "leader@example.cn",
+            "password": PASSWORD,
+            "next": f"/c/{room.a}/",
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1),
+        },
+    )
+    assert signed.status_code == 303
+
+    page = await client.get(f"/c/{room.a}/")
+    feed = await client.get(f"/c/{room.a}/feed.xml")
+    article = await client.get(article_path(room.a, hidden))
+
+    assert (
+        '<span class="news-title">尚未发布的学习周通知</span> <span class="tag draft">草稿</span>'
+        in page.text
+    )
+    assert article_path(room.a, hidden) not in page.text
+    assert page.headers["cache-control"] == "private, no-store"
+    assert feed_entries(feed.content) == []
+    assert feed.headers["cache-control"] == "private, no-store"
+    assert article.status_code == 404
 
 
 async def test_the_sub_platform_lists_its_published_news_linked_to_each_article(client, room):
@@ -261,6 +291,39 @@ async def test_the_colour_reaches_the_page_only_as_rrggbb(client, room):
     assert "<script>alert" not in plain
 
 
+async def test_the_logo_and_banner_show_with_alt_text_and_the_introduction_sanitised(client, room):
+    pictures = []
+    for name in ("logo.png", "banner.png"):
+        uploaded = await client.post(
+            "/uploads", content=files.image("PNG"), headers={**room.leader, "X-Filename": name}
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        pictures.append(uploaded.json()["id"])
+    intro = '## 我们的使命\n\n推动**老年教育**。<script>alert(1)</script><a href="javascript:alert(2)">链接</a>'
+    await mutate(
+        client,
+        PROFILE,
+        {
+            "input": {
+                "communitySlug": room.a,
+                "logoUploadId": pictures[0],
+                "bannerUploadId": pictures[1],
+                "intro": intro,
+            }
+        },
+        headers=room.leader,
+    )
+
+    page = (await client.get(f"/c/{room.a}/")).text
+
+    assert re.search(
+        r'<img class="logo" src="/uploads/[\w-]+" alt="长三角老年教育共同体标志"', page
+    )
+    assert re.search(r'<img src="/uploads/[\w-]+" alt="长三角老年教育共同体横幅图片">', page)
+    assert "<h2>我们的使命</h2>" in page and "<strong>老年教育</strong>" in page
+    assert "<script>alert" not in page and "javascript:" not in page
+
+
 async def test_the_brand_colour_filter_lets_through_nothing_but_rrggbb():
     from server.web.rendering import TEMPLATES
 
@@ -307,3 +370,40 @@ async def test_public_activities_show_on_the_sub_platform(client, runtime, room)
     assert "老年教育成果展" in public
     assert "2026年5月18日" in public
     assert "内部工作会议" not in page
+
+
+async def test_a_community_at_its_own_host_name_is_its_sub_platform(
+    client, runtime, room, monkeypatch
+):
+    mapped = runtime.settings.model_copy(update={"community_hosts": f"Learn.Example.cn={room.a}"})
+    monkeypatch.setattr(runtime, "settings", mapped)
+    own = {"Host": "learn.example.cn:8443"}
+    published = await publish(client, room.leader, room.a, "老年教育成果展开幕")
+    hidden = await draft(client, room.leader, room.a, "尚未发布的通知")
+    other = await publish(client, room.other_leader, room.b, "成渝新闻")
+
+    home = await client.get("/", headers=own)
+    article = await client.get(f"/news/{published}/", headers=own)
+    feed = await client.get("/feed.xml", headers=own)
+    elsewhere = await client.get("/")
+
+    assert "<h1>长三角老年教育共同体</h1>" in home.text
+    assert "老年教育成果展开幕" in home.text and "尚未发布的通知" not in home.text
+    assert '<h1 id="article-title">老年教育成果展开幕</h1>' in article.text
+    assert [text_of(e, "title") for e in feed_entries(feed.content)] == ["老年教育成果展开幕"]
+    assert (await client.get(f"/news/{hidden}/", headers=own)).status_code == 404
+    assert (await client.get(f"/news/{other}/", headers=own)).status_code == 404
+    assert "区域终身学习发展共同体 · 总平台" in elsewhere.text
+    # The rest of the site answers at that host as everywhere.
+    assert (await client.get(f"/c/{room.b}/", headers=own)).status_code == 200
+
+
+async def test_a_malformed_community_host_setting_is_refused_at_startup():
+    from server.settings import Settings
+
+    with pytest.raises(ValueError, match="GONGXUE_COMMUNITY_HOSTS"):
+        Settings(community_hosts="learn.example.cn")
+    assert Settings(community_hosts=" a.cn = x , B.cn=y ").community_host_slugs == {
+        "a.cn": "x",
+        "b.cn": "y",
+    }
