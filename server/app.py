@@ -28,6 +28,7 @@ from server.units.http import export_routes
 from server.uploads import service as uploads
 from server.uploads.http import upload_endpoints
 from server.web.execution import Execute
+from server.web.manage import manage_routes
 from server.web.rendering import render
 from server.web.routes import web_routes
 from server.worker import InProcessWorker
@@ -51,6 +52,7 @@ def create_app(
     `pages`: makes what the web pages run their GraphQL documents with.
     `run_worker`: also run the arq worker in this process (the embedded default)."""
     endpoint = graphql(runtime)
+    execute = pages(runtime)
     upload, download = upload_endpoints(runtime, encode_id, decode_id)
     worker = InProcessWorker(runtime) if run_worker else None
     counting = []
@@ -98,7 +100,8 @@ def create_app(
             Route("/uploads", upload, methods=["POST"]),
             Route("/uploads/{id}", download, methods=["GET"]),
             *export_routes(runtime),
-            *web_routes(runtime, pages(runtime)),
+            *web_routes(runtime, execute),
+            *manage_routes(runtime, execute, encode_id, decode_id),
         ],
         exception_handlers={404: not_found},
         middleware=[
@@ -107,7 +110,11 @@ def create_app(
             Middleware(
                 BodyLimit,
                 max_bytes=runtime.settings.max_body_bytes,
-                overrides={"/uploads": uploads.MAX_BYTES},
+                overrides={
+                    "/uploads": uploads.MAX_BYTES,
+                    # A workspace form may carry a logo and a banner besides its text.
+                    r"/c/[^/]+/manage/": 2 * uploads.MAX_BYTES + runtime.settings.max_body_bytes,
+                },
             ),
         ],
         lifespan=lifespan,

@@ -3,6 +3,7 @@ client declares the length or streams it; and websocket messages over the same l
 closing the socket with 1009 (message too big)."""
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,10 +16,11 @@ class BodyLimit:
     def __init__(
         self, app: ASGIApp, max_bytes: int, overrides: dict[str, int] | None = None
     ) -> None:
-        """`overrides`: a larger (or smaller) cap for paths starting with a prefix."""
+        """`overrides`: a larger (or smaller) cap for paths whose start matches a regular
+        expression (a plain prefix such as `/uploads` is one)."""
         self.app = app
         self.max_bytes = max_bytes
-        self.overrides = overrides or {}
+        self.overrides = [(re.compile(start), cap) for start, cap in (overrides or {}).items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -58,7 +60,7 @@ class BodyLimit:
 
     def _limit(self, scope: Scope) -> int:
         return next(
-            (cap for prefix, cap in self.overrides.items() if scope["path"].startswith(prefix)),
+            (cap for start, cap in self.overrides if start.match(scope["path"])),
             self.max_bytes,
         )
 

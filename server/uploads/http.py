@@ -1,7 +1,8 @@
 """`POST /uploads`: a file as the raw request body (`X-Filename`, percent-encoded, names it),
 signed in. The answer's `id` goes into a mutation (evidence, a sign-in sheet), keeping GraphQL
 free of multipart requests and their CSRF exposure. `GET /uploads/{id}`: the file, as a
-download, for those who may read it: anyone for a picture a public page shows."""
+download, for those who may read it (by `Authorization`, or the web pages' session cookie):
+anyone for a picture a public page shows."""
 
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from server.errors import ErrorCode, GongxueError
 from server.i18n import language_from
 from server.runtime import Runtime
 from server.uploads import access, service
+from server.web.sessions import session_token
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 STATUS = {
@@ -65,10 +67,24 @@ def upload_endpoints(
             status_code=201,
         )
 
+    def reader(request: Request) -> Actor | None:
+        """Who downloads: the bearer of `Authorization`, else the browser session of the web
+        pages (a picture in a draft its writers preview), else nobody. A session that ended
+        is nobody: public pictures stay readable. Only a read: no form, nothing changes."""
+        if "authorization" in request.headers:
+            return signed_in(request)
+        token = session_token(request)
+        if token is None:
+            return None
+        try:
+            claims = tokens.read(runtime.settings.secret_key.get_secret_value(), token)
+        except GongxueError:
+            return None
+        return Actor(claims.user_id, claims) if runtime.revocations.is_live(claims) else None
+
     async def download(request: Request) -> Response:
         try:
-            anonymous = "authorization" not in request.headers
-            guard = Guard(runtime.policy, None if anonymous else signed_in(request))
+            guard = Guard(runtime.policy, reader(request))
             (upload_id,) = decode_id(request.path_params["id"], "Upload")
             stored, public = await access.readable(runtime.database, guard, upload_id)
         except GongxueError as error:

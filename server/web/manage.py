@@ -1,0 +1,534 @@
+"""The sub-platform's workspace, `/c/{slug}/manage/`: its leader and deputies (and the project
+group) write its news, publish and take it back, edit its profile and branding, and choose
+which activities it shows (Art. 5(6), 16(10)).
+
+Each page runs its GraphQL document through `execute`, as the public pages do; each form posts
+to a route that runs ONE mutation and then redirects (post/redirect/get, the page it returns to
+says what happened) or shows the form again with each `UserError` beside its field and a
+summary at the top. The API decides what a POST may do. Opening a page is decided by the same
+policy the API's services ask (`Guard.allows(NEWS_WRITE)`), so a member unit's staff or an
+expert gets the 403 page rather than a workspace of buttons that would all be refused.
+
+A picture (a cover, a logo, a banner, an inline image) arrives in the form as a file and is
+kept by the upload service `POST /uploads` uses, with its checks (a PNG or JPEG that decodes,
+the size cap, the daily quota); the mutation then names it by its upload id. Pictures are kept
+in one transaction of their own before the mutation runs: a bad file keeps none of the form's
+pictures and runs no mutation; a mutation refused leaves the kept pictures unreferenced, which
+is what a refused mutation after `POST /uploads` leaves too, and nobody else can see them."""
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from policies.permissions import Permission
+from server.access.guard import Actor, Guard
+from server.accounts import tokens
+from server.errors import AccessError, GongxueError, UserFacingError
+from server.runtime import Runtime
+from server.uploads import service as uploads
+from server.web import sessions
+from server.web.execution import Answer, Execute, PageFailed, document
+from server.web.rendering import render
+from server.web.routes import Pages
+
+EncodeId = Callable[..., str]
+DecodeId = Callable[[str, str], tuple[int, ...]]
+Page = Callable[[Request], Awaitable[Response]]
+
+# The API's names for the fields its refusals point at, as the forms name them; "" for what
+# no form field holds (the summary shows it without a link).
+FORM_FIELDS = {
+    "coverUploadId": "cover",
+    "logoUploadId": "logo",
+    "bannerUploadId": "banner",
+    "id": "",
+    "activityId": "",
+    "communitySlug": "",
+}
+# What the page a finished action returns to says (`?done=`): fixed sentences, so a link
+# cannot make the page say anything else.
+DONE = {
+    "created": "新闻已保存为草稿。草稿只有本共同体的组长、副组长和项目组能看到。",
+    "saved": "修改已保存。",
+    "published": "新闻已发布，已显示在分平台和总平台。",
+    "unpublished": "新闻已撤回为草稿，公众不再能看到它。",
+    "profile": "分平台资料已保存。",
+    "public": "活动已设为公开，显示在分平台上。",
+    "private": "活动已设为不公开，分平台上不再显示。",
+}
+# Why an inline picture was not kept, in the one sentence a link may make the page say.
+PICTURE_REFUSED = (
+    "图片未能上传：须为能正常打开的 PNG 或 JPEG 图片，不超过 10 MB，且未超过每日上传限额。"
+)
+# A form carries at most two pictures (the logo and the banner) besides its text.
+FORM_FILES = 2
+FORM_FIELDS_MAX = 20
+# The platform's own colour (`--primary` in gongxue.css): what the colour picker shows for a
+# community that chose none, and what saving it unchanged does not turn into a choice.
+PLATFORM_COLOUR = "#1d4f91"
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A form as posted: its text fields and its pictures (name, bytes) by field."""
+
+    actor: Actor
+    fields: dict[str, str]
+    pictures: dict[str, tuple[str, bytes]]
+
+    def text(self, name: str) -> str:
+        return self.fields.get(name, "")
+
+
+class Refusal(Exception):
+    """Pictures the upload service refused, by form field: nothing of the form is kept."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(sorted(errors))
+        self.errors = errors
+
+
+def manage_routes(
+    runtime: Runtime, execute: Execute, encode_id: EncodeId, decode_id: DecodeId
+) -> list[BaseRoute]:
+    workspace = Workspace(runtime, execute, encode_id, decode_id)
+    guarded = Pages(runtime, execute).guarded
+    base = "/c/{slug}/manage"
+    return [
+        Route(f"{base}/", guarded(workspace.dashboard), methods=["GET"]),
+        Route(f"{base}/profile", guarded(workspace.profile), methods=["GET", "POST"]),
+        Route(f"{base}/news/new", guarded(workspace.new_news), methods=["GET", "POST"]),
+        Route(f"{base}/news/{{id}}/", guarded(workspace.edit_news), methods=["GET", "POST"]),
+        Route(f"{base}/news/{{id}}/publish", guarded(workspace.publish), methods=["POST"]),
+        Route(f"{base}/news/{{id}}/unpublish", guarded(workspace.unpublish), methods=["POST"]),
+        Route(
+            f"{base}/activities/{{id}}/public", guarded(workspace.activity_public), methods=["POST"]
+        ),
+        Route(f"{base}/pictures", guarded(workspace.picture), methods=["POST"]),
+    ]
+
+
+class Workspace:
+    def __init__(
+        self, runtime: Runtime, execute: Execute, encode_id: EncodeId, decode_id: DecodeId
+    ) -> None:
+        self.runtime = runtime
+        self.execute = execute
+        self.encode_id = encode_id
+        self.decode_id = decode_id
+
+    # -- pages ------------------------------------------------------------------------------
+
+    async def dashboard(self, request: Request) -> Response:
+        return await self._dashboard(request)
+
+    async def _dashboard(
+        self, request: Request, errors: dict[str, str] | None = None, status: int = 200
+    ) -> Response:
+        slug = request.path_params["slug"]
+        opened = await self._open(request, "manage/dashboard", {"slug": slug}, _community)
+        if isinstance(opened, Response):
+            return opened
+        return self._render(
+            request,
+            "manage/dashboard.html",
+            status,
+            errors=errors or {},
+            done=DONE.get(request.query_params.get("done", "")),
+            **opened,
+        )
+
+    async def profile(self, request: Request) -> Response:
+        slug = request.path_params["slug"]
+        if request.method == "GET":
+            return await self._profile_form(request, slug)
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        intro = posted.text("intro")
+        variables: dict[str, Any] = {"communitySlug": slug, "intro": intro}
+        colour = posted.text("colour").strip()
+        if posted.text("no_colour"):
+            variables["colour"] = ""  # a blank colour clears it: the platform's own again
+        elif colour != (posted.text("colour_was") or PLATFORM_COLOUR):
+            variables["colour"] = colour
+        try:
+            kept = await self._keep_pictures(posted)
+        except Refusal as refusal:
+            return await self._profile_form(request, slug, intro, colour, refusal.errors, 400)
+        if "logo" in kept:
+            variables["logoUploadId"] = kept["logo"]
+        if "banner" in kept:
+            variables["bannerUploadId"] = kept["banner"]
+        answer = await self._run("manage/update_profile", request, {"input": variables})
+        errors = self._refusals(request, answer, "updateCommunityProfile")
+        if isinstance(errors, Response):
+            return errors
+        if errors:
+            return await self._profile_form(request, slug, intro, colour, errors, 400)
+        return _back(f"/c/{slug}/manage/profile", "profile")
+
+    async def _profile_form(
+        self,
+        request: Request,
+        slug: str,
+        intro: str | None = None,
+        colour: str | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        opened = await self._open(request, "manage/profile", {"slug": slug}, _community)
+        if isinstance(opened, Response):
+            return opened
+        community = opened["community"]
+        return self._render(
+            request,
+            "manage/profile.html",
+            status,
+            errors=errors or {},
+            done=DONE.get(request.query_params.get("done", "")),
+            intro=(community["intro"] or "") if intro is None else intro,
+            colour=colour or community["colour"] or PLATFORM_COLOUR,
+            colour_was=community["colour"] or "",
+            picture=_picture_id(request.query_params.get("picture")),
+            **opened,
+        )
+
+    async def new_news(self, request: Request) -> Response:
+        slug = request.path_params["slug"]
+        if request.method == "GET":
+            return await self._news_form(request, None)
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        try:
+            kept = await self._keep_pictures(posted)
+        except Refusal as refusal:
+            return await self._news_form(request, None, posted, refusal.errors, 400)
+        cover = kept.get("cover") or posted.text("kept_cover") or None
+        written = {"title": posted.text("title"), "body": posted.text("body")}
+        variables = {"communitySlug": slug, **written, "coverUploadId": cover}
+        answer = await self._run("manage/create_news", request, {"input": variables})
+        errors = self._refusals(request, answer, "createNews")
+        if isinstance(errors, Response):
+            return errors
+        if errors:
+            return await self._news_form(request, None, posted, errors, 400, cover)
+        news_id = answer.data["createNews"]["news"]["id"] if answer.data else ""
+        return _back(f"/c/{slug}/manage/news/{news_id}/", "created")
+
+    async def edit_news(self, request: Request) -> Response:
+        slug = request.path_params["slug"]
+        news_id = request.path_params["id"]
+        if request.method == "GET":
+            return await self._news_form(request, news_id)
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        try:
+            kept = await self._keep_pictures(posted)
+        except Refusal as refusal:
+            return await self._news_form(request, news_id, posted, refusal.errors, 400)
+        cover = kept.get("cover") or posted.text("kept_cover") or None
+        variables = {
+            "id": news_id,
+            "title": posted.text("title"),
+            "body": posted.text("body"),
+            "coverUploadId": cover,
+            "removeCover": bool(posted.text("remove_cover")) and cover is None,
+        }
+        answer = await self._run("manage/update_news", request, {"input": variables})
+        errors = self._refusals(request, answer, "updateNews")
+        if isinstance(errors, Response):
+            return errors
+        if errors:
+            return await self._news_form(request, news_id, posted, errors, 400, cover)
+        return _back(f"/c/{slug}/manage/news/{news_id}/", "saved")
+
+    async def _news_form(
+        self,
+        request: Request,
+        news_id: str | None,
+        posted: Posted | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+        kept_cover: str | None = None,
+    ) -> Response:
+        slug = request.path_params["slug"]
+        if news_id is None:
+            opened = await self._open(request, "manage/community", {"slug": slug}, _community)
+            news = None
+        else:
+            opened = await self._open(
+                request, "manage/news", {"id": news_id}, lambda data: _news_of(data, slug)
+            )
+            news = None if isinstance(opened, Response) else opened["node"]
+        if isinstance(opened, Response):
+            return opened
+        community = opened["community"] if news is None else news["community"]
+        return self._render(
+            request,
+            "manage/news_form.html",
+            status,
+            me=opened["me"],
+            community=community,
+            news=news,
+            title=posted.text("title") if posted else (news or {}).get("title", ""),
+            body=posted.text("body") if posted else (news or {}).get("body", ""),
+            kept_cover=kept_cover or "",
+            errors=errors or {},
+            done=DONE.get(request.query_params.get("done", "")),
+            picture=_picture_id(request.query_params.get("picture")),
+        )
+
+    async def publish(self, request: Request) -> Response:
+        return await self._news_status(request, "publishNews", "published")
+
+    async def unpublish(self, request: Request) -> Response:
+        return await self._news_status(request, "unpublishNews", "unpublished")
+
+    async def _news_status(self, request: Request, mutation: str, done: str) -> Response:
+        slug = request.path_params["slug"]
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        variables = {"input": {"id": request.path_params["id"]}}
+        answer = await self._run(f"manage/{_snake(mutation)}", request, variables)
+        errors = self._refusals(request, answer, mutation)
+        if isinstance(errors, Response):
+            return errors
+        if errors:
+            return await self._dashboard(request, errors, 400)
+        return _back(_return_to(posted.text("back"), slug), done)
+
+    async def activity_public(self, request: Request) -> Response:
+        slug = request.path_params["slug"]
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        public = posted.text("public") == "true"
+        variables = {"input": {"activityId": request.path_params["id"], "isPublic": public}}
+        answer = await self._run("manage/set_activity_public", request, variables)
+        errors = self._refusals(request, answer, "setActivityPublic")
+        if isinstance(errors, Response):
+            return errors
+        if errors:
+            return await self._dashboard(request, errors, 400)
+        return _back(f"/c/{slug}/manage/#activities", "public" if public else "private")
+
+    async def picture(self, request: Request) -> Response:
+        """An inline picture for a text: kept, then the page it came from shows its Markdown
+        to paste (`![](/uploads/ID)`). A plain form: it works without a script."""
+        slug = request.path_params["slug"]
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        opened = await self._open(request, "manage/community", {"slug": slug}, _community)
+        if isinstance(opened, Response):
+            return opened
+        back = _return_to(posted.text("back"), slug)
+        if "picture" not in posted.pictures:
+            return _back(back, None, picture="missing")
+        try:
+            kept = await self._keep_pictures(posted)
+        except Refusal:
+            return _back(back, None, picture="refused")
+        return _back(back, None, picture=kept["picture"])
+
+    # -- the parts every page and form shares -----------------------------------------------
+
+    async def _run(self, name: str, request: Request, variables: Mapping[str, Any]) -> Answer:
+        return await self.execute(document(name), variables, request)
+
+    async def _open(
+        self,
+        request: Request,
+        name: str,
+        variables: Mapping[str, Any],
+        community_of: Callable[[dict[str, Any]], dict[str, Any] | None],
+    ) -> dict[str, Any] | Response:
+        """The page's data, or the answer a visitor who may not open it gets: the sign-in
+        page for nobody signed in, 404 for a community (or a news item) there is none of,
+        the 403 page for somebody the policy does not let write its news."""
+        actor = self._actor(request)
+        if actor is None:
+            return _to_login(request)
+        answer = await self._run(name, request, variables)
+        codes = answer.codes()
+        if "UNAUTHENTICATED" in codes:
+            return _to_login(request)
+        if "FORBIDDEN" in codes:
+            return self._forbidden(request)
+        community = community_of(answer.data or {})
+        if community is None:
+            if codes <= {"NOT_FOUND", "INVALID_INPUT"}:
+                return self._not_found(request)
+            raise PageFailed(answer)
+        (community_id,) = self.decode_id(community["id"], "Community")
+        if not Guard(self.runtime.policy, actor).allows(Permission.NEWS_WRITE, community_id):
+            return self._forbidden(request)
+        if answer.errors or answer.data is None:
+            raise PageFailed(answer)
+        return answer.data
+
+    def _actor(self, request: Request) -> Actor | None:
+        """The browser session's user, if its token is still good."""
+        token = sessions.session_token(request)
+        if token is None:
+            return None
+        try:
+            claims = tokens.read(self.runtime.settings.secret_key.get_secret_value(), token)
+        except AccessError:
+            return None
+        if not self.runtime.revocations.is_live(claims):
+            return None
+        return Actor(claims.user_id, claims)
+
+    async def _posted(self, request: Request) -> Posted | Response:
+        """The form, once its CSRF value is the browser's own and somebody is signed in."""
+        async with request.form(max_files=FORM_FILES, max_fields=FORM_FIELDS_MAX) as form:
+            if sessions.csrf_refused(request, _text(form, sessions.CSRF_FIELD)):
+                return render(request, self.runtime.settings, "public/forbidden.html", 403)
+            actor = self._actor(request)
+            if actor is None:
+                return _to_login(request)
+            fields = {name: value for name, value in form.items() if isinstance(value, str)}
+            pictures = {}
+            for name, value in form.items():
+                # A file input left empty still sends a part, with no name and no bytes.
+                if isinstance(value, UploadFile) and value.filename:
+                    data = await value.read(uploads.MAX_BYTES + 1)
+                    if data:
+                        pictures[name] = (value.filename, data)
+        return Posted(actor, fields, pictures)
+
+    async def _keep_pictures(self, posted: Posted) -> dict[str, str]:
+        """The form's pictures, kept by the upload service, as upload ids by field; all or,
+        when any is refused, none (`Refusal`, each refusal by its field)."""
+        if not posted.pictures:
+            return {}
+        kept: dict[str, str] = {}
+        refused: dict[str, str] = {}
+        try:
+            async with self.runtime.database.transaction() as session:
+                for field, (name, data) in posted.pictures.items():
+                    try:
+                        upload = await uploads.store(
+                            session,
+                            self.runtime.settings,
+                            posted.actor.user_id,
+                            quote(name, safe=""),
+                            data,
+                        )
+                    except UserFacingError as error:
+                        refused[field] = error.message("zh")
+                        continue
+                    if upload.content_type not in ("image/png", "image/jpeg"):
+                        refused[field] = "图片须为 PNG 或 JPEG 格式"
+                        continue
+                    kept[field] = self.encode_id("Upload", upload.id)
+                if refused:
+                    raise Refusal(refused)  # rolls back the pictures kept before it
+        except GongxueError as error:  # the quota's lock or count failing as a refusal
+            raise Refusal({next(iter(posted.pictures)): error.message("zh")}) from None
+        return kept
+
+    def _refusals(
+        self, request: Request, answer: Answer, mutation: str
+    ) -> dict[str, str] | Response:
+        """The mutation's refusals by form field (none: it was done); or the page a refusal
+        of the whole request gets (sign in, 403, 404)."""
+        codes = answer.codes()
+        if "UNAUTHENTICATED" in codes:
+            return _to_login(request)
+        if "FORBIDDEN" in codes:
+            return self._forbidden(request)
+        payload = (answer.data or {}).get(mutation)
+        if payload is None:
+            if "NOT_FOUND" in codes:
+                return self._not_found(request)
+            if "INVALID_INPUT" in codes:
+                # Input the schema refuses before the mutation runs (a title over its limit).
+                return {"": str(answer.errors[0].get("message", ""))}
+            raise PageFailed(answer)
+        errors: dict[str, str] = {}
+        for error in payload["errors"]:
+            field = error["field"] or ""
+            errors.setdefault(FORM_FIELDS.get(field, field), error["message"])
+        return errors
+
+    def _render(self, request: Request, template: str, status: int, **values: Any) -> Response:
+        return render(request, self.runtime.settings, template, status, **values)
+
+    def _forbidden(self, request: Request) -> Response:
+        return self._render(request, "manage/forbidden.html", 403)
+
+    def _not_found(self, request: Request) -> Response:
+        return self._render(request, "public/not_found.html", 404)
+
+
+def _community(data: dict[str, Any]) -> dict[str, Any] | None:
+    community: dict[str, Any] | None = data.get("community")
+    return community
+
+
+def _news_of(data: dict[str, Any], slug: str) -> dict[str, Any] | None:
+    """The news item's community, when it is this page's: another community's item is not
+    edited under this one's address."""
+    news = data.get("node")
+    if not news or news.get("community", {}).get("slug") != slug:
+        return None
+    community: dict[str, Any] = news["community"]
+    return community
+
+
+def _text(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _to_login(request: Request) -> Response:
+    back = request.url.path
+    if request.method != "GET":  # after signing in, the browser GETs: the workspace's home
+        back = "/c/{}/manage/".format(request.path_params["slug"])
+    return RedirectResponse(f"/login?next={quote(back, safe='/')}", status_code=303)
+
+
+def _back(path: str, done: str | None, **extra: str) -> Response:
+    query = [f"done={done}"] if done else []
+    query += [f"{name}={quote(value, safe='')}" for name, value in extra.items()]
+    anchor = ""
+    if "#" in path:
+        path, anchor = path.split("#", 1)
+        anchor = "#" + anchor
+    return RedirectResponse(path + ("?" + "&".join(query) if query else "") + anchor, 303)
+
+
+def _return_to(back: str, slug: str) -> str:
+    """A workspace page of this community the form came from; its home otherwise."""
+    home = f"/c/{slug}/manage/"
+    path = sessions.same_site_path(back)
+    return path if path.startswith(home) else home
+
+
+def _picture_id(value: str | None) -> dict[str, str] | None:
+    """What the inline-picture form's redirect reports: the upload id to paste, or why not."""
+    if not value:
+        return None
+    if value == "missing":
+        return {"error": "请先选择要上传的图片"}
+    if value == "refused":
+        return {"error": PICTURE_REFUSED}
+    if not value.replace("-", "").replace("_", "").isalnum() or len(value) > 200:
+        return None
+    return {"markdown": f"![](/uploads/{value})"}
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
