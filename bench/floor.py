@@ -85,16 +85,18 @@ SELECT json_build_object(
 )::text FROM communities c WHERE c.slug = $1
 """
 
-# The programme's published news holding a word, newest first: the items the index finds,
-# each word confirmed as written, then the newest twenty of them.
+# The programme's published news holding a word, newest first: the items the index of
+# published news finds, each word confirmed as written, then the newest twenty of them.
 NEWS_SEARCH = """
 WITH found AS MATERIALIZED (
-  SELECT community_id, id, title, published_at FROM news
-  WHERE status = 'PUBLISHED' AND search @@ search_query($1)
-    AND (title || ' ' || body) ILIKE ALL (search_patterns($1)))
+  SELECT community_id, news_id FROM published_news_search WHERE search @@ search_query($1))
 SELECT coalesce(json_agg(n), '[]')::text FROM (
-  SELECT f.title, f.published_at, c.name FROM found f JOIN communities c ON c.id = f.community_id
-  ORDER BY f.id DESC LIMIT 20) n
+  SELECT n.title, n.published_at, c.name
+  FROM found f
+  JOIN news n ON n.community_id = f.community_id AND n.id = f.news_id
+  JOIN communities c ON c.id = n.community_id
+  WHERE n.status = 'PUBLISHED' AND (n.title || ' ' || n.body) ILIKE ALL (search_patterns($1))
+  ORDER BY n.id DESC LIMIT 20) n
 """
 
 

@@ -66,8 +66,8 @@ async def _create(url: str) -> int:
         )
         if not exists:
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
     if not exists:
+        await admin.dispose()
         return 0
     engine = create_async_engine(url)
     async with engine.connect() as conn:
@@ -75,7 +75,21 @@ async def _create(url: str) -> int:
             text("SELECT count(*) FROM information_schema.tables WHERE table_name = 'units'")
         )
         units = await conn.scalar(text("SELECT count(*) FROM units")) if has_units else 0
+        # A set seeded before the generator wrote news: the search would measure nothing.
+        stale = bool(units) and not await conn.scalar(
+            text(
+                "SELECT EXISTS (SELECT FROM pg_tables WHERE tablename = 'news') "
+                "AND EXISTS (SELECT FROM news)"
+            )
+        )
     await engine.dispose()
+    if stale:
+        print(f"{name} was seeded before news: seeding it again", flush=True)
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        units = 0
+    await admin.dispose()
     return units
 
 
