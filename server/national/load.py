@@ -260,7 +260,9 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
                 )
             # ANALYZE takes no parameters: the tables' names, quoted as identifiers.
             quote = conn.dialect.identifier_preparer.quote
-            await conn.execute(text("ANALYZE " + ", ".join(quote(name) for name in COLUMNS)))
+            # The search index of published news is filled by a trigger as news is copied.
+            analysed = [*COLUMNS, "published_news_search"]
+            await conn.execute(text("ANALYZE " + ", ".join(quote(name) for name in analysed)))
     finally:
         await engine.dispose()
     await runtime.redis.incr(VERSION_KEY)  # other running processes reload the role grants
