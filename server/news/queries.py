@@ -49,7 +49,7 @@ def published_matching(search: Any) -> ColumnElement[bool]:
     found = (
         select(PublishedNewsSearch.community_id, PublishedNewsSearch.news_id)
         .where(PublishedNewsSearch.search.bool_op("@@")(func.search_query(search)))
-        .cte("news_found")
+        .cte()  # anonymous: a document may ask for two searches in one statement
         .prefix_with("MATERIALIZED")
     )
     return and_(

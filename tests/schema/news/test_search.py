@@ -5,7 +5,7 @@ a community's news and on the main platform's."""
 
 import pytest
 
-from tests.graphql import mutate
+from tests.graphql import gql, mutate
 from tests.schema.news.conftest import UNPUBLISH, UPDATE, programme_titles, published, titles
 
 ITEMS = [
@@ -68,3 +68,23 @@ async def test_the_main_platform_finds_an_item_as_it_reads_now(client, sub):
     await mutate(client, UNPUBLISH, {"id": item["id"]}, headers=sub.leader)
     assert await programme_titles(client, search="亲子") == []
     assert await titles(client, sub.leader, sub.a, search="亲子") == ["家庭教育讲座"]  # a draft
+
+
+TWO_SEARCHES = """{
+  elderly: programmeNews(search: "老年") { totalCount edges { node { title } } }
+  family: programmeNews(search: "家庭") { totalCount edges { node { title } } }
+}"""
+
+
+async def test_one_document_may_ask_the_main_platform_two_searches(client, sub, news):
+    body = await gql(client, TWO_SEARCHES)
+
+    assert "errors" not in body, body
+    assert body["data"]["elderly"] == {
+        "totalCount": 1,
+        "edges": [{"node": {"title": "老年教育进社区"}}],
+    }
+    assert body["data"]["family"] == {
+        "totalCount": 1,
+        "edges": [{"node": {"title": "家庭教育讲座"}}],
+    }
