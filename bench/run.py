@@ -76,12 +76,11 @@ async def _create(url: str) -> int:
         )
         units = await conn.scalar(text("SELECT count(*) FROM units")) if has_units else 0
         # A set seeded before the generator wrote news: the search would measure nothing.
-        stale = bool(units) and not await conn.scalar(
-            text(
-                "SELECT EXISTS (SELECT FROM pg_tables WHERE tablename = 'news') "
-                "AND EXISTS (SELECT FROM news)"
-            )
+        has_news = await conn.scalar(
+            text("SELECT count(*) FROM pg_tables WHERE tablename = 'news'")
         )
+        news = await conn.scalar(text("SELECT count(*) FROM news")) if has_news else 0
+        stale = bool(units) and not news
     await engine.dispose()
     if stale:
         print(f"{name} was seeded before news: seeding it again", flush=True)
