@@ -68,7 +68,11 @@ class PublishedNewsSearch(Base):
     `true` (published news is public), so the index answers the application's searches."""
 
     __tablename__ = "published_news_search"
-    __table_args__ = (Index("ix_published_news_search_search", "search", postgresql_using="gin"),)
+    __table_args__ = (
+        Index("ix_published_news_search_search", "search", postgresql_using="gin"),
+        # Across communities, newest first: the main platform's order (the migration).
+        Index("ix_published_news_search_news_id", "news_id"),
+    )
 
     community_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     news_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

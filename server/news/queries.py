@@ -15,7 +15,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    tuple_,
     type_coerce,
 )
 
@@ -24,8 +23,9 @@ from server.vocabulary import NewsStatus
 
 
 def _as_written(search: Any) -> ColumnElement[bool]:
-    """Each word of `search` as written in the title or body, so that "老年" never finds "年老"
-    and "老年教育" never finds "老年…年教…教育" scattered, though each holds the pairs asked."""
+    """Each run of three Hanzi or more of `search` as written in the title or body, so that
+    "老年教育" never finds "老年…年教…教育" scattered, though it holds the pairs asked (a
+    shorter run or a Latin word is one lexeme, exact already: `search_patterns`)."""
     words = func.search_patterns(search, type_=ARRAY(Text))
     return (News.title + " " + News.body).ilike(all_(words))
 
@@ -36,26 +36,6 @@ def matching(search: Any) -> ColumnElement[bool]:
     then each word as written. For a statement that has narrowed the items to one community's
     (a few dozen, read through its index); `search` a value, or a parameter."""
     return and_(News.search.bool_op("@@")(func.search_query(search)), _as_written(search))
-
-
-def published_matching(search: Any) -> ColumnElement[bool]:
-    """Published news, of every community, holding every word of `search`, as `matching`
-    finds them, but through `published_news_search`, whose GIN index the application can use
-    under row-level security: the items holding the words are looked up first, however many
-    items the programme has and however few hold them. A materialised CTE keeps PostgreSQL
-    from walking the newest items one by one in the hope of meeting a match soon, which is
-    slow for a rare word when it guesses the word common (as a prepared statement's generic
-    plan does for any word)."""
-    found = (
-        select(PublishedNewsSearch.community_id, PublishedNewsSearch.news_id)
-        .where(PublishedNewsSearch.search.bool_op("@@")(func.search_query(search)))
-        .cte()  # anonymous: a document may ask for two searches in one statement
-        .prefix_with("MATERIALIZED")
-    )
-    return and_(
-        tuple_(News.community_id, News.id).in_(select(found.c.community_id, found.c.news_id)),
-        _as_written(search),
-    )
 
 
 def _flag(value: Any) -> ColumnElement[bool]:
@@ -76,10 +56,24 @@ def community_news_statement(
 
 
 def programme_news_statement(search: str | None = None, featured_only: Any = None) -> Select[News]:
-    """Every community's published news; only what the project group featured when asked."""
+    """Every community's published news; only what the project group featured when asked.
+    Searched through `published_news_search`, whose GIN index the application can use under
+    row-level security (a GIN index on `news` it could not: `@@` is not leakproof), joined
+    rather than fenced off, so that PostgreSQL may choose: for a rare word the index, then the
+    few matches ordered; for a common one a walk of its `news_id` index, newest first, that
+    stops at the page's end."""
     statement = select(News).where(News.status == NewsStatus.PUBLISHED)
     if search is not None:
-        statement = statement.where(published_matching(search))
+        statement = statement.join(
+            PublishedNewsSearch,
+            and_(
+                PublishedNewsSearch.community_id == News.community_id,
+                PublishedNewsSearch.news_id == News.id,
+            ),
+        ).where(
+            PublishedNewsSearch.search.bool_op("@@")(func.search_query(search)),
+            _as_written(search),
+        )
     if featured_only is not None:
         statement = statement.where(or_(News.featured, _flag(featured_only).is_(False)))
     return statement

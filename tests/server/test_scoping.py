@@ -68,7 +68,6 @@ NOT_A_TENANTS = {
     ),
     news_queries.programme_news_statement: "published news is public (Art. 5(6), 16(10))",
     news_queries.matching: "a condition of the news statements, which scope it",
-    news_queries.published_matching: "a condition over published news only, which is public",
     news_queries.shows_upload: "whether published news, public, shows an upload",
 }
 

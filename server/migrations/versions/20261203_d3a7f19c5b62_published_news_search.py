@@ -10,7 +10,14 @@ GIN index on `news.search` could answer the owner, never the application, which 
 published item instead. Published news is public, so its search lexemes need no tenant wall
 to read: they live in `published_news_search`, whose only reading policy is `true` (nothing
 for the planner to put first), kept by a trigger on `news` as items are published, edited and
-unpublished. Writing it stays within the community, as writing news does.
+unpublished. Writing it stays within the community, as writing news does. Its `news_id`
+index, which does not lead with the community, gives the main platform's newest-first order
+across communities: for a common word PostgreSQL walks it and stops at the page's end.
+
+`search_patterns` now confirms as written only runs of three Hanzi or more: a run of one or
+two is one lexeme, present exactly when the text holds it, and a Latin word is a whole-word
+lexeme, stricter than a substring. The confirmation read every match's text, and PostgreSQL,
+taking it for a filter that keeps almost nothing, would not stop early.
 """
 
 from collections.abc import Sequence
@@ -29,6 +36,15 @@ TENANT_VISIBLE = (
     "OR (SELECT current_setting('app.all_communities', true) = 'on'))"
 )
 APP_ROLE = "gongxue_app"
+HAN = "㐀-䶿一-鿿豈-﫿"
+PATTERNS = """
+    CREATE OR REPLACE FUNCTION search_patterns(asked text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+      SELECT coalesce(array_agg('%' || term || '%'), '{{}}')
+      FROM unnest(search_terms(asked)) AS term
+      {where}
+    $$
+"""
 
 
 def upgrade() -> None:
@@ -47,6 +63,8 @@ def upgrade() -> None:
     op.execute(
         "CREATE INDEX ix_published_news_search_search ON published_news_search USING gin (search)"
     )
+    op.execute("CREATE INDEX ix_published_news_search_news_id ON published_news_search (news_id)")
+    op.execute(PATTERNS.format(where=f"WHERE term ~ '^[{HAN}]' AND length(term) > 2"))
     op.execute("ALTER TABLE published_news_search ENABLE ROW LEVEL SECURITY")
     op.execute("ALTER TABLE published_news_search FORCE ROW LEVEL SECURITY")
     op.execute("CREATE POLICY public_read ON published_news_search FOR SELECT USING (true)")
@@ -94,6 +112,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(PATTERNS.format(where=""))
     op.execute("CREATE INDEX ix_news_search ON news USING gin (search)")
     op.execute("DROP TRIGGER keep_published_news_search ON news")
     op.execute("DROP FUNCTION keep_published_news_search()")
