@@ -85,17 +85,17 @@ SELECT json_build_object(
 )::text FROM communities c WHERE c.slug = $1
 """
 
-# The programme's published news holding a word, newest first: the items the index of
-# published news finds, each word confirmed as written, then the newest twenty of them.
+# The programme's published news holding a word, newest first, from the lexemes of published
+# news (by their GIN index for a rare word, newest first by `news_id` for a common one), each
+# run of three Hanzi or more confirmed as written, then the newest twenty.
 NEWS_SEARCH = """
-WITH found AS MATERIALIZED (
-  SELECT community_id, news_id FROM published_news_search WHERE search @@ search_query($1))
 SELECT coalesce(json_agg(n), '[]')::text FROM (
   SELECT n.title, n.published_at, c.name
-  FROM found f
+  FROM published_news_search f
   JOIN news n ON n.community_id = f.community_id AND n.id = f.news_id
   JOIN communities c ON c.id = n.community_id
-  WHERE n.status = 'PUBLISHED' AND (n.title || ' ' || n.body) ILIKE ALL (search_patterns($1))
+  WHERE f.search @@ search_query($1) AND n.status = 'PUBLISHED'
+    AND (n.title || ' ' || n.body) ILIKE ALL (search_patterns($1))
   ORDER BY n.id DESC LIMIT 20) n
 """
 
