@@ -66,6 +66,39 @@ SELECT json_agg(a)::text FROM (
   ORDER BY id DESC LIMIT 2000) a
 """
 
+# The sub-platform page's data (`server/web/templates/public/community.graphql`), as JSON: the
+# page's HTML is what the platform adds on top.
+SUB_PLATFORM = """
+SELECT json_build_object(
+  'slug', c.slug, 'name', c.name, 'region', c.region, 'level', c.level, 'status', c.status,
+  'themes', c.themes, 'cycle_start', c.cycle_start, 'cycle_end', c.cycle_end,
+  'agreement_signed_on', c.agreement_signed_on,
+  'last_activity_on', (SELECT held_on FROM activities a WHERE a.community_id = c.id
+      AND a.held_on <= current_date ORDER BY held_on DESC LIMIT 1),
+  'member_count', (SELECT count(*) FROM memberships m WHERE m.community_id = c.id
+      AND m.status = 'ACTIVE'),
+  'office', (SELECT name FROM units WHERE id = c.office_unit_id),
+  'members', (SELECT json_agg(m) FROM (
+      SELECT ms.role, ms.joined_on, u.name, u.level, u.province, u.plaque_number
+      FROM memberships ms JOIN units u ON u.id = ms.unit_id
+      WHERE ms.community_id = c.id AND ms.status = 'ACTIVE' ORDER BY ms.id LIMIT 100) m)
+)::text FROM communities c WHERE c.slug = $1
+"""
+
+# The programme's published news holding a word, newest first, from the lexemes of published
+# news (by their GIN index for a rare word, newest first by `news_id` for a common one), each
+# run of three Hanzi or more confirmed as written, then the newest twenty.
+NEWS_SEARCH = """
+SELECT coalesce(json_agg(n), '[]')::text FROM (
+  SELECT n.title, n.published_at, c.name
+  FROM published_news_search f
+  JOIN news n ON n.community_id = f.community_id AND n.id = f.news_id
+  JOIN communities c ON c.id = n.community_id
+  WHERE f.search @@ search_query($1) AND n.status = 'PUBLISHED'
+    AND (n.title || ' ' || n.body) ILIKE ALL (search_patterns($1))
+  ORDER BY n.id DESC LIMIT 20) n
+"""
+
 
 @asynccontextmanager
 async def lifespan(app: Starlette):
@@ -109,6 +142,14 @@ async def large_list(request: Request) -> Response:
     return await _one(request, LARGE_LIST, request.query_params["region"])
 
 
+async def sub_platform(request: Request) -> Response:
+    return await _one(request, SUB_PLATFORM, request.query_params["slug"])
+
+
+async def news_search(request: Request) -> Response:
+    return await _one(request, NEWS_SEARCH, request.query_params["q"])
+
+
 app = Starlette(
     routes=[
         Route("/community_page", community_page),
@@ -116,6 +157,8 @@ app = Starlette(
         Route("/record", record),
         Route("/me", me),
         Route("/large_list", large_list),
+        Route("/sub_platform", sub_platform),
+        Route("/news_search", news_search),
     ],
     lifespan=lifespan,
 )

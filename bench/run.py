@@ -22,6 +22,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from sqlalchemy import text
@@ -41,7 +42,7 @@ DOMAIN = "national.gongxue.test"
 @dataclass
 class Operation:
     name: str
-    api: tuple[str, dict, dict]  # path, GraphQL body, headers
+    api: tuple[str, dict | None, dict]  # path, GraphQL body (None: a page, by GET), headers
     floor: str  # path and query of the floor endpoint
 
 
@@ -65,8 +66,8 @@ async def _create(url: str) -> int:
         )
         if not exists:
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
     if not exists:
+        await admin.dispose()
         return 0
     engine = create_async_engine(url)
     async with engine.connect() as conn:
@@ -74,7 +75,20 @@ async def _create(url: str) -> int:
             text("SELECT count(*) FROM information_schema.tables WHERE table_name = 'units'")
         )
         units = await conn.scalar(text("SELECT count(*) FROM units")) if has_units else 0
+        # A set seeded before the generator wrote news: the search would measure nothing.
+        has_news = await conn.scalar(
+            text("SELECT count(*) FROM pg_tables WHERE tablename = 'news'")
+        )
+        news = await conn.scalar(text("SELECT count(*) FROM news")) if has_news else 0
+        stale = bool(units) and not news
     await engine.dispose()
+    if stale:
+        print(f"{name} was seeded before news: seeding it again", flush=True)
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        units = 0
+    await admin.dispose()
     return units
 
 
@@ -147,6 +161,12 @@ async def _facts(url: str) -> dict:
         "leader_email": f"leader.{community_id}@{DOMAIN}",
         "leader_id": leader,
     }
+
+
+# The anonymous main platform's news search: a two-character word most items hold.
+SEARCHED = "老年"
+NEWS_SEARCH = """query ($q: String!) { programmeNews(search: $q, first: 20) {
+  edges { node { title publishedAt community { name } } } } }"""
 
 
 def _operations(f: dict, leader: str, admin: str) -> list[Operation]:
@@ -222,6 +242,16 @@ def _operations(f: dict, leader: str, admin: str) -> list[Operation]:
             ),
             f"/large_list?region={f['region']}",
         ),
+        Operation(
+            "sub_platform_page",
+            (f"/c/{f['slug']}/", None, {}),
+            f"/sub_platform?slug={f['slug']}",
+        ),
+        Operation(
+            "programme_news_search",
+            ("/graphql", {"query": NEWS_SEARCH, "variables": {"q": SEARCHED}}, {}),
+            f"/news_search?q={quote(SEARCHED)}",
+        ),
     ]
 
 
@@ -294,6 +324,13 @@ def _audit_under_load(env: dict, op: Operation, seconds: float) -> dict:
     }
 
 
+def _page_ratio(measured: list[dict]) -> float:
+    """The anonymous sub-platform page's throughput at 16 connections against the GraphQL
+    community page's in the same run: issue 18 asks for at least 0.8."""
+    rps = {o["name"]: o["api"]["rps"] for o in measured if o["connections"] == 16}
+    return round(rps["sub_platform_page"] / rps["community_page"], 2)
+
+
 def _wait(url: str) -> None:
     for _ in range(300):
         try:
@@ -332,6 +369,10 @@ def _table(results: dict) -> str:
         f"National audit: {audit['seconds_including_startup']} s including the command's "
         f"start-up; community page p99 {audit['api_p99_rest_ms']} ms at rest, "
         f"{audit['api_p99_during_ms']} ms during it ({audit['p99_ratio']}x).",
+        "",
+        "Sub-platform page (`GET /c/{slug}/`, anonymous) against the GraphQL community page, "
+        f"throughput at 16 connections: {results['sub_platform_vs_community_page_rps_16']}x "
+        "(at least 0.8 wanted).",
         "",
         "| operation | conns | API p50 ms | API p99 ms | API rps | floor p50 ms | floor p99 ms "
         "| floor rps | p50 ratio | rps ratio | SQL |",
@@ -415,10 +456,14 @@ def main() -> None:
             # Twice: the first request to a community's door also looks the door up (once per
             # process); the second shows what every later request costs.
             for _ in range(2):
-                probe = httpx.post(
-                    f"http://127.0.0.1:{API_PORT}{path}", json=body, headers=headers, timeout=60
-                )
-                assert "errors" not in probe.json(), probe.text[:500]
+                if body is None:  # a page, as an anonymous browser asks for it
+                    probe = httpx.get(f"http://127.0.0.1:{API_PORT}{path}", timeout=60)
+                    assert probe.status_code == 200, probe.text[:500]
+                else:
+                    probe = httpx.post(
+                        f"http://127.0.0.1:{API_PORT}{path}", json=body, headers=headers, timeout=60
+                    )
+                    assert "errors" not in probe.json(), probe.text[:500]
             statements = int(probe.headers["x-sql-statements"])
             for connections in (1, 16):
                 measured_api = _wrk(
@@ -442,6 +487,7 @@ def main() -> None:
                     f"{op.name:28} c={connections:<3} api {measured_api} floor {measured_floor}",
                     flush=True,
                 )
+        results["sub_platform_vs_community_page_rps_16"] = _page_ratio(results["operations"])
         results["audit"] = _audit_under_load(env, operations[0], seconds)
         print(f"audit: {results['audit']}", flush=True)
         results["api_peak_rss_mb"] = _rss_mb(api.pid)

@@ -13,7 +13,7 @@ from server.audit.models import AuditEntry
 from server.communities.models import Community, Membership
 from server.compliance.models import AuditRun, Finding, ProgrammeFinding
 from server.db import Base
-from server.news.models import News
+from server.news.models import News, PublishedNewsSearch
 from server.notifications.models import Notification
 from server.regions.models import Province, RegionProvince, RegionRow
 from server.reports.models import Report
@@ -40,6 +40,7 @@ __all__ = [
     "ProgrammeAttendance",
     "ProgrammeFinding",
     "Province",
+    "PublishedNewsSearch",
     "RegionProvince",
     "RegionRow",
     "Report",

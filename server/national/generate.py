@@ -1,6 +1,6 @@
 """The national data set, generated with a fixed seed: one unit per division at each level
 (GB/T 2260-shaped codes, names as such bodies are named), communities of 3-15 units grouped
-by level and region, five years of activities with attendance, reports, and the accounts to
+by level and region, five years of activities with attendance, reports, news, and the accounts to
 sign in as each role. Rows come out as tuples in the column order `load.py` copies them in."""
 
 import datetime as dt
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from server import markdown
 from server.communities.rules import MAX_UNITS, MIN_UNITS, cycle_end_for
 from server.regions.provinces import PROVINCES, REGION_PROVINCES
 from server.reports import rules as report_rules
@@ -18,12 +19,14 @@ from server.vocabulary import (
     AttendanceStatus,
     Level,
     MembershipRole,
+    NewsStatus,
     Region,
     ReportKind,
     Theme,
 )
 
 SEED = 20261129
+NEWS_SEED = SEED + 1
 # A row for COPY, its values in the table's column order: of mixed types, which asyncpg
 # encodes by the columns'.
 Record = tuple[Any, ...]
@@ -168,6 +171,7 @@ class Ids:
     report: int = 0
     user: int = 0
     rule: int = 0
+    news: int = 0
 
     def next(self, name: str) -> int:
         value: int = getattr(self, name) + 1
@@ -336,3 +340,117 @@ def admission_rows(
         for condition in AdmissionCondition
     ]
     return calls, applications, conditions
+
+
+# News: what communities write about, so that a search meets the bigrams of real items. Most
+# topics are common; a few turn up in one item in several hundred, so that a rare word has
+# few matches among many, the case a search must still answer from its index.
+NEWS_PER_COMMUNITY = (8, 12)
+NEWS_TOPICS = [
+    "老年教育",
+    "老年大学",
+    "社区教育",
+    "家庭教育",
+    "职业技能培训",
+    "数字素养",
+    "智能手机应用",
+    "非遗传承",
+    "书法",
+    "太极拳",
+    "合唱",
+    "茶艺",
+    "剪纸",
+    "传统文化",
+    "健康养生",
+    "垃圾分类",
+    "法治宣传",
+    "心理健康",
+    "亲子阅读",
+    "乡村振兴",
+    "农民技能",
+    "新市民融入",
+    "读书会",
+    "学习型社区",
+    "终身学习",
+    "红色文化",
+    "科普",
+    "防范电信诈骗",
+    "消防安全",
+    "应急救护",
+    "营养膳食",
+    "摄影",
+    "短视频制作",
+    "普通话",
+    "插花",
+    "中医药文化",
+    "社区治理",
+    "志愿服务",
+]
+RARE_TOPICS = ["古琴", "篆刻", "活字印刷"]
+NEWS_FORMS = [
+    "培训班",
+    "研讨会",
+    "经验交流会",
+    "成果展演",
+    "公益讲座",
+    "体验课",
+    "成果展",
+    "观摩活动",
+    "线上课程",
+    "游学活动",
+]
+NEWS_OPENINGS = ["举办", "开展", "召开", "启动", "顺利举行"]
+NEWS_SENTENCES = [
+    "本次活动由{leader}牵头，{member}等成员单位共同参与。",
+    "活动吸引了{n}余名居民参加，其中不少是第一次走进课堂的老年人。",
+    "{leader}负责人介绍了共同体在{topic}方面的做法和下一步计划。",
+    "与会代表围绕{topic}的课程建设、师资培养和资源共享展开了交流。",
+    "{member}分享了依托社区学校开展{topic}的经验。",
+    "活动结束后，各成员单位将把好的做法带回本地，推动{topic}常态化开展。",
+    "本次{form}共安排{k}个专题，线上线下同步进行。",
+    "参与者纷纷表示，{topic}让生活更加充实，也结识了新的学友。",
+    "共同体还将编写{topic}学习资源包，供各成员单位使用。",
+    "下一阶段，共同体将继续深化区域合作，打造终身学习品牌。",
+]
+
+
+def news_rows(
+    c: NationalCommunity, author_id: int, today: dt.date, ids: Ids, rng: random.Random
+) -> Iterator[Record]:
+    """A community's news since its cycle began: most published, a few still drafts, one in
+    twenty-five published items featured by the project group. Bodies are Markdown paragraphs,
+    rendered as the platform renders what a leader writes."""
+    days = max(1, (today - c.cycle_start).days)
+    for _ in range(rng.randint(*NEWS_PER_COMMUNITY)):
+        written = c.cycle_start + dt.timedelta(days=rng.randrange(days))
+        at = dt.datetime.combine(written, dt.time(9 + rng.randrange(9)), dt.UTC)
+        topic = rng.choice(RARE_TOPICS) if rng.random() < 0.003 else rng.choice(NEWS_TOPICS)
+        form = rng.choice(NEWS_FORMS)
+        place = c.units[0].name
+        title = f"{place}{rng.choice(NEWS_OPENINGS)}{topic}{form}"
+        words = {
+            "leader": place,
+            "member": rng.choice(c.units[1:]).name,
+            "topic": topic,
+            "form": form,
+            "n": rng.randrange(30, 400, 10),
+            "k": rng.randint(2, 6),
+        }
+        opening = f"{written:%Y年%m月%d日}，{title}。"
+        sentences = [s.format(**words) for s in rng.sample(NEWS_SENTENCES, rng.randint(3, 5))]
+        body = f"{opening}\n\n" + "\n\n".join(
+            "".join(sentences[i : i + 2]) for i in range(0, len(sentences), 2)
+        )
+        published = rng.random() < 0.85
+        yield (
+            c.id,
+            ids.next("news"),
+            title,
+            body,
+            markdown.rendered(body),
+            (NewsStatus.PUBLISHED if published else NewsStatus.DRAFT).value,
+            at if published else None,
+            published and rng.random() < 0.04,
+            author_id,
+            at,
+        )

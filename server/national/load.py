@@ -33,6 +33,7 @@ class Seeded:
     activities: int = 0
     attendance: int = 0
     reports: int = 0
+    news: int = 0
     users: int = 0
     sign_ins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -108,6 +109,18 @@ COLUMNS = {
         "submitted_on",
         "late",
     ),
+    "news": (
+        "community_id",
+        "id",
+        "title",
+        "body",
+        "body_html",
+        "status",
+        "published_at",
+        "featured",
+        "author_user_id",
+        "created_at",
+    ),
 }
 IDENTITY_TABLES = (
     "application_calls",
@@ -119,14 +132,19 @@ IDENTITY_TABLES = (
     "casbin_rule",
     "activities",
     "reports",
+    "news",
 )
 
 
 def _accounts(
-    made: list[generate.NationalCommunity], ids: generate.Ids, seeded: Seeded
+    made: list[generate.NationalCommunity],
+    ids: generate.Ids,
+    seeded: Seeded,
+    leaders: dict[int, int],
 ) -> tuple[list[generate.Record], list[generate.Record]]:
-    """The project group, a leader for every community, a deputy and a member for the first
-    hundred, and an expert for every twenty communities (assigned to them)."""
+    """The project group, a leader for every community (into `leaders`, by community: they
+    write its news), a deputy and a member for the first hundred, and an expert for every
+    twenty communities (assigned to them)."""
     password_hash = hash_password(generate.PASSWORD)
     users: list[generate.Record] = []
     rules: list[generate.Record] = []
@@ -146,7 +164,8 @@ def _accounts(
     expert_id = 0
     for n, c in enumerate(made):
         leader = f"leader.{c.id}@{generate.DOMAIN}"
-        grant("g", user(leader, f"{c.units[0].name}组长", c.units[0].id), "LEADER", c.id)
+        leaders[c.id] = user(leader, f"{c.units[0].name}组长", c.units[0].id)
+        grant("g", leaders[c.id], "LEADER", c.id)
         if n < 100:
             deputy = f"deputy.{c.id}@{generate.DOMAIN}"
             grant("g", user(deputy, f"{c.units[1].name}联络员", c.units[1].id), "DEPUTY", c.id)
@@ -169,6 +188,8 @@ def _accounts(
 
 async def seed_national(runtime: Runtime, scale: float, step: Step | None = None) -> Seeded:
     rng = random.Random(generate.SEED)
+    # News draws from a generator of its own, so adding it left the rest of the set as it was.
+    news_rng = random.Random(generate.NEWS_SEED)
     on = today()
     sites = generate.units(scale, rng)
     made = generate.communities(sites, on, rng)
@@ -200,7 +221,8 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
             seeded.memberships = await copy(
                 "memberships", list(generate.membership_rows(made, ids))
             )
-            users, rules = _accounts(made, ids, seeded)
+            leaders: dict[int, int] = {}
+            users, rules = _accounts(made, ids, seeded, leaders)
             seeded.users = await copy("users", users)
             await copy("casbin_rule", rules)
             calls, applications, conditions = generate.admission_rows(sites, admitted, users[0][0])
@@ -212,14 +234,17 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
                 activities: list[generate.Record] = []
                 attendance: list[generate.Record] = []
                 reports: list[generate.Record] = []
+                news: list[generate.Record] = []
                 for c in made[start : start + BATCH]:
                     held, present = generate.activity_rows(c, on, ids, rng)
                     activities += held
                     attendance += present
                     reports += generate.report_rows(c, on, ids, rng)
+                    news += generate.news_rows(c, leaders[c.id], on, ids, news_rng)
                 seeded.activities += await copy("activities", activities)
                 seeded.attendance += await copy("attendance", attendance)
                 seeded.reports += await copy("reports", reports)
+                seeded.news += await copy("news", news)
                 tell("活动 activities", min(start + BATCH, len(made)), len(made))
             for name in IDENTITY_TABLES:
                 table = Base.metadata.tables[name]
@@ -235,7 +260,9 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
                 )
             # ANALYZE takes no parameters: the tables' names, quoted as identifiers.
             quote = conn.dialect.identifier_preparer.quote
-            await conn.execute(text("ANALYZE " + ", ".join(quote(name) for name in COLUMNS)))
+            # The search index of published news is filled by a trigger as news is copied.
+            analysed = [*COLUMNS, "published_news_search"]
+            await conn.execute(text("ANALYZE " + ", ".join(quote(name) for name in analysed)))
     finally:
         await engine.dispose()
     await runtime.redis.incr(VERSION_KEY)  # other running processes reload the role grants
@@ -251,5 +278,6 @@ def summary_rows(seeded: Seeded) -> list[tuple[str, str]]:
         ("活动 activities", f"{seeded.activities:,}"),
         ("出勤记录 attendance", f"{seeded.attendance:,}"),
         ("报告 reports", f"{seeded.reports:,}"),
+        ("新闻 news", f"{seeded.news:,}"),
         ("账号 accounts", f"{seeded.users:,}"),
     ]

@@ -32,7 +32,6 @@ class News(Timestamped, Base):
     __tablename__ = "news"
     __table_args__ = (
         Index("ix_news_community_id_status_id", "community_id", "status", "id"),
-        Index("ix_news_search", "search", postgresql_using="gin"),
         # Is an upload shown by published news? Asked by `GET /uploads/{id}` for any
         # community: like `ix_memberships_unit_id`, an index that does not lead with the
         # community (docs/architecture.md, "Data").
@@ -54,7 +53,27 @@ class News(Timestamped, Base):
         postgresql.ARRAY(BigInteger), server_default=text("'{}'"), default=list
     )
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    # Deferred: only the search condition reads it, never a page.
+    # Deferred: only the search condition reads it, never a page. Searched here within one
+    # community (a few items, found by its index); across communities, through
+    # `PublishedNewsSearch`.
     search: Mapped[str] = mapped_column(
         TSVECTOR, Computed(SEARCH_LEXEMES, persisted=True), deferred=True
     )
+
+
+class PublishedNewsSearch(Base):
+    """The search lexemes of each published news item, kept by a trigger on `news` (the
+    migration `published_news_search`). Under row-level security PostgreSQL uses a GIN index
+    only for leakproof operators, which `@@` is not; this table's only reading policy is
+    `true` (published news is public), so the index answers the application's searches."""
+
+    __tablename__ = "published_news_search"
+    __table_args__ = (
+        Index("ix_published_news_search_search", "search", postgresql_using="gin"),
+        # Across communities, newest first: the main platform's order (the migration).
+        Index("ix_published_news_search_news_id", "news_id"),
+    )
+
+    community_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    news_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    search: Mapped[str] = mapped_column(TSVECTOR)

@@ -201,3 +201,21 @@ async def test_the_main_platforms_news_costs_the_same_for_2_or_20_items(counted)
 
     assert few == many <= 4  # the page, the authors, the communities
     assert compiled == 1
+
+
+MAIN_PLATFORM_SEARCH = """
+{ programmeNews(search: "老年", first: 20) {
+  totalCount edges { node { title community { name } } } } }"""
+
+
+async def test_a_main_platform_search_is_one_statement_for_2_or_20_matches(counted):
+    runtime, client = counted
+    a, _ = await make_community(runtime, "yrd-news-a")
+    author, _ = await make_user(runtime, "leader@example.cn", ("LEADER", a.id))
+    await _news(runtime, a, ["老年教育一", "家庭教育"], author.id)
+    few = await statements(client, MAIN_PLATFORM_SEARCH)
+    await _news(runtime, a, [f"老年教育第{n}期" for n in range(19)], author.id)
+    many = await statements(client, MAIN_PLATFORM_SEARCH)
+
+    # The matches read from the index, ordered and counted: one compiled statement.
+    assert few == many == 1

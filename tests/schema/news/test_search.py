@@ -5,7 +5,8 @@ a community's news and on the main platform's."""
 
 import pytest
 
-from tests.schema.news.conftest import programme_titles, published, titles
+from tests.graphql import gql, mutate
+from tests.schema.news.conftest import UNPUBLISH, UPDATE, programme_titles, published, titles
 
 ITEMS = [
     ("老年教育进社区", "银龄学员走进课堂"),
@@ -50,3 +51,40 @@ async def test_a_search_keeps_to_what_the_reader_may_see(client, sub, news):
 
     assert await titles(client, {}, sub.b, search="老年") == ["老年教育研讨会"]
     assert await programme_titles(client, search="老年") == ["老年教育研讨会", "老年教育进社区"]
+
+
+async def test_the_main_platform_finds_an_item_as_it_reads_now(client, sub):
+    """The main platform searches an index of what is published (`published_news_search`),
+    kept as items are published, edited and unpublished."""
+    item = await published(client, sub.leader, sub.a, "老年教育进社区", "银龄学员走进课堂")
+    assert await programme_titles(client, search="银龄") == ["老年教育进社区"]
+
+    edit = {"input": {"id": item["id"], "title": "家庭教育讲座", "body": "亲子沟通"}}
+    await mutate(client, UPDATE, edit, headers=sub.leader)
+    assert await programme_titles(client, search="老年") == []
+    assert await programme_titles(client, search="银龄") == []
+    assert await programme_titles(client, search="亲子") == ["家庭教育讲座"]
+
+    await mutate(client, UNPUBLISH, {"id": item["id"]}, headers=sub.leader)
+    assert await programme_titles(client, search="亲子") == []
+    assert await titles(client, sub.leader, sub.a, search="亲子") == ["家庭教育讲座"]  # a draft
+
+
+TWO_SEARCHES = """{
+  elderly: programmeNews(search: "老年") { totalCount edges { node { title } } }
+  family: programmeNews(search: "家庭") { totalCount edges { node { title } } }
+}"""
+
+
+async def test_one_document_may_ask_the_main_platform_two_searches(client, sub, news):
+    body = await gql(client, TWO_SEARCHES)
+
+    assert "errors" not in body, body
+    assert body["data"]["elderly"] == {
+        "totalCount": 1,
+        "edges": [{"node": {"title": "老年教育进社区"}}],
+    }
+    assert body["data"]["family"] == {
+        "totalCount": 1,
+        "edges": [{"node": {"title": "家庭教育讲座"}}],
+    }
