@@ -61,7 +61,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.type_api import TypeEngine
 from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.field import StrawberryField
@@ -83,6 +82,7 @@ from schema.core.projection import (
     Related,
     Root,
     Row,
+    SQLType,
     Valued,
     base64url,
     sql_text,
@@ -123,7 +123,6 @@ class Check:
     community: int | None
 
 
-SQLType = TypeEngine[Any] | type[TypeEngine[Any]]
 # How each parameter of a statement is valued at a run.
 Binders = dict[str, Callable[["Run"], Any]]
 # A page's shape: which of its filters are absent, whether it has a cursor, which way it runs.
