@@ -184,7 +184,7 @@ class PerRow:
         statement = select(keys.c.key, self.value(keys.c.key, **given).label("value"))
         object.__setattr__(self, "statement", Fixed(statement))
 
-    async def fetch(self, runtime: Runtime, keys: list[Any]) -> list[Any]:
+    async def fetch(self, runtime: Runtime, keys: list[int]) -> list[Any]:
         # A value of many communities' rows is read as the resolvers' national reads are.
         scope = {"all_communities": self.scope is not None}
         given = {name: now() for name, now, _ in self.params}
