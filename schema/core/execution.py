@@ -29,7 +29,7 @@ from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
-from schema.core.strawberry_private import definition_of, reads_plain_attribute
+from schema.core.strawberry_private import field_of, reads_plain_attribute
 
 # A plain field's reader: (kind, read the value off its object, coerce or object type, may be
 # null), None when the field is not plain. `Any` where graphql-core has it: a field's result
@@ -68,8 +68,7 @@ def _reader(field: GraphQLField) -> Reader:
 
 def _definition(field: GraphQLField) -> StrawberryField | None:
     """The strawberry field behind a GraphQL one, if strawberry made it."""
-    definition: StrawberryField | None = definition_of(field)
-    return definition
+    return field_of(field)
 
 
 def _attribute_reader(field: GraphQLField) -> Read | None:
