@@ -13,6 +13,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.type_api import TypeEngine
 
+# SQLAlchemy's own type of a bind processor: a value of any column type in, its driver's out.
 BindProcessor = Callable[[Any], Any]
 
 
