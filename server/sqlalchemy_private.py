@@ -42,6 +42,7 @@ def bind_processors(compiled: SQLCompiler) -> Mapping[str, BindProcessor]:
     return {name: process for name, process in processors.items() if callable(process)}
 
 
+# `TypeEngine[Any]`: each column its own type.
 def result_columns(compiled: SQLCompiler) -> list[tuple[str, TypeEngine[Any]]]:
     """Each column of a row, in the order the database sends them: the name the row is read by
     (a model's attribute name, or the label) and the type that converts its value."""

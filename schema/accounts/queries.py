@@ -17,6 +17,7 @@ async def signed_in(context: Context) -> int | None:
     return None if guard.actor is None else guard.actor.user_id
 
 
+# `arguments`: the field's, as graphql-core coerced them from the request (`Any`).
 async def _signed_in(run: "Run", arguments: dict[str, Any]) -> int | None:
     return await signed_in(run.context)
 

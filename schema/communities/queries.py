@@ -41,6 +41,7 @@ async def community_asked(context: Context, slug: str) -> Tenant:
     return tenant
 
 
+# `arguments`: the field's, as graphql-core coerced them from the request (`Any`).
 async def _community_found(run: "Run", arguments: dict[str, Any]) -> int:
     return (await community_asked(run.context, arguments["slug"])).id
 

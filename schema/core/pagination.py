@@ -158,7 +158,7 @@ class Template:
         shape = (self._shape(), key, cursor is None, newest_first)
         statement = _PAGES.get(shape)
         if statement is None:
-            after_bound: BindParameter[Any] | None = None
+            after_bound: BindParameter[Any] | None = None  # `bindparam` types an untyped one so
             if cursor is not None:
                 after_bound = bindparam("page_after")
             limit = bindparam("page_limit", type_=Integer)
