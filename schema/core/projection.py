@@ -51,9 +51,9 @@ if TYPE_CHECKING:
 # `Any` here, each time for a reason a library gives: `ColumnElement[Any]` is an SQL
 # expression of whichever column type (SQLAlchemy types one by its Python value, which differs
 # from field to field); a declaration returns `strawberry.field`'s value, which strawberry
-# types `Any` so a type's body can give it any annotation; a row is read by its columns' names
-# (SQLAlchemy's mapped classes and `Row`s alike), which no type names; a field's arguments are
-# as graphql-core coerced them from the request's JSON.
+# types `Any` so a type's body can give it any annotation (its options `Any` too); a row is
+# read by its columns' names (SQLAlchemy's mapped classes and `Row`s alike), which no type
+# names; a field's arguments are as graphql-core coerced them from the request's JSON.
 
 # What a read sees beyond global and public tables: the rows of the community its objects
 # belong to (the tenant's, when that is the community the document asks for; every
@@ -300,6 +300,7 @@ PROJECTIONS: dict[str, Projection] = {}
 _DECLARED: dict[object, "Projected | Root"] = {}
 ROOTS: dict[str, Root] = {}
 # The projected types by name, to make the objects a related field or a page leads to.
+# (`Any`: each its own class, with the `of` that `projected` gives it at run time.)
 TYPES: dict[str, Any] = {}
 
 
@@ -466,7 +467,8 @@ def page(
         )
 
         @functools.wraps(resolver)
-        async def resolve(*args: Any, **kwargs: Any) -> Connection[Any]:
+        # Called by strawberry with the resolver's own arguments, whatever they are.
+        async def resolve(*args: Any, **kwargs: Any) -> Connection[object]:
             arguments = {**defaults, **dict(zip(parameters, args, strict=False)), **kwargs}
             source = arguments.pop("self", None)
             info = arguments.pop("info")
@@ -484,7 +486,7 @@ async def read_page(
     source: Any,
     info: Info,
     arguments: dict[str, Any],
-) -> Connection[Any]:
+) -> Connection[object]:
     """The page a `page` field's resolver gives: the statement the compiled read pages, read
     under the same scope, its rows' related objects and values primed in the loaders."""
     values = {**declared.fixed, **{name: arguments[name] for name in declared.filters}}
@@ -596,7 +598,7 @@ def _maker(
     cls: type,
     held: dict[str, str],
     programme: type[Base] | None,
-) -> Callable[[type, Any], Any]:
+) -> Callable[[type, Any], object]:
     """`of(row)`: each of the object's attributes from the row's column of its name (`db_id`
     from `id`, `held` names others), the global id from its keys; a row of `programme`'s
     with the attributes it has no column for at their declared default or None, and its own
@@ -607,7 +609,7 @@ def _maker(
     read = _reader([c for _, c in columns])
     read_keys = _reader(list(keys or ()))
 
-    def of(cls: type, row: Any) -> Any:
+    def of(cls: type, row: Any) -> object:
         values = dict(zip(attributes, read(row), strict=True))
         if keys is not None:
             values["id"] = strawberry.ID(ids.encode(name, *read_keys(row)))
@@ -623,7 +625,7 @@ def _maker(
     lacking = {a: _default_of(cls, a) for a, c in columns if c not in own}
     programme_name = programme.__name__
 
-    def of_either(cls: type, row: Any) -> Any:
+    def of_either(cls: type, row: Any) -> object:
         if entity_of(row) is not programme:
             return of(cls, row)
         values = dict(zip(programme_attributes, read_programme(row), strict=True))
