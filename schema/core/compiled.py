@@ -454,16 +454,17 @@ class Plan:
         values = {name: value_of(run) for name, value_of in binders.items()}
         for name, value_of in awaited.items():
             values[name] = await value_of(run)
-        scope: dict[str, Any] = {}  # `read`'s keyword arguments, of two types
+        read_in: int | None = None
+        all_communities = False
         if self.scopes:
             tenant = None
             if TENANT in self.scopes and self.community_root is not None:
                 tenant = run.found[self.community_root]
             if scoped_first:
-                scope = {"community_id": tenant, "all_communities": ALL in self.scopes}
+                read_in, all_communities = tenant, ALL in self.scopes
             else:
                 values.update(statement_scope_values(tenant, ALL in self.scopes))
-        async with context.read(**scope) as read:
+        async with context.read(read_in, all_communities=all_communities) as read:
             answer: str = await read.scalar(statement, **values)
         return b'{"data":' + answer.encode() + b"}"
 

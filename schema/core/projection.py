@@ -497,12 +497,10 @@ async def read_page(
         community_id = getattr(source, attribute(community or "community_id"))
         for name, permission in declared.rights.items():
             values[name] = guard.allows(permission, community_id)
-    scope: dict[str, Any] = {}  # `paginate`'s keyword arguments, of two types
-    if declared.scope == ALL:
-        scope["all_communities"] = True
-    elif declared.scope == OWN:
+    read_in: int | None = None
+    if declared.scope == OWN:
         community = PROJECTIONS[type(source).__strawberry_definition__.name].community
-        scope["community_id"] = getattr(source, attribute(community or "community_id"))
+        read_in = getattr(source, attribute(community or "community_id"))
     target = PROJECTIONS[declared.type_name]
     page = await paginate(
         info.context,
@@ -513,7 +511,8 @@ async def read_page(
         TYPES[declared.type_name].of,
         newest_first=declared.newest_first(arguments),
         most=declared.most or MAX_PAGE,
-        **scope,
+        community_id=read_in,
+        all_communities=declared.scope == ALL,
     )
     await prime(info, declared.type_name, [edge.node for edge in page.edges])
     return page
