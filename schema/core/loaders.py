@@ -15,13 +15,13 @@ from sqlalchemy import ARRAY, BigInteger, any_, bindparam, select
 from strawberry.dataloader import DataLoader
 
 from server.communities.models import Community
+from server.db import Base
 from server.reads import Fixed
 from server.runtime import Runtime
 from server.units.models import Unit
 
 IDS = bindparam("ids", type_=ARRAY(BigInteger))
-# `Any` here: a loaded row has the columns of its table, read by their names (`server.reads`),
-# and a table is a mapped class whose `id` column SQLAlchemy types only by attribute access.
+# `Any` here: a loaded row has the columns of its table, read by their names (`server.reads`).
 
 
 class Source(Protocol):
@@ -31,8 +31,8 @@ class Source(Protocol):
 class Rows:
     """A table's rows by id, None for an id with none."""
 
-    def __init__(self, table: Any) -> None:
-        self.statement = Fixed(select(table).where(table.id == any_(IDS)))
+    def __init__(self, table: type[Base]) -> None:
+        self.statement = Fixed(select(table).where(table.__table__.c.id == any_(IDS)))
 
     async def fetch(self, runtime: Runtime, keys: list[int]) -> list[Any]:
         async with runtime.database.read() as read:
@@ -41,10 +41,10 @@ class Rows:
         return [found.get(key) for key in keys]
 
 
-_ROWS: dict[object, Rows] = {}
+_ROWS: dict[type[Base], Rows] = {}
 
 
-def rows_of(table: Any) -> Rows:
+def rows_of(table: type[Base]) -> Rows:
     made = _ROWS.get(table)
     if made is None:
         made = _ROWS[table] = Rows(table)
@@ -77,7 +77,7 @@ class Loaders:
         return future
 
     @staticmethod
-    def rows_of(table: Any) -> Rows:
+    def rows_of(table: type[Base]) -> Rows:
         return rows_of(table)
 
     @property

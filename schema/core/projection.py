@@ -271,11 +271,15 @@ class Projection:
     fields: dict[str, Projected]
     community: str | None = None
 
-    def aliased(self) -> FromClause:
-        """Its table under a name of its own, to read one of its rows in a subquery."""
+    def own_table(self) -> type[Base]:
+        """Its table, for a type whose rows are read by their ids."""
         if self.table is None:
             raise TypeError(f"{self.type_name} has no table of its own")
-        return self.table.__table__.alias()
+        return self.table
+
+    def aliased(self) -> FromClause:
+        """Its table under a name of its own, to read one of its rows in a subquery."""
+        return self.own_table().__table__.alias()
 
 
 @dataclass(frozen=True)
@@ -406,7 +410,7 @@ def related(
         if value is None:
             return None
         target = PROJECTIONS[type_name]
-        loaded = info.context.loaders.ready(info.context.loaders.rows_of(target.table), value)
+        loaded = info.context.loaders.ready(info.context.loaders.rows_of(target.own_table()), value)
         return _then(loaded, TYPES[type_name].of)
 
     return strawberry.field(resolver=_declared(resolve, declared), description=description)
@@ -534,7 +538,7 @@ async def prime(info: Info, type_name: str, objects: Sequence[object]) -> None:
         source = (
             declared
             if isinstance(declared, PerRow)
-            else loaders.rows_of(PROJECTIONS[declared.type_name].table)
+            else loaders.rows_of(PROJECTIONS[declared.type_name].own_table())
         )
         keys = {getattr(o, attribute(declared.key)) for o in objects} - {None}
         batches.append(loaders.of(source).load_many(list(keys)))
