@@ -58,7 +58,7 @@ class CheckedOperation(Operation[Context, None]):
 
     __slots__ = ("language",)
 
-    def __init__(self, handler: "CheckedSocket", *args: Any) -> None:
+    def __init__(self, handler: "CheckedSocket", *args: Any) -> None:  # strawberry's, as given
         super().__init__(handler, *args)
         self.language = handler.context.language
 

@@ -10,6 +10,7 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -44,7 +45,7 @@ from tenants.resolution import Tenant, agree, find_tenant
 class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = CheckedSocket
 
-    def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
+    def __init__(self, runtime: Runtime, **kwargs: Any) -> None:  # strawberry's view's options
         from schema.api import LIMITS, MAX_TOKENS, SCHEMA, masking
 
         # The legacy graphql-ws protocol is not served: one protocol, checked once.
@@ -115,7 +116,12 @@ class GraphQLView(GraphQL[Context, None]):
         return response
 
     async def _checked_answer(
-        self, request: Request, params: dict[str, Any], media: str, language: str
+        # `params`: the request's JSON, whatever the client sent.
+        self,
+        request: Request,
+        params: dict[str, Any],
+        media: str,
+        language: str,
     ) -> Response | None:
         """A POST of a document that parses and validates, answered without strawberry's
         view: by one statement where every field reads straight from SQL
@@ -134,7 +140,7 @@ class GraphQLView(GraphQL[Context, None]):
         answered = await self.process_result(request, result)
         return Response(self.encode_json(answered), media_type=media)
 
-    def _context(self, request: Request) -> Context:
+    def _context(self, request: HTTPConnection) -> Context:
         tenant = request.scope.get("state", {}).get("tenant")
         return Context(self.runtime, request, tenant, self._tenants)
 
@@ -190,7 +196,9 @@ class GraphQLView(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
-    async def get_context(self, request: Any, response: Any) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         # A request the compiled path gave back keeps its context: its token is checked.
         return request.scope.get("state", {}).get("context") or self._context(request)
 

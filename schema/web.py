@@ -29,7 +29,11 @@ class PageExecution:
         self._direct = DirectExecution(SCHEMA, masking())
 
     async def __call__(
-        self, document: str, variables: Mapping[str, Any] | None, request: Request
+        # `variables`: JSON, as a page's form gives it.
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None,
+        request: Request,
     ) -> Answer:
         context = Context(self.runtime, request, None, self._doors)
         # The session's token, never an `Authorization` header a page request might carry.

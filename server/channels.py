@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
-# A change as a channel carries it: JSON, its fields each follower's own.
+# A change as a channel carries it: JSON (`Any`), its fields each follower's own.
 Message = dict[str, Any]
 
 

@@ -56,7 +56,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
-def rows_changed(result: Result[*tuple[Any, ...]]) -> int:
+def rows_changed(result: Result[*tuple[Any, ...]]) -> int:  # whatever the statement returns
     """How many rows an INSERT, UPDATE or DELETE wrote. The session returns its cursor's
     result typed as a plain `Result`, which has no count."""
     if not isinstance(result, CursorResult):

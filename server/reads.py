@@ -33,7 +33,10 @@ from server.sql_count import note_statement
 from server.sqlalchemy_private import bind_processors, cache_key, compile_keyed, result_columns
 from tenants.rls import begin_scoped
 
-# What a read runs: a query, or a write that returns rows.
+# A read's rows are named tuples whose fields, the statement's columns, are known only at run
+# time: they are `Any`, read by their names as a mapped object's are.
+
+# What a read runs: a query, or a write that returns rows (`Any`: whatever it selects).
 Statement = Select[*tuple[Any, ...]] | UpdateBase
 # A connection of asyncpg's own, or one lent by its pool.
 Connection = asyncpg.Connection | PoolConnectionProxy
@@ -80,21 +83,21 @@ class Plan:
             if (convert := kind.dialect_impl(dialect).result_processor(dialect, None)) is not None
         )
 
-    def arguments(self, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    def arguments(self, values: Mapping[str, object]) -> tuple[str, list[object]]:
         """The SQL and its positional arguments, bound by the columns' types."""
         sql, names, processors = self.sql, self.names, self.processors
         if self.expanding:
             state = self.compiled.construct_expanded_state(values)
             sql, names, processors = state.statement, state.positiontup or (), state.processors
             values = state.parameters
-        arguments = []
+        arguments: list[object] = []
         for name in names:
             value = values[name]
             process = processors.get(name)
             arguments.append(value if process is None or value is None else process(value))
         return sql, arguments
 
-    def objects(self, records: Sequence[Any]) -> list[Any]:
+    def objects(self, records: Sequence[asyncpg.Record]) -> list[Any]:
         make, converters = self.row, self.converters
         if not converters:
             return [make._make(record) for record in records]
@@ -112,7 +115,7 @@ class RowClass(Protocol):
 
     entity: type | None
 
-    def _make(self, values: Iterable[Any], /) -> tuple[Any, ...]: ...
+    def _make(self, values: Iterable[object], /) -> tuple[Any, ...]: ...
 
 
 # mypy types `namedtuple()` only when its fields are written out; here they are known only at
@@ -134,7 +137,7 @@ def _row_class(statement: Statement, names: tuple[str, ...], of: type | None = N
     return cast(RowClass, row)
 
 
-def entity_of(row: Any) -> type:
+def entity_of(row: object) -> type:
     """The model a row is of, whether the ORM loaded it or a read did."""
     return getattr(type(row), "entity", None) or type(row)
 
@@ -144,11 +147,11 @@ class Plans:
 
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect
-        self._plans: dict[Any, Plan] = {}
+        self._plans: dict[object, Plan] = {}
 
     def of(
-        self, statement: "Statement | Fixed", values: dict[str, Any]
-    ) -> tuple[Plan, str, list[Any]]:
+        self, statement: "Statement | Fixed", values: dict[str, object]
+    ) -> tuple[Plan, str, list[object]]:
         """The plan of a statement, and its SQL and arguments for this run."""
         if isinstance(statement, Fixed):
             fixed = statement.plan
@@ -191,24 +194,24 @@ class Read:
         self._connection = connection
         self._plans = plans
 
-    async def rows(self, statement: "Statement | Fixed", **values: Any) -> list[Any]:
+    async def rows(self, statement: "Statement | Fixed", **values: object) -> list[Any]:
         """The rows of a statement; `values` fill a `Fixed` statement's parameters."""
         plan, sql, arguments = self._plans.of(statement, values)
         note_statement()
         return plan.objects(await self._connection.fetch(sql, *arguments))
 
-    async def scalars(self, statement: "Statement | Fixed", **values: Any) -> list[Any]:
+    async def scalars(self, statement: "Statement | Fixed", **values: object) -> list[Any]:
         """The first column of each row: the entity of an entity statement, else its value."""
         rows = await self.rows(statement, **values)
         if rows and type(rows[0]).entity is not None:
             return rows
         return [row[0] for row in rows]
 
-    async def one_or_none(self, statement: "Statement | Fixed", **values: Any) -> Any:
+    async def one_or_none(self, statement: "Statement | Fixed", **values: object) -> Any:
         rows = await self.rows(statement, **values)
         return rows[0] if rows else None
 
-    async def scalar(self, statement: "Statement | Fixed", **values: Any) -> Any:
+    async def scalar(self, statement: "Statement | Fixed", **values: object) -> Any:
         found = await self.scalars(statement, **values)
         return found[0] if found else None
 

@@ -13,6 +13,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.type_api import TypeEngine
 
+# SQLAlchemy's own type of a bind processor: a value of any column type in, its driver's out.
 BindProcessor = Callable[[Any], Any]
 
 
@@ -41,6 +42,7 @@ def bind_processors(compiled: SQLCompiler) -> Mapping[str, BindProcessor]:
     return {name: process for name, process in processors.items() if callable(process)}
 
 
+# `TypeEngine[Any]`: each column its own type.
 def result_columns(compiled: SQLCompiler) -> list[tuple[str, TypeEngine[Any]]]:
     """Each column of a row, in the order the database sends them: the name the row is read by
     (a model's attribute name, or the label) and the type that converts its value."""

@@ -24,6 +24,8 @@ from server.settings import get_settings
 logging.getLogger("arq.worker").addFilter(DataWithheld())
 log = logging.getLogger(__name__)
 
+# `ctx: dict[str, Any]`: arq's job context, typed so by arq, each key its own type.
+
 
 async def startup(ctx: dict[str, Any]) -> None:
     if "runtime" not in ctx:

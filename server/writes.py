@@ -33,12 +33,13 @@ class Write(Read):
         self._begin = begin  # sent with the first statement; None once sent, or not ours
         self.begun = begin is None
 
-    async def rows(self, statement: Statement | Fixed, **values: Any) -> list[Any]:
+    # Its rows `Any`, read by their columns' names (`server.reads`).
+    async def rows(self, statement: Statement | Fixed, **values: object) -> list[Any]:
         if not self.begun:
             await self._send()
         return await super().rows(statement, **values)
 
-    async def script(self, statement: Fixed, **values: Any) -> None:
+    async def script(self, statement: Fixed, **values: object) -> None:
         """Runs a statement whose values are written into its text (its parameters bound with
         `literal_execute`, rendered by their columns' types): the simple protocol that takes
         several statements in one round trip takes no parameters."""

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
@@ -7,6 +7,9 @@ from schema.core.context import Context, Info
 from schema.core.projection import Root, found, roots
 from server.accounts.models import User as UserRow
 
+if TYPE_CHECKING:
+    from schema.core.compiled import Run
+
 
 async def signed_in(context: Context) -> int | None:
     """The user `me` is: the token's, None when nobody is signed in."""
@@ -14,7 +17,8 @@ async def signed_in(context: Context) -> int | None:
     return None if guard.actor is None else guard.actor.user_id
 
 
-async def _signed_in(run: Any, arguments: dict[str, Any]) -> int | None:
+# `arguments`: the field's, as graphql-core coerced them from the request (`Any`).
+async def _signed_in(run: "Run", arguments: dict[str, Any]) -> int | None:
     return await signed_in(run.context)
 
 

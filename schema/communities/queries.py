@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from sqlalchemy import bindparam, select
@@ -15,6 +15,9 @@ from server.vocabulary import CommunityStatus, Level, Region
 from tenants.resolution import Tenant
 
 BY_SLUG = Fixed(select(CommunityRow).where(CommunityRow.slug == bindparam("slug")))
+
+if TYPE_CHECKING:
+    from schema.core.compiled import Run
 
 
 async def community_asked(context: Context, slug: str) -> Tenant:
@@ -38,7 +41,8 @@ async def community_asked(context: Context, slug: str) -> Tenant:
     return tenant
 
 
-async def _community_found(run: Any, arguments: dict[str, Any]) -> int:
+# `arguments`: the field's, as graphql-core coerced them from the request (`Any`).
+async def _community_found(run: "Run", arguments: dict[str, Any]) -> int:
     return (await community_asked(run.context, arguments["slug"])).id
 
 

@@ -1,9 +1,10 @@
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from sqlalchemy import ARRAY, BigInteger, Boolean, Date, case, null
+from sqlalchemy.sql.elements import ColumnElement
 from strawberry.extensions.field_extension import FieldExtension
 
 from policies.permissions import Permission
@@ -13,7 +14,9 @@ from schema.core.pagination import Connection
 from schema.core.permissions import requires
 from schema.core.projection import (
     OWN,
+    Bind,
     Expression,
+    Row,
     computed,
     label,
     labels,
@@ -24,6 +27,7 @@ from schema.core.projection import (
 )
 from schema.units.types import Unit
 from schema.uploads.types import upload_url
+from server.access.guard import Guard
 from server.activities.queries import (
     activities_statement,
     latest_activity_on,
@@ -54,6 +58,7 @@ if TYPE_CHECKING:
     # Their modules import this one: strawberry reads them lazily, the type checker directly.
     from schema.activities.types import Activity
     from schema.compliance.types import Compliance, Finding
+    from schema.core.compiled import Run
     from schema.news.types import News
     from schema.reports.types import DueReport, Report
 else:
@@ -279,12 +284,13 @@ class Community(Node):
         )
 
 
-def _readable_left_reason(row: Any, language: str, bind: Any) -> Any:
+# `ColumnElement[Any]`: SQLAlchemy types an expression by its Python value, here a text or null.
+def _readable_left_reason(row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
     """`leftReason` as its resolver gives it, decided in the statement row by row from what
     the request's guard says (parameters of the run)."""
 
-    def of(value_of_guard: Any) -> Any:
-        async def value(run: Any) -> Any:
+    def of(value_of_guard: Callable[[Guard], object]) -> Callable[["Run"], Awaitable[object]]:
+        async def value(run: "Run") -> object:
             return value_of_guard(await run.context.guard())
 
         return value

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import strawberry
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.elements import ColumnElement
 
 from policies.permissions import Permission
 from policies.regulation import RULES
@@ -12,7 +13,9 @@ from schema.core import ids
 from schema.core.context import Context
 from schema.core.node import Node, fetches
 from schema.core.projection import (
+    Bind,
     Expression,
+    Row,
     base64url,
     computed,
     in_language,
@@ -32,7 +35,8 @@ else:
     Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
 
 
-def _evidence(row: Any, language: str, bind: Any) -> Any:
+# `ColumnElement[Any]`: SQLAlchemy types `coalesce` of JSON by no Python value.
+def _evidence(row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
     """The evidence's references as global ids (`ids.of_reference`), in their order."""
     refs = func.unnest(row.c.evidence).table_valued("ref", with_ordinality="n").render_derived()
     ordered = aggregate_order_by(base64url(refs.c.ref), refs.c.n)

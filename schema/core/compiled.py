@@ -20,7 +20,7 @@ lists' filters are the domains' own statements. `tests/schema/test_compiled.py` 
 documents both ways."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from inspect import iscoroutinefunction
 from typing import Any, Protocol
@@ -61,7 +61,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.type_api import TypeEngine
 from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.field import StrawberryField
@@ -83,6 +82,7 @@ from schema.core.projection import (
     Related,
     Root,
     Row,
+    SQLType,
     Valued,
     base64url,
     sql_text,
@@ -123,8 +123,12 @@ class Check:
     community: int | None
 
 
-SQLType = TypeEngine[Any] | type[TypeEngine[Any]]
-# How each parameter of a statement is valued at a run.
+# `Any` here: `ColumnElement[Any]` and `BindParameter[Any]` are SQL of whichever column type
+# (SQLAlchemy types one by its Python value, which differs from field to field); a field's
+# arguments and a request's variables are as graphql-core coerced them from its JSON.
+
+# How each parameter of a statement is valued at a run: a value, or an awaitable for those kept
+# apart as `awaited` (told apart by `iscoroutinefunction`, which the checker cannot follow).
 Binders = dict[str, Callable[["Run"], Any]]
 # A page's shape: which of its filters are absent, whether it has a cursor, which way it runs.
 PageShape = tuple[tuple[bool, ...], bool, bool]
@@ -155,13 +159,13 @@ class Build:
         self.awaited: Binders = {}
 
     def bind(
-        self, name: str, value_of: Callable[[Run], Any], type_: SQLType | None = None
+        self, name: str, value_of: Callable[[Run], object], type_: SQLType | None = None
     ) -> BindParameter[Any]:
         (self.awaited if iscoroutinefunction(value_of) else self.binders)[name] = value_of
         return bindparam(name, type_=type_)
 
     def value(
-        self, value_of: Callable[[Run], Any], type_: SQLType | None = None
+        self, value_of: Callable[[Run], object], type_: SQLType | None = None
     ) -> BindParameter[Any]:
         """A parameter for a projection's expression (`projection.Bind`)."""
         return self.bind(f"v{len(self.binders) + len(self.awaited)}", value_of, type_)
@@ -339,11 +343,11 @@ class Connection:
         return PROJECTIONS[self.spec.type_name].table
 
 
-def _argument_of(index: int, name: str) -> Callable[[Run], Any]:
+def _argument_of(index: int, name: str) -> Callable[[Run], object]:
     return lambda run: run.arguments[index][name]
 
 
-def _holds(permission: Permission, community: int) -> Callable[[Run], Any]:
+def _holds(permission: Permission, community: int) -> Callable[[Run], Awaitable[bool]]:
     """Whether the reader holds `permission` in the community the root `community` found."""
 
     async def held(run: Run) -> bool:
@@ -450,16 +454,17 @@ class Plan:
         values = {name: value_of(run) for name, value_of in binders.items()}
         for name, value_of in awaited.items():
             values[name] = await value_of(run)
-        scope: dict[str, Any] = {}
+        read_in: int | None = None
+        all_communities = False
         if self.scopes:
             tenant = None
             if TENANT in self.scopes and self.community_root is not None:
                 tenant = run.found[self.community_root]
             if scoped_first:
-                scope = {"community_id": tenant, "all_communities": ALL in self.scopes}
+                read_in, all_communities = tenant, ALL in self.scopes
             else:
                 values.update(statement_scope_values(tenant, ALL in self.scopes))
-        async with context.read(**scope) as read:
+        async with context.read(read_in, all_communities=all_communities) as read:
             answer: str = await read.scalar(statement, **values)
         return b'{"data":' + answer.encode() + b"}"
 

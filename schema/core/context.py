@@ -68,7 +68,7 @@ class Context:
         context._bearer = self._bearer
         return context
 
-    def take_socket_token(self, params: dict[str, Any]) -> None:
+    def take_socket_token(self, params: dict[str, Any]) -> None:  # the socket's JSON
         """graphql-transport-ws: the token in `connection_init`'s payload, as
         `{"authorization": "Bearer <token>"}` or `{"token": "<token>"}`, else the upgrade
         request's `Authorization` header. A bad one is refused here, as HTTP refuses it."""
@@ -213,4 +213,4 @@ def bearer_of(authorization: str | None) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-Info = StrawberryInfo[Context, Any]
+Info = StrawberryInfo[Context, None]  # no root value is given

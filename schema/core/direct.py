@@ -35,7 +35,8 @@ class DirectExecution:
     async def run(
         self,
         checked: Checked,
-        context: Any,
+        context: object,
+        # The request's JSON, as graphql-core takes it.
         variables: dict[str, Any] | None,
         extensions: dict[str, Any] | None,
     ) -> ExecutionResult:

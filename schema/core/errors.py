@@ -38,7 +38,7 @@ class UserError:
         return cls(code=error.code, message=error.message(language), field=error.field)
 
 
-def refusals() -> Any:
+def refusals() -> Any:  # strawberry types a field's value `Any`, for any annotation
     """A payload's `errors`: none, unless the mutation was refused."""
     return strawberry.field(default_factory=list)
 
@@ -102,7 +102,7 @@ def _classify(error: GraphQLError) -> str:
     return VALIDATION_FAILED
 
 
-def log_errors(errors: list[GraphQLError], context: Any, operation_name: str | None) -> None:
+def log_errors(errors: list[GraphQLError], context: object, operation_name: str | None) -> None:
     """Each error in one line (its code, the operation's name, the user's id), never the
     document's text or its variables, which hold what users typed (a password); an
     unexpected one with its traceback too, database errors without the data
@@ -152,7 +152,7 @@ def operation_named(document: DocumentNode, asked: str | None) -> str | None:
     return None
 
 
-def _user_id(context: Any) -> int | None:
+def _user_id(context: object) -> int | None:
     signed_in = getattr(context, "signed_in_user_id", None)
     return signed_in() if callable(signed_in) else None
 

@@ -11,6 +11,7 @@ locations stay exactly as graphql-core reports them. What it saves on a long lis
 community page: `bench/RESULTS.md`."""
 
 import operator
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -22,15 +23,22 @@ from graphql import (
     is_non_null_type,
     is_object_type,
 )
-from graphql.pyutils import Path, gather_with_cancel
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.incremental.incremental_executor import DeliveryGroupMap
+from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
 
-from schema.core.strawberry_private import definition_of, reads_plain_attribute
+from schema.core.strawberry_private import field_of, reads_plain_attribute
 
 # A plain field's reader: (kind, read the value off its object, coerce or object type, may be
-# null), None when the field is not plain.
+# null), None when the field is not plain. `Any` where graphql-core has it: a field's result
+# (a value, or an awaitable of one) and a leaf type's `coerce_output_value`, which the reader
+# keeps in the same place as an object's type, told apart by the kind.
 LEAF, OBJECT = "leaf", "object"
-Reader = tuple[str, Any, Any, bool] | None
+Read = Callable[[object], object]
+Plain = tuple[str, Read, Any, bool]
+Reader = Plain | None
 # By the field's id (graphql-core's fields are not hashable), the field kept beside its reader
 # so that an id reused after a schema is gone cannot match.
 _readers: dict[int, tuple[GraphQLField, Reader]] = {}
@@ -58,12 +66,12 @@ def _reader(field: GraphQLField) -> Reader:
     return reader
 
 
-def _definition(field: GraphQLField) -> Any:
+def _definition(field: GraphQLField) -> StrawberryField | None:
     """The strawberry field behind a GraphQL one, if strawberry made it."""
-    return definition_of(field)
+    return field_of(field)
 
 
-def _attribute_reader(field: GraphQLField) -> Any:
+def _attribute_reader(field: GraphQLField) -> Read | None:
     """The attribute itself, when strawberry would read it with plain `getattr` (its default):
     two calls fewer per value than through its resolver."""
     definition = _definition(field)
@@ -82,11 +90,11 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
-        source_value: Any,
+        source_value: object,
         path: Path | None,
-        grouped_field_set: Any,
-        position_context: Any,
-    ) -> Any:
+        grouped_field_set: GroupedFieldSet,
+        position_context: DeliveryGroupMap | None,
+    ) -> AwaitableOrValue[dict[str, Any]]:
         """graphql-core's `execute_fields`, with plain fields read in place."""
         if self.middleware_manager is not None and self.middleware_manager.middlewares:
             # An extension that wraps every resolver must see every field.
@@ -146,13 +154,13 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
 
     def _complete_plain_object(
         self,
-        reader: tuple[str, Any, Any, bool],
-        source: Any,
+        reader: Plain,
+        source: object,
         field: GraphQLField,
-        field_details_list: Any,
+        field_details_list: FieldDetailsList,
         path: Path,
-        position_context: Any,
-    ) -> Any:
+        position_context: DeliveryGroupMap | None,
+    ) -> object:
         """A plain object field's value completed as graphql-core's `execute_field` would,
         without the resolve info it never needs; `_SLOW` if the value needs its checks."""
         _, read, object_type, _ = reader
@@ -171,7 +179,7 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
         if not self.is_awaitable(completed):
             return completed
 
-        async def await_completed() -> Any:
+        async def await_completed() -> object:
             try:
                 return await completed
             except Exception as error:
@@ -181,9 +189,7 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
         return await_completed()
 
 
-def _read(
-    reader: tuple[str, Any, Any, bool], source: Any, results: dict[str, Any], name: str
-) -> bool:
+def _read(reader: Plain, source: object, results: dict[str, Any], name: str) -> bool:
     """Reads a plain leaf field into `results`; False if its value needs graphql-core's checks
     (null where it may not be, an error, a value the type refuses)."""
     _, read, coerce, nullable = reader

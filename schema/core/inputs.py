@@ -12,12 +12,19 @@ from typing import Any, TypeVar
 from strawberry.relay import GlobalID
 from strawberry.scalars import is_scalar
 from strawberry.types.arguments import InputContext
-from strawberry.types.base import StrawberryList, StrawberryOptional, get_object_definition
+from strawberry.types.base import (
+    StrawberryList,
+    StrawberryOptional,
+    StrawberryType,
+    get_object_definition,
+)
 from strawberry.types.enum import StrawberryEnumDefinition
 
 T = TypeVar("T", bound=type)
 
-Convert = Callable[[Any, InputContext, str], Any]
+# `Any`: an input's value as GraphQL parsed it from the request's JSON (a scalar, a list, an
+# input object's mapping), and strawberry's own type of `from_input` (`Build`).
+Convert = Callable[[Any, InputContext, str], object]
 Build = Callable[[type, Mapping[str, Any], InputContext], Any]
 
 
@@ -33,7 +40,7 @@ def converted_once(cls: T) -> T:
         if f.default_value is MISSING and f.default_factory is MISSING
     }
 
-    def build(target: type, value: Mapping[str, Any], context: InputContext) -> Any:
+    def build(target: type, value: Mapping[str, Any], context: InputContext) -> object:
         nonlocal plan
         if plan is None:
             plan = [
@@ -44,7 +51,7 @@ def converted_once(cls: T) -> T:
                 )
                 for f in definition.fields
             ]
-        values = dict(omitted)
+        values: dict[str, object] = dict(omitted)
         for graphql_name, python_name, convert in plan:
             if graphql_name in value:
                 values[python_name] = convert(value[graphql_name], context, graphql_name)
@@ -54,38 +61,38 @@ def converted_once(cls: T) -> T:
     return cls
 
 
-def _converter(type_: Any, context: InputContext) -> Convert:
+def _converter(type_: StrawberryType | type, context: InputContext) -> Convert:
     inner = type_.of_type if isinstance(type_, StrawberryOptional) else type_
     if _is_leaf(inner, context):
         return _as_it_is
     item = inner.of_type if isinstance(inner, StrawberryList) else None
     if isinstance(item, type) and (build := _built_once(item)) is not None:
 
-        def each(value: Any, context: InputContext, key: str) -> Any:
+        def each(value: Any, context: InputContext, key: str) -> object:
             if value is None:
                 return None
             return [build(item, v, context) for v in value]
 
         return each
 
-    def general(value: Any, context: InputContext, key: str) -> Any:
+    def general(value: object, context: InputContext, key: str) -> object:
         return context.convert(value, type_, key)
 
     return general
 
 
-def _as_it_is(value: Any, context: InputContext, key: str) -> Any:
+def _as_it_is(value: object, context: InputContext, key: str) -> object:
     return value
 
 
-def _is_leaf(type_: Any, context: InputContext) -> bool:
+def _is_leaf(type_: StrawberryType | type, context: InputContext) -> bool:
     """A scalar or an enum, but not a relay GlobalID, which strawberry parses itself."""
     if type_ is GlobalID:
         return False
     return isinstance(type_, StrawberryEnumDefinition) or is_scalar(type_, context.scalar_registry)
 
 
-def _built_once(type_: Any) -> Build | None:
+def _built_once(type_: type) -> Build | None:
     """The input type's own conversion, if it has one (`converted_once`)."""
     definition = get_object_definition(type_)
     if definition is None or not definition.is_input:

@@ -49,6 +49,10 @@ _DATES = {"Date", "DateTime"}
 # decoder already refuse unpaired surrogates.)
 _REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# `Any` here: an argument's value as graphql-core coerced it from the request's JSON (text, a
+# date, a list, an input object's dict, by its type), and `strawberry.field`'s keyword
+# arguments and value, which strawberry types `Any`.
+
 # A check of one argument's value: raises UserFacingError, or returns.
 Check = Callable[[Any], None]
 
@@ -93,7 +97,9 @@ class Checked:
         self._resolve = field.resolve or default_field_resolver
         self._payload = _payload_class(field) if is_mutation else None
 
-    def __call__(self, source: Any, info: GraphQLResolveInfo[Context], **arguments: Any) -> Any:
+    def __call__(
+        self, source: object, info: GraphQLResolveInfo[Context], **arguments: Any
+    ) -> object:
         try:
             _run(self.checks, arguments)
         except UserFacingError as refused:
@@ -110,7 +116,7 @@ def _run(checks: dict[str, Check], arguments: dict[str, Any]) -> None:
             check(value)
 
 
-def _payload_class(field: GraphQLField) -> Callable[..., Any] | None:
+def _payload_class(field: GraphQLField) -> Callable[..., object] | None:
     """The mutation's payload type, which carries a refusal in its `errors`; None when it has
     none or needs more than that to be made (the refusal is then a top-level error)."""
     payload = get_nullable_type(field.type)
@@ -164,7 +170,7 @@ def _each(check: Check) -> Check:
     return each
 
 
-def _text(value: Any, name: str, max_length: int) -> None:
+def _text(value: object, name: str, max_length: int) -> None:
     if not isinstance(value, str):
         return
     if len(value) > max_length:
@@ -183,7 +189,7 @@ def _text(value: Any, name: str, max_length: int) -> None:
         )
 
 
-def _date(value: Any, name: str) -> None:
+def _date(value: object, name: str) -> None:
     day = value.date() if isinstance(value, dt.datetime) else value
     if isinstance(day, dt.date) and not EARLIEST <= day <= LATEST:
         raise UserFacingError(

@@ -15,34 +15,36 @@ from sqlalchemy import ARRAY, BigInteger, any_, bindparam, select
 from strawberry.dataloader import DataLoader
 
 from server.communities.models import Community
+from server.db import Base
 from server.reads import Fixed
 from server.runtime import Runtime
 from server.units.models import Unit
 
 IDS = bindparam("ids", type_=ARRAY(BigInteger))
+# `Any` here: a loaded row has the columns of its table, read by their names (`server.reads`).
 
 
 class Source(Protocol):
-    async def fetch(self, runtime: Runtime, keys: list[Any]) -> list[Any]: ...
+    async def fetch(self, runtime: Runtime, keys: list[int]) -> list[Any]: ...
 
 
 class Rows:
     """A table's rows by id, None for an id with none."""
 
-    def __init__(self, table: Any) -> None:
-        self.statement = Fixed(select(table).where(table.id == any_(IDS)))
+    def __init__(self, table: type[Base]) -> None:
+        self.statement = Fixed(select(table).where(table.__table__.c.id == any_(IDS)))
 
-    async def fetch(self, runtime: Runtime, keys: list[Any]) -> list[Any]:
+    async def fetch(self, runtime: Runtime, keys: list[int]) -> list[Any]:
         async with runtime.database.read() as read:
             rows = await read.rows(self.statement, ids=list(keys))
         found = {row.id: row for row in rows}
         return [found.get(key) for key in keys]
 
 
-_ROWS: dict[Any, Rows] = {}
+_ROWS: dict[type[Base], Rows] = {}
 
 
-def rows_of(table: Any) -> Rows:
+def rows_of(table: type[Base]) -> Rows:
     made = _ROWS.get(table)
     if made is None:
         made = _ROWS[table] = Rows(table)
@@ -52,20 +54,20 @@ def rows_of(table: Any) -> Rows:
 class Loaders:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
-        self._made: dict[Any, DataLoader[Any, Any]] = {}
+        self._made: dict[Source, DataLoader[int, Any]] = {}
 
-    def of(self, source: Source) -> DataLoader[Any, Any]:
+    def of(self, source: Source) -> DataLoader[int, Any]:
         loader = self._made.get(source)
         if loader is None:
             runtime = self._runtime
 
-            async def load(keys: Sequence[Any]) -> list[Any]:
+            async def load(keys: Sequence[int]) -> list[Any]:
                 return await source.fetch(runtime, list(keys))
 
             loader = self._made[source] = DataLoader(load)
         return loader
 
-    def ready(self, source: Source, key: Any) -> Any:
+    def ready(self, source: Source, key: int) -> object:
         """The value for `key` if a batch has read it already (a primed page), else the
         loader's future for GraphQL to await."""
         future = self.of(source).load(key)
@@ -75,13 +77,13 @@ class Loaders:
         return future
 
     @staticmethod
-    def rows_of(table: Any) -> Rows:
+    def rows_of(table: type[Base]) -> Rows:
         return rows_of(table)
 
     @property
-    def unit(self) -> DataLoader[Any, Any]:
+    def unit(self) -> DataLoader[int, Any]:
         return self.of(rows_of(Unit))
 
     @property
-    def community(self) -> DataLoader[Any, Any]:
+    def community(self) -> DataLoader[int, Any]:
         return self.of(rows_of(Community))

@@ -67,7 +67,7 @@ class Attempt:
         return self.context.transaction(community_id, all_communities=all_communities)
 
 
-Body = Callable[..., Awaitable[Any]]
+Body = Callable[..., Awaitable[object]]
 
 
 def mutation(
@@ -79,13 +79,13 @@ def mutation(
     top-level error when the payload needs more than its errors."""
     declared = frozenset(permissions)
 
-    def declare(body: Body) -> Any:
+    def declare(body: Body) -> Any:  # strawberry types a field's value `Any`
         itself, attempted, *arguments = inspect.signature(body).parameters.values()
         hints = {k: v for k, v in body.__annotations__.items() if k != attempted.name}
         payload = hints.pop("return")
         carried = carries_refusals(payload)
 
-        async def resolve(self: Any, info: Info, **inputs: Any) -> Any:
+        async def resolve(self: object, info: Info, **inputs: object) -> object:
             guard = await info.context.guard()
             if declared or signed_in:
                 guard.signed_in()

@@ -76,6 +76,7 @@ def answer_media_type(accept: str | None) -> str | None:
         return JSON  # an Accept header that does not parse is disregarded, as HTTP allows
 
 
+# `Any`: a request's parameters are its JSON, whatever the client sent.
 def post_params(content_type: str | None, body: bytes) -> dict[str, Any]:
     """The parameters of a POST: a UTF-8 JSON object."""
     if not _utf8_json(content_type):

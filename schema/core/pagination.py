@@ -5,7 +5,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select
@@ -15,8 +15,12 @@ from schema.core.ids import BIGINT
 from server.errors import AccessError, ErrorCode
 from server.reads import Fixed
 
+if TYPE_CHECKING:
+    from schema.core.context import Context
+
 T = TypeVar("T")
-# A list's statement, whatever it selects.
+# A list's statement, whatever it selects (`Any`: the columns differ from list to list). A
+# page's rows are the domain's mapped objects, read by their columns' names (`Any` too).
 Rows = Select[*tuple[Any, ...]]
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -30,7 +34,7 @@ class PageInfo:
     end_cursor: str | None
 
 
-def _edge_cursor(root: "Edge[Any]") -> str:
+def _edge_cursor(root: "Edge[object]") -> str:
     return encode_cursor(root.key)
 
 
@@ -85,7 +89,9 @@ def page_size(first: int | None, most: int = MAX_PAGE) -> int:
     return first
 
 
-def page_asked(first: int | None, after: str | None, most: int = MAX_PAGE) -> tuple[int, Any]:
+def page_asked(
+    first: int | None, after: str | None, most: int = MAX_PAGE
+) -> tuple[int, int | None]:
     """The page a client asks for: its size, and the key it starts after (None: the first)."""
     return page_size(first, most), None if after is None else decode_cursor(after)
 
@@ -106,7 +112,11 @@ def keyset(
 
 
 def _page_of(
-    statement: Rows, key: InstrumentedAttribute[int], after: Any, limit: Any, newest_first: bool
+    statement: Rows,
+    key: InstrumentedAttribute[int],
+    after: int | BindParameter[Any] | None,
+    limit: int | BindParameter[int],
+    newest_first: bool,
 ) -> Rows:
     if after is not None:
         statement = statement.where(key < after if newest_first else key > after)
@@ -131,7 +141,7 @@ class Template:
 
     __slots__ = ("builder", "values")
 
-    def __init__(self, builder: Callable[..., Rows], **values: Any) -> None:
+    def __init__(self, builder: Callable[..., Rows], **values: object) -> None:
         self.builder = builder
         self.values = values
 
@@ -142,13 +152,13 @@ class Template:
         after: str | None,
         newest_first: bool,
         most: int,
-    ) -> tuple[Fixed, dict[str, Any], int]:
+    ) -> tuple[Fixed, dict[str, object], int]:
         """The page's statement, its values, and the page size."""
         size, cursor = page_asked(first, after, most)
         shape = (self._shape(), key, cursor is None, newest_first)
         statement = _PAGES.get(shape)
         if statement is None:
-            after_bound: BindParameter[Any] | None = None
+            after_bound: BindParameter[Any] | None = None  # `bindparam` types an untyped one so
             if cursor is not None:
                 after_bound = bindparam("page_after")
             limit = bindparam("page_limit", type_=Integer)
@@ -159,7 +169,7 @@ class Template:
             values["page_after"] = cursor
         return statement, values, size
 
-    def counting(self) -> tuple[Fixed, dict[str, Any]]:
+    def counting(self) -> tuple[Fixed, dict[str, object]]:
         shape = self._shape()
         statement = _COUNTS.get(shape)
         if statement is None:
@@ -177,7 +187,7 @@ class Template:
             }
         )
 
-    def _given(self) -> dict[str, Any]:
+    def _given(self) -> dict[str, object]:
         return {name: value for name, value in self.values.items() if value is not None}
 
 
@@ -210,7 +220,7 @@ def connection(
 
 
 async def paginate(
-    context: Any,
+    context: "Context",
     statement: Rows | Template,
     key: InstrumentedAttribute[int],
     first: int | None,
@@ -225,7 +235,7 @@ async def paginate(
     """One page of `statement`'s rows as nodes, read under the given tenant scope; the total
     is counted (in its own transaction) only when the client asks for it."""
     page: Rows | Fixed
-    total: Callable[[], tuple[Rows | Fixed, dict[str, Any]]]
+    total: Callable[[], tuple[Rows | Fixed, dict[str, object]]]
     if isinstance(statement, Template):
         page, values, size = statement.page(key, first, after, newest_first, most)
         total = statement.counting
@@ -234,7 +244,7 @@ async def paginate(
         values = {}
         plain = statement
 
-        def total() -> tuple[Rows | Fixed, dict[str, Any]]:
+        def total() -> tuple[Rows | Fixed, dict[str, object]]:
             return counting(plain), {}
 
     scope = {"all_communities": all_communities}

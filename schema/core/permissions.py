@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from policies.permissions import Permission
 
+# The field's object (`Any`: each declaration's lambda reads it by its attributes).
 CommunityOf = Callable[[Any], int | None]
 
 
@@ -17,7 +18,7 @@ class Requires(BasePermission):
         self.permission = permission
         self.in_community = in_community
 
-    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+    async def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
         guard = await info.context.guard()
         community_id = self.in_community(source) if self.in_community else None
         guard.require(self.permission, community_id)  # raises UNAUTHENTICATED / FORBIDDEN

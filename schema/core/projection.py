@@ -22,26 +22,38 @@ import asyncio
 import functools
 import inspect
 import operator
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 from sqlalchemy import ARRAY, BigInteger, bindparam, case, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
-from sqlalchemy.types import DateTime
+from sqlalchemy.types import DateTime, TypeEngine
 from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
+from policies.permissions import Permission
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.pagination import MAX_PAGE, Connection, Rows, Template, paginate
 from schema.core.selection import asked
 from server.db import Base
 from server.reads import Fixed, entity_of
+from server.runtime import Runtime
 from server.vocabulary import Labelled
+
+if TYPE_CHECKING:
+    from schema.core.compiled import Run
+
+# `Any` here, each time for a reason a library gives: `ColumnElement[Any]` is an SQL
+# expression of whichever column type (SQLAlchemy types one by its Python value, which differs
+# from field to field); a declaration returns `strawberry.field`'s value, which strawberry
+# types `Any` so a type's body can give it any annotation (its options `Any` too); a row is
+# read by its columns' names (SQLAlchemy's mapped classes and `Row`s alike), which no type
+# names; a field's arguments are as graphql-core coerced them from the request's JSON.
 
 # What a read sees beyond global and public tables: the rows of the community its objects
 # belong to (the tenant's, when that is the community the document asks for; every
@@ -50,13 +62,15 @@ from server.vocabulary import Labelled
 OWN, ALL = "own", "all"
 # The arguments every page reads itself.
 PAGING = ("first", "after")
+# A parameter's SQL type, as `bindparam` takes it.
+SQLType = TypeEngine[Any] | type[TypeEngine[Any]]
 # Columns of a row: a table, its alias, or a subquery of its columns (`row.c.name`).
 Row = FromClause
 # Gives a value for each run of a statement: called with the run (`compiled.Run`).
-Bind = Callable[[Callable[[Any], Any], Any], ColumnElement[Any]]
+Bind = Callable[[Callable[["Run"], object], "SQLType"], ColumnElement[Any]]
 # `(value, zh, en)` for each value a column may hold.
 Named = tuple[tuple[str, str, str], ...]
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def attribute(column: str) -> str:
@@ -154,7 +168,7 @@ class PerRow:
 
     value: Callable[..., ColumnElement[Any]]
     key: str = "id"
-    params: tuple[tuple[str, Callable[[], Any], Any], ...] = ()
+    params: tuple[tuple[str, Callable[[], object], SQLType], ...] = ()
     scope: str | None = None
     # The loader's statement: `value` for each of a batch's keys.
     statement: Fixed = field(init=False, repr=False)
@@ -170,7 +184,7 @@ class PerRow:
         statement = select(keys.c.key, self.value(keys.c.key, **given).label("value"))
         object.__setattr__(self, "statement", Fixed(statement))
 
-    async def fetch(self, runtime: Any, keys: list[Any]) -> list[Any]:
+    async def fetch(self, runtime: Runtime, keys: list[int]) -> list[Any]:
         # A value of many communities' rows is read as the resolvers' national reads are.
         scope = {"all_communities": self.scope is not None}
         given = {name: now() for name, now, _ in self.params}
@@ -180,7 +194,7 @@ class PerRow:
         return [found.get(key) for key in keys]
 
 
-def _each_run(now: Callable[[], Any]) -> Callable[[Any], Any]:
+def _each_run(now: Callable[[], object]) -> Callable[["Run"], object]:
     """A parameter valued when each run of the statement binds it (today's date, say)."""
     return lambda run: now()
 
@@ -211,7 +225,7 @@ class Page:
     key: str = "id"
     filters: tuple[str, ...] = ()
     parent: dict[str, str | list[str]] = field(default_factory=dict)
-    fixed: dict[str, Any] = field(default_factory=dict)
+    fixed: dict[str, object] = field(default_factory=dict)
     newest_first: Callable[[dict[str, Any]], bool] = lambda arguments: False
     reads: tuple[str, ...] = ()
     most: int | None = None
@@ -220,9 +234,9 @@ class Page:
     # Builder arguments that say whether the reader holds a permission in the community of
     # the object the page hangs from (`{"drafts": Permission.NEWS_WRITE}`): a list whose rows
     # depend on who reads it, decided with the request's guard both ways.
-    rights: dict[str, Any] = field(default_factory=dict)
+    rights: dict[str, Permission] = field(default_factory=dict)
 
-    def parent_values(self, value_of: Callable[[str], Any]) -> dict[str, Any]:
+    def parent_values(self, value_of: Callable[[str], object]) -> dict[str, object]:
         """The builder's arguments from the parent: `value_of(column)` a column of its row
         (compiled) or its object's value (resolved)."""
         return {
@@ -257,11 +271,15 @@ class Projection:
     fields: dict[str, Projected]
     community: str | None = None
 
-    def aliased(self) -> FromClause:
-        """Its table under a name of its own, to read one of its rows in a subquery."""
+    def own_table(self) -> type[Base]:
+        """Its table, for a type whose rows are read by their ids."""
         if self.table is None:
             raise TypeError(f"{self.type_name} has no table of its own")
-        return self.table.__table__.alias()
+        return self.table
+
+    def aliased(self) -> FromClause:
+        """Its table under a name of its own, to read one of its rows in a subquery."""
+        return self.own_table().__table__.alias()
 
 
 @dataclass(frozen=True)
@@ -271,7 +289,7 @@ class Root:
     execution then answers), or a page (`page`) with no object above it."""
 
     type_name: str
-    find: Callable[[Any, dict[str, Any]], Any] | None = None
+    find: Callable[["Run", dict[str, Any]], Awaitable[int | None]] | None = None
     page: Page | None = None
     # The object found is a community (the tenant): the checks below it are in it.
     is_community: bool = False
@@ -286,6 +304,7 @@ PROJECTIONS: dict[str, Projection] = {}
 _DECLARED: dict[object, "Projected | Root"] = {}
 ROOTS: dict[str, Root] = {}
 # The projected types by name, to make the objects a related field or a page leads to.
+# (`Any`: each its own class, with the `of` that `projected` gives it at run time.)
 TYPES: dict[str, Any] = {}
 
 
@@ -297,7 +316,7 @@ def _declared(resolver: F, declared: "Projected | Root") -> F:
     return resolver
 
 
-def computed(declared: Projected, resolver: Callable[..., Any], **options: Any) -> Any:
+def computed(declared: Projected, resolver: Callable[..., object], **options: Any) -> Any:
     """A field whose resolver is written by hand, declared with the SQL that gives the same
     value (a value the policy in memory or the request's rights decide in Python); `options`
     are `strawberry.field`'s."""
@@ -323,7 +342,7 @@ def label(column: str, labels: type[Labelled] | Named, *, description: str | Non
     names = {value: (zh, en) for value, zh, en in declared.labels}
     held = attribute(column)
 
-    def resolve(root: Any, info: Info) -> Any:
+    def resolve(root: object, info: Info) -> str | None:
         value = getattr(root, held)
         if value is None:
             return None
@@ -340,7 +359,7 @@ def labels(column: str, vocabulary: type[Labelled]) -> Any:
     declared = Labels(column, _named(vocabulary))
     names = {value: (zh, en) for value, zh, en in declared.labels}
 
-    def resolve(root: Any, info: Info) -> list[str]:
+    def resolve(root: object, info: Info) -> list[str]:
         named = (names[value] for value in getattr(root, column))
         if info.context.language == "en":
             return [en for _, en in named]
@@ -353,7 +372,7 @@ def in_language(zh: str, en: str) -> Any:
     """Text kept in both languages, in two columns: the reader's."""
     declared = Expression(lambda row, language, bind: row.c[en if language == "en" else zh])
 
-    def resolve(root: Any, info: Info) -> str:
+    def resolve(root: object, info: Info) -> str:
         text: str = getattr(root, en if info.context.language == "en" else zh)
         return text
 
@@ -366,13 +385,13 @@ def per_row(
     key: str = "id",
     scope: str | None = None,
     description: str | None = None,
-    **params: tuple[Callable[[], Any], Any],
+    **params: tuple[Callable[[], object], SQLType],
 ) -> Any:
     """A value `value(key_column, **params)` works out in SQL for each row (`PerRow`)."""
     declared = PerRow(value, key, tuple((n, now, t) for n, (now, t) in params.items()), scope)
     held = attribute(key)
 
-    def resolve(root: Any, info: Info) -> Any:
+    def resolve(root: object, info: Info) -> object:
         return info.context.loaders.ready(declared, getattr(root, held))
 
     return strawberry.field(resolver=_declared(resolve, declared), description=description)
@@ -386,22 +405,22 @@ def related(
     declared = Related(type_name, key, same_community=same_community)
     held = attribute(key)
 
-    def resolve(root: Any, info: Info) -> Any:
+    def resolve(root: object, info: Info) -> object:
         value = getattr(root, held)
         if value is None:
             return None
         target = PROJECTIONS[type_name]
-        loaded = info.context.loaders.ready(info.context.loaders.rows_of(target.table), value)
+        loaded = info.context.loaders.ready(info.context.loaders.rows_of(target.own_table()), value)
         return _then(loaded, TYPES[type_name].of)
 
     return strawberry.field(resolver=_declared(resolve, declared), description=description)
 
 
-def _then(loaded: Any, of: Callable[[Any], Any]) -> Any:
+def _then(loaded: object, of: Callable[[Any], object]) -> object:
     """`of(row)` of a loaded row, or null; awaited if the loader has yet to read it."""
     if isinstance(loaded, asyncio.Future):
 
-        async def later() -> Any:
+        async def later() -> object:
             row = await loaded
             return None if row is None else of(row)
 
@@ -415,12 +434,12 @@ def page(
     *,
     key: str = "id",
     parent: dict[str, str | list[str]] | None = None,
-    fixed: dict[str, Any] | None = None,
+    fixed: dict[str, object] | None = None,
     newest_first: bool = False,
     most: int | None = None,
     scope: str | None = None,
     same_community: bool = False,
-    rights: dict[str, Any] | None = None,
+    rights: dict[str, Permission] | None = None,
 ) -> Callable[[F], F]:
     """A connection of `type_name`, over a resolver whose signature declares the field's
     arguments (its body is never run): `first` and `after` page, `newest_first` (if there)
@@ -452,7 +471,8 @@ def page(
         )
 
         @functools.wraps(resolver)
-        async def resolve(*args: Any, **kwargs: Any) -> Connection[Any]:
+        # Called by strawberry with the resolver's own arguments, whatever they are.
+        async def resolve(*args: Any, **kwargs: Any) -> Connection[object]:
             arguments = {**defaults, **dict(zip(parameters, args, strict=False)), **kwargs}
             source = arguments.pop("self", None)
             info = arguments.pop("info")
@@ -465,8 +485,12 @@ def page(
 
 
 async def read_page(
-    declared: Page, source: Any, info: Info, arguments: dict[str, Any]
-) -> Connection[Any]:
+    # `source`: a strawberry type's object, whose definition strawberry adds at run time.
+    declared: Page,
+    source: Any,
+    info: Info,
+    arguments: dict[str, Any],
+) -> Connection[object]:
     """The page a `page` field's resolver gives: the statement the compiled read pages, read
     under the same scope, its rows' related objects and values primed in the loaders."""
     values = {**declared.fixed, **{name: arguments[name] for name in declared.filters}}
@@ -477,12 +501,10 @@ async def read_page(
         community_id = getattr(source, attribute(community or "community_id"))
         for name, permission in declared.rights.items():
             values[name] = guard.allows(permission, community_id)
-    scope: dict[str, Any] = {}
-    if declared.scope == ALL:
-        scope["all_communities"] = True
-    elif declared.scope == OWN:
+    read_in: int | None = None
+    if declared.scope == OWN:
         community = PROJECTIONS[type(source).__strawberry_definition__.name].community
-        scope["community_id"] = getattr(source, attribute(community or "community_id"))
+        read_in = getattr(source, attribute(community or "community_id"))
     target = PROJECTIONS[declared.type_name]
     page = await paginate(
         info.context,
@@ -493,19 +515,20 @@ async def read_page(
         TYPES[declared.type_name].of,
         newest_first=declared.newest_first(arguments),
         most=declared.most or MAX_PAGE,
-        **scope,
+        community_id=read_in,
+        all_communities=declared.scope == ALL,
     )
     await prime(info, declared.type_name, [edge.node for edge in page.edges])
     return page
 
 
-async def prime(info: Info, type_name: str, objects: list[Any]) -> None:
+async def prime(info: Info, type_name: str, objects: Sequence[object]) -> None:
     """Loads, for a whole page at once, the related objects and per-row values its document
     asks of its rows, so that each row's resolver finds its value ready."""
     if not objects:
         return
     loaders = info.context.loaders
-    batches: list[Awaitable[Any]] = []
+    batches: list[Awaitable[object]] = []
     rows_asked = asked(info, "edges", "node")
     for name, declared in PROJECTIONS[type_name].fields.items():
         if not isinstance(declared, PerRow | Related):
@@ -515,7 +538,7 @@ async def prime(info: Info, type_name: str, objects: list[Any]) -> None:
         source = (
             declared
             if isinstance(declared, PerRow)
-            else loaders.rows_of(PROJECTIONS[declared.type_name].table)
+            else loaders.rows_of(PROJECTIONS[declared.type_name].own_table())
         )
         keys = {getattr(o, attribute(declared.key)) for o in objects} - {None}
         batches.append(loaders.of(source).load_many(list(keys)))
@@ -578,7 +601,7 @@ def _maker(
     cls: type,
     held: dict[str, str],
     programme: type[Base] | None,
-) -> Callable[[type, Any], Any]:
+) -> Callable[[type, Any], object]:
     """`of(row)`: each of the object's attributes from the row's column of its name (`db_id`
     from `id`, `held` names others), the global id from its keys; a row of `programme`'s
     with the attributes it has no column for at their declared default or None, and its own
@@ -589,7 +612,7 @@ def _maker(
     read = _reader([c for _, c in columns])
     read_keys = _reader(list(keys or ()))
 
-    def of(cls: type, row: Any) -> Any:
+    def of(cls: type, row: Any) -> object:
         values = dict(zip(attributes, read(row), strict=True))
         if keys is not None:
             values["id"] = strawberry.ID(ids.encode(name, *read_keys(row)))
@@ -605,7 +628,7 @@ def _maker(
     lacking = {a: _default_of(cls, a) for a, c in columns if c not in own}
     programme_name = programme.__name__
 
-    def of_either(cls: type, row: Any) -> Any:
+    def of_either(cls: type, row: Any) -> object:
         if entity_of(row) is not programme:
             return of(cls, row)
         values = dict(zip(programme_attributes, read_programme(row), strict=True))
@@ -616,7 +639,7 @@ def _maker(
     return of_either
 
 
-def _default_of(cls: type, attribute: str) -> Any:
+def _default_of(cls: type, attribute: str) -> object:
     declared = next(f for f in fields(cls) if f.name == attribute)
     return None if declared.default is MISSING else declared.default
 

@@ -49,7 +49,7 @@ def field_of(field: GraphQLField) -> StrawberryField | None:
     return made if isinstance(made, StrawberryField) else None
 
 
-def reads_plain_attribute(resolve: Any) -> bool:
+def reads_plain_attribute(resolve: object) -> bool:
     """Whether `resolve` is strawberry's own shortcut for a field with no resolver, extension
     or exception handler: it reads the value off its object and never looks at the resolve
     info, so a caller may read the value without making one."""

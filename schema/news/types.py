@@ -1,9 +1,9 @@
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
-from sqlalchemy import ScalarSelect, select
+from sqlalchemy import ColumnElement, ScalarSelect, select
 
 from schema.core.context import Context
 from schema.core.node import Node, fetches
@@ -21,7 +21,7 @@ else:
     Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
 
 
-def author_name(user_id: Any) -> ScalarSelect[str]:
+def author_name(user_id: int | ColumnElement[int]) -> ScalarSelect[str]:
     """Who wrote an item, as the public reads it: the display name, never the account."""
     return select(User.display_name).where(User.id == user_id).scalar_subquery()
 

@@ -73,6 +73,7 @@ class ProgrammeStatistics:
         ]
 
 
+# `Any`: the key a statistic groups by (a region, a month, ...), each its own type.
 async def _rows(info: Info, statement: Select[Any, int]) -> list[tuple[str, int]]:
     async with info.context.transaction() as session:
         return [(str(k), int(n)) for k, n in await session.execute(statement)]

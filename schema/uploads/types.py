@@ -3,11 +3,12 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import literal_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from schema.core import ids
 from schema.core.context import Context
 from schema.core.node import Node, fetches
-from schema.core.projection import Expression, GlobalId, computed
+from schema.core.projection import Bind, Expression, GlobalId, Row, computed
 from server.uploads import access
 from server.uploads.models import Upload as UploadRow
 
@@ -45,15 +46,16 @@ async def fetch_upload(context: Context, keys: tuple[int, ...]) -> Upload | None
     return Upload.of(row)
 
 
-def upload_url(column: str, *, description: str) -> Any:
+def upload_url(column: str, *, description: str) -> Any:  # strawberry types a field `Any`
     """The path a page shows an upload at (`/uploads/{id}`), from the row's `column`, or null:
     the same global id `ids.encode` makes, in SQL for the compiled reads."""
     declared = GlobalId("Upload", (column,))
 
-    def sql(row: Any, language: str, bind: Any) -> Any:
+    # `ColumnElement[Any]`: SQLAlchemy's type of an expression it cannot follow through `op`.
+    def sql(row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
         return literal_column("'/uploads/'").op("||")(declared.sql(row, language, bind))
 
-    def resolve(root: Any) -> str | None:
+    def resolve(root: object) -> str | None:
         upload_id = getattr(root, column)
         return None if upload_id is None else f"/uploads/{ids.encode('Upload', upload_id)}"
 

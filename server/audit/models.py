@@ -31,6 +31,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target_type: Mapped[str] = mapped_column(String(40))
     target_id: Mapped[str] = mapped_column(String(80))
+    # JSON of the object's fields (`Any`: each its own type).
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

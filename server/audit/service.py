@@ -20,6 +20,7 @@ async def record(
     target_type: str,
     target_id: int | str,
     community_id: int | None = None,
+    # The object's fields before and after, as JSON (`Any`: each its own type).
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:

@@ -1,9 +1,7 @@
 """Statements that read communities and their memberships (a community's profile and its
 member units are public, Art. 17 and the sub-platforms)."""
 
-from typing import Any
-
-from sqlalchemy import ScalarSelect, Select, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, select
 
 from server.communities.models import Community, Membership
 from server.vocabulary import CommunityStatus, Level, MembershipStatus, Region
@@ -33,7 +31,7 @@ def memberships_statement(
     return statement
 
 
-def active_member_count(community_id: Any) -> ScalarSelect[int]:
+def active_member_count(community_id: int | ColumnElement[int]) -> ScalarSelect[int]:
     """How many units are active members of a community; `community_id` a value, or the
     column of an outer query for one count per row."""
     return (

@@ -9,6 +9,8 @@ from server.communities.models import Community
 from server.db import rows_changed
 from server.vocabulary import CommunityStatus
 
+# `ctx: dict[str, Any]`: arq's job context, typed so by arq, each key its own type.
+
 
 async def mark_ended_cycles(ctx: dict[str, Any]) -> int:
     """Art. 15: a community whose 3-year cycle is over (and not renewed) leaves ACTIVE.

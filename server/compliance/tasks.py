@@ -17,6 +17,8 @@ MAX_TRIES = 5
 WAITING_TOO_LONG_SECONDS = 60
 log = logging.getLogger(__name__)
 
+# `ctx: dict[str, Any]`: arq's job context, typed so by arq, each key its own type.
+
 
 async def run_audit(ctx: dict[str, Any], run_id: int) -> dict[str, int] | None:
     """Idempotent: a finished run is not run again, a killed one starts over and keeps what
