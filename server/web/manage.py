@@ -201,31 +201,14 @@ class Workspace:
         )
 
     async def new_news(self, request: Request) -> Response:
-        slug = request.path_params["slug"]
-        if request.method == "GET":
-            return await self._news_form(request, None)
-        posted = await self._posted(request)
-        if isinstance(posted, Response):
-            return posted
-        try:
-            kept = await self._keep_pictures(posted)
-        except Refusal as refusal:
-            return await self._news_form(request, None, posted, refusal.errors, 400)
-        cover = kept.get("cover") or posted.text("kept_cover") or None
-        written = {"title": posted.text("title"), "body": posted.text("body")}
-        variables = {"communitySlug": slug, **written, "coverUploadId": cover}
-        answer = await self._run("manage/create_news", request, {"input": variables})
-        errors = self._refusals(request, answer, "createNews")
-        if isinstance(errors, Response):
-            return errors
-        if errors:
-            return await self._news_form(request, None, posted, errors, 400, cover)
-        news_id = answer.data["createNews"]["news"]["id"] if answer.data else ""
-        return _back(f"/c/{slug}/manage/news/{news_id}/", "created")
+        return await self._write_news(request, None)
 
     async def edit_news(self, request: Request) -> Response:
+        return await self._write_news(request, request.path_params["id"])
+
+    async def _write_news(self, request: Request, news_id: str | None) -> Response:
+        """A new news item (`createNews`), or the item `news_id` (`updateNews`)."""
         slug = request.path_params["slug"]
-        news_id = request.path_params["id"]
         if request.method == "GET":
             return await self._news_form(request, news_id)
         posted = await self._posted(request)
@@ -236,19 +219,23 @@ class Workspace:
         except Refusal as refusal:
             return await self._news_form(request, news_id, posted, refusal.errors, 400)
         cover = kept.get("cover") or posted.text("kept_cover") or None
-        variables = {
-            "id": news_id,
-            "title": posted.text("title"),
-            "body": posted.text("body"),
-            "coverUploadId": cover,
-            "removeCover": bool(posted.text("remove_cover")) and cover is None,
-        }
-        answer = await self._run("manage/update_news", request, {"input": variables})
-        errors = self._refusals(request, answer, "updateNews")
+        written = {"title": posted.text("title"), "body": posted.text("body")}
+        if news_id is None:
+            document, mutation = "manage/create_news", "createNews"
+            variables = {"communitySlug": slug, **written, "coverUploadId": cover}
+        else:
+            document, mutation = "manage/update_news", "updateNews"
+            removed = bool(posted.text("remove_cover")) and cover is None
+            variables = {"id": news_id, **written, "coverUploadId": cover, "removeCover": removed}
+        answer = await self._run(document, request, {"input": variables})
+        errors = self._refusals(request, answer, mutation)
         if isinstance(errors, Response):
             return errors
         if errors:
             return await self._news_form(request, news_id, posted, errors, 400, cover)
+        if news_id is None:
+            created = answer.data["createNews"]["news"]["id"] if answer.data else ""
+            return _back(f"/c/{slug}/manage/news/{created}/", "created")
         return _back(f"/c/{slug}/manage/news/{news_id}/", "saved")
 
     async def _news_form(
