@@ -49,7 +49,7 @@ class PageExecution:
             data = await answer(checked.plan, context, values)
             if data is not None:
                 body = orjson.loads(data)
-                return Answer(body.get("data"), body.get("errors") or [])
+                return Answer(body.get("data"), body.get("errors") or [], raw=data)
         result = await self._direct.run(checked, context, values, None)
         errors = [dict(format_error(e, context.language)) for e in result.errors or []]
         return Answer(result.data, errors)

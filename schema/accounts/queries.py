@@ -26,7 +26,7 @@ async def _signed_in(run: "Run", arguments: dict[str, Any]) -> int | None:
 @strawberry.type
 class AccountQueries:
     @strawberry.field(description="The signed-in user, or null when nobody is signed in.")
-    @found(Root("User", find=_signed_in, only=lambda user: user.c.is_active))
+    @found(Root("User", find=_signed_in, only=lambda user: user.c.is_active, absent_is_null=True))
     async def me(self, info: Info) -> User | None:
         user_id = await signed_in(info.context)
         if user_id is None:

@@ -142,7 +142,7 @@ class Run:
 
     context: Context
     arguments: dict[int, dict[str, Any]] = field(default_factory=dict)
-    found: dict[int, int] = field(default_factory=dict)
+    found: dict[int, int | None] = field(default_factory=dict)
     pages: dict[int, tuple[int, int | None, bool]] = field(default_factory=dict)
 
 
@@ -428,7 +428,7 @@ class Plan:
             arguments = run.arguments[argued.index] = argued.arguments(coerced)
             if argued.root is not None and argued.root.find is not None:
                 found = await argued.root.find(run, arguments)
-                if found is None:
+                if found is None and not argued.root.absent_is_null:
                     raise Unplanned  # the field is null: the usual way says so
                 run.found[argued.index] = found
             if argued.page is not None:

@@ -297,6 +297,9 @@ class Root:
     only: Callable[[Row], ColumnElement[Any]] | None = None
     # The arguments `find` reads: a field with another goes the usual way.
     reads: tuple[str, ...] = ()
+    # `find`'s None is a null field, not an error the usual way would report (`me` for a
+    # visitor nobody signed in as): the statement answers null itself.
+    absent_is_null: bool = False
 
 
 PROJECTIONS: dict[str, Projection] = {}

@@ -37,7 +37,11 @@ class Activity(ActivityCounts, Timestamped, Base):
     """A community activity (Art. 16, 18(2)). Tenant-owned."""
 
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_community_id_held_on", "community_id", "held_on"),)
+    __table_args__ = (
+        Index("ix_activities_community_id_held_on", "community_id", "held_on"),
+        # A sub-platform's public activities, newest first: a few among hundreds.
+        Index("ix_activities_public", "community_id", "id", postgresql_where=text("is_public")),
+    )
 
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

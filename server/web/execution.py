@@ -19,6 +19,10 @@ class Answer:
 
     data: dict[str, Any] | None
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # The response's JSON as the compiled statement made it, byte for byte: what the page
+    # depends on, to key the rendered page by (`rendering.render`). None when executed field
+    # by field.
+    raw: bytes | None = None
 
     def codes(self) -> set[str]:
         return {str(e.get("extensions", {}).get("code")) for e in self.errors}

@@ -15,7 +15,7 @@ from server.news.rules import COLOUR
 from server.settings import Settings
 from server.web import sessions
 from server.web.assets import STATIC
-from server.web.execution import TEMPLATES_DIR
+from server.web.execution import TEMPLATES_DIR, Answer
 
 # An anonymous page may be kept a minute: long enough to spare the database a burst of
 # visitors, short enough that a published change shows soon.
@@ -27,6 +27,10 @@ CONTENT_SECURITY_POLICY = (
     "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+
+# Anonymous pages kept rendered, by what made them (`render`): a few hundred of a page's own
+# size, the oldest let go first.
+PAGES_KEPT = 256
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -68,21 +72,60 @@ def render(
     settings: Settings,
     template: str,
     status: int = 200,
+    *,
+    answer: Answer | None = None,
     **values: Any,
 ) -> Response:
-    """The page as HTML, with the headers `keepable` gives."""
+    """The page as HTML, with the headers `keepable` gives; `answer`'s data among its values.
+
+    An anonymous page is a function of its template, its path, its other values and the
+    bytes of its answer, which the page's statement reads afresh on every request: the
+    same bytes again give the page rendered before, without running the template. A change
+    to anything the page shows changes the answer, so a visitor never sees an old page."""
     signed_in = sessions.session_token(request) is not None
+    key = None
+    if not signed_in and answer is not None and answer.raw is not None:
+        key = _kept_key(template, status, request.url.path, answer.raw, values)
+    html = _KEPT.get(key) if key is not None else None
+    if html is None:
 
-    def csrf_field() -> Markup:
-        token = sessions.csrf_token(request)
-        return Markup('<input type="hidden" name="{}" value="{}">').format(
-            sessions.CSRF_FIELD, token
+        def csrf_field() -> Markup:
+            token = sessions.csrf_token(request)
+            return Markup('<input type="hidden" name="{}" value="{}">').format(
+                sessions.CSRF_FIELD, token
+            )
+
+        page = {**((answer.data or {}) if answer is not None else {}), **values}
+        html = (
+            TEMPLATES.get_template(template)
+            .render(request=request, csrf_field=csrf_field, signed_in=signed_in, **page)
+            .encode()
         )
+        # A page that made a CSRF token holds it: the next visitor's would differ.
+        if key is not None and not hasattr(request.state, "new_csrf"):
+            _keep(key, html)
+    return keepable(request, settings, html, "text/html; charset=utf-8", status)
 
-    html = TEMPLATES.get_template(template).render(
-        request=request, csrf_field=csrf_field, signed_in=signed_in, **values
-    )
-    return keepable(request, settings, html.encode(), "text/html; charset=utf-8", status)
+
+_KEPT: dict[tuple[object, ...], bytes] = {}
+
+
+def _kept_key(
+    template: str, status: int, path: str, raw: bytes, values: dict[str, Any]
+) -> tuple[object, ...] | None:
+    try:
+        others = tuple(sorted(values.items()))
+        hash(others)
+    except TypeError:
+        return None  # a value that is no key (a list read separately): rendered each time
+    digest = hashlib.blake2b(raw, digest_size=20).digest()
+    return (template, status, path, digest, others)
+
+
+def _keep(key: tuple[object, ...], html: bytes) -> None:
+    if len(_KEPT) >= PAGES_KEPT:
+        del _KEPT[next(iter(_KEPT))]
+    _KEPT[key] = html
 
 
 def keepable(

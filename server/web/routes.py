@@ -91,7 +91,7 @@ class Pages:
         answer = await self.run("public/home", request, {"search": search or None})
         if answer.data is None or answer.errors:
             raise PageFailed(answer)
-        return render(request, self.settings, "public/home.html", search=search, **answer.data)
+        return render(request, self.settings, "public/home.html", answer=answer, search=search)
 
     async def community(self, request: Request) -> Response:
         slug = request.path_params["slug"]
@@ -114,10 +114,10 @@ class Pages:
             request,
             self.settings,
             "public/community.html",
+            answer=answer,
             activities=activities,
             search=window["search"] or "",
             after=window["after"],
-            **answer.data,
         )
 
     def not_found(self, request: Request) -> Response:

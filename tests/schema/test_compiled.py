@@ -337,3 +337,17 @@ async def test_the_list_of_sites_reads_as_the_usual_execution_reads_it(national)
             assert connection["totalCount"] == 0
         if variables.get("search") == "1101":
             assert connection["totalCount"] > 0
+
+
+async def test_an_anonymous_sub_platform_page_is_one_statement(counted):
+    # Its document asks for `me`, null for a visitor nobody signed in as: the statement
+    # answers the null itself rather than reading the page field by field.
+    runtime, client = counted
+    community, _ = await make_community(runtime, "yrd-a")
+    await client.get(f"/c/{community.slug}/")  # the first looks the slug up, once a process
+
+    page = await client.get(f"/c/{community.slug}/")
+
+    assert page.status_code == 200
+    assert "登录" in page.text
+    assert page.headers["x-sql-statements"] == "1"

@@ -15,6 +15,10 @@ PUBLISH = """
 mutation ($id: ID!) {
   publishNews(input: {id: $id}) { news { id } errors { code field message } }
 }"""
+UNPUBLISH = """
+mutation ($id: ID!) {
+  unpublishNews(input: {id: $id}) { news { id } errors { code field message } }
+}"""
 FEATURE = """
 mutation ($id: ID!) {
   featureNews(input: {id: $id, featured: true}) { news { id } errors { code field message } }

@@ -14,7 +14,7 @@ from server.vocabulary import ActivityKind, Region
 from tests import files
 from tests.factories import PASSWORD, bearer, make_community, make_user
 from tests.graphql import gql, mutate, refusal
-from tests.web.newsroom import PROFILE, draft, feature, publish
+from tests.web.newsroom import PROFILE, UNPUBLISH, draft, feature, publish
 
 pytestmark = pytest.mark.asyncio
 
@@ -120,6 +120,44 @@ async def test_the_sub_platform_lists_its_published_news_linked_to_each_article(
     assert "成渝研讨会召开" not in page.text
     assert '<link rel="alternate" type="application/atom+xml"' in page.text
     assert f'href="/c/{room.a}/feed.xml"' in page.text
+
+
+async def test_an_anonymous_page_shows_every_change_at_the_next_visit(client, room):
+    # A page with the same answer is served as rendered before; any change shows at once.
+    path = f"/c/{room.a}/"
+    first = await client.get(path)
+    again = await client.get(path)
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+
+    news_id = await publish(client, room.leader, room.a, "社区教育进万家")
+    published = await client.get(path)
+    assert "社区教育进万家" in published.text
+    assert published.headers["etag"] != first.headers["etag"]
+
+    await mutate(
+        client,
+        PROFILE,
+        {"input": {"communitySlug": room.a, "intro": "**十五个成员单位**携手办学"}},
+        headers=room.leader,
+    )
+    introduced = await client.get(path)
+    assert "<strong>十五个成员单位</strong>携手办学" in introduced.text
+    assert "社区教育进万家" in introduced.text
+
+    await mutate(client, UNPUBLISH, {"id": news_id}, headers=room.leader)
+    withdrawn = await client.get(path)
+    assert "社区教育进万家" not in withdrawn.text
+    assert "<strong>十五个成员单位</strong>携手办学" in withdrawn.text
+
+
+async def test_two_searches_that_find_nothing_each_show_their_own_words(client, room):
+    await publish(client, room.leader, room.a, "社区教育进万家")
+
+    for word in ("乡村振兴", "家庭教育"):
+        page = await client.get(f"/c/{room.a}/", params={"q": word})
+        assert f"“{word}”的查找结果，共 0 条。" in page.text
+        assert f'value="{word}"' in page.text
 
 
 async def test_the_main_platform_shows_featured_news_first_then_the_latest(client, room):
