@@ -32,8 +32,9 @@ class UnitQueries:
         raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
-        description="The exit list (Art. 8(2), 12), oldest first: units that left the programme "
-        "or a community (the community of the request's door, if any), written or deemed."
+        description="The exit list (Art. 8(2), 12), oldest first (`newestFirst`: the latest "
+        "first): units that left the programme or a community (the community of the "
+        "request's door, if any), written or deemed."
     )
     async def exits(
         self,
@@ -41,10 +42,19 @@ class UnitQueries:
         scope: ExitScope | None = None,
         community_slug: str | None = None,
         unit_id: strawberry.ID | None = None,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Exit]:
         community_id = await info.context.community_id(community_slug)
         unit = ids.decode_as(unit_id, "Unit")[0] if unit_id else None
         statement = exits_statement(scope, community_id, unit)
-        return await paginate(info.context, statement, ExitRecord.id, first, after, Exit.of)
+        return await paginate(
+            info.context,
+            statement,
+            ExitRecord.id,
+            first,
+            after,
+            Exit.of,
+            newest_first=newest_first,
+        )

@@ -503,3 +503,33 @@ async def test_another_communitys_news_is_not_edited_under_this_address(client, 
 
     assert answer.status_code == 404
     assert (await client.get(theirs)).status_code == 200
+
+
+async def test_the_workspace_dates_an_item_by_the_day_in_beijing(client, runtime, two):
+    # Published at 23:30 UTC on 1 March: 07:30 on 2 March in Beijing, the day its readers saw.
+    a, _, _ = two
+    late = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
+    async with runtime.database.transaction(a.id) as session:
+        user, _ = await make_user(runtime, "writer@example.cn")
+        session.add(
+            News(
+                community_id=a.id,
+                title="深夜发布的学习周通知",
+                body="正文",
+                body_html="<p>正文</p>",
+                status=NewsStatus.PUBLISHED,
+                published_at=late,
+                author_user_id=user.id,
+                upload_ids=[],
+                created_at=late,
+                updated_at=late,
+            )
+        )
+    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+
+    dashboard = (await client.get("/c/yrd-county-elderly/manage/")).text
+    item = dashboard[dashboard.index("深夜发布的学习周通知") :]
+
+    assert "发布于 2026年3月2日" in item
+    assert "修改于 2026年3月2日" in item
+    assert "2026年3月1日" not in item[: item.index("</tr>")]

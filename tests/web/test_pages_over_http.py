@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from server.activities.models import Activity
-from server.vocabulary import ActivityKind, Level, Region
+from server.units.models import ExitRecord
+from server.vocabulary import ActivityKind, ExitScope, Level, Region, SiteStatus
 from tests.factories import PASSWORD, make_community, make_user
+from tests.graphql import gql
 
 pytestmark = pytest.mark.asyncio
 
@@ -335,3 +337,38 @@ async def test_pages_stay_in_chinese_whatever_the_browser_prefers(client, two):
     page = await client.get("/c/changsanjiao/", headers={"Accept-Language": "en"})
 
     assert "区县级" in page.text and "County" not in page.text
+
+
+async def test_the_exit_list_shows_the_latest_exit_first(client, runtime, two):
+    # The published exit list (Art. 8(2), 12) leads with who left last; the API pages it
+    # the same way with `newestFirst`.
+    community, units = await make_community(runtime, "leavers", size=3)
+    names = ["最早退出学院", "其次退出学院", "最近退出学院"]
+    async with runtime.database.transaction(all_communities=True) as session:
+        for month, (unit, name) in enumerate(zip(units, names, strict=True), start=3):
+            (await session.merge(unit)).name = name
+            session.add(
+                ExitRecord(
+                    unit_id=unit.id,
+                    community_id=community.id,
+                    scope=ExitScope.COMMUNITY,
+                    kind=SiteStatus.AUTO_EXITED,
+                    exited_on=dt.date(2026, month, 1),
+                    reason="连续两次无故缺席",
+                    evidence=[],
+                )
+            )
+            await session.flush()
+
+    page = (await client.get("/")).text
+    listed = page[page.index('id="exits"') :]
+
+    assert listed.index("最近退出学院") < listed.index("其次退出学院") < listed.index("最早退出学院")
+    query = """query ($after: String) { exits(newestFirst: true, first: 2, after: $after) {
+      pageInfo { hasNextPage endCursor } edges { node { unit { name } } } } }"""
+    first = (await gql(client, query, {"after": None}))["data"]["exits"]
+    rest = (await gql(client, query, {"after": first["pageInfo"]["endCursor"]}))["data"]["exits"]
+    assert [e["node"]["unit"]["name"] for e in first["edges"]] == names[:0:-1]
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert [e["node"]["unit"]["name"] for e in rest["edges"]] == names[:1]
+    assert rest["pageInfo"]["hasNextPage"] is False
