@@ -363,7 +363,9 @@ async def test_the_exit_list_shows_the_latest_exit_first(client, runtime, two):
     page = (await client.get("/")).text
     listed = page[page.index('id="exits"') :]
 
-    assert listed.index("最近退出学院") < listed.index("其次退出学院") < listed.index("最早退出学院")
+    assert (
+        listed.index("最近退出学院") < listed.index("其次退出学院") < listed.index("最早退出学院")
+    )
     query = """query ($after: String) { exits(newestFirst: true, first: 2, after: $after) {
       pageInfo { hasNextPage endCursor } edges { node { unit { name } } } } }"""
     first = (await gql(client, query, {"after": None}))["data"]["exits"]
