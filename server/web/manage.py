@@ -2,12 +2,9 @@
 group) write its news, publish and take it back, edit its profile and branding, and choose
 which activities it shows (Art. 5(6), 16(10)).
 
-Each page runs its GraphQL document through `execute`, as the public pages do; each form posts
-to a route that runs ONE mutation and then redirects (post/redirect/get, the page it returns to
-says what happened) or shows the form again with each `UserError` beside its field and a
-summary at the top. The API decides what a POST may do. Opening a page is decided by the same
-policy the API's services ask (`Guard.allows(NEWS_WRITE)`), so a member unit's staff or an
-expert gets the 403 page rather than a workspace of buttons that would all be refused.
+Pages and forms work as every workspace's do (`server/web/workspace.py`); opening one is
+decided by `Guard.allows(NEWS_WRITE)` in the community, so a member unit's staff or an expert
+gets the 403 page.
 
 A picture (a cover, a logo, a banner, an inline image) arrives in the form as a file and is
 kept by the upload service `POST /uploads` uses, with its checks (a PNG or JPEG that decodes,
@@ -16,33 +13,23 @@ in one transaction of their own before the mutation runs: a bad file keeps none 
 pictures and runs no mutation; a mutation refused leaves the kept pictures unreferenced, which
 is what a refused mutation after `POST /uploads` leaves too, and nobody else can see them."""
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from policies.permissions import Permission
-from server.access.guard import Actor, Guard
-from server.accounts import tokens
-from server.errors import AccessError, GongxueError, UserFacingError
+from server.errors import GongxueError, UserFacingError
 from server.runtime import Runtime
 from server.uploads import service as uploads
 from server.web import sessions
-from server.web.execution import Answer, Execute, PageFailed, document
-from server.web.rendering import render
+from server.web.execution import Execute, PageFailed
 from server.web.routes import Pages
+from server.web.workspace import DecodeId, EncodeId, Posted, Workspace, back
 
-EncodeId = Callable[..., str]
-DecodeId = Callable[[str, str], tuple[int, ...]]
-Page = Callable[[Request], Awaitable[Response]]
-
-# The API's names for the fields its refusals point at, as the forms name them; "" for what
-# no form field holds (the summary shows it without a link).
 FORM_FIELDS = {
     "coverUploadId": "cover",
     "logoUploadId": "logo",
@@ -66,24 +53,9 @@ DONE = {
 PICTURE_REFUSED = (
     "图片未能上传：须为能正常打开的 PNG 或 JPEG 图片，不超过 10 MB，且未超过每日上传限额。"
 )
-# A form carries at most two pictures (the logo and the banner) besides its text.
-FORM_FILES = 2
-FORM_FIELDS_MAX = 20
 # The platform's own colour (`--primary` in gongxue.css): what the colour picker shows for a
 # community that chose none, and what saving it unchanged does not turn into a choice.
 PLATFORM_COLOUR = "#1d4f91"
-
-
-@dataclass(frozen=True)
-class Posted:
-    """A form as posted: its text fields and its pictures (name, bytes) by field."""
-
-    actor: Actor
-    fields: dict[str, str]
-    pictures: dict[str, tuple[str, bytes]]
-
-    def text(self, name: str) -> str:
-        return self.fields.get(name, "")
 
 
 class Refusal(Exception):
@@ -97,7 +69,7 @@ class Refusal(Exception):
 def manage_routes(
     runtime: Runtime, execute: Execute, encode_id: EncodeId, decode_id: DecodeId
 ) -> list[BaseRoute]:
-    workspace = Workspace(runtime, execute, encode_id, decode_id)
+    workspace = CommunityWorkspace(runtime, execute, encode_id, decode_id)
     guarded = Pages(runtime, execute).guarded
     base = "/c/{slug}/manage"
     return [
@@ -114,14 +86,14 @@ def manage_routes(
     ]
 
 
-class Workspace:
-    def __init__(
-        self, runtime: Runtime, execute: Execute, encode_id: EncodeId, decode_id: DecodeId
-    ) -> None:
-        self.runtime = runtime
-        self.execute = execute
-        self.encode_id = encode_id
-        self.decode_id = decode_id
+class CommunityWorkspace(Workspace):
+    form_fields = FORM_FIELDS
+    # At most two pictures (the logo and the banner) besides the form's text.
+    most_files = 2
+    most_fields = 20
+
+    def home(self, request: Request) -> str:
+        return "/c/{}/manage/".format(request.path_params["slug"])
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -135,7 +107,7 @@ class Workspace:
         opened = await self._open(request, "manage/dashboard", {"slug": slug}, _community)
         if isinstance(opened, Response):
             return opened
-        return self._render(
+        return self.render(
             request,
             "manage/dashboard.html",
             status,
@@ -148,7 +120,7 @@ class Workspace:
         slug = request.path_params["slug"]
         if request.method == "GET":
             return await self._profile_form(request, slug)
-        posted = await self._posted(request)
+        posted = await self.posted(request)
         if isinstance(posted, Response):
             return posted
         intro = posted.text("intro")
@@ -166,13 +138,13 @@ class Workspace:
             variables["logoUploadId"] = kept["logo"]
         if "banner" in kept:
             variables["bannerUploadId"] = kept["banner"]
-        answer = await self._run("manage/update_profile", request, {"input": variables})
-        errors = self._refusals(request, answer, "updateCommunityProfile")
+        answer = await self.run("manage/update_profile", request, {"input": variables})
+        errors = self.refusals(request, answer, "updateCommunityProfile")
         if isinstance(errors, Response):
             return errors
         if errors:
             return await self._profile_form(request, slug, intro, colour, errors, 400)
-        return _back(f"/c/{slug}/manage/profile", "profile")
+        return back(f"/c/{slug}/manage/profile", "profile")
 
     async def _profile_form(
         self,
@@ -187,7 +159,7 @@ class Workspace:
         if isinstance(opened, Response):
             return opened
         community = opened["community"]
-        return self._render(
+        return self.render(
             request,
             "manage/profile.html",
             status,
@@ -211,7 +183,7 @@ class Workspace:
         slug = request.path_params["slug"]
         if request.method == "GET":
             return await self._news_form(request, news_id)
-        posted = await self._posted(request)
+        posted = await self.posted(request)
         if isinstance(posted, Response):
             return posted
         try:
@@ -227,16 +199,16 @@ class Workspace:
             document, mutation = "manage/update_news", "updateNews"
             removed = bool(posted.text("remove_cover")) and cover is None
             variables = {"id": news_id, **written, "coverUploadId": cover, "removeCover": removed}
-        answer = await self._run(document, request, {"input": variables})
-        errors = self._refusals(request, answer, mutation)
+        answer = await self.run(document, request, {"input": variables})
+        errors = self.refusals(request, answer, mutation)
         if isinstance(errors, Response):
             return errors
         if errors:
             return await self._news_form(request, news_id, posted, errors, 400, cover)
         if news_id is None:
             created = answer.data["createNews"]["news"]["id"] if answer.data else ""
-            return _back(f"/c/{slug}/manage/news/{created}/", "created")
-        return _back(f"/c/{slug}/manage/news/{news_id}/", "saved")
+            return back(f"/c/{slug}/manage/news/{created}/", "created")
+        return back(f"/c/{slug}/manage/news/{news_id}/", "saved")
 
     async def _news_form(
         self,
@@ -259,7 +231,7 @@ class Workspace:
         if isinstance(opened, Response):
             return opened
         community = opened["community"] if news is None else news["community"]
-        return self._render(
+        return self.render(
             request,
             "manage/news_form.html",
             status,
@@ -282,56 +254,53 @@ class Workspace:
 
     async def _news_status(self, request: Request, mutation: str, done: str) -> Response:
         slug = request.path_params["slug"]
-        posted = await self._posted(request)
+        posted = await self.posted(request)
         if isinstance(posted, Response):
             return posted
         variables = {"input": {"id": request.path_params["id"]}}
-        answer = await self._run(f"manage/{_snake(mutation)}", request, variables)
-        errors = self._refusals(request, answer, mutation)
+        answer = await self.run(f"manage/{_snake(mutation)}", request, variables)
+        errors = self.refusals(request, answer, mutation)
         if isinstance(errors, Response):
             return errors
         if errors:
             return await self._dashboard(request, errors, 400)
-        return _back(_return_to(posted.text("back"), slug), done)
+        return back(_return_to(posted.text("back"), slug), done)
 
     async def activity_public(self, request: Request) -> Response:
         slug = request.path_params["slug"]
-        posted = await self._posted(request)
+        posted = await self.posted(request)
         if isinstance(posted, Response):
             return posted
         public = posted.text("public") == "true"
         variables = {"input": {"activityId": request.path_params["id"], "isPublic": public}}
-        answer = await self._run("manage/set_activity_public", request, variables)
-        errors = self._refusals(request, answer, "setActivityPublic")
+        answer = await self.run("manage/set_activity_public", request, variables)
+        errors = self.refusals(request, answer, "setActivityPublic")
         if isinstance(errors, Response):
             return errors
         if errors:
             return await self._dashboard(request, errors, 400)
-        return _back(f"/c/{slug}/manage/#activities", "public" if public else "private")
+        return back(f"/c/{slug}/manage/#activities", "public" if public else "private")
 
     async def picture(self, request: Request) -> Response:
         """An inline picture for a text: kept, then the page it came from shows its Markdown
         to paste (`![](/uploads/ID)`). A plain form: it works without a script."""
         slug = request.path_params["slug"]
-        posted = await self._posted(request)
+        posted = await self.posted(request)
         if isinstance(posted, Response):
             return posted
         opened = await self._open(request, "manage/community", {"slug": slug}, _community)
         if isinstance(opened, Response):
             return opened
-        back = _return_to(posted.text("back"), slug)
-        if "picture" not in posted.pictures:
-            return _back(back, None, picture="missing")
+        origin = _return_to(posted.text("back"), slug)
+        if "picture" not in posted.files:
+            return back(origin, None, picture="missing")
         try:
             kept = await self._keep_pictures(posted)
         except Refusal:
-            return _back(back, None, picture="refused")
-        return _back(back, None, picture=kept["picture"])
+            return back(origin, None, picture="refused")
+        return back(origin, None, picture=kept["picture"])
 
-    # -- the parts every page and form shares -----------------------------------------------
-
-    async def _run(self, name: str, request: Request, variables: Mapping[str, Any]) -> Answer:
-        return await self.execute(document(name), variables, request)
+    # -- the parts this workspace's pages share ---------------------------------------------
 
     async def _open(
         self,
@@ -343,68 +312,37 @@ class Workspace:
         """The page's data, or the answer a visitor who may not open it gets: the sign-in
         page for nobody signed in, 404 for a community (or a news item) there is none of,
         the 403 page for somebody the policy does not let write its news."""
-        actor = self._actor(request)
+        actor = self.actor(request)
         if actor is None:
-            return _to_login(request)
-        answer = await self._run(name, request, variables)
+            return self.to_login(request)
+        answer = await self.run(name, request, variables)
         codes = answer.codes()
         if "UNAUTHENTICATED" in codes:
-            return _to_login(request)
+            return self.to_login(request)
         if "FORBIDDEN" in codes:
-            return self._forbidden(request)
+            return self.forbidden(request)
         community = community_of(answer.data or {})
         if community is None:
             if codes <= {"NOT_FOUND", "INVALID_INPUT"}:
-                return self._not_found(request)
+                return self.not_found(request)
             raise PageFailed(answer)
         (community_id,) = self.decode_id(community["id"], "Community")
-        if not Guard(self.runtime.policy, actor).allows(Permission.NEWS_WRITE, community_id):
-            return self._forbidden(request)
+        if not self.guard(actor).allows(Permission.NEWS_WRITE, community_id):
+            return self.forbidden(request)
         if answer.errors or answer.data is None:
             raise PageFailed(answer)
         return answer.data
 
-    def _actor(self, request: Request) -> Actor | None:
-        """The browser session's user, if its token is still good."""
-        token = sessions.session_token(request)
-        if token is None:
-            return None
-        try:
-            claims = tokens.read(self.runtime.settings.secret_key.get_secret_value(), token)
-        except AccessError:
-            return None
-        if not self.runtime.revocations.is_live(claims):
-            return None
-        return Actor(claims.user_id, claims)
-
-    async def _posted(self, request: Request) -> Posted | Response:
-        """The form, once its CSRF value is the browser's own and somebody is signed in."""
-        async with request.form(max_files=FORM_FILES, max_fields=FORM_FIELDS_MAX) as form:
-            if sessions.csrf_refused(request, _text(form, sessions.CSRF_FIELD)):
-                return render(request, self.runtime.settings, "public/forbidden.html", 403)
-            actor = self._actor(request)
-            if actor is None:
-                return _to_login(request)
-            fields = {name: value for name, value in form.items() if isinstance(value, str)}
-            pictures = {}
-            for name, value in form.items():
-                # A file input left empty still sends a part, with no name and no bytes.
-                if isinstance(value, UploadFile) and value.filename:
-                    data = await value.read(uploads.MAX_BYTES + 1)
-                    if data:
-                        pictures[name] = (value.filename, data)
-        return Posted(actor, fields, pictures)
-
     async def _keep_pictures(self, posted: Posted) -> dict[str, str]:
         """The form's pictures, kept by the upload service, as upload ids by field; all or,
         when any is refused, none (`Refusal`, each refusal by its field)."""
-        if not posted.pictures:
+        if not posted.files:
             return {}
         kept: dict[str, str] = {}
         refused: dict[str, str] = {}
         try:
             async with self.runtime.database.transaction() as session:
-                for field, (name, data) in posted.pictures.items():
+                for field, (name, data) in posted.files.items():
                     try:
                         upload = await uploads.store(
                             session,
@@ -423,41 +361,8 @@ class Workspace:
                 if refused:
                     raise Refusal(refused)  # rolls back the pictures kept before it
         except GongxueError as error:  # the quota's lock or count failing as a refusal
-            raise Refusal({next(iter(posted.pictures)): error.message("zh")}) from None
+            raise Refusal({next(iter(posted.files)): error.message("zh")}) from None
         return kept
-
-    def _refusals(
-        self, request: Request, answer: Answer, mutation: str
-    ) -> dict[str, str] | Response:
-        """The mutation's refusals by form field (none: it was done); or the page a refusal
-        of the whole request gets (sign in, 403, 404)."""
-        codes = answer.codes()
-        if "UNAUTHENTICATED" in codes:
-            return _to_login(request)
-        if "FORBIDDEN" in codes:
-            return self._forbidden(request)
-        payload = (answer.data or {}).get(mutation)
-        if payload is None:
-            if "NOT_FOUND" in codes:
-                return self._not_found(request)
-            if "INVALID_INPUT" in codes:
-                # Input the schema refuses before the mutation runs (a title over its limit).
-                return {"": str(answer.errors[0].get("message", ""))}
-            raise PageFailed(answer)
-        errors: dict[str, str] = {}
-        for error in payload["errors"]:
-            field = error["field"] or ""
-            errors.setdefault(FORM_FIELDS.get(field, field), error["message"])
-        return errors
-
-    def _render(self, request: Request, template: str, status: int, **values: Any) -> Response:
-        return render(request, self.runtime.settings, template, status, **values)
-
-    def _forbidden(self, request: Request) -> Response:
-        return self._render(request, "manage/forbidden.html", 403)
-
-    def _not_found(self, request: Request) -> Response:
-        return self._render(request, "public/not_found.html", 404)
 
 
 def _community(data: dict[str, Any]) -> dict[str, Any] | None:
@@ -473,28 +378,6 @@ def _news_of(data: dict[str, Any], slug: str) -> dict[str, Any] | None:
         return None
     community: dict[str, Any] = news["community"]
     return community
-
-
-def _text(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return value if isinstance(value, str) else None
-
-
-def _to_login(request: Request) -> Response:
-    back = request.url.path
-    if request.method != "GET":  # after signing in, the browser GETs: the workspace's home
-        back = "/c/{}/manage/".format(request.path_params["slug"])
-    return RedirectResponse(f"/login?next={quote(back, safe='/')}", status_code=303)
-
-
-def _back(path: str, done: str | None, **extra: str) -> Response:
-    query = [f"done={done}"] if done else []
-    query += [f"{name}={quote(value, safe='')}" for name, value in extra.items()]
-    anchor = ""
-    if "#" in path:
-        path, anchor = path.split("#", 1)
-        anchor = "#" + anchor
-    return RedirectResponse(path + ("?" + "&".join(query) if query else "") + anchor, 303)
 
 
 def _return_to(back: str, slug: str) -> str:

@@ -1,0 +1,158 @@
+"""What every workspace shares (`/c/{slug}/manage/`, `/me/`, `/apply/`, `/admin/`,
+`/expert/`): running a page's GraphQL document as the browser session's user, reading a form
+once its CSRF value is the browser's own, and turning a mutation's answer into the refusals
+shown beside each field, or into the page a refusal of the whole request gets (sign in, 403,
+404).
+
+Each form posts to a route that runs ONE mutation, then redirects (post/redirect/get, with
+`?done=` naming one of the workspace's fixed sentences) or shows the form again with each
+`UserError` beside its field. The API decides what a POST may do; opening a page is decided by
+the policy the API's services ask (`guard`), so a user without the right gets the 403 page,
+not a page of buttons that would all be refused."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from server.access.guard import Actor, Guard
+from server.accounts import tokens
+from server.errors import AccessError
+from server.runtime import Runtime
+from server.uploads import service as uploads
+from server.web import sessions
+from server.web.execution import Answer, Execute, PageFailed, document
+from server.web.rendering import render
+
+EncodeId = Callable[..., str]
+DecodeId = Callable[[str, str], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A form as posted: its text fields and its files (name, bytes) by field."""
+
+    actor: Actor
+    fields: dict[str, str]
+    files: dict[str, tuple[str, bytes]]
+
+    def text(self, name: str) -> str:
+        return self.fields.get(name, "")
+
+
+class Workspace:
+    """One role's workspace: its pages and forms over `execute`."""
+
+    # The API's names for the fields its refusals point at, as this workspace's forms name
+    # them; "" for what no form field holds (the summary at the top shows it).
+    form_fields: ClassVar[dict[str, str]] = {}
+    # A form carries at most this many files besides its text.
+    most_files: ClassVar[int] = 2
+    most_fields: ClassVar[int] = 200
+
+    def __init__(
+        self, runtime: Runtime, execute: Execute, encode_id: EncodeId, decode_id: DecodeId
+    ) -> None:
+        self.runtime = runtime
+        self.execute = execute
+        self.encode_id = encode_id
+        self.decode_id = decode_id
+
+    def home(self, request: Request) -> str:
+        """The workspace's first page: where signing in returns after a POST."""
+        raise NotImplementedError
+
+    async def run(self, name: str, request: Request, variables: Mapping[str, Any]) -> Answer:
+        return await self.execute(document(name), variables, request)
+
+    def actor(self, request: Request) -> Actor | None:
+        """The browser session's user, if its token is still good."""
+        token = sessions.session_token(request)
+        if token is None:
+            return None
+        try:
+            claims = tokens.read(self.runtime.settings.secret_key.get_secret_value(), token)
+        except AccessError:
+            return None
+        if not self.runtime.revocations.is_live(claims):
+            return None
+        return Actor(claims.user_id, claims)
+
+    def guard(self, actor: Actor) -> Guard:
+        return Guard(self.runtime.policy, actor)
+
+    async def posted(self, request: Request) -> Posted | Response:
+        """The form, once its CSRF value is the browser's own and somebody is signed in."""
+        async with request.form(max_files=self.most_files, max_fields=self.most_fields) as form:
+            if sessions.csrf_refused(request, text_of(form, sessions.CSRF_FIELD)):
+                return render(request, self.runtime.settings, "public/forbidden.html", 403)
+            actor = self.actor(request)
+            if actor is None:
+                return self.to_login(request)
+            fields = {name: value for name, value in form.items() if isinstance(value, str)}
+            files = {}
+            for name, value in form.items():
+                # A file input left empty still sends a part, with no name and no bytes.
+                if isinstance(value, UploadFile) and value.filename:
+                    data = await value.read(uploads.MAX_BYTES + 1)
+                    if data:
+                        files[name] = (value.filename, data)
+        return Posted(actor, fields, files)
+
+    def refusals(
+        self, request: Request, answer: Answer, mutation: str
+    ) -> dict[str, str] | Response:
+        """The mutation's refusals by form field (none: it was done); or the page a refusal
+        of the whole request gets (sign in, 403, 404)."""
+        codes = answer.codes()
+        if "UNAUTHENTICATED" in codes:
+            return self.to_login(request)
+        if "FORBIDDEN" in codes:
+            return self.forbidden(request)
+        payload = (answer.data or {}).get(mutation)
+        if payload is None:
+            if "NOT_FOUND" in codes:
+                return self.not_found(request)
+            if "INVALID_INPUT" in codes:
+                # Input the schema refuses before the mutation runs (a title over its limit).
+                return {"": str(answer.errors[0].get("message", ""))}
+            raise PageFailed(answer)
+        errors: dict[str, str] = {}
+        for error in payload["errors"]:
+            field = error["field"] or ""
+            errors.setdefault(self.form_fields.get(field, field), error["message"])
+        return errors
+
+    def render(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
+        return render(request, self.runtime.settings, template, status, **values)
+
+    def forbidden(self, request: Request) -> Response:
+        return self.render(request, "manage/forbidden.html", 403)
+
+    def not_found(self, request: Request) -> Response:
+        return self.render(request, "public/not_found.html", 404)
+
+    def to_login(self, request: Request) -> Response:
+        # After signing in the browser GETs: a POST returns to the workspace's first page.
+        back = request.url.path if request.method == "GET" else self.home(request)
+        return RedirectResponse(f"/login?next={quote(back, safe='/')}", status_code=303)
+
+
+def text_of(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def back(path: str, done: str | None, **extra: str) -> Response:
+    """The page a finished action returns to, `?done=` naming what happened."""
+    query = [f"done={done}"] if done else []
+    query += [f"{name}={quote(value, safe='')}" for name, value in extra.items()]
+    anchor = ""
+    if "#" in path:
+        path, anchor = path.split("#", 1)
+        anchor = "#" + anchor
+    return RedirectResponse(path + ("?" + "&".join(query) if query else "") + anchor, 303)
