@@ -52,4 +52,6 @@ class PageExecution:
                 return Answer(body.get("data"), body.get("errors") or [], raw=data)
         result = await self._direct.run(checked, context, values, None)
         errors = [dict(format_error(e, context.language)) for e in result.errors or []]
-        return Answer(result.data, errors)
+        # The data as the endpoint would send it, to key the rendered page by.
+        raw = orjson.dumps(result.data) if result.data is not None and not errors else None
+        return Answer(result.data, errors, raw=raw)

@@ -19,13 +19,20 @@ class Answer:
 
     data: dict[str, Any] | None
     errors: list[dict[str, Any]] = field(default_factory=list)
-    # The response's JSON as the compiled statement made it, byte for byte: what the page
-    # depends on, to key the rendered page by (`rendering.render`). None when executed field
-    # by field.
+    # The answer as JSON bytes (as the compiled statement made it, or the data executed field
+    # by field), what the page depends on, to key the rendered page by (`rendering.render`);
+    # None for an answer with errors.
     raw: bytes | None = None
 
     def codes(self) -> set[str]:
         return {str(e.get("extensions", {}).get("code")) for e in self.errors}
+
+    def beside(self, other: "Answer") -> "Answer":
+        """Two documents' answers as one page's: their data side by side, their errors, and
+        their bytes together (a page kept by both)."""
+        data = None if self.data is None or other.data is None else {**self.data, **other.data}
+        raw = None if self.raw is None or other.raw is None else self.raw + b"\n" + other.raw
+        return Answer(data, self.errors + other.errors, raw)
 
 
 class PageFailed(Exception):

@@ -88,7 +88,8 @@ class Pages:
 
     async def home(self, request: Request) -> Response:
         search = request.query_params.get("q", "").strip()[:SEARCH_CHARACTERS]
-        answer = await self.run("public/home", request, {"search": search or None})
+        listed = await self.run("public/home", request, {"search": search or None})
+        answer = listed.beside(await self.run("public/home_figures", request))
         if answer.data is None or answer.errors:
             raise PageFailed(answer)
         return render(request, self.settings, "public/home.html", answer=answer, search=search)
