@@ -130,10 +130,16 @@ async def test_an_anonymous_page_shows_every_change_at_the_next_visit(client, ro
     assert again.content == first.content
     assert again.headers["etag"] == first.headers["etag"]
 
+    main = await client.get("/")
+    assert (await client.get("/")).content == main.content
+
     news_id = await publish(client, room.leader, room.a, "社区教育进万家")
     published = await client.get(path)
     assert "社区教育进万家" in published.text
     assert published.headers["etag"] != first.headers["etag"]
+    main_after = await client.get("/")
+    assert "社区教育进万家" in main_after.text
+    assert main_after.headers["etag"] != main.headers["etag"]
 
     await mutate(
         client,
