@@ -481,3 +481,20 @@ async def test_an_application_is_not_reviewed_under_another_calls_address(client
     answer = await client.get(f"/admin/calls/{other_call}/applications/{application_id}/")
 
     assert answer.status_code == 404
+
+
+async def test_an_address_naming_no_call_or_application_is_not_found(client, runtime):
+    call_id = await _call(runtime)
+    page = await _submitted(client, runtime, call_id)
+    application_id = page.split("/")[-2]
+    await _as(client, runtime, "pg@caea.example.cn", ("PROJECT_GROUP", None))
+
+    answers = [
+        await client.get("/apply/calls/not-an-id/"),
+        await client.get(f"/apply/calls/{application_id}/"),  # an application is no call
+        await client.get(f"/apply/applications/{call_id}/"),
+        await client.get(f"/admin/calls/{application_id}/"),
+        await client.get(f"/admin/calls/{call_id}/applications/{call_id}/"),
+    ]
+
+    assert [a.status_code for a in answers] == [404] * 5
