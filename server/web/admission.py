@@ -176,11 +176,17 @@ class AdmissionWorkspace(Workspace):
         level = posted.text("level")
         if level not in Level.__members__:
             # Only a tampered form sends no level of the list; the API would refuse it whole.
-            return await self._application_form(request, posted, {"level": "请选择单位层级"}, 400)
+            refused = {"level": "请选择单位层级"}
+            return await self._application_form(
+                request, posted, refused, 400, _kept_before(posted, refused)
+            )
         try:
             kept = await self._keep_evidence(posted)
         except Refusal as refusal:
-            return await self._application_form(request, posted, refusal.errors, 400)
+            # None of this try's files is kept; those of an earlier try still are.
+            return await self._application_form(
+                request, posted, refusal.errors, 400, _kept_before(posted, refusal.errors)
+            )
         # A file kept on an earlier, refused try is named again rather than sent again.
         files = {
             f"file-{c.value}": (
@@ -207,14 +213,10 @@ class AdmissionWorkspace(Workspace):
         if isinstance(errors, Response):
             return errors
         if errors:
-            names = {field: name for field, (name, _) in posted.files.items()}
-            offered = {
-                field: {
-                    "id": upload_id,
-                    "name": names.get(field) or posted.text(f"kept-name-{field}"),
-                }
-                for field, upload_id in files.items()
-                if upload_id and field not in errors
+            offered = _kept_before(posted, errors) | {
+                field: {"id": self.encode_id("Upload", upload_id), "name": posted.files[field][0]}
+                for field, upload_id in kept.items()
+                if field not in errors
             }
             return await self._application_form(request, posted, errors, 400, offered)
         created = answer.data["submitApplication"]["application"]["id"] if answer.data else ""
@@ -498,6 +500,18 @@ class AdmissionWorkspace(Workspace):
         except GongxueError as error:  # the quota's lock or count failing as a refusal
             raise Refusal({next(iter(posted.files)): error.message("zh")}) from None
         return kept
+
+
+def _kept_before(posted: Posted, errors: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The files an earlier, refused try of the form kept, by field (the upload id and the
+    file's name), but for a field now refused."""
+    offered = {}
+    for c in CONDITIONS:
+        field = f"file-{c.value}"
+        upload_id = posted.text(f"kept-{field}")
+        if upload_id and field not in errors:
+            offered[field] = {"id": upload_id, "name": posted.text(f"kept-name-{field}")}
+    return offered
 
 
 def _node_of(answer: Answer, node_type: str) -> bool:

@@ -498,3 +498,29 @@ async def test_an_address_naming_no_call_or_application_is_not_found(client, run
     ]
 
     assert [a.status_code for a in answers] == [404] * 5
+
+
+async def test_a_refused_file_keeps_offering_the_files_an_earlier_try_kept(client, runtime):
+    call_id = await _call(runtime)
+    await _as(client, runtime, "apply@xihu.example.cn")
+    csrf = await _csrf(client, f"/apply/calls/{call_id}/")
+    first = await client.post(
+        f"/apply/calls/{call_id}/",
+        data=_application_form(csrf, address=""),
+        files={"file-WILLINGNESS": ("合作意向书.pdf", pdf(), "application/pdf")},
+    )
+    kept = re.search(r'name="kept-file-WILLINGNESS" value="([^"]+)"', first.text)
+    assert first.status_code == 400 and kept is not None
+    assert 'id="address-error">申报单位信息不完整<' in first.text
+
+    second = await client.post(
+        f"/apply/calls/{call_id}/",
+        data=_application_form(csrf)
+        | {"kept-file-WILLINGNESS": kept.group(1), "kept-name-file-WILLINGNESS": "合作意向书.pdf"},
+        files={"file-ACCEPTS_RULES": ("规章.exe", b"MZ\x90\x00" + b"\x00" * 200, "text/plain")},
+    )
+
+    assert second.status_code == 400 and 'id="file-ACCEPTS_RULES-error"' in second.text
+    assert f'name="kept-file-WILLINGNESS" value="{kept.group(1)}"' in second.text
+    assert "已上传：合作意向书.pdf" in second.text
+    assert await _uploads(runtime) == 1
