@@ -116,6 +116,8 @@ def create_app(
                     "/uploads": uploads.MAX_BYTES,
                     # A workspace form may carry a logo and a banner besides its text.
                     r"/c/[^/]+/manage/": 2 * uploads.MAX_BYTES + runtime.settings.max_body_bytes,
+                    # An application carries an evidence file for each of the seven conditions.
+                    r"/apply/calls/": 7 * uploads.MAX_BYTES + runtime.settings.max_body_bytes,
                 },
             ),
         ],

@@ -524,3 +524,32 @@ async def test_a_refused_file_keeps_offering_the_files_an_earlier_try_kept(clien
     assert f'name="kept-file-WILLINGNESS" value="{kept.group(1)}"' in second.text
     assert "已上传：合作意向书.pdf" in second.text
     assert await _uploads(runtime) == 1
+
+
+async def test_an_application_with_evidence_over_the_usual_body_limit_is_kept(client, runtime):
+    # Seven conditions may each carry a file: the form is allowed seven uploads' size.
+    call_id = await _call(runtime)
+    await _as(client, runtime, "apply@xihu.example.cn")
+    csrf = await _csrf(client, f"/apply/calls/{call_id}/")
+    large = pdf() + b"\n%" + b"0" * 700_000 + b"\n"
+    assert 2 * len(large) > runtime.settings.max_body_bytes
+
+    answer = await client.post(
+        f"/apply/calls/{call_id}/",
+        data=_application_form(csrf),
+        files={
+            "file-AUTHORITY_CONSENT": ("教育局同意函.pdf", large, "application/pdf"),
+            "file-WILLINGNESS": ("合作意向书.pdf", large, "application/pdf"),
+        },
+    )
+
+    assert answer.status_code == 303, answer.text[:300]
+    (application,) = await _applications(runtime)
+    assert application.unit_name == "杭州市西湖区社区学院"
+
+
+async def test_the_sign_in_page_leads_an_applicant_to_registering(client):
+    page = await client.get("/login")
+
+    assert '<a href="/apply/register">申报单位注册</a>' in page.text
+    assert (await client.get("/apply/register")).status_code == 200
