@@ -549,3 +549,32 @@ async def test_a_post_without_the_csrf_value_is_refused(client, runtime, two, pa
     assert answer.status_code == 403
     assert (await _unit(runtime, units[1])).site_status is SiteStatus.ACTIVE
     assert (await _membership(runtime, a, units[1])).status is MembershipStatus.ACTIVE
+
+
+async def test_the_api_gives_notifications_latest_first_when_asked(client, runtime, two):
+    """`notifications(newestFirst: true)`, which the page pages through, over `/graphql`."""
+    user, token = await make_user(runtime, "reader@example.cn")
+    await _notify(runtime, user, 3)
+    query = """
+    query ($after: String) {
+      notifications(newestFirst: true, first: 2, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        edges { node { title } }
+      }
+    }"""
+
+    async def page(after=None):
+        answer = await client.post(
+            "/graphql",
+            json={"query": query, "variables": {"after": after}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        return answer.json()["data"]["notifications"]
+
+    first = await page()
+    second = await page(first["pageInfo"]["endCursor"])
+
+    assert [e["node"]["title"] for e in first["edges"]] == ["通知3", "通知2"]
+    assert first["pageInfo"]["hasNextPage"]
+    assert [e["node"]["title"] for e in second["edges"]] == ["通知1"]
+    assert not second["pageInfo"]["hasNextPage"]
