@@ -30,6 +30,7 @@ from server.uploads.http import upload_endpoints
 from server.web.admission import admission_routes
 from server.web.execution import Execute
 from server.web.manage import manage_routes
+from server.web.me import staff_routes
 from server.web.rendering import render
 from server.web.routes import web_routes
 from server.worker import InProcessWorker
@@ -104,6 +105,7 @@ def create_app(
             *web_routes(runtime, execute),
             *manage_routes(runtime, execute, encode_id, decode_id),
             *admission_routes(runtime, execute, encode_id, decode_id),
+            *staff_routes(runtime, execute, encode_id, decode_id),
         ],
         exception_handlers={404: not_found},
         middleware=[

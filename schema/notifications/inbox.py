@@ -52,18 +52,28 @@ class MarkNotificationsReadPayload:
 
 @strawberry.type
 class NotificationQueries:
-    @strawberry.field(description="The signed-in user's notifications, oldest first.")
+    @strawberry.field(
+        description="The signed-in user's notifications, oldest first (`newestFirst`: the "
+        "latest first)."
+    )
     async def notifications(
         self,
         info: Info,
         unread_only: bool = False,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Notification]:
         actor = (await info.context.guard()).signed_in()
         statement = service.inbox_statement(actor.user_id, unread_only)
         return await paginate(
-            info.context, statement, models.Notification.id, first, after, Notification.of
+            info.context,
+            statement,
+            models.Notification.id,
+            first,
+            after,
+            Notification.of,
+            newest_first=newest_first,
         )
 
 
