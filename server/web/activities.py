@@ -396,7 +396,9 @@ class ActivitiesWorkspace(CommunityWorkspace):
         posted = await self.posted(request)
         if isinstance(posted, Response):
             return posted
-        answer = await self.run("manage/audit/run", request, {"input": {"communitySlug": slug}})
+        answer = await self.run(
+            "manage/reports/audit_run", request, {"input": {"communitySlug": slug}}
+        )
         refused = self.refusals(request, answer, "runAudit")
         if isinstance(refused, Response):
             return refused
@@ -409,7 +411,7 @@ class ActivitiesWorkspace(CommunityWorkspace):
         slug = request.path_params["slug"]
         opened = await self._open(
             request,
-            "manage/audit/run_status",
+            "manage/reports/audit_status",
             {"slug": slug, "id": request.path_params["id"]},
             lambda data: _of_community(data.get("auditRun"), slug),
             Permission.AUDIT_RUN,
@@ -419,7 +421,7 @@ class ActivitiesWorkspace(CommunityWorkspace):
         run = opened["auditRun"]
         return self.render(
             request,
-            "manage/audit/run.html",
+            "manage/reports/audit.html",
             run=run,
             unfinished=run["status"] in UNFINISHED,
             errors={},
