@@ -349,6 +349,13 @@ class ActivitiesWorkspace(CommunityWorkspace):
         form = {name: source.get(name, "") for name in ("kind", "year", "half", "title", "body")}
         if not form["year"]:
             form["year"] = str(clock.today().year)
+        # A deputy writes reports but does not run the audits (the leader, an assigned
+        # expert or the project group does): no button the API would refuse.
+        actor = self.actor(request)
+        (community_id,) = self.decode_id(opened["community"]["id"], "Community")
+        may_audit = actor is not None and self.guard(actor).allows(
+            Permission.AUDIT_RUN, community_id
+        )
         return self.render(
             request,
             "manage/reports/list.html",
@@ -357,6 +364,7 @@ class ActivitiesWorkspace(CommunityWorkspace):
             done=DONE.get(request.query_params.get("done", "")),
             kinds=COMMUNITY_REPORTS,
             form=form,
+            may_audit=may_audit,
             paged=after is not None,
             **opened,
         )

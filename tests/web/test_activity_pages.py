@@ -146,6 +146,9 @@ async def test_who_may_open_the_activities_and_reports(client, runtime, two, who
     else:
         assert "县域老年教育研讨会" in pages[0].text
         assert "县域老年教育研讨会" in pages[1].text
+        # Running the audits is the leader's (Art. 18), not a deputy's: no button it would
+        # be refused.
+        assert ("运行规则检查" in pages[2].text) is (who == "leader")
 
 
 async def test_another_communitys_activity_is_not_shown_under_this_ones_address(
@@ -476,7 +479,7 @@ async def test_a_leader_runs_an_audit_and_follows_it_until_it_has_finished(clien
 
     answer = await client.post(f"{BASE}/audit/", data={"csrf_token": csrf})
 
-    assert answer.status_code == 303
+    assert answer.status_code == 303, answer.text
     run = answer.headers["location"]
     assert re.fullmatch(rf"{BASE}/audit/[^/]+/", run)
     queued = await client.get(run)
@@ -493,3 +496,13 @@ async def test_a_leader_runs_an_audit_and_follows_it_until_it_has_finished(clien
     # A community elsewhere cannot follow this run under its own address.
     other = await client.get(run.replace(SLUG, "xinan"))
     assert other.status_code in (403, 404)
+
+
+async def test_a_deputy_cannot_run_the_audit(client, runtime, two):
+    a, _, _ = two
+    await _as(client, runtime, "deputy@example.cn", ("DEPUTY", a.id))
+    csrf = await _csrf(client, f"{BASE}/reports/")
+
+    answer = await client.post(f"{BASE}/audit/", data={"csrf_token": csrf})
+
+    assert answer.status_code == 403
