@@ -27,7 +27,7 @@ from server.errors import ErrorCode, GongxueError, UserFacingError
 from server.runtime import Runtime
 from server.uploads import service as uploads
 from server.vocabulary import ActivityKind, AttendanceStatus, ReportKind
-from server.web.execution import Execute
+from server.web.execution import Answer, Execute
 from server.web.manage import CommunityWorkspace
 from server.web.routes import Pages
 from server.web.workspace import DecodeId, EncodeId, Posted, back
@@ -85,6 +85,19 @@ class ActivitiesWorkspace(CommunityWorkspace):
     form_fields = FORM_FIELDS
     most_files = 1  # a sign-in sheet
     most_fields = 100  # the grid: one status per unit (at most 15, Art. 9)
+
+    def refusals(
+        self, request: Request, answer: Answer, mutation: str
+    ) -> dict[str, str] | Response:
+        """As every workspace's, with a refusal of one grid row (`entries.3.unitId`) shown
+        beside the grid, which is the field the form has."""
+        refused = super().refusals(request, answer, mutation)
+        if isinstance(refused, Response):
+            return refused
+        errors: dict[str, str] = {}
+        for field, message in refused.items():
+            errors.setdefault("entries" if field.startswith("entries.") else field, message)
+        return errors
 
     # -- activities -------------------------------------------------------------------------
 

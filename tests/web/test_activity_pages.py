@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 
+import openpyxl
 import pytest
 from PIL import Image
 from sqlalchemy import select
@@ -506,3 +507,50 @@ async def test_a_deputy_cannot_run_the_audit(client, runtime, two):
     answer = await client.post(f"{BASE}/audit/", data={"csrf_token": csrf})
 
     assert answer.status_code == 403
+
+
+async def test_an_xlsx_sheet_by_division_code_is_recorded(client, runtime, two):
+    a, _, units = two
+    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+    csrf = await _csrf(client)
+    activity = await _scheduled(client, csrf, units[:2], "社区市民学习日", _past(5))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["行政区划代码", "出勤情况"])
+    sheet.append([units[0].division_code, "请假"])
+    sheet.append([units[1].division_code, "出席"])
+    data = io.BytesIO()
+    book.save(data)
+
+    answer = await client.post(
+        f"{BASE}/activities/{activity}/sheet",
+        data={"csrf_token": csrf},
+        files={"sheet": ("签到表.xlsx", data.getvalue(), "application/octet-stream")},
+    )
+
+    assert answer.status_code == 200
+    assert "签到表已导入：登记 2 行" in answer.text and "未登记" not in answer.text
+    [kept] = await _activities(runtime, a.id)
+    assert (kept.attended_count, kept.excused_count, kept.absent_count) == (1, 1, 0)
+
+
+async def test_a_unit_not_expected_is_refused_beside_the_grid(client, runtime, two):
+    a, _, units = two
+    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+    csrf = await _csrf(client)
+    activity = await _scheduled(client, csrf, units[:3], "社区市民学习日", _past(5))
+
+    answer = await client.post(
+        f"{BASE}/activities/{activity}/attendance",
+        data={
+            "csrf_token": csrf,
+            f"status_{_uid(units[0])}": "ATTENDED",
+            f"status_{_uid(units[3])}": "ABSENT",
+        },
+    )
+
+    assert answer.status_code == 400
+    assert 'id="entries-error">该单位不在本次活动的应到名单中<' in answer.text
+    [kept] = await _activities(runtime, a.id)
+    assert set((await _statuses(runtime, a.id, kept.id)).values()) == {None}
