@@ -554,3 +554,16 @@ async def test_a_unit_not_expected_is_refused_beside_the_grid(client, runtime, t
     assert 'id="entries-error">该单位不在本次活动的应到名单中<' in answer.text
     [kept] = await _activities(runtime, a.id)
     assert set((await _statuses(runtime, a.id, kept.id)).values()) == {None}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["activities/?after=nonsense", "activities/nonsense/", "reports/nonsense/", "audit/nonsense/"],
+)
+async def test_an_unknown_id_or_cursor_is_the_404_page(client, runtime, two, path):
+    a, _, _ = two
+    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+
+    answer = await client.get(f"{BASE}/{path}")
+
+    assert answer.status_code == 404
