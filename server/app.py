@@ -28,6 +28,7 @@ from server.units.http import export_routes
 from server.uploads import service as uploads
 from server.uploads.http import upload_endpoints
 from server.web.admission import admission_routes
+from server.web.activities import activity_routes
 from server.web.execution import Execute
 from server.web.manage import manage_routes
 from server.web.me import staff_routes
@@ -106,6 +107,7 @@ def create_app(
             *manage_routes(runtime, execute, encode_id, decode_id),
             *admission_routes(runtime, execute, encode_id, decode_id),
             *staff_routes(runtime, execute, encode_id, decode_id),
+            *activity_routes(runtime, execute, encode_id, decode_id),
         ],
         exception_handlers={404: not_found},
         middleware=[

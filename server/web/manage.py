@@ -308,10 +308,12 @@ class CommunityWorkspace(Workspace):
         name: str,
         variables: Mapping[str, Any],
         community_of: Callable[[dict[str, Any]], dict[str, Any] | None],
+        permission: Permission = Permission.NEWS_WRITE,
     ) -> dict[str, Any] | Response:
         """The page's data, or the answer a visitor who may not open it gets: the sign-in
         page for nobody signed in, 404 for a community (or a news item) there is none of,
-        the 403 page for somebody the policy does not let write its news."""
+        the 403 page for somebody the policy does not grant `permission` there (writing
+        its news, unless the page is about something else)."""
         actor = self.actor(request)
         if actor is None:
             return self.to_login(request)
@@ -327,7 +329,7 @@ class CommunityWorkspace(Workspace):
                 return self.not_found(request)
             raise PageFailed(answer)
         (community_id,) = self.decode_id(community["id"], "Community")
-        if not self.guard(actor).allows(Permission.NEWS_WRITE, community_id):
+        if not self.guard(actor).allows(permission, community_id):
             return self.forbidden(request)
         if answer.errors or answer.data is None:
             raise PageFailed(answer)
