@@ -30,6 +30,7 @@ from server.uploads.http import upload_endpoints
 from server.web.admission import admission_routes
 from server.web.activities import activity_routes
 from server.web.execution import Execute
+from server.web.expert import expert_routes
 from server.web.manage import manage_routes
 from server.web.me import staff_routes
 from server.web.rendering import render
@@ -108,6 +109,7 @@ def create_app(
             *admission_routes(runtime, execute, encode_id, decode_id),
             *staff_routes(runtime, execute, encode_id, decode_id),
             *activity_routes(runtime, execute, encode_id, decode_id),
+            *expert_routes(runtime, execute, encode_id, decode_id),
         ],
         exception_handlers={404: not_found},
         middleware=[
