@@ -29,6 +29,7 @@ from server.uploads import service as uploads
 from server.uploads.http import upload_endpoints
 from server.web.execution import Execute
 from server.web.manage import manage_routes
+from server.web.members import members_routes
 from server.web.rendering import render
 from server.web.routes import web_routes
 from server.worker import InProcessWorker
@@ -102,6 +103,7 @@ def create_app(
             *export_routes(runtime),
             *web_routes(runtime, execute),
             *manage_routes(runtime, execute, encode_id, decode_id),
+            *members_routes(runtime, execute, encode_id, decode_id),
         ],
         exception_handlers={404: not_found},
         middleware=[
