@@ -538,3 +538,23 @@ async def test_each_unit_shows_its_attendance_and_its_absences_in_a_row(client, 
     # An excuse is skipped: the leader's March absence is still the latest in a row.
     assert "出席 0 次 · 缺席 1 次 · 请假 1 次" in rows[units[0].name]
     assert "已连续缺席 1 次" in rows[units[0].name]
+
+
+async def test_a_made_up_unit_is_refused_and_nothing_changes(client, runtime, two):
+    a, _, _, _ = two
+    await _leader(client, runtime, a)
+    csrf = await _csrf(client, MEMBERS)
+
+    answers = [
+        await client.post(f"{MEMBERS}{path}", data={"csrf_token": csrf, **fields})
+        for path, fields in (
+            ("add", {"unit": "not-a-unit", "role": "MEMBER"}),
+            ("not-a-unit/role", {"role": "DEPUTY"}),
+            ("not-a-unit/leave", {"reason": "理由", "confirm": "1"}),
+        )
+    ]
+
+    assert [answer.status_code for answer in answers] == [400, 400, 404]
+    assert _error(answers[0].text, "unit") == "对象不存在"
+    assert "对象不存在" in answers[1].text.split('class="error-summary"')[1]
+    assert len(_active(await _memberships(runtime, a.id))) == 3
