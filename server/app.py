@@ -33,6 +33,7 @@ from server.web.execution import Execute
 from server.web.expert import expert_routes
 from server.web.manage import manage_routes
 from server.web.me import staff_routes
+from server.web.members import members_routes
 from server.web.rendering import render
 from server.web.routes import web_routes
 from server.worker import InProcessWorker
@@ -110,6 +111,7 @@ def create_app(
             *staff_routes(runtime, execute, encode_id, decode_id),
             *activity_routes(runtime, execute, encode_id, decode_id),
             *expert_routes(runtime, execute, encode_id, decode_id),
+            *members_routes(runtime, execute, encode_id, decode_id),
         ],
         exception_handlers={404: not_found},
         middleware=[

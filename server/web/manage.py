@@ -28,6 +28,7 @@ from server.uploads import service as uploads
 from server.web import sessions
 from server.web.execution import Execute, PageFailed
 from server.web.routes import Pages
+from server.web.standing import STANDING, standing_variables
 from server.web.workspace import DecodeId, EncodeId, Posted, Workspace, back
 
 FORM_FIELDS = {
@@ -104,7 +105,8 @@ class CommunityWorkspace(Workspace):
         self, request: Request, errors: dict[str, str] | None = None, status: int = 200
     ) -> Response:
         slug = request.path_params["slug"]
-        opened = await self._open(request, "manage/dashboard", {"slug": slug}, _community)
+        variables = {"slug": slug, **standing_variables()}
+        opened = await self._open(request, "manage/dashboard", variables, _community)
         if isinstance(opened, Response):
             return opened
         return self.render(
@@ -113,6 +115,7 @@ class CommunityWorkspace(Workspace):
             status,
             errors=errors or {},
             done=DONE.get(request.query_params.get("done", "")),
+            **STANDING,
             **opened,
         )
 
