@@ -27,6 +27,7 @@ from server.sql_count import StatementCount, count_statements
 from server.units.http import export_routes
 from server.uploads import service as uploads
 from server.uploads.http import upload_endpoints
+from server.web.admin import admin_routes
 from server.web.execution import Execute
 from server.web.manage import manage_routes
 from server.web.rendering import render
@@ -102,6 +103,7 @@ def create_app(
             *export_routes(runtime),
             *web_routes(runtime, execute),
             *manage_routes(runtime, execute, encode_id, decode_id),
+            *admin_routes(runtime, execute, encode_id, decode_id),
         ],
         exception_handlers={404: not_found},
         middleware=[
