@@ -506,30 +506,38 @@ class ProjectGroupWorkspace(Workspace):
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
-        after = _cursor(request.query_params.get("after"))
-        opened = await self._open(request, "admin/users", {"after": after})
+        query = request.query_params
+        variables = {
+            "after": _cursor(query.get("after")),
+            "registeredAfter": _cursor(query.get("registeredAfter")),
+        }
+        opened = await self._open(request, "admin/users", variables)
         if isinstance(opened, Response):
             return opened
         form = await self._data(request, "admin/user_form", {})
-        accounts = [
-            {
-                "id": self.encode_id("User", int(edge["node"]["targetId"])),
-                "at": edge["node"]["at"],
-                **_account(edge["node"]["after"]),
-            }
-            for edge in opened["auditLog"]["edges"]
-            if edge["node"]["targetId"].isdigit()
-        ]
         return self.render(
             request,
             "admin/users.html",
             status,
-            accounts=accounts,
+            accounts=self._accounts(opened["created"]),
+            registered_accounts=self._accounts(opened["registered"]),
             units=[edge["node"] for edge in form["units"]["edges"]],
             fields=fields or {},
             errors=errors or {},
             **opened,
         )
+
+    def _accounts(self, log: dict[str, Any]) -> list[dict[str, str]]:
+        """The accounts the audit log's entries are about, as they were created."""
+        return [
+            {
+                "id": self.encode_id("User", int(edge["node"]["targetId"])),
+                "at": edge["node"]["at"],
+                **_account(edge["node"]["after"]),
+            }
+            for edge in log["edges"]
+            if edge["node"]["targetId"].isdigit()
+        ]
 
     async def user(self, request: Request) -> Response:
         return await self._user_page(request)
@@ -582,7 +590,7 @@ class ProjectGroupWorkspace(Workspace):
                 return await self._user_page(request, posted.fields, {"role": "请选择角色"}, 400)
             variables["role"] = role
         elif community is None:
-            errors = {"community": "请选择共同体"}
+            errors = {"assign-community": "请选择共同体"}
             return await self._user_page(request, posted.fields, errors, 400)
         document = {"grantRole": "grant_role", "revokeRole": "revoke_role"}.get(
             mutation, "assign_expert"
@@ -592,6 +600,9 @@ class ProjectGroupWorkspace(Workspace):
         if isinstance(refused, Response):
             return refused
         if refused:
+            if mutation == "assignExpert" and "community" in refused:
+                # The assignment's own community field, not the grant form's.
+                refused["assign-community"] = refused.pop("community")
             return await self._user_page(request, posted.fields, refused, 400)
         return back(f"/admin/users/{user_id}/", done)
 

@@ -450,3 +450,66 @@ async def test_sites_are_searched_by_name(client, runtime, seeded):
 
     assert answer.status_code == 200
     assert names[0] in answer.text and names[1] not in answer.text
+
+
+async def test_a_community_role_without_a_community_is_refused_beside_the_community(
+    client, runtime, seeded
+):
+    await _admin(client, runtime)
+    someone, _ = await make_user(runtime, "li@example.cn", display_name="李老师")
+    page = f"/admin/users/{encode('User', someone.id)}/"
+    csrf = csrf_of((await client.get(page)).text)
+
+    refused = await client.post(page + "grant", data={"csrf_token": csrf, "role": "LEADER"})
+
+    assert refused.status_code == 400
+    assert _beside(refused.text, "community")
+    assert "该用户还没有角色" in refused.text
+
+
+async def test_an_expert_is_assigned_to_a_community(client, runtime, seeded):
+    a, _, _ = seeded
+    await _admin(client, runtime)
+    expert, _ = await make_user(runtime, "qian@example.cn", ("EXPERT", None))
+    page = f"/admin/users/{encode('User', expert.id)}/"
+    csrf = csrf_of((await client.get(page)).text)
+
+    none_chosen = await client.post(page + "assign", data={"csrf_token": csrf, "community": ""})
+    assigned = await client.post(page + "assign", data={"csrf_token": csrf, "community": a.slug})
+
+    assert none_chosen.status_code == 400
+    assert _beside(none_chosen.text, "assign-community") == "请选择共同体"
+    assert not _beside(none_chosen.text, "community")
+    assert assigned.status_code == 303
+    shown = (await client.get(assigned.headers["location"])).text
+    roles = shown.split('id="roles"')[1].split("</section>")[0]
+    assert "已指派该专家" in shown and "长三角县域老年教育共同体" in roles
+
+
+async def test_an_applicant_who_registered_is_listed_and_can_be_granted_a_role(
+    client, runtime, seeded
+):
+    registered = await client.post(
+        "/graphql",
+        json={
+            "query": "mutation ($input: RegisterInput!) { register(input: $input) { errors { message } } }",
+            "variables": {
+                "input": {
+                    "email": "sun@applicant.example.cn",
+                    "password": "a-long-enough-passphrase",
+                    "displayName": "孙申请人",
+                }
+            },
+        },
+    )
+    assert registered.json()["data"]["register"]["errors"] == []
+    await _admin(client, runtime)
+
+    page = await client.get("/admin/users/")
+
+    listed = page.text.split('id="registered"')[1]
+    assert "孙申请人" in listed and "sun@applicant.example.cn" in listed
+    link = re.search(r'href="(/admin/users/[^"]+/)"', listed)
+    assert link
+    shown = await client.get(link.group(1))
+    assert "孙申请人" in shown.text and "该用户还没有角色" in shown.text
