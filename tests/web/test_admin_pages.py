@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from schema.core.ids import encode
 from server.communities.models import Community, Membership
-from server.compliance.models import Finding
+from server.compliance.models import Finding, ProgrammeFinding
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import (
     ExitScope,
@@ -513,3 +513,40 @@ async def test_an_applicant_who_registered_is_listed_and_can_be_granted_a_role(
     assert link
     shown = await client.get(link.group(1))
     assert "孙申请人" in shown.text and "该用户还没有角色" in shown.text
+
+
+async def test_the_programmes_own_findings_are_counted_listed_and_waived(client, runtime, seeded):
+    async with runtime.database.transaction(all_communities=True) as session:
+        session.add(
+            ProgrammeFinding(
+                rule="admission-evidence",
+                article="7",
+                severity=Severity.ERROR,
+                status=FindingStatus.OPEN,
+                subject="unit:9",
+                period="",
+                message_zh="某实验点缺少准入证明材料",
+                message_en="a site lacks admission evidence",
+                evidence=[],
+                fingerprint="p",
+                first_seen_at=dt.datetime(2026, 11, 3, tzinfo=dt.UTC),
+                last_seen_at=dt.datetime(2026, 11, 3, tzinfo=dt.UTC),
+            )
+        )
+    await _admin(client, runtime)
+
+    dashboard = (await client.get("/admin/")).text
+    listed = await client.get("/admin/findings/?community=programme")
+
+    assert re.search(r"<dt>待整改问题</dt><dd>5</dd>", dashboard)
+    assert _table(dashboard, "条款")["第7条"] == "1"
+    assert "其中 1 个为项目层面的问题" in dashboard
+    assert "共 1 条" in listed.text and "某实验点缺少准入证明材料" in listed.text
+    link = re.search(r'href="(/admin/findings/[^"]+/waive)"', listed.text)
+    assert link
+    csrf = csrf_of((await client.get(link.group(1))).text)
+    done = await client.post(
+        link.group(1), data={"csrf_token": csrf, "reason": "材料已线下核验", "confirm": "yes"}
+    )
+    assert done.status_code == 303
+    assert "共 0 条" in (await client.get("/admin/findings/?community=programme")).text
