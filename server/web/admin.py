@@ -627,6 +627,12 @@ class ProjectGroupWorkspace(Workspace):
                 **edge["node"],
                 "before": _compact(edge["node"]["before"]),
                 "after": _compact(edge["node"]["after"]),
+                # An account the entry is about opens on its page, as its actor's does.
+                "target_user": (
+                    self.encode_id("User", int(edge["node"]["targetId"]))
+                    if edge["node"]["targetType"] == "User" and edge["node"]["targetId"].isdigit()
+                    else None
+                ),
             }
             for edge in opened["auditLog"]["edges"]
         ]

@@ -428,7 +428,7 @@ async def test_a_national_audit_run_is_started_and_followed(client, runtime, see
 
 async def test_the_audit_log_shows_a_waiver_and_links_the_exports(client, runtime, seeded):
     a, _, _ = seeded
-    await _admin(client, runtime)
+    me = await _admin(client, runtime)
     finding = (await _findings(runtime, a.id))[0]
     path = f"/admin/findings/{encode('Finding', a.id, finding.id)}/waive"
     csrf = csrf_of((await client.get(path)).text)
@@ -438,6 +438,7 @@ async def test_the_audit_log_shows_a_waiver_and_links_the_exports(client, runtim
 
     assert log.status_code == 200
     assert "finding.waive" in log.text and "记录在案" in log.text
+    assert f'href="/admin/users/{encode("User", me.id)}/"' in log.text  # who did it
     assert 'href="/exports/sites.xlsx"' in log.text and 'href="/exports/exits.xlsx"' in log.text
 
 
