@@ -177,9 +177,21 @@ async def test_the_workspace_fits_a_phone_and_passes_axe(runtime, server, visit)
     tab = await visit(PHONE)
     await _sign_in(tab, "/admin/", "pg@phone.example.cn")
 
-    for path in ("", "findings/", "communities/", "communities/new", "users/", "audit-log/"):
+    pages = ["", "findings/", "communities/", "communities/new", "sites/", "exits/"]
+    pages += ["audit-runs/", "users/", "audit-log/"]
+    for path in pages:
         await tab.page.goto(f"{tab.base}/admin/{path}")
         assert await tab.page.evaluate(NO_HORIZONTAL_SCROLL), path
         assert await _serious_violations(tab) == [], path
-
+    await tab.page.goto(f"{tab.base}/admin/findings/")
+    await tab.page.click(".finding-list >> text=豁免")
+    assert await _serious_violations(tab) == [], "the waiver's form"
     assert tab.errors == []
+
+    # A refusal on a phone: the summary links to the field, which shows it beside it.
+    await tab.page.click("main button:has-text('豁免')")
+    await tab.page.click(".error-summary a[href='#confirm']")
+    assert await tab.page.inner_text("#confirm-error") == "请勾选确认后再豁免"
+    assert await tab.page.evaluate("document.activeElement.id") == "confirm"
+    assert await tab.page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert await _serious_violations(tab) == [], "the refused waiver"
