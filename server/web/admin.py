@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from policies.permissions import Permission
+from policies.regulation import CATALOGUE
 from server.access.roles import Role
 from server.runtime import Runtime
 from server.vocabulary import (
@@ -188,6 +189,8 @@ class ProjectGroupWorkspace(Workspace):
         query = request.query_params
         community = query.get("community", "")[:CURSOR_CHARACTERS]
         severity = _choice(Severity, query.get("severity"))
+        rule = query.get("rule", "")
+        rule = rule if rule in {r.id for r in CATALOGUE} else ""
         # Open findings are what the page is for; "all" shows every status.
         status = (
             ""
@@ -197,6 +200,7 @@ class ProjectGroupWorkspace(Workspace):
         variables: dict[str, Any] = {
             "severity": severity or None,
             "status": status or None,
+            "rule": rule or None,
             "after": _cursor(query.get("after")),
         }
         if community == "programme":
@@ -214,7 +218,9 @@ class ProjectGroupWorkspace(Workspace):
                 "community": community,
                 "severity": severity,
                 "status": status or "ALL",
+                "rule": rule,
             },
+            rules=CATALOGUE,
             severities=list(Severity),
             statuses=list(FindingStatus),
             done=_done(request),

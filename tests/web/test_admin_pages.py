@@ -181,6 +181,7 @@ async def test_the_dashboard_counts_the_open_findings_seeded(client, runtime, se
     assert worst.index("长三角县域老年教育共同体") < worst.index("西南乡镇社区治理共同体")
     # The figures reach the chart as JSON, and every section is linked.
     assert '"findingsByRegion"' in html and 'id="statistics-data"' in html
+    assert 'href="/admin/findings/?rule=citizen-learning"' in html  # a rule's findings
     for link in ["/admin/findings/", "/admin/communities/", "/admin/calls/", "/admin/users/"]:
         assert f'href="{link}' in html
 
@@ -197,6 +198,10 @@ async def test_findings_are_filtered_by_community_and_show_article_and_remedy(
     assert "共 4 条" in everyone.text  # open ones by default
     assert "第16条第3项" in everyone.text and "整改建议" in everyone.text
     assert "共 2 条" in south_west.text
+    by_rule = await client.get("/admin/findings/?rule=citizen-learning")
+    assert "共 2 条" in by_rule.text  # one in each community
+    assert "每年至少开展两次市民学习活动" in by_rule.text
+    assert "成员单位原则上与共同体同一层级" not in by_rule.text.split('class="finding-list"')[1]
     assert "长三角县域老年教育共同体</option>" in south_west.text  # the filter offers it
     assert "长三角县域" not in south_west.text.split('class="finding-list"')[1]
 
