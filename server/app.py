@@ -29,6 +29,7 @@ from server.uploads import service as uploads
 from server.uploads.http import upload_endpoints
 from server.web.activities import activity_routes
 from server.web.admission import admission_routes
+from server.web.admin import admin_routes
 from server.web.execution import Execute
 from server.web.expert import expert_routes
 from server.web.manage import manage_routes
@@ -112,6 +113,7 @@ def create_app(
             *activity_routes(runtime, execute, encode_id, decode_id),
             *expert_routes(runtime, execute, encode_id, decode_id),
             *members_routes(runtime, execute, encode_id, decode_id),
+            *admin_routes(runtime, execute, encode_id, decode_id),
         ],
         exception_handlers={404: not_found},
         middleware=[

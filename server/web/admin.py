@@ -1,0 +1,779 @@
+"""The project group's workspace, `/admin/`: the national compliance dashboard, the findings
+across communities (and waiving one, Art. 20's "accept with a reason"), the communities and
+creating one (Art. 9-15), the site registry and the exit list with reinstatement (Art. 8, 12),
+national audit runs, users and roles, and the audit log.
+
+Pages and forms work as every workspace's do (`server/web/workspace.py`); every page is the
+project group's alone (`Permission.PROGRAMME_READ` in the national domain), so anyone else
+signed in gets the 403 page. The admission pages under `/admin/calls/` are another module's.
+"""
+
+import json
+import re
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from policies.permissions import Permission
+from policies.regulation import CATALOGUE
+from server.access.roles import Role
+from server.runtime import Runtime
+from server.vocabulary import (
+    CommunityStatus,
+    FindingStatus,
+    Labelled,
+    Level,
+    Region,
+    Severity,
+    SiteStatus,
+    Theme,
+)
+from server.web.execution import Answer, Execute, PageFailed
+from server.web.rendering import TEMPLATES
+from server.web.routes import Pages
+from server.web.workspace import DecodeId, EncodeId, Posted, Workspace, back
+
+# The API's names for the fields its refusals point at, as these forms name them.
+FORM_FIELDS = {
+    "findingId": "",
+    "exitId": "",
+    "userId": "",
+    "leaderUnitId": "units",
+    "deputyUnitIds": "units",
+    "memberUnitIds": "units",
+    "unitIds": "units",
+    "communitySlug": "community",
+}
+# A refusal that names no field, by its code: the field the form holds what it is about in.
+# The size of a community (Art. 11) is a matter of the units chosen.
+CODE_FIELDS = {"COMMUNITY_TOO_SMALL": "units", "COMMUNITY_FULL": "units"}
+# What the page a finished action returns to says (`?done=`): fixed sentences, so a link
+# cannot make the page say anything else.
+DONE = {
+    "waived": "问题已豁免，不再计入待整改；其内容发生变化时会再次提出。",
+    "created": "共同体已创建，成员单位已登记。",
+    "reinstated": "已撤销该退出记录，单位恢复在册。",
+    "user": "账户已创建。请为其授予角色。",
+    "granted": "角色已授予，该用户下次打开页面即生效。",
+    "revoked": "角色已收回。",
+    "assigned": "已指派该专家负责此共同体。",
+}
+# The dashboard reads every community and every open finding, 100 at a time; past this many
+# pages it counts what it read and says so.
+MOST_PAGES = 20
+# A site search the page passes on: the API refuses more than 200 characters.
+SEARCH_CHARACTERS = 100
+CURSOR_CHARACTERS = 200
+ARTICLE = re.compile(r"(\d+)(?:\((\d+)\))?")
+# Roles granted in a community, and the national ones (Art. 14, 17).
+COMMUNITY_ROLES = (Role.LEADER, Role.DEPUTY, Role.MEMBER)
+UNIT_ROLES = {"LEADER": "组长单位", "DEPUTY": "副组长单位", "MEMBER": "成员单位"}
+
+
+def article_label(article: str) -> str:
+    """The regulation's article as a reader cites it: "16(3)" is 第16条第3项."""
+    found = ARTICLE.fullmatch(article or "")
+    if not found:
+        return article
+    number, item = found.groups()
+    return f"第{number}条" + (f"第{item}项" if item else "")
+
+
+TEMPLATES.filters["article"] = article_label
+
+
+def admin_routes(
+    runtime: Runtime, execute: Execute, encode_id: EncodeId, decode_id: DecodeId
+) -> list[BaseRoute]:
+    workspace = ProjectGroupWorkspace(runtime, execute, encode_id, decode_id)
+    guarded = Pages(runtime, execute).guarded
+    pages = {
+        "/admin/": (workspace.dashboard, ["GET"]),
+        "/admin/findings/": (workspace.findings, ["GET"]),
+        "/admin/findings/{id}/waive": (workspace.waive, ["GET", "POST"]),
+        "/admin/communities/": (workspace.communities, ["GET"]),
+        "/admin/communities/new": (workspace.new_community, ["GET", "POST"]),
+        "/admin/sites/": (workspace.sites, ["GET"]),
+        "/admin/exits/": (workspace.exits, ["GET"]),
+        "/admin/exits/{id}/reinstate": (workspace.reinstate, ["GET", "POST"]),
+        "/admin/audit-runs/": (workspace.audit_runs, ["GET", "POST"]),
+        "/admin/audit-runs/{id}/": (workspace.audit_run, ["GET"]),
+        "/admin/users/": (workspace.users, ["GET", "POST"]),
+        "/admin/users/{id}/": (workspace.user, ["GET"]),
+        "/admin/users/{id}/grant": (workspace.grant, ["POST"]),
+        "/admin/users/{id}/revoke": (workspace.revoke, ["POST"]),
+        "/admin/users/{id}/assign": (workspace.assign, ["POST"]),
+        "/admin/audit-log/": (workspace.audit_log, ["GET"]),
+    }
+    return [Route(path, guarded(page), methods=methods) for path, (page, methods) in pages.items()]
+
+
+class ProjectGroupWorkspace(Workspace):
+    form_fields = FORM_FIELDS
+    most_files = 0
+    # The community form carries one choice per site listed (100 at most) besides its text.
+    most_fields = 200
+
+    def home(self, request: Request) -> str:
+        return "/admin/"
+
+    def forbidden(self, request: Request) -> Response:
+        return self.render(request, "admin/forbidden.html", 403)
+
+    def refusals(
+        self, request: Request, answer: Answer, mutation: str
+    ) -> dict[str, str] | Response:
+        payload = (answer.data or {}).get(mutation)
+        for error in (payload or {}).get("errors", []):
+            if not error.get("field") and error.get("code") in CODE_FIELDS:
+                error["field"] = CODE_FIELDS[error["code"]]
+        return super().refusals(request, answer, mutation)
+
+    # -- the dashboard ----------------------------------------------------------------------
+
+    async def dashboard(self, request: Request) -> Response:
+        opened = await self._open(request, "admin/dashboard_communities", {"after": None})
+        if isinstance(opened, Response):
+            return opened
+        communities, whole = await self._every(
+            request, "admin/dashboard_communities", "communities", opened
+        )
+        findings, whole_findings = await self._every(
+            request, "admin/dashboard_findings", "findings"
+        )
+        programme, whole_programme = await self._every(
+            request, "admin/dashboard_programme", "programmeFindings"
+        )
+        figures = _compliance_figures(communities, findings + programme)
+        return self.render(
+            request,
+            "admin/dashboard.html",
+            me=opened["me"],
+            complete=whole and whole_findings and whole_programme,
+            programme_open=len(programme),
+            **figures,
+        )
+
+    async def _every(
+        self,
+        request: Request,
+        name: str,
+        key: str,
+        first: dict[str, Any] | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Every node of a connection, page after page (at most `MOST_PAGES`), and whether
+        that was all of them."""
+        data = first if first is not None else await self._data(request, name, {"after": None})
+        nodes: list[dict[str, Any]] = []
+        for _ in range(MOST_PAGES):
+            connection = data[key]
+            nodes += [edge["node"] for edge in connection["edges"]]
+            if not connection["pageInfo"]["hasNextPage"]:
+                return nodes, True
+            data = await self._data(request, name, {"after": connection["pageInfo"]["endCursor"]})
+        return nodes, False
+
+    async def _data(self, request: Request, name: str, variables: Mapping[str, Any]) -> Any:
+        answer = await self.run(name, request, variables)
+        if answer.errors or answer.data is None:
+            raise PageFailed(answer)
+        return answer.data
+
+    # -- findings ---------------------------------------------------------------------------
+
+    async def findings(self, request: Request) -> Response:
+        query = request.query_params
+        community = query.get("community", "")[:CURSOR_CHARACTERS]
+        severity = _choice(Severity, query.get("severity"))
+        rule = query.get("rule", "")
+        rule = rule if rule in {r.id for r in CATALOGUE} else ""
+        # Open findings are what the page is for; "all" shows every status.
+        status = (
+            ""
+            if query.get("status") == "ALL"
+            else _choice(FindingStatus, query.get("status") or "OPEN")
+        )
+        variables: dict[str, Any] = {
+            "severity": severity or None,
+            "status": status or None,
+            "rule": rule or None,
+            "after": _cursor(query.get("after")),
+        }
+        if community == "programme":
+            name = "admin/programme_findings"
+        else:
+            name = "admin/findings"
+            variables["communitySlug"] = community or None
+        opened = await self._open(request, name, variables)
+        if isinstance(opened, Response):
+            return opened
+        return self.render(
+            request,
+            "admin/findings.html",
+            filters={
+                "community": community,
+                "severity": severity,
+                "status": status or "ALL",
+                "rule": rule,
+            },
+            rules=CATALOGUE,
+            severities=list(Severity),
+            statuses=list(FindingStatus),
+            done=_done(request),
+            **opened,
+        )
+
+    async def waive(self, request: Request) -> Response:
+        finding_id = request.path_params["id"]
+        if request.method == "GET":
+            return await self._waive_form(request, finding_id)
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        reason = posted.text("reason")
+        if not posted.text("confirm"):
+            errors = {"confirm": "请勾选确认后再豁免"}
+            return await self._waive_form(request, finding_id, reason, errors, 400)
+        variables = {"input": {"findingId": finding_id, "reason": reason}}
+        answer = await self.run("admin/waive_finding", request, variables)
+        refused = self.refusals(request, answer, "waiveFinding")
+        if isinstance(refused, Response):
+            return refused
+        if refused:
+            return await self._waive_form(request, finding_id, reason, refused, 400)
+        return back("/admin/findings/", "waived")
+
+    async def _waive_form(
+        self,
+        request: Request,
+        finding_id: str,
+        reason: str = "",
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        opened = await self._open(request, "admin/finding", {"id": finding_id})
+        if isinstance(opened, Response):
+            return opened
+        if not opened.get("node"):
+            return self.not_found(request)
+        return self.render(
+            request,
+            "admin/waive.html",
+            status,
+            finding=opened["node"],
+            me=opened["me"],
+            reason=reason,
+            errors=errors or {},
+        )
+
+    # -- communities ------------------------------------------------------------------------
+
+    async def communities(self, request: Request) -> Response:
+        query = request.query_params
+        filters = {
+            "region": _choice(Region, query.get("region")),
+            "level": _choice(Level, query.get("level")),
+            "status": _choice(CommunityStatus, query.get("status")),
+        }
+        variables = {name: value or None for name, value in filters.items()}
+        opened = await self._open(
+            request, "admin/communities", {**variables, "after": _cursor(query.get("after"))}
+        )
+        if isinstance(opened, Response):
+            return opened
+        return self.render(
+            request,
+            "admin/communities.html",
+            filters=filters,
+            regions=list(Region),
+            levels=list(Level),
+            community_statuses=list(CommunityStatus),
+            done=_done(request),
+            **opened,
+        )
+
+    async def new_community(self, request: Request) -> Response:
+        if request.method == "GET":
+            search = request.query_params.get("q", "").strip()[:SEARCH_CHARACTERS]
+            level = _choice(Level, request.query_params.get("unit_level"))
+            return await self._community_form(request, {}, search, level)
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        search = posted.text("q").strip()[:SEARCH_CHARACTERS]
+        unit_level = _choice(Level, posted.text("unit_level"))
+        chosen = {
+            name.removeprefix("role-"): value
+            for name, value in posted.fields.items()
+            if name.startswith("role-") and value in UNIT_ROLES
+        }
+        errors = _community_form_errors(posted, chosen)
+        if errors:
+            return await self._community_form(
+                request, posted.fields, search, unit_level, chosen, errors
+            )
+        leader = next(unit for unit, role in chosen.items() if role == "LEADER")
+        variables = {
+            "slug": posted.text("slug").strip(),
+            "name": posted.text("name"),
+            "region": posted.text("region"),
+            "level": posted.text("level"),
+            "themes": [t.value for t in Theme if posted.text(f"theme-{t.value}")],
+            "cycleStart": posted.text("cycleStart"),
+            "agreementSignedOn": posted.text("agreementSignedOn") or None,
+            "leaderUnitId": leader,
+            "deputyUnitIds": [u for u, role in chosen.items() if role == "DEPUTY"],
+            "memberUnitIds": [u for u, role in chosen.items() if role == "MEMBER"],
+            "mixedLevelReason": posted.text("mixedLevelReason").strip() or None,
+        }
+        answer = await self.run("admin/create_community", request, {"input": variables})
+        refused = self.refusals(request, answer, "createCommunity")
+        if isinstance(refused, Response):
+            return refused
+        if refused:
+            return await self._community_form(
+                request, posted.fields, search, unit_level, chosen, refused
+            )
+        return back("/admin/communities/", "created")
+
+    async def _community_form(
+        self,
+        request: Request,
+        fields: Mapping[str, str],
+        search: str,
+        unit_level: str,
+        chosen: Mapping[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Response:
+        variables = {"search": search or None, "level": unit_level or None}
+        opened = await self._open(request, "admin/community_form", variables)
+        if isinstance(opened, Response):
+            return opened
+        chosen = chosen or {}
+        listed = {edge["node"]["id"] for edge in opened["units"]["edges"]}
+        return self.render(
+            request,
+            "admin/community_form.html",
+            400 if errors else 200,
+            fields=fields,
+            search=search,
+            unit_level=unit_level,
+            chosen=chosen,
+            # Units chosen before a search narrowed the list stay chosen.
+            kept={unit: role for unit, role in chosen.items() if unit not in listed},
+            unit_roles=UNIT_ROLES,
+            regions=list(Region),
+            levels=list(Level),
+            themes=list(Theme),
+            errors=errors or {},
+            **opened,
+        )
+
+    # -- sites and exits --------------------------------------------------------------------
+
+    async def sites(self, request: Request) -> Response:
+        query = request.query_params
+        province = query.get("province", "").strip()
+        filters = {
+            "search": query.get("q", "").strip()[:SEARCH_CHARACTERS],
+            "level": _choice(Level, query.get("level")),
+            "province": province if re.fullmatch(r"\d{2}", province) else "",
+            "status": _choice(SiteStatus, query.get("status")),
+        }
+        variables = {name: value or None for name, value in filters.items()}
+        opened = await self._open(
+            request, "admin/sites", {**variables, "after": _cursor(query.get("after"))}
+        )
+        if isinstance(opened, Response):
+            return opened
+        return self.render(
+            request,
+            "admin/sites.html",
+            filters=filters,
+            levels=list(Level),
+            site_statuses=list(SiteStatus),
+            **opened,
+        )
+
+    async def exits(self, request: Request) -> Response:
+        after = _cursor(request.query_params.get("after"))
+        opened = await self._open(request, "admin/exits", {"after": after})
+        if isinstance(opened, Response):
+            return opened
+        return self.render(request, "admin/exits.html", done=_done(request), **opened)
+
+    async def reinstate(self, request: Request) -> Response:
+        exit_id = request.path_params["id"]
+        if request.method == "GET":
+            return await self._reinstate_form(request, exit_id)
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        reason = posted.text("reason")
+        if not posted.text("confirm"):
+            errors = {"confirm": "请勾选确认后再撤销退出"}
+            return await self._reinstate_form(request, exit_id, reason, errors, 400)
+        variables = {"input": {"exitId": exit_id, "reason": reason}}
+        answer = await self.run("admin/reinstate", request, variables)
+        refused = self.refusals(request, answer, "reinstate")
+        if isinstance(refused, Response):
+            return refused
+        if refused:
+            return await self._reinstate_form(request, exit_id, reason, refused, 400)
+        return back("/admin/exits/", "reinstated")
+
+    async def _reinstate_form(
+        self,
+        request: Request,
+        exit_id: str,
+        reason: str = "",
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        opened = await self._open(request, "admin/exit", {"id": exit_id})
+        if isinstance(opened, Response):
+            return opened
+        if not opened.get("node"):
+            return self.not_found(request)
+        return self.render(
+            request,
+            "admin/reinstate.html",
+            status,
+            exit=opened["node"],
+            me=opened["me"],
+            reason=reason,
+            errors=errors or {},
+        )
+
+    # -- audit runs -------------------------------------------------------------------------
+
+    async def audit_runs(self, request: Request) -> Response:
+        if request.method == "GET":
+            return await self._audit_runs_page(request)
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        answer = await self.run("admin/run_audit", request, {"input": {}})
+        refused = self.refusals(request, answer, "runAudit")
+        if isinstance(refused, Response):
+            return refused
+        if refused or answer.data is None:
+            return await self._audit_runs_page(request, refused, 400)
+        run = answer.data["runAudit"]["auditRun"]
+        return back(f"/admin/audit-runs/{run['id']}/", None)
+
+    async def _audit_runs_page(
+        self, request: Request, errors: dict[str, str] | None = None, status: int = 200
+    ) -> Response:
+        opened = await self._open(request, "admin/audit_runs", {})
+        if isinstance(opened, Response):
+            return opened
+        return self.render(request, "admin/audit_runs.html", status, errors=errors or {}, **opened)
+
+    async def audit_run(self, request: Request) -> Response:
+        opened = await self._open(request, "admin/audit_run", {"id": request.path_params["id"]})
+        if isinstance(opened, Response):
+            return opened
+        if not opened.get("auditRun"):
+            return self.not_found(request)
+        return self.render(request, "admin/audit_run.html", run=opened["auditRun"], **opened)
+
+    # -- users and roles --------------------------------------------------------------------
+
+    async def users(self, request: Request) -> Response:
+        if request.method == "GET":
+            return await self._users_page(request)
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        variables = {
+            "email": posted.text("email").strip(),
+            "displayName": posted.text("displayName").strip(),
+            "password": posted.text("password"),
+            "unitId": posted.text("unitId") or None,
+        }
+        answer = await self.run("admin/create_user", request, {"input": variables})
+        refused = self.refusals(request, answer, "createUser")
+        if isinstance(refused, Response):
+            return refused
+        if refused or answer.data is None:
+            return await self._users_page(request, posted.fields, refused, 400)
+        created = answer.data["createUser"]["user"]["id"]
+        return back(f"/admin/users/{created}/", "user")
+
+    async def _users_page(
+        self,
+        request: Request,
+        fields: Mapping[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        query = request.query_params
+        variables = {
+            "after": _cursor(query.get("after")),
+            "registeredAfter": _cursor(query.get("registeredAfter")),
+        }
+        opened = await self._open(request, "admin/users", variables)
+        if isinstance(opened, Response):
+            return opened
+        form = await self._data(request, "admin/user_form", {})
+        return self.render(
+            request,
+            "admin/users.html",
+            status,
+            accounts=self._accounts(opened["created"]),
+            registered_accounts=self._accounts(opened["registered"]),
+            units=[edge["node"] for edge in form["units"]["edges"]],
+            fields=fields or {},
+            errors=errors or {},
+            **opened,
+        )
+
+    def _accounts(self, log: dict[str, Any]) -> list[dict[str, str]]:
+        """The accounts the audit log's entries are about, as they were created."""
+        return [
+            {
+                "id": self.encode_id("User", int(edge["node"]["targetId"])),
+                "at": edge["node"]["at"],
+                **_account(edge["node"]["after"]),
+            }
+            for edge in log["edges"]
+            if edge["node"]["targetId"].isdigit()
+        ]
+
+    async def user(self, request: Request) -> Response:
+        return await self._user_page(request)
+
+    async def _user_page(
+        self,
+        request: Request,
+        fields: Mapping[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        opened = await self._open(request, "admin/user", {"id": request.path_params["id"]})
+        if isinstance(opened, Response):
+            return opened
+        if not opened.get("node"):
+            return self.not_found(request)
+        return self.render(
+            request,
+            "admin/user.html",
+            status,
+            user=opened["node"],
+            me=opened["me"],
+            communities=[edge["node"] for edge in opened["communities"]["edges"]],
+            roles=list(Role),
+            community_roles=[r.value for r in COMMUNITY_ROLES],
+            fields=fields or {},
+            errors=errors or {},
+            done=_done(request),
+        )
+
+    async def grant(self, request: Request) -> Response:
+        return await self._role_change(request, "grantRole", "granted")
+
+    async def revoke(self, request: Request) -> Response:
+        return await self._role_change(request, "revokeRole", "revoked")
+
+    async def assign(self, request: Request) -> Response:
+        return await self._role_change(request, "assignExpert", "assigned")
+
+    async def _role_change(self, request: Request, mutation: str, done: str) -> Response:
+        user_id = request.path_params["id"]
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        community = posted.text("community") or None
+        variables: dict[str, Any] = {"userId": user_id, "communitySlug": community}
+        if mutation != "assignExpert":
+            role = _choice(Role, posted.text("role"))
+            if not role:
+                return await self._user_page(request, posted.fields, {"role": "请选择角色"}, 400)
+            variables["role"] = role
+        elif community is None:
+            errors = {"assign-community": "请选择共同体"}
+            return await self._user_page(request, posted.fields, errors, 400)
+        document = {"grantRole": "grant_role", "revokeRole": "revoke_role"}.get(
+            mutation, "assign_expert"
+        )
+        answer = await self.run(f"admin/{document}", request, {"input": variables})
+        refused = self.refusals(request, answer, mutation)
+        if isinstance(refused, Response):
+            return refused
+        if refused:
+            if mutation == "assignExpert" and "community" in refused:
+                # The assignment's own community field, not the grant form's.
+                refused["assign-community"] = refused.pop("community")
+            return await self._user_page(request, posted.fields, refused, 400)
+        return back(f"/admin/users/{user_id}/", done)
+
+    # -- the audit log ----------------------------------------------------------------------
+
+    async def audit_log(self, request: Request) -> Response:
+        query = request.query_params
+        filters = {
+            "action": query.get("action", "").strip()[:SEARCH_CHARACTERS],
+            "community": query.get("community", "").strip()[:SEARCH_CHARACTERS],
+        }
+        variables = {
+            "action": filters["action"] or None,
+            "communitySlug": filters["community"] or None,
+            "after": _cursor(query.get("after")),
+        }
+        opened = await self._open(request, "admin/audit_log", variables)
+        if isinstance(opened, Response):
+            return opened
+        entries = [
+            {
+                **edge["node"],
+                "before": _compact(edge["node"]["before"]),
+                "after": _compact(edge["node"]["after"]),
+                # An account the entry is about opens on its page, as its actor's does.
+                "target_user": (
+                    self.encode_id("User", int(edge["node"]["targetId"]))
+                    if edge["node"]["targetType"] == "User" and edge["node"]["targetId"].isdigit()
+                    else None
+                ),
+            }
+            for edge in opened["auditLog"]["edges"]
+        ]
+        return self.render(
+            request, "admin/audit_log.html", filters=filters, entries=entries, **opened
+        )
+
+    # -- the parts these pages share --------------------------------------------------------
+
+    async def _open(
+        self, request: Request, name: str, variables: Mapping[str, Any]
+    ) -> dict[str, Any] | Response:
+        """The page's data, or what a visitor who may not open it gets: the sign-in page for
+        nobody signed in, the 403 page for anyone but the project group, 404 for a filter or
+        a cursor the API refuses."""
+        actor = self.actor(request)
+        if actor is None:
+            return self.to_login(request)
+        if not self.guard(actor).allows(Permission.PROGRAMME_READ):
+            return self.forbidden(request)
+        answer = await self.run(name, request, variables)
+        codes = answer.codes()
+        if "UNAUTHENTICATED" in codes:
+            return self.to_login(request)
+        if "FORBIDDEN" in codes:
+            return self.forbidden(request)
+        if answer.errors or answer.data is None:
+            if codes and codes <= {"NOT_FOUND", "INVALID_INPUT"}:
+                return self.not_found(request)
+            raise PageFailed(answer)
+        return answer.data
+
+
+def _compliance_figures(
+    communities: list[dict[str, Any]], findings: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The dashboard's figures: open findings by region and level (each community's own
+    count), by severity, by article and by rule, and the communities with most open errors."""
+    by_region: Counter[str] = Counter()
+    by_level: Counter[str] = Counter()
+    severities: Counter[str] = Counter()
+    for c in communities:
+        open_ = c["compliance"]["errors"] + c["compliance"]["warnings"] + c["compliance"]["notices"]
+        by_region[c["region"]] += open_
+        by_level[c["level"]] += open_
+    rules: dict[str, dict[str, Any]] = {}
+    by_article: Counter[str] = Counter()
+    for f in findings:
+        severities[f["severity"]] += 1
+        by_article[f["article"]] += 1
+        rule = rules.setdefault(
+            f["rule"],
+            {"rule": f["rule"], "article": f["article"], "title": f["title"], "count": 0},
+        )
+        rule["count"] += 1
+    worst = sorted(
+        (c for c in communities if c["compliance"]["errors"] or c["compliance"]["warnings"]),
+        key=lambda c: (-c["compliance"]["errors"], -c["compliance"]["warnings"], c["name"]),
+    )
+    charts = {
+        "findingsByRegion": [{"label": r.zh, "count": by_region[r.value]} for r in Region],
+        "findingsByLevel": [{"label": v.zh, "count": by_level[v.value]} for v in Level],
+        "findingsBySeverity": [{"label": s.zh, "count": severities[s.value]} for s in Severity],
+        "findingsByArticle": [
+            {"label": article_label(a), "count": n}
+            for a, n in sorted(by_article.items(), key=lambda item: _article_order(item[0]))
+        ],
+    }
+    return {
+        "charts": charts,
+        "by_rule": sorted(
+            rules.values(), key=lambda r: (-r["count"], _article_order(r["article"]))
+        ),
+        "worst": worst[:10],
+        "communities_count": len(communities),
+        "open_total": len(findings),
+        "open_errors": severities[Severity.ERROR.value],
+        "open_warnings": severities[Severity.WARNING.value],
+        "open_notices": severities[Severity.NOTICE.value],
+        "compliant": sum(1 for c in communities if not c["compliance"]["errors"]),
+    }
+
+
+def _article_order(article: str) -> tuple[int, int]:
+    found = ARTICLE.fullmatch(article)
+    if not found:
+        return (999, 0)
+    return (int(found.group(1)), int(found.group(2) or 0))
+
+
+def _community_form_errors(posted: Posted, chosen: Mapping[str, str]) -> dict[str, str]:
+    """What the form itself refuses before asking the API: a choice the API's input cannot
+    carry (no region, no start date, no leader or two)."""
+    errors: dict[str, str] = {}
+    if not _choice(Region, posted.text("region")):
+        errors["region"] = "请选择所在片区（第九条）"
+    if not _choice(Level, posted.text("level")):
+        errors["level"] = "请选择共同体层级（第十条）"
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", posted.text("cycleStart")):
+        errors["cycleStart"] = "请填写合作周期开始日期"
+    signed = posted.text("agreementSignedOn")
+    if signed and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", signed):
+        errors["agreementSignedOn"] = "请按“年-月-日”填写协议签订日期"
+    leaders = [unit for unit, role in chosen.items() if role == "LEADER"]
+    if len(leaders) != 1:
+        errors["units"] = (
+            "请选择一个组长单位（第十四条）"
+            if not leaders
+            else "组长单位只能有一个（第十四条），其余请选为副组长或成员单位"
+        )
+    return errors
+
+
+def _choice(vocabulary: type[Labelled], value: str | None) -> str:
+    """A filter's value when it is one of the vocabulary's; "" (no filter) otherwise."""
+    return value if value and value in {member.value for member in vocabulary} else ""
+
+
+def _cursor(value: str | None) -> str | None:
+    return value[:CURSOR_CHARACTERS] if value else None
+
+
+def _done(request: Request) -> str | None:
+    return DONE.get(request.query_params.get("done", ""))
+
+
+def _account(after: Any) -> dict[str, str]:
+    """The email and name an account was created with, as the audit log recorded them."""
+    if not isinstance(after, dict):
+        return {"email": "", "displayName": ""}
+    return {"email": str(after.get("email", "")), "displayName": str(after.get("displayName", ""))}
+
+
+def _compact(value: Any) -> str:
+    """A log entry's before or after, in one line a reader can scan."""
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
