@@ -28,8 +28,8 @@ from server.units.http import export_routes
 from server.uploads import service as uploads
 from server.uploads.http import upload_endpoints
 from server.web.activities import activity_routes
-from server.web.admission import admission_routes
 from server.web.admin import admin_routes
+from server.web.admission import admission_routes
 from server.web.execution import Execute
 from server.web.expert import expert_routes
 from server.web.manage import manage_routes

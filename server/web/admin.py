@@ -33,7 +33,7 @@ from server.vocabulary import (
     Theme,
 )
 from server.web.execution import Answer, Execute, PageFailed
-from server.web.rendering import TEMPLATES
+from server.web.rendering import ARTICLE, article_label
 from server.web.routes import Pages
 from server.web.workspace import DecodeId, EncodeId, Posted, Workspace, back
 
@@ -68,22 +68,9 @@ MOST_PAGES = 20
 # A site search the page passes on: the API refuses more than 200 characters.
 SEARCH_CHARACTERS = 100
 CURSOR_CHARACTERS = 200
-ARTICLE = re.compile(r"(\d+)(?:\((\d+)\))?")
 # Roles granted in a community, and the national ones (Art. 14, 17).
 COMMUNITY_ROLES = (Role.LEADER, Role.DEPUTY, Role.MEMBER)
 UNIT_ROLES = {"LEADER": "组长单位", "DEPUTY": "副组长单位", "MEMBER": "成员单位"}
-
-
-def article_label(article: str) -> str:
-    """The regulation's article as a reader cites it: "16(3)" is 第16条第3项."""
-    found = ARTICLE.fullmatch(article or "")
-    if not found:
-        return article
-    number, item = found.groups()
-    return f"第{number}条" + (f"第{item}项" if item else "")
-
-
-TEMPLATES.filters["article"] = article_label
 
 
 def admin_routes(

@@ -3,6 +3,7 @@ field), and the headers that let a browser or a CDN keep an anonymous page."""
 
 import datetime as dt
 import hashlib
+import re
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -31,6 +32,9 @@ CONTENT_SECURITY_POLICY = (
 # Anonymous pages kept rendered, by what made them (`render`): a few hundred of a page's own
 # size, the oldest let go first.
 PAGES_KEPT = 256
+
+# How the audit's findings cite the regulation: "11", "16(3)".
+ARTICLE = re.compile(r"(\d+)(?:\((\d+)\))?")
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -63,7 +67,17 @@ def _brand_colour(value: str | None) -> str | None:
     return value if value and COLOUR.fullmatch(value) else None
 
 
+def article_label(cited: str) -> str:
+    """An article of the regulation as a reader cites it: "16(3)" is 第16条第3项."""
+    found = ARTICLE.fullmatch(cited or "")
+    if not found:
+        return cited
+    number, item = found.groups()
+    return f"第{number}条" + (f"第{item}项" if item else "")
+
+
 TEMPLATES.filters["chinese_date"] = _chinese_date
+TEMPLATES.filters["article"] = article_label
 TEMPLATES.filters["brand_colour"] = _brand_colour
 
 

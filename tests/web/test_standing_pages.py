@@ -167,7 +167,7 @@ async def test_the_dashboard_opens_with_the_standing_against_the_regulation(clie
     standing = page.text.split('id="standing"')[1].split('id="news"')[0]
     assert "有 1 项严重问题须整改" in standing
     assert "每年至少开展两次市民学习活动" in standing  # the rule's title
-    assert "《章程》第16条第3项" in standing
+    assert "《管理办法》第16条第3项" in standing
     assert "今年仅开展 1 次市民学习活动" in standing
     assert "整改建议：</span>安排并登记市民学习活动" in standing
     assert "已解决的问题" not in standing
