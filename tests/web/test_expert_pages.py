@@ -246,7 +246,7 @@ async def test_an_assigned_communitys_standing(client, runtime, guided):
     text = page.text
     assert "<h1>长三角县域老年教育共同体</h1>" in text
     findings = text.split('id="findings"')[1].split('id="reports"')[0]
-    assert "第16(3)条" in findings and "每年至少开展两次市民学习活动" in findings
+    assert "第16条第3项" in findings and "每年至少开展两次市民学习活动" in findings
     assert "2026年只开展了一次市民学习活动" in findings
     assert "整改建议：" in findings and "安排并登记市民学习活动" in findings
     reports = text.split('id="reports"')[1].split('id="activities"')[0]
