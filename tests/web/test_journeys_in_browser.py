@@ -1,13 +1,15 @@
 """The leader's whole journey in Debian's chromium: the workspace's first page shows the
 semi-annual report (Art. 18(4)) as an open finding once an audit has run; the leader schedules
 an activity (a date outside the cycle refused beside its field), records its attendance with
-one absence, imports a sign-in sheet with a bad row, submits the report, runs the audit from
-the workspace, follows its progress page to the end, and the finding is gone from the first
-page. Another community's leader gets the 403 page."""
+one absence, imports a sign-in sheet with a bad row, downloads the activities as a workbook,
+submits the report, runs the audit from the workspace, follows its progress page to the end,
+and the finding is gone from the first page. Another community's leader gets the 403 page,
+and no export of its lists."""
 
 import datetime as dt
 import re
 
+import openpyxl
 import pytest
 
 from server.clock import today
@@ -105,6 +107,16 @@ async def test_the_leaders_journey_ends_with_the_report_finding_resolved(
     assert await page.inner_text("#attended-count") == "3"
     assert await page.inner_text("#absent-count") == "1"
 
+    # The list as a workbook: the activity, with its attendance counts.
+    await page.click("nav >> text=活动")
+    async with page.expect_download() as downloading:
+        await page.click("a:has-text('导出 Excel')")
+    download = await downloading.value
+    saved = tmp_path / download.suggested_filename
+    await download.save_as(saved)
+    rows = list(openpyxl.load_workbook(saved).worksheets[0].iter_rows(values_only=True))
+    assert rows[1][0] == TITLE and rows[1][3:] == (4, 3, 1, 0)
+
     # The semi-annual report the reports page says is due.
     await page.click("nav >> text=报告")
     await page.locator("#due tr", has_text=HALF).locator("a:has-text('撰写')").click()
@@ -124,7 +136,7 @@ async def test_the_leaders_journey_ends_with_the_report_finding_resolved(
 
     intruder = await visit()
     await _sign_in(intruder, "/c/chengyu-journeys/manage/", "leader@cy-journey.example.cn")
-    for path in (first, first + "activities/", first + "reports/"):
+    for path in (first, first + "activities/", first + "reports/export.xlsx"):
         refused = await intruder.page.goto(intruder.base + path)
         assert refused is not None and refused.status == 403
         assert TITLE not in await intruder.page.inner_text("main")
