@@ -147,10 +147,11 @@ class ActivitiesWorkspace(CommunityWorkspace):
     ) -> Response:
         today = clock.today()
         after = request.query_params.get("after") or None
+        variables = list_variables(request, after)
         opened = await self._open(
             request,
             "manage/activities/list",
-            list_variables(request, after),
+            variables,
             _community,
             Permission.ACTIVITY_MANAGE,
         )
@@ -179,6 +180,7 @@ class ActivitiesWorkspace(CommunityWorkspace):
             year=today.year,
             required=CITIZEN_LEARNING_A_YEAR,
             paged=after is not None,
+            shown_kind=variables["kind"] or "",
             **opened,
         )
 
@@ -448,9 +450,12 @@ class ActivitiesWorkspace(CommunityWorkspace):
 
 
 def list_variables(request: Request, after: str | None) -> dict[str, Any]:
-    """The activities list's variables for one page of it (the page and its export)."""
+    """The activities list's variables for one page of it (the page and its export), of the
+    kind `?kind=` names, if it names one."""
     today = clock.today()
+    kind = request.query_params.get("kind", "")
     return {
+        "kind": kind if kind in ActivityKind.__members__ else None,
         "slug": request.path_params["slug"],
         "after": after,
         "yearStart": str(dt.date(today.year, 1, 1)),

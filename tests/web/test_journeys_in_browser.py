@@ -127,6 +127,8 @@ async def test_the_leaders_journey_ends_with_the_report_finding_resolved(
     await page.wait_for_url(re.compile(r".*/manage/reports/[A-Za-z0-9_-]+/\?done=submitted$"))
 
     # Submitting alone changes no finding: the audit does, and says so.
+    await page.click("nav >> text=管理工作台")
+    assert await _semi_annual(page).count() == 1
     await _audit(leader, runtime)
     assert int(await page.inner_text("#run-resolved")) >= 1
     await page.click("nav >> text=管理工作台")

@@ -67,12 +67,12 @@ def _cells(answer):
     return openpyxl.load_workbook(io.BytesIO(answer.content)).worksheets[0]
 
 
-async def _schedule(client, csrf, units, title, held_on) -> str:
+async def _schedule(client, csrf, units, title, held_on, kind="CITIZEN_LEARNING") -> str:
     answer = await client.post(
         f"{BASE}/activities/",
         data={
             "csrf_token": csrf,
-            "kind": "CITIZEN_LEARNING",
+            "kind": kind,
             "title": title,
             "heldOn": held_on,
             **{f"expect_{_uid(u)}": "1" for u in units},
@@ -131,6 +131,32 @@ async def test_the_activities_export_holds_every_page_the_list_shows(client, run
     assert _cells(download)["A2"].data_type == "s"  # text, not a formula
     assert _cells(download)["C2"].is_date
     assert rows[2][3:] == (4, 0, 0, 0)  # not recorded yet
+
+
+async def test_the_activities_export_keeps_the_lists_kind_filter(client, runtime, two):
+    a, _, units = two
+    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+    csrf = csrf_of((await client.get(f"{BASE}/activities/")).text)
+    for n, kind in enumerate(["SEMINAR", "CITIZEN_LEARNING", "SEMINAR", "RESEARCH"]):
+        title = f"{kind}-{n}"
+        await _schedule(client, csrf, units, title, str(today() - dt.timedelta(days=10 + n)), kind)
+
+    filtered = await client.get(f"{BASE}/activities/?kind=SEMINAR")
+    everything = await client.get(f"{BASE}/activities/?kind=nonsense")
+
+    # Newest first as the API pages them: the one scheduled last first.
+    assert _listed_titles(filtered.text) == ["SEMINAR-2", "SEMINAR-0"]
+    assert len(_listed_titles(everything.text)) == 4  # an unknown kind filters nothing
+    link = f'href="{BASE}/activities/export.xlsx?kind=SEMINAR"'
+    assert link in filtered.text
+    rows = _sheet(await client.get(f"{BASE}/activities/export.xlsx?kind=SEMINAR"))
+    assert [(row[0], row[1]) for row in rows[1:]] == [
+        ("SEMINAR-2", "研讨工作会议"),
+        ("SEMINAR-0", "研讨工作会议"),
+    ]
+    none = await client.get(f"{BASE}/activities/?kind=LEARNING_WEEK")
+    assert "没有这一类的活动" in none.text
+    assert len(_sheet(await client.get(f"{BASE}/activities/export.xlsx?kind=LEARNING_WEEK"))) == 1
 
 
 async def test_the_members_export_holds_current_and_past_units_with_attendance(
