@@ -132,6 +132,19 @@ async def test_the_activities_export_holds_every_page_the_list_shows(client, run
     assert _cells(download)["C2"].is_date
     assert rows[2][3:] == (4, 0, 0, 0)  # not recorded yet
 
+    # One seminar besides: the citizen learning activities alone still take two pages, the
+    # second reached with the filter kept, and their export holds the 22 of them.
+    await _schedule(client, csrf, units, "县域老年教育研讨会", str(today()), "SEMINAR")
+    citizen = await client.get(f"{BASE}/activities/?kind=CITIZEN_LEARNING")
+    later = re.search(r'href="([^"]+\?after=[^"]+)">更早的活动', citizen.text)
+    assert later and unescape(later.group(1)).endswith("&kind=CITIZEN_LEARNING")
+    rest = await client.get(unescape(later.group(1)))
+    assert _listed_titles(citizen.text) + _listed_titles(rest.text) == shown
+    kept = _sheet(await client.get(f"{BASE}/activities/export.xlsx?kind=CITIZEN_LEARNING"))
+    assert [row[0] for row in kept[1:]] == shown
+    every = _sheet(await client.get(f"{BASE}/activities/export.xlsx"))
+    assert [row[0] for row in every[1:]] == ["县域老年教育研讨会", *shown]
+
 
 async def test_the_activities_export_keeps_the_lists_kind_filter(client, runtime, two):
     a, _, units = two
