@@ -32,6 +32,7 @@ from server.web.admin import admin_routes
 from server.web.admission import admission_routes
 from server.web.execution import Execute
 from server.web.expert import expert_routes
+from server.web.exports import list_export_routes
 from server.web.manage import manage_routes
 from server.web.me import staff_routes
 from server.web.members import members_routes
@@ -108,6 +109,7 @@ def create_app(
             *export_routes(runtime),
             *web_routes(runtime, execute),
             *manage_routes(runtime, execute, encode_id, decode_id),
+            *list_export_routes(runtime, execute, encode_id, decode_id),
             *admission_routes(runtime, execute, encode_id, decode_id),
             *staff_routes(runtime, execute, encode_id, decode_id),
             *activity_routes(runtime, execute, encode_id, decode_id),

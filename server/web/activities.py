@@ -145,18 +145,15 @@ class ActivitiesWorkspace(CommunityWorkspace):
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
-        slug = request.path_params["slug"]
         today = clock.today()
         after = request.query_params.get("after") or None
-        variables = {
-            "slug": slug,
-            "after": after,
-            "yearStart": str(dt.date(today.year, 1, 1)),
-            "yearEnd": str(dt.date(today.year, 12, 31)),
-            "today": str(today),
-        }
+        variables = list_variables(request, after)
         opened = await self._open(
-            request, "manage/activities/list", variables, _community, Permission.ACTIVITY_MANAGE
+            request,
+            "manage/activities/list",
+            variables,
+            _community,
+            Permission.ACTIVITY_MANAGE,
         )
         if isinstance(opened, Response):
             return opened
@@ -183,6 +180,7 @@ class ActivitiesWorkspace(CommunityWorkspace):
             year=today.year,
             required=CITIZEN_LEARNING_A_YEAR,
             paged=after is not None,
+            shown_kind=variables["kind"] or "",
             **opened,
         )
 
@@ -449,6 +447,21 @@ class ActivitiesWorkspace(CommunityWorkspace):
             done=None,
             **opened,
         )
+
+
+def list_variables(request: Request, after: str | None) -> dict[str, Any]:
+    """The activities list's variables for one page of it (the page and its export), of the
+    kind `?kind=` names, if it names one."""
+    today = clock.today()
+    kind = request.query_params.get("kind", "")
+    return {
+        "kind": kind if kind in ActivityKind.__members__ else None,
+        "slug": request.path_params["slug"],
+        "after": after,
+        "yearStart": str(dt.date(today.year, 1, 1)),
+        "yearEnd": str(dt.date(today.year, 12, 31)),
+        "today": str(today),
+    }
 
 
 def _community(data: dict[str, Any]) -> dict[str, Any] | None:

@@ -94,9 +94,9 @@ class MemberUnits(CommunityWorkspace):
             status,
             me=opened["me"],
             community=community,
-            current=sorted(current, key=_by_role),
+            current=sorted(current, key=by_role),
             past=[m for m in memberships if m["status"] != "ACTIVE"],
-            attendance=_attendance(community["activities"]["edges"]),
+            attendance=attendance_by_unit(community["activities"]["edges"]),
             candidates=candidates,
             search=search,
             manages=manages,
@@ -257,12 +257,12 @@ def _community_of(data: dict[str, Any]) -> dict[str, Any] | None:
     return community
 
 
-def _by_role(membership: dict[str, Any]) -> tuple[int, str]:
+def by_role(membership: dict[str, Any]) -> tuple[int, str]:
     order = {"LEADER": 0, "DEPUTY": 1, "MEMBER": 2}
     return order.get(membership["role"], 3), membership["joinedOn"]
 
 
-def _attendance(edges: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+def attendance_by_unit(edges: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """Each unit's attendance over the activities listed (newest first): attended, absent
     and excused, and its unexcused absences in a row up to the latest (Art. 12 counts them
     as `server/activities/rules.py` does: an excuse is skipped, attending or an activity not
