@@ -8,3 +8,8 @@ PROGRAMME_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 def today() -> dt.date:
     return dt.datetime.now(PROGRAMME_TIMEZONE).date()
+
+
+def chinese_date(day: dt.date) -> str:
+    """A day as a reader in China writes it: 2026年3月5日."""
+    return f"{day.year}年{day.month}月{day.day}日"

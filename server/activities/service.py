@@ -41,7 +41,7 @@ from server.activities.rules import (
     two_consecutive_absences,
 )
 from server.audit.service import APPEND, record
-from server.clock import today
+from server.clock import chinese_date, today
 from server.communities.models import Community, Membership
 from server.communities.service import active_membership
 from server.db import Base, Database, rows_changed
@@ -410,7 +410,7 @@ class History:
 
 def named_activity(title: str, held_on: dt.date) -> str:
     """An activity as people know it: “研讨会”（2026年3月5日）."""
-    return f"“{title}”（{held_on.year}年{held_on.month}月{held_on.day}日）"
+    return f"“{title}”（{chinese_date(held_on)}）"
 
 
 async def _history(

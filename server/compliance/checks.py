@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from policies.regulation import RULES
 from server.activities.service import activity_ref
+from server.clock import chinese_date
 from server.communities import rules as community_rules
 from server.communities.models import Community
 from server.compliance.facts import Facts, ProgrammeFacts
@@ -287,7 +288,9 @@ def reports(facts: Facts, community: Community) -> Iterator[Found]:
             rule,
             community,
             Severity.ERROR,
-            f"{whose}{period} {owed.kind.zh}已于 {owed.due_on} 到期，尚未提交",
+            # 2026年上半年的半年发展概况…, 单位1的2026年成员单位年度总结与计划…
+            f"{whose}{owed.period_zh}{'' if whose else '的'}{owed.kind.zh}"
+            f"已于{chinese_date(owed.due_on)}到期，尚未提交",
             f"{owed.kind.en} for {period}{whose_en} was due on {owed.due_on}",
             subject=unit_subject(owed.unit_id) if owed.unit_id else COMMUNITY,
             period=period,

@@ -78,6 +78,13 @@ class Owed:
         """How findings and reminders name the period: "2026H1", "2026"."""
         return f"{self.year}H{self.half}" if self.half else str(self.year)
 
+    @property
+    def period_zh(self) -> str:
+        """The period in the words of a Chinese reader: 2026年上半年, 2026年."""
+        if self.half:
+            return f"{self.year}年{'上' if self.half == 1 else '下'}半年"
+        return f"{self.year}年"
+
 
 def period_bounds(kind: ReportKind, year: int, half: int | None) -> tuple[dt.date, dt.date]:
     """The first and last day a report speaks for."""

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.clock import PROGRAMME_TIMEZONE
+from server.clock import PROGRAMME_TIMEZONE, chinese_date
 from server.news.rules import COLOUR
 from server.settings import Settings
 from server.web import sessions
@@ -58,7 +58,7 @@ def _chinese_date(value: str | dt.date | None) -> str:
         )
     else:
         day = value
-    return f"{day.year}年{day.month}月{day.day}日"
+    return chinese_date(day)
 
 
 def _brand_colour(value: str | None) -> str | None:

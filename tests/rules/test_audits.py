@@ -406,9 +406,9 @@ def test_a_years_finding_lists_the_activities_held():
     ("kind", "unit_id", "subject", "zh"),
     [
         (ReportKind.ANNUAL_SUMMARY, None, "community",
-         "2026 年度工作总结（报项目组）已于 2027-01-31 到期，尚未提交"),
+         "2026年的年度工作总结（报项目组）已于2027年1月31日到期，尚未提交"),
         (ReportKind.MEMBER_ANNUAL, 102, "unit:102",
-         "单位1的2026 成员单位年度总结与计划已于 2027-01-31 到期，尚未提交"),
+         "单位1的2026年成员单位年度总结与计划已于2027年1月31日到期，尚未提交"),
     ],
 )  # fmt: skip
 def test_an_overdue_report_names_whose_it_is(kind, unit_id, subject, zh):

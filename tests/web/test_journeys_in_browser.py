@@ -40,7 +40,7 @@ async def _audit(tab, runtime) -> None:
 
 def _semi_annual(page):
     """The first page's finding of the first half-year's report, as the audit words it."""
-    return page.locator("#standing .finding", has_text=f"{today().year}H1").filter(
+    return page.locator("#standing .finding", has_text=f"{today().year}年上半年").filter(
         has_text="半年发展概况"
     )
 
