@@ -20,7 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,6 +33,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from schema.core import ids
 from schema.core.pagination import encode_cursor
+from server.web import sessions
+from server.web.admin import MOST_PAGES
+from server.web.execution import document
+from server.web.standing import standing_variables
 
 ROOT = Path(__file__).resolve().parent.parent
 GONGXUE = Path(sys.executable).parent / "gongxue"
@@ -44,6 +50,23 @@ class Operation:
     name: str
     api: tuple[str, dict | None, dict]  # path, GraphQL body (None: a page, by GET), headers
     floor: str  # path and query of the floor endpoint
+
+
+@dataclass
+class PageAgainstDocuments:
+    """A workspace page, as its user's browser asks for it (the session cookie), beside the
+    GraphQL documents it runs, POSTed to `/graphql` with the same user's bearer token, with
+    the variables the route passes (and, for a page that follows `after`, each page's)."""
+
+    name: str
+    page: str  # the page's path
+    cookie: dict  # the browser session's cookie, as a header
+    documents: list[dict]  # the GraphQL bodies the page runs, in order
+    bearer: dict  # the same user's token, as a header
+
+
+# The bound asked of every workspace page: it renders in at most 1.5x the time of its documents.
+PAGE_BOUND = 1.5
 
 
 def _database(scale: float) -> str:
@@ -255,15 +278,159 @@ def _operations(f: dict, leader: str, admin: str) -> list[Operation]:
     ]
 
 
-def _wrk(url: str, connections: int, seconds: float, body: dict | None, headers: dict) -> dict:
-    script = ""
+def _followed(api: str, name: str, key: str, headers: dict) -> list[dict]:
+    """The bodies a page that reads every node of `key` page after page sends (as
+    `ProjectGroupWorkspace._every` does, at most `MOST_PAGES` of them)."""
+    query, after, bodies = document(name), None, []
+    for _ in range(MOST_PAGES):
+        body = {"query": query, "variables": {"after": after}}
+        bodies.append(body)
+        answer = httpx.post(f"{api}/graphql", json=body, headers=headers, timeout=60).json()
+        assert "errors" not in answer, answer
+        info = answer["data"][key]["pageInfo"]
+        if not info["hasNextPage"]:
+            break
+        after = info["endCursor"]
+    return bodies
+
+
+def _workspace_pages(api: str, f: dict, leader: str, admin: str) -> list[PageAgainstDocuments]:
+    """The leader's dashboard (`/c/{slug}/manage/`, one document) and the project group's
+    compliance dashboard (`/admin/`: every community, every open finding and the programme's
+    own, 100 a page), each beside the documents it runs."""
+    lead = {"Authorization": f"Bearer {leader}"}
+    pg = {"Authorization": f"Bearer {admin}"}
+    dashboard = {
+        "query": document("manage/dashboard"),
+        "variables": {"slug": f["slug"], **standing_variables()},
+    }
+    national = [
+        *_followed(api, "admin/dashboard_communities", "communities", pg),
+        *_followed(api, "admin/dashboard_findings", "findings", pg),
+        *_followed(api, "admin/dashboard_programme", "programmeFindings", pg),
+    ]
+    return [
+        PageAgainstDocuments(
+            "leader_dashboard",
+            f"/c/{f['slug']}/manage/",
+            {"Cookie": f"{sessions.SESSION_COOKIE}={leader}"},
+            [dashboard],
+            lead,
+        ),
+        PageAgainstDocuments(
+            "compliance_dashboard",
+            "/admin/",
+            {"Cookie": f"{sessions.SESSION_COOKIE}={admin}"},
+            national,
+            pg,
+        ),
+    ]
+
+
+def _page_against_documents(api: str, page: PageAgainstDocuments, seconds: float) -> dict:
+    """The page's time at 1 connection and throughput at 16 against its documents'. A page
+    of one document: p50 against p50. A page of several: the page's mean against the sum of
+    its documents' (their mix's mean times their count), and at 16 connections the pages a
+    second against the documents a second over their count."""
+    probe = httpx.get(f"{api}{page.page}", headers=page.cookie, timeout=60)
+    assert probe.status_code == 200, f"{page.page}: {probe.status_code} {probe.text[:300]}"
+    statements = int(probe.headers["x-sql-statements"])
+    # What the documents cost the database, beside the page: the page runs them, no more.
+    documented = 0
+    for body in page.documents:
+        answer = httpx.post(f"{api}/graphql", json=body, headers=page.bearer, timeout=60)
+        assert "errors" not in answer.json(), answer.text[:300]
+        documented += int(answer.headers["x-sql-statements"])
+    count = len(page.documents)
+    measured: dict = {
+        "name": page.name,
+        "documents": count,
+        "page_sql_statements": statements,
+        "documents_sql_statements": documented,
+    }
+    for connections in (1, 16):
+        if connections > 1:
+            # Long enough for each connection to see several pages: a page of 300 ms at 16
+            # connections answers each in about 5 s, none of them within a 2-second run.
+            wanted = 3 * connections * measured["page_1"]["mean_ms"] / 1000
+            seconds = min(60, max(seconds, round(wanted + 0.5)))  # wrk takes whole seconds
+        alone = _again(
+            partial(_wrk, f"{api}{page.page}", connections, seconds, None, page.cookie),
+            f"{page.name} page c={connections}",
+        )
+        one = page.documents[0] if count == 1 else None
+        several = page.documents if count > 1 else None
+        documents = _again(
+            partial(_wrk, f"{api}/graphql", connections, seconds, one, page.bearer, several),
+            f"{page.name} documents c={connections}",
+        )
+        measured[f"page_{connections}"] = alone
+        measured[f"documents_{connections}"] = documents
+        print(f"{page.name:28} c={connections:<3} page {alone} documents {documents}", flush=True)
+    if not measured["page_16"]["rps"]:
+        raise SystemExit(f"{page.page}: no page answered at 16 connections")
+    page_1, documents_1 = measured["page_1"], measured["documents_1"]
+    if count == 1:
+        measured["time_ratio_1"] = round(page_1["p50_ms"] / documents_1["p50_ms"], 2)
+    else:
+        measured["time_ratio_1"] = round(page_1["mean_ms"] / (documents_1["mean_ms"] * count), 2)
+    # Throughput the other way round: how much longer the page takes, as the time ratio does.
+    measured["rps_ratio_16"] = round(
+        measured["documents_16"]["rps"] / count / measured["page_16"]["rps"], 2
+    )
+    measured["bound"] = PAGE_BOUND
+    measured["within_bound"] = max(measured["time_ratio_1"], measured["rps_ratio_16"]) <= PAGE_BOUND
+    return measured
+
+
+class FailedResponses(SystemExit):
+    """wrk saw answers other than 2xx or 3xx: the run stops, unless the caller tries again."""
+
+
+def _again(measure: Callable[[], dict], what: str) -> dict:
+    """A workspace page's measurement, tried again (at most twice, after a pause) when some
+    answers failed: a page of many documents holds up to the API's whole connection pool, and
+    on a PostgreSQL shared with other work (its `max_connections` reached) a few of its
+    requests can fail where the same figures a moment later do not. A third failure stops
+    the run, as any other operation's first does."""
+    for attempt in range(3):
+        try:
+            return measure()
+        except FailedResponses as failed:
+            if attempt == 2:
+                raise
+            print(f"{what}: failed responses, measuring again in 10 s ({failed})", flush=True)
+            time.sleep(10)
+    raise AssertionError("unreachable")
+
+
+def _wrk(
+    url: str,
+    connections: int,
+    seconds: float,
+    body: dict | None,
+    headers: dict,
+    bodies: list[dict] | None = None,
+) -> dict:
+    """wrk's figures for GET `url` (`body` None) or POSTing `body`; or POSTing each of
+    `bodies` in turn, over and over (a page's documents: their mean times the count is the
+    time of one page's worth of them)."""
+    lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    if body is not None or bodies:
+        lines += ['wrk.method = "POST"', 'wrk.headers["Content-Type"] = "application/json"']
     if body is not None:
-        lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(json.dumps(body))}"]
+        lines.append(f"wrk.body = {json.dumps(json.dumps(body))}")
+    if bodies:
+        listed = ", ".join(json.dumps(json.dumps(b)) for b in bodies)
         lines += [
-            f'wrk.headers["{k}"] = "{v}"'
-            for k, v in {**headers, "Content-Type": "application/json"}.items()
+            f"local bodies = {{{listed}}}",
+            "local turn = 0",
+            "request = function()",
+            "  turn = turn % #bodies + 1",
+            "  return wrk.format(nil, nil, nil, bodies[turn])",
+            "end",
         ]
-        script = "\n".join(lines)
+    script = "\n".join(lines)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     run = subprocess.run(
@@ -292,8 +459,9 @@ def _wrk(url: str, connections: int, seconds: float, body: dict | None, headers:
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
-        raise SystemExit(f"{url}: {errors.group(1)} failed responses\n{out}")
+        raise FailedResponses(f"{url}: {errors.group(1)} failed responses\n{out}")
     return {
+        "mean_ms": round(ms("Latency"), 3),
         "p50_ms": round(ms("50%"), 3),
         "p99_ms": round(ms("99%"), 3),
         "rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), 1),
@@ -374,6 +542,18 @@ def _table(results: dict) -> str:
         f"throughput at 16 connections: {results['sub_platform_vs_community_page_rps_16']}x "
         "(at least 0.8 wanted).",
         "",
+    ]
+    for p in results.get("workspace_pages", []):
+        lines.append(
+            f"Workspace page `{p['name']}` against the {p['documents']} GraphQL document(s) it "
+            f"runs: {p['time_ratio_1']}x their time at 1 connection, {p['rps_ratio_16']}x at 16 "
+            f"connections by throughput (at most {p['bound']}x wanted; page p50 "
+            f"{p['page_1']['p50_ms']} ms at 1 connection, {p['page_16']['rps']} rps at 16; "
+            f"{p['page_sql_statements']} SQL statements, its documents "
+            f"{p['documents_sql_statements']})."
+        )
+        lines.append("")
+    lines += [
         "| operation | conns | API p50 ms | API p99 ms | API rps | floor p50 ms | floor p99 ms "
         "| floor rps | p50 ratio | rps ratio | SQL |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -449,7 +629,8 @@ def main() -> None:
             ).json()
             return answer["data"]["login"]["token"]
 
-        operations = _operations(facts, login(facts["leader_email"]), login(f"admin@{DOMAIN}"))
+        leader_token, admin_token = login(facts["leader_email"]), login(f"admin@{DOMAIN}")
+        operations = _operations(facts, leader_token, admin_token)
         results = {"machine": _machine(), "scale": scale, "operations": []}
         for op in operations:
             path, body, headers = op.api
@@ -488,6 +669,11 @@ def main() -> None:
                     flush=True,
                 )
         results["sub_platform_vs_community_page_rps_16"] = _page_ratio(results["operations"])
+        api_url = f"http://127.0.0.1:{API_PORT}"
+        results["workspace_pages"] = [
+            _page_against_documents(api_url, page, seconds)
+            for page in _workspace_pages(api_url, facts, leader_token, admin_token)
+        ]
         results["audit"] = _audit_under_load(env, operations[0], seconds)
         print(f"audit: {results['audit']}", flush=True)
         results["api_peak_rss_mb"] = _rss_mb(api.pid)

@@ -1,5 +1,7 @@
-"""The README's screenshots: the main platform and a sub-platform, at a desktop's and a phone's
-width, shot from a running demo by Debian's chromium through Playwright.
+"""The README's screenshots: the main platform and a sub-platform, and each role's workspace
+signed in as the demo's user of that role (`gongxue demo` prints their sign-ins), at a
+desktop's and a phone's width, shot from a running demo by Debian's chromium through
+Playwright.
 
     python docs/screenshots.py [URL] [--slug SLUG]
 
@@ -11,8 +13,12 @@ import argparse
 from io import BytesIO
 from pathlib import Path
 
+import httpx
 from PIL import Image
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+
+from server.demo.load import DEMO_DOMAIN, DEMO_PASSWORD
+from server.web.sessions import SESSION_COOKIE
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 # As tests/web/conftest.py launches it: the distribution's browser, never a downloaded one.
@@ -27,12 +33,56 @@ CHROMIUM_ARGS = [
 ]
 WIDTHS = {"desktop": 1280, "phone": 375}
 HEIGHT = 900
+# Each workspace, by the demo user who opens it (the part of the email before the domain) and
+# its path; `{slug}` is the community shown (the demo's community with a deputy and a member).
+# The leader shown is the one whose community owes an overdue report (Art. 18(4)), so the
+# standing at the top of the dashboard shows what a leader is told to do.
+LEADING = "chengyu-county-governance"
+WORKSPACES = {
+    "leader": (f"leader.{LEADING}", f"/c/{LEADING}/manage/"),
+    "member": ("member.{slug}", "/me/"),
+    "applicant": ("applicant", "/apply/"),
+    "project-group": ("admin", "/admin/"),
+    "expert": ("expert", "/expert/"),
+}
+LOGIN = """mutation ($e: String!, $p: String!) {
+  login(input: {email: $e, password: $p}) { token errors { message } } }"""
+
+
+def token(url: str, email: str) -> str:
+    """A session token for the demo user, as `/login` would put in the browser's cookie."""
+    body = {"query": LOGIN, "variables": {"e": email, "p": DEMO_PASSWORD}}
+    answer = httpx.post(url.rstrip("/") + "/graphql", json=body, timeout=30).json()
+    login = answer["data"]["login"]
+    if not login["token"]:
+        raise SystemExit(f"{email} cannot sign in: {login['errors']}")
+    return str(login["token"])
+
+
+def keep(page: Page, url: str, path: str, target: Path) -> Path:
+    """The page's first screen, in 256 colours."""
+    answer = page.goto(url.rstrip("/") + path, wait_until="networkidle")
+    if answer is None or answer.status != 200:
+        status = answer.status if answer else "no answer"
+        raise SystemExit(f"{url}{path}: {status}")
+    png = page.screenshot(full_page=False)
+    Image.open(BytesIO(png)).convert("RGB").quantize(256).save(target, optimize=True)
+    return target
+
+
+def sign_in(context: BrowserContext, url: str, token: str) -> None:
+    context.clear_cookies()
+    context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": url.rstrip("/") + "/"}])
 
 
 def shoot(url: str, slug: str) -> list[Path]:
     pages = {"platform": "/", "sub-platform": f"/c/{slug}/"}
     OUT.mkdir(exist_ok=True)
     made: list[Path] = []
+    tokens = {
+        role: token(url, f"{user.format(slug=slug)}@{DEMO_DOMAIN}")
+        for role, (user, _) in WORKSPACES.items()
+    }
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for device, width in WIDTHS.items():
@@ -45,14 +95,11 @@ def shoot(url: str, slug: str) -> list[Path]:
             )
             page = context.new_page()
             for name, path in pages.items():
-                answer = page.goto(url.rstrip("/") + path, wait_until="networkidle")
-                if answer is None or answer.status != 200:
-                    status = answer.status if answer else "no answer"
-                    raise SystemExit(f"{url}{path}: {status}")
-                png = page.screenshot(full_page=False)
-                target = OUT / f"{name}-{device}.png"
-                Image.open(BytesIO(png)).convert("RGB").quantize(256).save(target, optimize=True)
-                made.append(target)
+                made.append(keep(page, url, path, OUT / f"{name}-{device}.png"))
+            for role, (_, path) in WORKSPACES.items():
+                sign_in(context, url, tokens[role])
+                target = OUT / f"workspace-{role}-{device}.png"
+                made.append(keep(page, url, path.format(slug=slug), target))
             context.close()
         browser.close()
     return made
@@ -62,7 +109,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("url", nargs="?", default="http://127.0.0.1:8000")
     parser.add_argument(
-        "--slug", default="yrd-county-elderly", help="the community whose sub-platform is shown"
+        "--slug",
+        default="yrd-county-elderly",
+        help="the community whose sub-platform and leader's workspace are shown",
     )
     args = parser.parse_args()
     for made in shoot(args.url, args.slug):
