@@ -127,7 +127,6 @@ async def test_the_accounts_are_paged_in_the_order_they_were_made(client, people
         ("leader@registry", None, ["Leader@Registry.example.cn"]),  # any case
         ("  赵专家 ", None, ["expert@registry.example.cn"]),
         ("registry.example", "MEMBER", ["member@registry.example.cn"]),
-        # An expert's assignment to a community is EXPERT there too.
         (None, "EXPERT", ["expert@registry.example.cn"]),
         (None, "PROJECT_GROUP", ["pg@registry.example.cn"]),
         ("100%", None, []),  # a `%` is a character, not a wildcard
