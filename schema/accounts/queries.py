@@ -4,8 +4,11 @@ import strawberry
 
 from schema.accounts.types import User
 from schema.core.context import Context, Info
+from schema.core.pagination import Connection, paginate
 from schema.core.projection import Root, found, roots
+from server.access.roles import Role
 from server.accounts.models import User as UserRow
+from server.accounts.queries import users_statement
 
 if TYPE_CHECKING:
     from schema.core.compiled import Run
@@ -35,3 +38,21 @@ class AccountQueries:
         if row is None or not row.is_active:
             return None
         return User.of(row)
+
+    @strawberry.field(
+        description="The project group's list of accounts, in the order they were made, "
+        "deactivated ones too, each with its roles: `search` finds a piece of the email or "
+        "the display name (any case), `role` keeps who holds that role nationally or in a "
+        "community (the roles of Art. 14 and 17). FORBIDDEN to anyone else."
+    )
+    async def users(
+        self,
+        info: Info,
+        search: str | None = None,
+        role: Role | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[User]:
+        guard = await info.context.guard()
+        statement = users_statement(guard, search, role)
+        return await paginate(info.context, statement, UserRow.id, first, after, User.of)

@@ -11,6 +11,7 @@ from server.compliance.service import (
     findings_statement,
     may_read_run,
     programme_findings_statement,
+    runs_statement,
 )
 from server.errors import not_found
 from server.vocabulary import FindingStatus, Severity
@@ -71,6 +72,36 @@ class ComplianceQueries:
         statement = programme_findings_statement(severity, status, rule)
         return await paginate(
             info.context, statement, models.ProgrammeFinding.id, first, after, Finding.of
+        )
+
+    @strawberry.field(
+        description="Audit runs, newest first: the project group's every run, national or of one "
+        "community; anyone else's, the runs of the communities they may read. With "
+        "`communitySlug`, that community's own runs only (FORBIDDEN to a reader not of it). "
+        "A run checks the rules of the regulation, e.g. the joint activities (Art. 16(3)) and "
+        "the two absences that are an exit (Art. 12)."
+    )
+    async def audit_runs(
+        self,
+        info: Info,
+        community_slug: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AuditRun]:
+        guard = await info.context.guard()
+        guard.signed_in()
+        tenant = await info.context.tenant(community_slug)
+        statement, all_communities = runs_statement(guard, tenant.id if tenant else None)
+        return await paginate(
+            info.context,
+            statement,
+            models.AuditRun.id,
+            first,
+            after,
+            AuditRun.of,
+            community_id=tenant.id if tenant else None,
+            all_communities=all_communities,
+            newest_first=True,
         )
 
     @strawberry.field(description="An audit run, to follow it until it has finished.")

@@ -1,6 +1,6 @@
 import datetime as dt
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
 
@@ -12,6 +12,12 @@ from schema.units.types import Unit
 from server.reports import models
 from server.reports.service import Due
 from server.vocabulary import ReportKind
+
+if TYPE_CHECKING:
+    # Its module imports this one: strawberry reads it lazily, the type checker directly.
+    from schema.communities.types import Community
+else:
+    Community = Annotated["Community", strawberry.lazy("schema.communities.types")]
 
 
 @projected(models.Report, id=("community_id", "id"), community="community_id")
@@ -37,6 +43,14 @@ class Report(Node):
 
     unit: Unit | None = related(
         "Unit", "unit_id", description="The member unit, for MEMBER_ANNUAL."
+    )
+    community: Community = related(
+        "Community",
+        "community_id",
+        same_community=True,
+        description="The community whose report it is: its semi-annual report to the expert "
+        "group (Art. 18(4)), its annual summary and plan (Art. 18(5)), or a member unit's "
+        "annual summary and plan (Art. 19(3)).",
     )
 
 

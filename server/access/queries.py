@@ -29,3 +29,10 @@ def grants_statement(user_id: int | ColumnElement[int]) -> Select[str, int]:
         .distinct()
         .where(CasbinRule.ptype.in_(("g", "g2")), CasbinRule.v0 == subject)
     )
+
+
+def holders_statement(role: Role) -> Select[str]:
+    """The casbin subjects (`user:<id>`) holding `role` nationally or in any community, as
+    `grants_statement` names roles (an expert's assignment counts as EXPERT)."""
+    names = (role.value, EXPERT_ASSIGNED) if role is Role.EXPERT else (role.value,)
+    return select(CasbinRule.v0).where(CasbinRule.ptype.in_(("g", "g2")), CasbinRule.v1.in_(names))

@@ -65,6 +65,23 @@ def may_read_run(guard: Guard, run: AuditRun) -> bool:
     return guard.allows(Permission.TENANT_READ, run.community_id)
 
 
+def runs_statement(guard: Guard, community_id: int | None) -> tuple[Select[AuditRun], bool]:
+    """The audit runs the reader may list, as `may_read_run` decides for one run, and whether
+    they are read in the all-communities scope (national runs are seen only there): one
+    community's own runs (`community_id`) for whoever reads that community; with none, every
+    run, national ones too, for the project group, and any other reader's communities' runs.
+    FORBIDDEN for a community the reader may not read."""
+    guard.signed_in()
+    statement = select(AuditRun)
+    if community_id is not None:
+        guard.require(Permission.TENANT_READ, community_id)
+        return statement.where(AuditRun.community_id == community_id), False
+    if guard.allows(Permission.AUDIT_RUN):
+        return statement, True
+    readable = guard.communities(Permission.TENANT_READ)
+    return statement.where(AuditRun.community_id.in_(readable)), True
+
+
 def findings_statement(
     community_ids: list[int] | None,
     severity: Severity | None,

@@ -456,7 +456,8 @@ class ProjectGroupWorkspace(Workspace):
     async def _audit_runs_page(
         self, request: Request, errors: dict[str, str] | None = None, status: int = 200
     ) -> Response:
-        opened = await self._open(request, "admin/audit_runs", {})
+        after = _cursor(request.query_params.get("after"))
+        opened = await self._open(request, "admin/audit_runs", {"after": after})
         if isinstance(opened, Response):
             return opened
         return self.render(request, "admin/audit_runs.html", status, errors=errors or {}, **opened)
@@ -500,11 +501,14 @@ class ProjectGroupWorkspace(Workspace):
         status: int = 200,
     ) -> Response:
         query = request.query_params
-        variables = {
-            "after": _cursor(query.get("after")),
-            "registeredAfter": _cursor(query.get("registeredAfter")),
+        filters = {
+            "search": query.get("q", "").strip()[:SEARCH_CHARACTERS],
+            "role": _choice(Role, query.get("role")),
         }
-        opened = await self._open(request, "admin/users", variables)
+        variables = {name: value or None for name, value in filters.items()}
+        opened = await self._open(
+            request, "admin/users", {**variables, "after": _cursor(query.get("after"))}
+        )
         if isinstance(opened, Response):
             return opened
         form = await self._data(request, "admin/user_form", {})
@@ -512,25 +516,13 @@ class ProjectGroupWorkspace(Workspace):
             request,
             "admin/users.html",
             status,
-            accounts=self._accounts(opened["created"]),
-            registered_accounts=self._accounts(opened["registered"]),
+            filters=filters,
+            roles=list(Role),
             units=[edge["node"] for edge in form["units"]["edges"]],
             fields=fields or {},
             errors=errors or {},
             **opened,
         )
-
-    def _accounts(self, log: dict[str, Any]) -> list[dict[str, str]]:
-        """The accounts the audit log's entries are about, as they were created."""
-        return [
-            {
-                "id": self.encode_id("User", int(edge["node"]["targetId"])),
-                "at": edge["node"]["at"],
-                **_account(edge["node"]["after"]),
-            }
-            for edge in log["edges"]
-            if edge["node"]["targetId"].isdigit()
-        ]
 
     async def user(self, request: Request) -> Response:
         return await self._user_page(request)
@@ -750,13 +742,6 @@ def _cursor(value: str | None) -> str | None:
 
 def _done(request: Request) -> str | None:
     return DONE.get(request.query_params.get("done", ""))
-
-
-def _account(after: Any) -> dict[str, str]:
-    """The email and name an account was created with, as the audit log recorded them."""
-    if not isinstance(after, dict):
-        return {"email": "", "displayName": ""}
-    return {"email": str(after.get("email", "")), "displayName": str(after.get("displayName", ""))}
 
 
 def _compact(value: Any) -> str:

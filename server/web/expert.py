@@ -147,26 +147,20 @@ class ExpertWorkspace(Workspace):
         me = (answer.data or {}).get("me")
         if not me:
             raise PageFailed(answer)
-        community = next(
-            (
-                c
-                for c in _assigned_communities(me)
-                if any(r["id"] == report_id for r in _nodes(c["reports"]))
-            ),
-            None,
-        )
         report = (answer.data or {}).get("node")
-        if community is None or not self._assigned(actor, community["id"]):
-            # Of a community the expert is not assigned to (the API refused to read it), or
-            # no report at all.
-            codes = answer.codes()
+        codes = answer.codes()
+        if not report or "kind" not in report:
+            # The API refuses a report of a community the expert may not read; an unknown id
+            # (or another kind of object) is no report at all.
             if "FORBIDDEN" in codes:
                 return self.forbidden(request)
-            if report is None or codes <= {"NOT_FOUND", "INVALID_INPUT"}:
+            if codes <= {"NOT_FOUND", "INVALID_INPUT"}:
                 return self.not_found(request)
+            raise PageFailed(answer)
+        community = report["community"]
+        if not self._assigned(actor, community["id"]):
+            # Readable (the project group's account, say) but not this expert's to review.
             return self.forbidden(request)
-        if not report or "kind" not in report:
-            return self.not_found(request)
         return self.render(
             request,
             "expert/report.html",

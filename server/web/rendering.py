@@ -61,6 +61,15 @@ def _chinese_date(value: str | dt.date | None) -> str:
     return chinese_date(day)
 
 
+def _chinese_time(value: str | None) -> str:
+    """A moment's date and time of day in Beijing, 2026年3月2日 14:05: for what happens several
+    times a day (audit runs), where the date alone does not tell them apart."""
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value).astimezone(PROGRAMME_TIMEZONE)
+    return f"{_chinese_date(moment.date())} {moment:%H:%M}"
+
+
 def _brand_colour(value: str | None) -> str | None:
     """A sub-platform's colour for its stylesheet, only ever as `#rrggbb`: the API stores
     nothing else, and the page checks again because the value lands inside a `<style>`."""
@@ -77,6 +86,7 @@ def article_label(cited: str) -> str:
 
 
 TEMPLATES.filters["chinese_date"] = _chinese_date
+TEMPLATES.filters["chinese_time"] = _chinese_time
 TEMPLATES.filters["article"] = article_label
 TEMPLATES.filters["brand_colour"] = _brand_colour
 

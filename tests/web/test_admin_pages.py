@@ -513,7 +513,7 @@ async def test_an_applicant_who_registered_is_listed_and_can_be_granted_a_role(
 
     page = await client.get("/admin/users/")
 
-    listed = page.text.split('id="registered"')[1]
+    listed = page.text.split('id="accounts"')[1]
     assert "孙申请人" in listed and "sun@applicant.example.cn" in listed
     link = re.search(r'href="(/admin/users/[^"]+/)"', listed)
     assert link

@@ -81,6 +81,7 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
     ),
     "Query.communities": (_q("{ communities { totalCount } }"), EVERYONE),
     "Query.units": (_q("{ units { totalCount } }"), EVERYONE),
+    "Query.users": (_q("{ users { totalCount } }"), PROJECT_GROUP),
     "Query.auditLog": (
         _q(
             "query ($s: String) { auditLog(communitySlug: $s) { totalCount } }",
@@ -348,6 +349,16 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         _q("query ($r: ID!) { auditRun(id: $r) { status } }", r=lambda w: w.audit_run),
         IN_COMMUNITY,
     ),
+    # As `auditRun`: a community's runs for whoever reads the community ...
+    "Query.auditRuns": (
+        _q(
+            "query ($s: String) { auditRuns(communitySlug: $s) { totalCount } }",
+            s=lambda w: w.slug,
+        ),
+        IN_COMMUNITY,
+    ),
+    # ... and, without one, the runs of the reader's own communities (none for some).
+    "Query.auditRuns-everywhere": (_q("{ auditRuns { totalCount } }"), SIGNED_IN),
     "Community.findings": (
         _q(
             "query ($s: String!) { community(slug: $s) { findings { totalCount } } }",
