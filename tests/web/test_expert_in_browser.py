@@ -98,7 +98,7 @@ async def test_an_expert_reviews_reports_of_two_communities_from_one_queue(runti
     await tab.page.click("#communities >> text=长三角县域老年教育共同体")
     await tab.page.wait_for_url(tab.base + f"/expert/communities/{guided.yrd.slug}/")
     assert "已审阅" in await tab.page.inner_text("#reports")
-    assert "第16(3)条" in await tab.page.inner_text("#findings")
+    assert "第16条第3项" in await tab.page.inner_text("#findings")
 
     refused = await tab.page.goto(tab.base + f"/expert/communities/{guided.other.slug}/")
     assert refused is not None and refused.status == 403
