@@ -10,7 +10,7 @@ Each form posts to a route that runs ONE mutation, then redirects (post/redirect
 the policy the API's services ask (`guard`), so a user without the right gets the 403 page,
 not a page of buttons that would all be refused."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from server.access.guard import Actor, Guard
 from server.accounts import tokens
-from server.errors import AccessError
+from server.errors import AccessError, GongxueError, UserFacingError
 from server.runtime import Runtime
 from server.uploads import service as uploads
 from server.web import sessions
@@ -42,6 +42,24 @@ class Posted:
 
     def text(self, name: str) -> str:
         return self.fields.get(name, "")
+
+
+class Refusal(Exception):
+    """Files of a form the upload service (or the form's accepted types) refused, by form
+    field: nothing of the form is kept."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(sorted(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The types of file a form takes (content types as the upload service identifies them),
+    and the sentence beside a field whose file is of another."""
+
+    types: Collection[str]
+    refused: str
 
 
 class Workspace:
@@ -126,6 +144,39 @@ class Workspace:
             field = error["field"] or ""
             errors.setdefault(self.form_fields.get(field, field), error["message"])
         return errors
+
+    async def keep_files(self, posted: Posted, accepted: Accepted | None = None) -> dict[str, str]:
+        """The form's files, kept by the upload service `POST /uploads` uses (with its checks:
+        a file that is what it claims, the size cap, the daily quota), as upload ids by field.
+        All are kept in one transaction of their own or, when any is refused (by the service
+        or, if given, by `accepted`), none (`Refusal`, each refusal by its field)."""
+        if not posted.files:
+            return {}
+        kept: dict[str, str] = {}
+        refused: dict[str, str] = {}
+        try:
+            async with self.runtime.database.transaction() as session:
+                for field, (name, data) in posted.files.items():
+                    try:
+                        upload = await uploads.store(
+                            session,
+                            self.runtime.settings,
+                            posted.actor.user_id,
+                            quote(name, safe=""),
+                            data,
+                        )
+                    except UserFacingError as error:
+                        refused[field] = error.message("zh")
+                        continue
+                    if accepted is not None and upload.content_type not in accepted.types:
+                        refused[field] = accepted.refused
+                        continue
+                    kept[field] = self.encode_id("Upload", upload.id)
+                if refused:
+                    raise Refusal(refused)  # rolls back the files kept before it
+        except GongxueError as error:  # the quota's lock or count failing as a refusal
+            raise Refusal({next(iter(posted.files)): error.message("zh")}) from None
+        return kept
 
     def render(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
         return render(request, self.runtime.settings, template, status, **values)
