@@ -96,6 +96,7 @@ def admission_routes(
 
 class AdmissionWorkspace(Workspace):
     form_fields = FORM_FIELDS
+    done_sentences = DONE
     # One evidence file per condition, besides the form's text.
     most_files = len(CONDITIONS)
     most_fields = 40
@@ -160,7 +161,7 @@ class AdmissionWorkspace(Workspace):
         return self.render(
             request,
             "apply/home.html",
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             **opened,
         )
 
@@ -258,7 +259,7 @@ class AdmissionWorkspace(Workspace):
             application=opened["node"],
             me=opened["me"],
             provinces=PROVINCES,
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
         )
 
     # -- the project group ------------------------------------------------------------------
@@ -307,18 +308,12 @@ class AdmissionWorkspace(Workspace):
             status,
             given=posted.fields if posted else {"year": str(today().year)},
             errors=errors or {},
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             **opened,
         )
 
     async def call(self, request: Request) -> Response:
-        opened = await self._open(
-            request,
-            "admission/call",
-            {"id": request.path_params["id"]},
-            "ApplicationCall",
-            reviewing=True,
-        )
+        opened = await self._call(request)
         if isinstance(opened, Response):
             return opened
         return self.render(
@@ -328,7 +323,7 @@ class AdmissionWorkspace(Workspace):
             me=opened["me"],
             applications=[e["node"] for e in opened["applications"]["edges"]],
             provinces=PROVINCES,
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
         )
 
     async def publish(self, request: Request) -> Response:
@@ -352,13 +347,7 @@ class AdmissionWorkspace(Workspace):
     async def _publish_form(
         self, request: Request, errors: dict[str, str] | None = None, status: int = 200
     ) -> Response:
-        opened = await self._open(
-            request,
-            "admission/call",
-            {"id": request.path_params["id"]},
-            "ApplicationCall",
-            reviewing=True,
-        )
+        opened = await self._call(request)
         if isinstance(opened, Response):
             return opened
         applications = [e["node"] for e in opened["applications"]["edges"]]
@@ -406,7 +395,7 @@ class AdmissionWorkspace(Workspace):
             given=posted.fields if posted else {},
             errors=errors or {},
             decisions=list(ReviewDecision),
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
         )
 
     async def review(self, request: Request) -> Response:
@@ -435,6 +424,14 @@ class AdmissionWorkspace(Workspace):
         return back(f"/admin/calls/{call_id}/applications/{application_id}/", done)
 
     # -- the parts these pages share --------------------------------------------------------
+
+    async def _call(self, request: Request) -> dict[str, Any] | Response:
+        """The call of the address with every application to it (`admission/call`), as the
+        project group's pages about it read it."""
+        variables = {"id": request.path_params["id"]}
+        return await self._open(
+            request, "admission/call", variables, "ApplicationCall", reviewing=True
+        )
 
     async def _open(
         self,

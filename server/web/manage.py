@@ -88,6 +88,7 @@ def manage_routes(
 
 class CommunityWorkspace(Workspace):
     form_fields = FORM_FIELDS
+    done_sentences = DONE
     # At most two pictures (the logo and the banner) besides the form's text.
     most_files = 2
     most_fields = 20
@@ -113,7 +114,7 @@ class CommunityWorkspace(Workspace):
             "manage/dashboard.html",
             status,
             errors=errors or {},
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             **STANDING,
             **opened,
         )
@@ -166,7 +167,7 @@ class CommunityWorkspace(Workspace):
             "manage/profile.html",
             status,
             errors=errors or {},
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             intro=(community["intro"] or "") if intro is None else intro,
             colour=colour or community["colour"] or PLATFORM_COLOUR,
             colour_was=community["colour"] or "",
@@ -244,7 +245,7 @@ class CommunityWorkspace(Workspace):
             body=posted.text("body") if posted else (news or {}).get("body", ""),
             kept_cover=kept_cover or "",
             errors=errors or {},
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             picture=_picture_id(request.query_params.get("picture")),
         )
 

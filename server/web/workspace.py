@@ -68,6 +68,9 @@ class Workspace:
     # The API's names for the fields its refusals point at, as this workspace's forms name
     # them; "" for what no form field holds (the summary at the top shows it).
     form_fields: ClassVar[dict[str, str]] = {}
+    # What the page a finished action returns to says, by the name `?done=` gives: fixed
+    # sentences, so a link cannot make the page say anything else.
+    done_sentences: ClassVar[Mapping[str, str]] = {}
     # A form carries at most this many files besides its text.
     most_files: ClassVar[int] = 2
     most_fields: ClassVar[int] = 200
@@ -99,6 +102,10 @@ class Workspace:
         if not self.runtime.revocations.is_live(claims):
             return None
         return Actor(claims.user_id, claims)
+
+    def done(self, request: Request) -> str | None:
+        """The sentence the page's `?done=` names, if it names one of this workspace's."""
+        return self.done_sentences.get(request.query_params.get("done", ""))
 
     def guard(self, actor: Actor) -> Guard:
         return Guard(self.runtime.policy, actor)
