@@ -22,7 +22,6 @@ and the form offers them again, so the applicant does not choose them again."""
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -30,15 +29,21 @@ from starlette.routing import BaseRoute, Route
 
 from policies.permissions import Permission
 from server.clock import today
-from server.errors import GongxueError, UserFacingError
 from server.regions.provinces import PROVINCES
 from server.runtime import Runtime
-from server.uploads import service as uploads
 from server.vocabulary import AdmissionCondition, Level, ReviewDecision
 from server.web import sessions
 from server.web.execution import Answer, Execute, PageFailed
 from server.web.routes import Pages
-from server.web.workspace import DecodeId, EncodeId, Posted, Workspace, back, text_of
+from server.web.workspace import (
+    DecodeId,
+    EncodeId,
+    Posted,
+    Refusal,
+    Workspace,
+    back,
+    text_of,
+)
 
 # Art. 7's seven conditions in its order: the form's order, and the order the API numbers its
 # refusals by (`conditions.{i}.evidence`).
@@ -69,14 +74,6 @@ DATE_REFUSED = "请按“年-月-日”填写日期，例如 2026-03-02"
 CONFIRM_REFUSED = "请勾选确认后再公布：名单公布后授牌编号不能更改"
 
 
-class Refusal(Exception):
-    """Evidence files the upload service refused, by form field: nothing of the form is kept."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(sorted(errors))
-        self.errors = errors
-
-
 def admission_routes(
     runtime: Runtime, execute: Execute, encode_id: EncodeId, decode_id: DecodeId
 ) -> list[BaseRoute]:
@@ -99,6 +96,7 @@ def admission_routes(
 
 class AdmissionWorkspace(Workspace):
     form_fields = FORM_FIELDS
+    done_sentences = DONE
     # One evidence file per condition, besides the form's text.
     most_files = len(CONDITIONS)
     most_fields = 40
@@ -163,7 +161,7 @@ class AdmissionWorkspace(Workspace):
         return self.render(
             request,
             "apply/home.html",
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             **opened,
         )
 
@@ -181,7 +179,7 @@ class AdmissionWorkspace(Workspace):
                 request, posted, refused, 400, _kept_before(posted, refused)
             )
         try:
-            kept = await self._keep_evidence(posted)
+            kept = await self.keep_files(posted)
         except Refusal as refusal:
             # None of this try's files is kept; those of an earlier try still are.
             return await self._application_form(
@@ -189,11 +187,9 @@ class AdmissionWorkspace(Workspace):
             )
         # A file kept on an earlier, refused try is named again rather than sent again.
         files = {
-            f"file-{c.value}": (
-                self.encode_id("Upload", kept[f"file-{c.value}"])
-                if f"file-{c.value}" in kept
-                else posted.text(f"kept-file-{c.value}") or None
-            )
+            f"file-{c.value}": kept.get(f"file-{c.value}")
+            or posted.text(f"kept-file-{c.value}")
+            or None
             for c in CONDITIONS
         }
         unit = {name: posted.text(name) for name in UNIT_FIELDS} | {"level": level}
@@ -214,7 +210,7 @@ class AdmissionWorkspace(Workspace):
             return errors
         if errors:
             offered = _kept_before(posted, errors) | {
-                field: {"id": self.encode_id("Upload", upload_id), "name": posted.files[field][0]}
+                field: {"id": upload_id, "name": posted.files[field][0]}
                 for field, upload_id in kept.items()
                 if field not in errors
             }
@@ -253,7 +249,7 @@ class AdmissionWorkspace(Workspace):
 
     async def my_application(self, request: Request) -> Response:
         opened = await self._open(
-            request, "apply/application", {"id": request.path_params["id"]}, "Application"
+            request, "admission/application", {"id": request.path_params["id"]}, "Application"
         )
         if isinstance(opened, Response):
             return opened
@@ -263,7 +259,7 @@ class AdmissionWorkspace(Workspace):
             application=opened["node"],
             me=opened["me"],
             provinces=PROVINCES,
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
         )
 
     # -- the project group ------------------------------------------------------------------
@@ -312,18 +308,12 @@ class AdmissionWorkspace(Workspace):
             status,
             given=posted.fields if posted else {"year": str(today().year)},
             errors=errors or {},
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             **opened,
         )
 
     async def call(self, request: Request) -> Response:
-        opened = await self._open(
-            request,
-            "admission/call",
-            {"id": request.path_params["id"]},
-            "ApplicationCall",
-            reviewing=True,
-        )
+        opened = await self._call(request)
         if isinstance(opened, Response):
             return opened
         return self.render(
@@ -333,7 +323,7 @@ class AdmissionWorkspace(Workspace):
             me=opened["me"],
             applications=[e["node"] for e in opened["applications"]["edges"]],
             provinces=PROVINCES,
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
         )
 
     async def publish(self, request: Request) -> Response:
@@ -357,13 +347,7 @@ class AdmissionWorkspace(Workspace):
     async def _publish_form(
         self, request: Request, errors: dict[str, str] | None = None, status: int = 200
     ) -> Response:
-        opened = await self._open(
-            request,
-            "admission/call",
-            {"id": request.path_params["id"]},
-            "ApplicationCall",
-            reviewing=True,
-        )
+        opened = await self._call(request)
         if isinstance(opened, Response):
             return opened
         applications = [e["node"] for e in opened["applications"]["edges"]]
@@ -411,7 +395,7 @@ class AdmissionWorkspace(Workspace):
             given=posted.fields if posted else {},
             errors=errors or {},
             decisions=list(ReviewDecision),
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
         )
 
     async def review(self, request: Request) -> Response:
@@ -440,6 +424,14 @@ class AdmissionWorkspace(Workspace):
         return back(f"/admin/calls/{call_id}/applications/{application_id}/", done)
 
     # -- the parts these pages share --------------------------------------------------------
+
+    async def _call(self, request: Request) -> dict[str, Any] | Response:
+        """The call of the address with every application to it (`admission/call`), as the
+        project group's pages about it read it."""
+        variables = {"id": request.path_params["id"]}
+        return await self._open(
+            request, "admission/call", variables, "ApplicationCall", reviewing=True
+        )
 
     async def _open(
         self,
@@ -472,34 +464,6 @@ class AdmissionWorkspace(Workspace):
         if answer.errors or answer.data is None:
             raise PageFailed(answer)
         return answer.data
-
-    async def _keep_evidence(self, posted: Posted) -> dict[str, int]:
-        """The form's evidence files, kept by the upload service, as upload ids by field; all
-        or, when any is refused, none (`Refusal`, each refusal by its field)."""
-        if not posted.files:
-            return {}
-        kept: dict[str, int] = {}
-        refused: dict[str, str] = {}
-        try:
-            async with self.runtime.database.transaction() as session:
-                for field, (name, data) in posted.files.items():
-                    try:
-                        upload = await uploads.store(
-                            session,
-                            self.runtime.settings,
-                            posted.actor.user_id,
-                            quote(name, safe=""),
-                            data,
-                        )
-                    except UserFacingError as error:
-                        refused[field] = error.message("zh")
-                        continue
-                    kept[field] = upload.id
-                if refused:
-                    raise Refusal(refused)  # rolls back the files kept before it
-        except GongxueError as error:  # the quota's lock or count failing as a refusal
-            raise Refusal({next(iter(posted.files)): error.message("zh")}) from None
-        return kept
 
 
 def _kept_before(posted: Posted, errors: Mapping[str, str]) -> dict[str, dict[str, str]]:

@@ -15,21 +15,26 @@ is what a refused mutation after `POST /uploads` leaves too, and nobody else can
 
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from policies.permissions import Permission
-from server.errors import GongxueError, UserFacingError
 from server.runtime import Runtime
-from server.uploads import service as uploads
 from server.web import sessions
 from server.web.execution import Execute, PageFailed
 from server.web.routes import Pages
 from server.web.standing import STANDING, standing_variables
-from server.web.workspace import DecodeId, EncodeId, Posted, Workspace, back
+from server.web.workspace import (
+    Accepted,
+    DecodeId,
+    EncodeId,
+    Posted,
+    Refusal,
+    Workspace,
+    back,
+)
 
 FORM_FIELDS = {
     "coverUploadId": "cover",
@@ -54,17 +59,11 @@ DONE = {
 PICTURE_REFUSED = (
     "图片未能上传：须为能正常打开的 PNG 或 JPEG 图片，不超过 10 MB，且未超过每日上传限额。"
 )
+# What a picture may be: what the pages show inline.
+PICTURES = Accepted(("image/png", "image/jpeg"), "图片须为 PNG 或 JPEG 格式")
 # The platform's own colour (`--primary` in gongxue.css): what the colour picker shows for a
 # community that chose none, and what saving it unchanged does not turn into a choice.
 PLATFORM_COLOUR = "#1d4f91"
-
-
-class Refusal(Exception):
-    """Pictures the upload service refused, by form field: nothing of the form is kept."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(sorted(errors))
-        self.errors = errors
 
 
 def manage_routes(
@@ -89,6 +88,7 @@ def manage_routes(
 
 class CommunityWorkspace(Workspace):
     form_fields = FORM_FIELDS
+    done_sentences = DONE
     # At most two pictures (the logo and the banner) besides the form's text.
     most_files = 2
     most_fields = 20
@@ -114,7 +114,7 @@ class CommunityWorkspace(Workspace):
             "manage/dashboard.html",
             status,
             errors=errors or {},
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             **STANDING,
             **opened,
         )
@@ -134,7 +134,7 @@ class CommunityWorkspace(Workspace):
         elif colour != (posted.text("colour_was") or PLATFORM_COLOUR):
             variables["colour"] = colour
         try:
-            kept = await self._keep_pictures(posted)
+            kept = await self.keep_files(posted, PICTURES)
         except Refusal as refusal:
             return await self._profile_form(request, slug, intro, colour, refusal.errors, 400)
         if "logo" in kept:
@@ -167,7 +167,7 @@ class CommunityWorkspace(Workspace):
             "manage/profile.html",
             status,
             errors=errors or {},
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             intro=(community["intro"] or "") if intro is None else intro,
             colour=colour or community["colour"] or PLATFORM_COLOUR,
             colour_was=community["colour"] or "",
@@ -190,7 +190,7 @@ class CommunityWorkspace(Workspace):
         if isinstance(posted, Response):
             return posted
         try:
-            kept = await self._keep_pictures(posted)
+            kept = await self.keep_files(posted, PICTURES)
         except Refusal as refusal:
             return await self._news_form(request, news_id, posted, refusal.errors, 400)
         cover = kept.get("cover") or posted.text("kept_cover") or None
@@ -245,7 +245,7 @@ class CommunityWorkspace(Workspace):
             body=posted.text("body") if posted else (news or {}).get("body", ""),
             kept_cover=kept_cover or "",
             errors=errors or {},
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             picture=_picture_id(request.query_params.get("picture")),
         )
 
@@ -298,7 +298,7 @@ class CommunityWorkspace(Workspace):
         if "picture" not in posted.files:
             return back(origin, None, picture="missing")
         try:
-            kept = await self._keep_pictures(posted)
+            kept = await self.keep_files(posted, PICTURES)
         except Refusal:
             return back(origin, None, picture="refused")
         return back(origin, None, picture=kept["picture"])
@@ -337,37 +337,6 @@ class CommunityWorkspace(Workspace):
         if answer.errors or answer.data is None:
             raise PageFailed(answer)
         return answer.data
-
-    async def _keep_pictures(self, posted: Posted) -> dict[str, str]:
-        """The form's pictures, kept by the upload service, as upload ids by field; all or,
-        when any is refused, none (`Refusal`, each refusal by its field)."""
-        if not posted.files:
-            return {}
-        kept: dict[str, str] = {}
-        refused: dict[str, str] = {}
-        try:
-            async with self.runtime.database.transaction() as session:
-                for field, (name, data) in posted.files.items():
-                    try:
-                        upload = await uploads.store(
-                            session,
-                            self.runtime.settings,
-                            posted.actor.user_id,
-                            quote(name, safe=""),
-                            data,
-                        )
-                    except UserFacingError as error:
-                        refused[field] = error.message("zh")
-                        continue
-                    if upload.content_type not in ("image/png", "image/jpeg"):
-                        refused[field] = "图片须为 PNG 或 JPEG 格式"
-                        continue
-                    kept[field] = self.encode_id("Upload", upload.id)
-                if refused:
-                    raise Refusal(refused)  # rolls back the pictures kept before it
-        except GongxueError as error:  # the quota's lock or count failing as a refusal
-            raise Refusal({next(iter(posted.files)): error.message("zh")}) from None
-        return kept
 
 
 def _community(data: dict[str, Any]) -> dict[str, Any] | None:

@@ -52,6 +52,17 @@ NO_COMMUNITY = "请选择共同体"
 NO_YEAR = "请填写年份，例如 2026"
 
 
+@dataclass(frozen=True)
+class Exit:
+    """A written exit the unit may send: its document and mutation, its input but the reason,
+    and what `/me/` says once it is done (`?done=`)."""
+
+    document: str
+    mutation: str
+    variables: dict[str, Any]
+    done: str
+
+
 @dataclass
 class Attendance:
     """A unit's attendance record in one community, from the day it joined."""
@@ -129,6 +140,7 @@ def staff_routes(
 
 class StaffWorkspace(Workspace):
     form_fields = FORM_FIELDS
+    done_sentences = DONE
     most_files = 0
     most_fields = 2 * NOTIFICATIONS_PAGE + 10
 
@@ -145,7 +157,7 @@ class StaffWorkspace(Workspace):
             request,
             "me/home.html",
             errors={},
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             **opened,
         )
 
@@ -237,7 +249,7 @@ class StaffWorkspace(Workspace):
             "me/notifications.html",
             status,
             errors=errors or {},
-            done=DONE.get(request.query_params.get("done", "")),
+            done=self.done(request),
             after=after or "",
             unread=answer.data["unreadNotifications"]["totalCount"],
             answer=answer,
@@ -266,79 +278,32 @@ class StaffWorkspace(Workspace):
 
     async def leave(self, request: Request) -> Response:
         slug = request.path_params["slug"]
-        errors: dict[str, str] = {}
-        posted: Posted | None = None
-        if request.method == "POST":
-            read = await self.posted(request)
-            if isinstance(read, Response):
-                return read
-            posted = read
-        opened = await self._open(request, needs_unit=True)
-        if isinstance(opened, Response):
-            return opened
+        read = await self._exit_form(request)
+        if isinstance(read, Response):
+            return read
+        posted, opened = read
         standing = next(
             (s for s in opened["standings"] if s.community["slug"] == slug and s.active), None
         )
         if standing is None:
             return self.not_found(request)  # not a community the unit is in now
-        if posted is not None:
-            if not posted.text("confirm"):
-                errors["confirm"] = NOT_CONFIRMED
-            else:
-                variables = {
-                    "communitySlug": slug,
-                    "unitId": opened["me"]["unit"]["id"],
-                    "reason": posted.text("reason"),
-                }
-                answer = await self.run("me/leave_community", request, {"input": variables})
-                refused = self.refusals(request, answer, "leaveCommunity")
-                if isinstance(refused, Response):
-                    return refused
-                errors = refused
-            if not errors:
-                return back("/me/", "left")
-        return self.render(
-            request,
-            "me/leave.html",
-            400 if errors else 200,
-            errors=errors,
-            standing=standing,
-            reason=posted.text("reason") if posted else "",
-            **opened,
+        variables = {"communitySlug": slug, "unitId": opened["me"]["unit"]["id"]}
+        leaving = Exit("me/leave_community", "leaveCommunity", variables, "left")
+        return await self._written_exit(
+            request, posted, opened, leaving, "me/leave.html", standing=standing
         )
 
     async def withdraw(self, request: Request) -> Response:
-        errors: dict[str, str] = {}
-        posted: Posted | None = None
-        if request.method == "POST":
-            read = await self.posted(request)
-            if isinstance(read, Response):
-                return read
-            posted = read
-        opened = await self._open(request, needs_unit=True)
-        if isinstance(opened, Response):
-            return opened
+        read = await self._exit_form(request)
+        if isinstance(read, Response):
+            return read
+        posted, opened = read
         unit = opened["me"]["unit"]
-        if posted is not None and unit["siteStatus"] == "ACTIVE":
-            if not posted.text("confirm"):
-                errors["confirm"] = NOT_CONFIRMED
-            else:
-                variables = {"unitId": unit["id"], "reason": posted.text("reason")}
-                answer = await self.run("me/withdraw_site", request, {"input": variables})
-                refused = self.refusals(request, answer, "withdrawSite")
-                if isinstance(refused, Response):
-                    return refused
-                errors = refused
-            if not errors:
-                return back("/me/", "withdrawn")
-        return self.render(
-            request,
-            "me/withdraw.html",
-            400 if errors else 200,
-            errors=errors,
-            reason=posted.text("reason") if posted else "",
-            **opened,
-        )
+        # A unit no longer in the programme has nothing to withdraw: the page says so.
+        leaving = None
+        if unit["siteStatus"] == "ACTIVE":
+            leaving = Exit("me/withdraw_site", "withdrawSite", {"unitId": unit["id"]}, "withdrawn")
+        return await self._written_exit(request, posted, opened, leaving, "me/withdraw.html")
 
     # -- the parts this workspace's pages share ---------------------------------------------
 
@@ -361,6 +326,54 @@ class StaffWorkspace(Workspace):
             "unread": answer.data["unread"]["totalCount"],
             "standings": await self._standings(request, me),
         }
+
+    async def _exit_form(self, request: Request) -> tuple[Posted | None, dict[str, Any]] | Response:
+        """A written exit's form as posted (None for the page itself) and the unit's page."""
+        posted: Posted | None = None
+        if request.method == "POST":
+            read = await self.posted(request)
+            if isinstance(read, Response):
+                return read
+            posted = read
+        opened = await self._open(request, needs_unit=True)
+        if isinstance(opened, Response):
+            return opened
+        return posted, opened
+
+    async def _written_exit(
+        self,
+        request: Request,
+        posted: Posted | None,
+        opened: dict[str, Any],
+        leaving: Exit | None,
+        template: str,
+        **values: Any,
+    ) -> Response:
+        """A unit's written exit (Art. 8(2), 12): sent with its reason only once the user ticked
+        the box that confirms it, since it cannot be undone from here; then `/me/`, or the page
+        again with each refusal."""
+        errors: dict[str, str] = {}
+        if posted is not None and leaving is not None:
+            if not posted.text("confirm"):
+                errors["confirm"] = NOT_CONFIRMED
+            else:
+                variables = leaving.variables | {"reason": posted.text("reason")}
+                answer = await self.run(leaving.document, request, {"input": variables})
+                refused = self.refusals(request, answer, leaving.mutation)
+                if isinstance(refused, Response):
+                    return refused
+                errors = refused
+            if not errors:
+                return back("/me/", leaving.done)
+        return self.render(
+            request,
+            template,
+            400 if errors else 200,
+            errors=errors,
+            reason=posted.text("reason") if posted else "",
+            **values,
+            **opened,
+        )
 
     async def _standings(self, request: Request, me: dict[str, Any]) -> list[Standing]:
         unit = me["unit"]

@@ -10,7 +10,7 @@ Each form posts to a route that runs ONE mutation, then redirects (post/redirect
 the policy the API's services ask (`guard`), so a user without the right gets the 403 page,
 not a page of buttons that would all be refused."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from server.access.guard import Actor, Guard
 from server.accounts import tokens
-from server.errors import AccessError
+from server.errors import AccessError, GongxueError, UserFacingError
 from server.runtime import Runtime
 from server.uploads import service as uploads
 from server.web import sessions
@@ -44,12 +44,33 @@ class Posted:
         return self.fields.get(name, "")
 
 
+class Refusal(Exception):
+    """Files of a form the upload service (or the form's accepted types) refused, by form
+    field: nothing of the form is kept."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(sorted(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The types of file a form takes (content types as the upload service identifies them),
+    and the sentence beside a field whose file is of another."""
+
+    types: Collection[str]
+    refused: str
+
+
 class Workspace:
     """One role's workspace: its pages and forms over `execute`."""
 
     # The API's names for the fields its refusals point at, as this workspace's forms name
     # them; "" for what no form field holds (the summary at the top shows it).
     form_fields: ClassVar[dict[str, str]] = {}
+    # What the page a finished action returns to says, by the name `?done=` gives: fixed
+    # sentences, so a link cannot make the page say anything else.
+    done_sentences: ClassVar[Mapping[str, str]] = {}
     # A form carries at most this many files besides its text.
     most_files: ClassVar[int] = 2
     most_fields: ClassVar[int] = 200
@@ -81,6 +102,10 @@ class Workspace:
         if not self.runtime.revocations.is_live(claims):
             return None
         return Actor(claims.user_id, claims)
+
+    def done(self, request: Request) -> str | None:
+        """The sentence the page's `?done=` names, if it names one of this workspace's."""
+        return self.done_sentences.get(request.query_params.get("done", ""))
 
     def guard(self, actor: Actor) -> Guard:
         return Guard(self.runtime.policy, actor)
@@ -126,6 +151,39 @@ class Workspace:
             field = error["field"] or ""
             errors.setdefault(self.form_fields.get(field, field), error["message"])
         return errors
+
+    async def keep_files(self, posted: Posted, accepted: Accepted | None = None) -> dict[str, str]:
+        """The form's files, kept by the upload service `POST /uploads` uses (with its checks:
+        a file that is what it claims, the size cap, the daily quota), as upload ids by field.
+        All are kept in one transaction of their own or, when any is refused (by the service
+        or, if given, by `accepted`), none (`Refusal`, each refusal by its field)."""
+        if not posted.files:
+            return {}
+        kept: dict[str, str] = {}
+        refused: dict[str, str] = {}
+        try:
+            async with self.runtime.database.transaction() as session:
+                for field, (name, data) in posted.files.items():
+                    try:
+                        upload = await uploads.store(
+                            session,
+                            self.runtime.settings,
+                            posted.actor.user_id,
+                            quote(name, safe=""),
+                            data,
+                        )
+                    except UserFacingError as error:
+                        refused[field] = error.message("zh")
+                        continue
+                    if accepted is not None and upload.content_type not in accepted.types:
+                        refused[field] = accepted.refused
+                        continue
+                    kept[field] = self.encode_id("Upload", upload.id)
+                if refused:
+                    raise Refusal(refused)  # rolls back the files kept before it
+        except GongxueError as error:  # the quota's lock or count failing as a refusal
+            raise Refusal({next(iter(posted.files)): error.message("zh")}) from None
+        return kept
 
     def render(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
         return render(request, self.runtime.settings, template, status, **values)
