@@ -1,6 +1,7 @@
 import strawberry
 
 from policies.permissions import Permission
+from schema.compliance.national import ProgrammeCompliance
 from schema.compliance.types import AuditRun, Finding
 from schema.core import ids
 from schema.core.context import Context, Info
@@ -72,6 +73,14 @@ class ComplianceQueries:
         return await paginate(
             info.context, statement, models.ProgrammeFinding.id, first, after, Finding.of
         )
+
+    @strawberry.field(
+        description="Project group: the whole programme's open findings, counted by severity, "
+        "region, level, article and rule, with the worst communities first."
+    )
+    async def programme_compliance(self, info: Info) -> ProgrammeCompliance:
+        (await info.context.guard()).require(Permission.PROGRAMME_READ)
+        return ProgrammeCompliance()
 
     @strawberry.field(description="An audit run, to follow it until it has finished.")
     async def audit_run(self, info: Info, id: strawberry.ID) -> AuditRun | None:
