@@ -1,12 +1,13 @@
 """`programmeCompliance`: the whole programme's open findings, counted in SQL
 (`server/compliance/national.py`) for the project group's national dashboard."""
 
+import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import strawberry
-from sqlalchemy import ARRAY, BigInteger, Select, bindparam
+from sqlalchemy import ARRAY, BigInteger, bindparam
 
 from policies.regulation import RULES
 from schema.compliance.types import Compliance
@@ -59,28 +60,65 @@ class CommunityStanding:
     notices: int
 
 
+class Counted:
+    """The figures of one `programmeCompliance`, each statement run once however many of
+    its fields ask (they resolve concurrently: the first starts it, the others await it)."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+
+    def once(self, name: str, work: Callable[[], Coroutine[Any, Any, Any]]) -> Awaitable[Any]:
+        task = self._tasks.get(name)
+        if task is None:
+            task = self._tasks[name] = asyncio.ensure_future(work())
+        return task
+
+    async def tallies(self, info: Info, dimension: str) -> list[tuple[str, int]]:
+        async def count() -> dict[str, list[tuple[str, int]]]:
+            counted: dict[str, list[tuple[str, int]]] = {}
+            async with info.context.read(all_communities=True) as read:
+                for row in await read.rows(national.open_findings_counted()):
+                    counted.setdefault(str(row[0]), []).append((str(row[1]), int(row[2])))
+            return counted
+
+        counted: dict[str, list[tuple[str, int]]] = await self.once("tallies", count)
+        return counted.get(dimension, [])
+
+    async def communities(self, info: Info) -> tuple[int, int]:
+        """Every community and those with no open error."""
+
+        async def count() -> tuple[int, int]:
+            async with info.context.read(all_communities=True) as read:
+                row = (await read.rows(national.communities_counted()))[0]
+            return int(row[0]), int(row[1])
+
+        counted: tuple[int, int] = await self.once("communities", count)
+        return counted
+
+
 @strawberry.type(
     description="Open findings about the programme itself and sites outside any community's "
     "view (admission evidence, the project group's cadence), counted apart."
 )
 class ProgrammeFindingTallies:
+    counted: strawberry.Private[Counted]
+
     @strawberry.field(description="How many are open.")
     async def open(self, info: Info) -> int:
-        rows = await _rows(info, national.programme_findings_by("severity"))
-        return sum(n for _, n in rows)
+        return sum(n for _, n in await self.counted.tallies(info, "programme-severity"))
 
     @strawberry.field(description="Open ones per severity, ERROR first.")
     async def by_severity(self, info: Info) -> list[Tally]:
-        rows = await _rows(info, national.programme_findings_by("severity"))
+        rows = await self.counted.tallies(info, "programme-severity")
         return _vocabulary(info, rows, Severity)
 
     @strawberry.field(description="Open ones per article of the regulation, in its order.")
     async def by_article(self, info: Info) -> list[Tally]:
-        return _articles(info, await _rows(info, national.programme_findings_by("article")))
+        return _articles(info, await self.counted.tallies(info, "programme-article"))
 
     @strawberry.field(description="Open ones per rule of the catalogue, most first.")
     async def by_rule(self, info: Info) -> list[Tally]:
-        return _rules(info, await _rows(info, national.programme_findings_by("rule")))
+        return _rules(info, await self.counted.tallies(info, "programme-rule"))
 
 
 @strawberry.type(
@@ -88,43 +126,41 @@ class ProgrammeFindingTallies:
     "community's open findings counted (waived and resolved ones are not open)."
 )
 class ProgrammeCompliance:
+    counted: strawberry.Private[Counted]
+
     @strawberry.field(description="How many communities there are, whatever their status.")
     async def communities(self, info: Info) -> int:
-        return (await _communities(info))[0]
+        return (await self.counted.communities(info))[0]
 
     @strawberry.field(description="How many communities have no open error.")
     async def compliant(self, info: Info) -> int:
-        return (await _communities(info))[1]
+        return (await self.counted.communities(info))[1]
 
     @strawberry.field(description="How many of the communities' findings are open.")
     async def open(self, info: Info) -> int:
-        async with info.context.transaction(all_communities=True) as session:
-            return int(await session.scalar(national.open_findings()) or 0)
+        return sum(n for _, n in await self.counted.tallies(info, "severity"))
 
     @strawberry.field(description="The communities' open findings per severity, ERROR first.")
     async def by_severity(self, info: Info) -> list[Tally]:
-        rows = await _rows(info, national.open_findings_by("severity"))
-        return _vocabulary(info, rows, Severity)
+        return _vocabulary(info, await self.counted.tallies(info, "severity"), Severity)
 
     @strawberry.field(description="The communities' open findings per region of theirs (Art. 9).")
     async def by_region(self, info: Info) -> list[Tally]:
-        rows = await _rows(info, national.open_findings_by_community("region"))
-        return _vocabulary(info, rows, Region)
+        return _vocabulary(info, await self.counted.tallies(info, "region"), Region)
 
     @strawberry.field(description="The communities' open findings per level of theirs (Art. 10).")
     async def by_level(self, info: Info) -> list[Tally]:
-        rows = await _rows(info, national.open_findings_by_community("level"))
-        return _vocabulary(info, rows, Level)
+        return _vocabulary(info, await self.counted.tallies(info, "level"), Level)
 
     @strawberry.field(
         description="The communities' open findings per article of the regulation, in its order."
     )
     async def by_article(self, info: Info) -> list[Tally]:
-        return _articles(info, await _rows(info, national.open_findings_by("article")))
+        return _articles(info, await self.counted.tallies(info, "article"))
 
     @strawberry.field(description="The communities' open findings per rule, most first.")
     async def by_rule(self, info: Info) -> list[Tally]:
-        return _rules(info, await _rows(info, national.open_findings_by("rule")))
+        return _rules(info, await self.counted.tallies(info, "rule"))
 
     @strawberry.field(
         description=f"The communities with most open errors, then warnings (at most "
@@ -133,15 +169,15 @@ class ProgrammeCompliance:
     async def worst(self, info: Info, first: int = 10) -> list[CommunityStanding]:
         first = max(0, min(first, MOST_WORST))
         language = info.context.language
-        async with info.context.transaction(all_communities=True) as session:
-            rows = (await session.execute(national.worst_communities(first))).all()
+        async with info.context.read(all_communities=True) as read:
+            rows = await read.rows(national.worst_communities(first))
         return [
             CommunityStanding(
                 slug=row.slug,
                 name=row.name,
-                region=row.region,
+                region=Region(row.region),
                 region_label=Region(row.region).label(language),
-                level=row.level,
+                level=Level(row.level),
                 level_label=Level(row.level).label(language),
                 errors=row.errors,
                 warnings=row.warnings,
@@ -152,20 +188,7 @@ class ProgrammeCompliance:
 
     @strawberry.field(description="The programme's own open findings, counted apart.")
     def programme(self) -> ProgrammeFindingTallies:
-        return ProgrammeFindingTallies()
-
-
-async def _communities(info: Info) -> tuple[int, int]:
-    """Every community and those with no open error (one statement answers both)."""
-    async with info.context.transaction(all_communities=True) as session:
-        total, compliant = (await session.execute(national.communities_counted())).one()
-    return int(total), int(compliant)
-
-
-# `Any`: the key a figure groups by (an enum, a rule id, an article), each its own type.
-async def _rows(info: Info, statement: Select[Any, int]) -> list[tuple[str, int]]:
-    async with info.context.transaction(all_communities=True) as session:
-        return [(str(k), int(n)) for k, n in await session.execute(statement)]
+        return ProgrammeFindingTallies(counted=self.counted)
 
 
 def _vocabulary(info: Info, rows: list[tuple[str, int]], kind: type[Labelled]) -> list[Tally]:

@@ -1,7 +1,7 @@
 import strawberry
 
 from policies.permissions import Permission
-from schema.compliance.national import ProgrammeCompliance
+from schema.compliance.national import Counted, ProgrammeCompliance
 from schema.compliance.types import AuditRun, Finding
 from schema.core import ids
 from schema.core.context import Context, Info
@@ -80,7 +80,7 @@ class ComplianceQueries:
     )
     async def programme_compliance(self, info: Info) -> ProgrammeCompliance:
         (await info.context.guard()).require(Permission.PROGRAMME_READ)
-        return ProgrammeCompliance()
+        return ProgrammeCompliance(counted=Counted())
 
     @strawberry.field(description="An audit run, to follow it until it has finished.")
     async def audit_run(self, info: Info, id: strawberry.ID) -> AuditRun | None:

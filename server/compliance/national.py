@@ -8,7 +8,19 @@ community) are counted apart, from their own table."""
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, any_, exists, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    any_,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from server.communities.models import Community
 from server.compliance.models import Finding, ProgrammeFinding
@@ -23,41 +35,40 @@ def _open_count(severity: Severity | None = None) -> ColumnElement[int]:
     return func.count().filter(opened)
 
 
-def open_findings() -> Select[int]:
-    return select(func.count()).where(Finding.status == FindingStatus.OPEN)
+# What `open_findings_counted` counts by: (dimension, table, column); a community's region
+# and level through its community, the programme's own findings apart ("programme-...").
+DIMENSIONS = (
+    ("severity", "finding", "severity"),
+    ("article", "finding", "article"),
+    ("rule", "finding", "rule"),
+    ("region", "community", "region"),
+    ("level", "community", "level"),
+    ("programme-severity", "programme", "severity"),
+    ("programme-article", "programme", "article"),
+    ("programme-rule", "programme", "rule"),
+)
 
 
-# `Any`: the key a figure groups by (a severity, a rule, an article), each its own type.
-def open_findings_by(column: str) -> Select[Any, int]:
-    """The communities' open findings per value of one of their columns (`severity`,
-    `article`, `rule`)."""
-    grouped = Finding.__table__.c[column]
-    return (
-        select(grouped, func.count()).where(Finding.status == FindingStatus.OPEN).group_by(grouped)
-    )
-
-
-def open_findings_by_community(column: str) -> Select[Any, int]:
-    """The communities' open findings per value of their community's column (`region`,
-    `level`)."""
-    grouped = Community.__table__.c[column]
-    return (
-        select(grouped, func.count())
-        .select_from(Finding)
-        .join(Community, Community.id == Finding.community_id)
-        .where(Finding.status == FindingStatus.OPEN)
-        .group_by(grouped)
-    )
-
-
-def programme_findings_by(column: str) -> Select[Any, int]:
-    """The programme's own open findings per value of one of their columns."""
-    grouped = ProgrammeFinding.__table__.c[column]
-    return (
-        select(grouped, func.count())
-        .where(ProgrammeFinding.status == FindingStatus.OPEN)
-        .group_by(grouped)
-    )
+def open_findings_counted() -> Select[Any]:
+    """Every open finding counted per value of each of `DIMENSIONS`, in one statement (a
+    GROUP BY for each, their rows together): (dimension, value, count)."""
+    counts: list[Select[str, str, int]] = []
+    for dimension, table, column in DIMENSIONS:
+        if table == "programme":
+            grouped = ProgrammeFinding.__table__.c[column]
+            opened = ProgrammeFinding.status == FindingStatus.OPEN
+            source: Any = ProgrammeFinding
+        else:
+            grouped = (Finding if table == "finding" else Community).__table__.c[column]
+            opened = Finding.status == FindingStatus.OPEN
+            source = Finding
+        statement = select(literal(dimension), cast(grouped, String), func.count()).select_from(
+            source
+        )
+        if table == "community":
+            statement = statement.join(Community, Community.id == Finding.community_id)
+        counts.append(statement.where(opened).group_by(grouped))
+    return select(union_all(*counts).subquery("counted"))
 
 
 def communities_counted() -> Select[int, int]:
