@@ -78,7 +78,7 @@ async def test_the_dashboard_counts_every_community_in_a_fixed_number_of_stateme
     many = await client.get("/admin/")
 
     assert few.status_code == many.status_code == 200
-    assert int(few.headers["x-sql-statements"]) == int(many.headers["x-sql-statements"]) <= 12
+    assert int(few.headers["x-sql-statements"]) == int(many.headers["x-sql-statements"]) <= 8
     html = many.text
     # 40 communities, 8 of them (every fifth) with only a waived error: 32 open errors.
     assert _figure(html, "共同体") == 40
