@@ -36,7 +36,7 @@ from server.activities.queries import (
 from server.clock import today
 from server.communities import models
 from server.communities.queries import active_member_count, memberships_statement
-from server.compliance.service import compliance_counts, findings_statement
+from server.compliance.service import findings_statement
 from server.news.queries import community_news_statement
 from server.reports.queries import reports_statement
 from server.reports.service import reports_due
@@ -272,16 +272,11 @@ class Community(Node):
         extensions=IN_THIS_COMMUNITY,
     )
     async def compliance(self, info: Info) -> Compliance:
-        from schema.compliance.types import Compliance as ComplianceType
+        # Batched: every community of a page asks the one loader, which reads them at once.
+        from schema.compliance.national import STANDINGS
 
-        async with info.context.transaction(self.db_id) as session:
-            counts = await compliance_counts(session, self.db_id)
-        return ComplianceType(
-            errors=counts.get((FindingStatus.OPEN, Severity.ERROR), 0),
-            warnings=counts.get((FindingStatus.OPEN, Severity.WARNING), 0),
-            notices=counts.get((FindingStatus.OPEN, Severity.NOTICE), 0),
-            waived=sum(n for (status, _), n in counts.items() if status is FindingStatus.WAIVED),
-        )
+        standing: Compliance = await info.context.loaders.of(STANDINGS).load(self.db_id)
+        return standing
 
 
 # `ColumnElement[Any]`: SQLAlchemy types an expression by its Python value, here a text or null.

@@ -1,6 +1,7 @@
 import strawberry
 
 from policies.permissions import Permission
+from schema.compliance.national import Counted, ProgrammeCompliance
 from schema.compliance.types import AuditRun, Finding
 from schema.core import ids
 from schema.core.context import Context, Info
@@ -103,6 +104,14 @@ class ComplianceQueries:
             all_communities=all_communities,
             newest_first=True,
         )
+
+    @strawberry.field(
+        description="Project group: the whole programme's open findings, counted by severity, "
+        "region, level, article and rule, with the worst communities first."
+    )
+    async def programme_compliance(self, info: Info) -> ProgrammeCompliance:
+        (await info.context.guard()).require(Permission.PROGRAMME_READ)
+        return ProgrammeCompliance(counted=Counted())
 
     @strawberry.field(description="An audit run, to follow it until it has finished.")
     async def audit_run(self, info: Info, id: strawberry.ID) -> AuditRun | None:

@@ -345,6 +345,10 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
     ),
     "Query.findings": (_q("{ findings { totalCount } }"), SIGNED_IN),
     "Query.programmeFindings": (_q("{ programmeFindings { totalCount } }"), PROJECT_GROUP),
+    "Query.programmeCompliance": (
+        _q("{ programmeCompliance { open compliant worst { slug } } }"),
+        PROJECT_GROUP,
+    ),
     "Query.auditRun": (
         _q("query ($r: ID!) { auditRun(id: $r) { status } }", r=lambda w: w.audit_run),
         IN_COMMUNITY,
