@@ -34,7 +34,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from schema.core import ids
 from schema.core.pagination import encode_cursor
 from server.web import sessions
-from server.web.admin import MOST_PAGES
 from server.web.execution import document
 from server.web.standing import standing_variables
 
@@ -278,37 +277,17 @@ def _operations(f: dict, leader: str, admin: str) -> list[Operation]:
     ]
 
 
-def _followed(api: str, name: str, key: str, headers: dict) -> list[dict]:
-    """The bodies a page that reads every node of `key` page after page sends (as
-    `ProjectGroupWorkspace._every` does, at most `MOST_PAGES` of them)."""
-    query, after, bodies = document(name), None, []
-    for _ in range(MOST_PAGES):
-        body = {"query": query, "variables": {"after": after}}
-        bodies.append(body)
-        answer = httpx.post(f"{api}/graphql", json=body, headers=headers, timeout=60).json()
-        assert "errors" not in answer, answer
-        info = answer["data"][key]["pageInfo"]
-        if not info["hasNextPage"]:
-            break
-        after = info["endCursor"]
-    return bodies
-
-
 def _workspace_pages(api: str, f: dict, leader: str, admin: str) -> list[PageAgainstDocuments]:
-    """The leader's dashboard (`/c/{slug}/manage/`, one document) and the project group's
-    compliance dashboard (`/admin/`: every community, every open finding and the programme's
-    own, 100 a page), each beside the documents it runs."""
+    """The leader's dashboard (`/c/{slug}/manage/`) and the project group's compliance
+    dashboard (`/admin/`, the whole programme counted by the API), each beside the one
+    document it runs."""
     lead = {"Authorization": f"Bearer {leader}"}
     pg = {"Authorization": f"Bearer {admin}"}
     dashboard = {
         "query": document("manage/dashboard"),
         "variables": {"slug": f["slug"], **standing_variables()},
     }
-    national = [
-        *_followed(api, "admin/dashboard_communities", "communities", pg),
-        *_followed(api, "admin/dashboard_findings", "findings", pg),
-        *_followed(api, "admin/dashboard_programme", "programmeFindings", pg),
-    ]
+    national = [{"query": document("admin/dashboard"), "variables": {}}]
     return [
         PageAgainstDocuments(
             "leader_dashboard",

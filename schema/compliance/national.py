@@ -2,13 +2,13 @@
 (`server/compliance/national.py`) for the project group's national dashboard."""
 
 import asyncio
-import re
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import strawberry
 from sqlalchemy import ARRAY, BigInteger, bindparam
 
+from policies.articles import article_label, article_order
 from policies.regulation import RULES
 from schema.compliance.types import Compliance
 from schema.core.context import Info
@@ -20,7 +20,6 @@ from server.vocabulary import Labelled, Level, Region, Severity
 
 # The most communities `worst` lists: a dashboard's table, not an export.
 MOST_WORST = 100
-ARTICLE = re.compile(r"(\d+)(?:\((\d+)\))?")
 
 
 class Standings:
@@ -200,28 +199,10 @@ def _vocabulary(info: Info, rows: list[tuple[str, int]], kind: type[Labelled]) -
     ]
 
 
-def _article_order(article: str) -> tuple[int, int]:
-    found = ARTICLE.fullmatch(article)
-    if not found:
-        return (999, 0)
-    return (int(found.group(1)), int(found.group(2) or 0))
-
-
-def _article_label(article: str, language: str) -> str:
-    """ "16(3)" as a reader cites it: 第16条第3项, Art. 16(3)."""
-    found = ARTICLE.fullmatch(article)
-    if not found:
-        return article
-    if language == "en":
-        return f"Art. {article}"
-    number, item = found.groups()
-    return f"第{number}条" + (f"第{item}项" if item else "")
-
-
 def _articles(info: Info, rows: list[tuple[str, int]]) -> list[Tally]:
     return [
-        Tally(key=a, label=_article_label(a, info.context.language), count=n)
-        for a, n in sorted(rows, key=lambda row: _article_order(row[0]))
+        Tally(key=a, label=article_label(a, info.context.language), count=n)
+        for a, n in sorted(rows, key=lambda row: article_order(row[0]))
     ]
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -115,18 +115,6 @@ def _filtered(
     if rule is not None:
         statement = statement.where(table.rule == rule)
     return statement
-
-
-async def compliance_counts(
-    session: AsyncSession, community_id: int
-) -> dict[tuple[FindingStatus, Severity], int]:
-    """A community's findings counted by status and severity (one indexed statement)."""
-    rows = await session.execute(
-        select(Finding.status, Finding.severity, func.count())
-        .where(Finding.community_id == community_id, Finding.status != FindingStatus.RESOLVED)
-        .group_by(Finding.status, Finding.severity)
-    )
-    return {(status, severity): n for status, severity, n in rows}
 
 
 async def waive(

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from policies.articles import article_label, article_order
 from policies.permissions import Permission
 from policies.regulation import CATALOGUE, RULES
 from server.access.roles import Role
@@ -32,7 +33,6 @@ from server.vocabulary import (
     Theme,
 )
 from server.web.execution import Answer, Execute, PageFailed
-from server.web.rendering import ARTICLE, article_label
 from server.web.routes import Pages
 from server.web.workspace import DecodeId, EncodeId, Posted, Workspace, back
 
@@ -61,10 +61,6 @@ DONE = {
     "revoked": "角色已收回。",
     "assigned": "已指派该专家负责此共同体。",
 }
-# How many pages the dashboard once followed: the dashboard now asks `programmeCompliance`
-# (one document), but `bench/run.py` still imports this and the old `dashboard_*` documents
-# until it measures `admin/dashboard.graphql` instead.
-MOST_PAGES = 20
 # A site search the page passes on: the API refuses more than 200 characters.
 SEARCH_CHARACTERS = 100
 CURSOR_CHARACTERS = 200
@@ -644,12 +640,12 @@ def _compliance_figures(national: dict[str, Any]) -> dict[str, Any]:
         "findingsBySeverity": _chart(severities),
         "findingsByArticle": [
             {"label": article_label(t["key"]), "count": t["count"]}
-            for t in sorted(articles, key=lambda t: _article_order(t["key"]))
+            for t in sorted(articles, key=lambda t: article_order(t["key"]))
         ],
     }
     return {
         "charts": charts,
-        "by_rule": sorted(by_rule, key=lambda r: (-r["count"], _article_order(r["article"]))),
+        "by_rule": sorted(by_rule, key=lambda r: (-r["count"], article_order(r["article"]))),
         "worst": national["worst"],
         "communities_count": national["communities"],
         "open_total": national["open"] + programme["open"],
@@ -675,13 +671,6 @@ def _added(*tallies: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _chart(tallies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"label": t["label"], "count": t["count"]} for t in tallies]
-
-
-def _article_order(article: str) -> tuple[int, int]:
-    found = ARTICLE.fullmatch(article)
-    if not found:
-        return (999, 0)
-    return (int(found.group(1)), int(found.group(2) or 0))
 
 
 def _community_form_errors(posted: Posted, chosen: Mapping[str, str]) -> dict[str, str]:

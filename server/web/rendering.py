@@ -3,7 +3,6 @@ field), and the headers that let a browser or a CDN keep an anonymous page."""
 
 import datetime as dt
 import hashlib
-import re
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -11,6 +10,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
+from policies.articles import article_label
 from server.clock import PROGRAMME_TIMEZONE, chinese_date
 from server.news.rules import COLOUR
 from server.settings import Settings
@@ -32,9 +32,6 @@ CONTENT_SECURITY_POLICY = (
 # Anonymous pages kept rendered, by what made them (`render`): a few hundred of a page's own
 # size, the oldest let go first.
 PAGES_KEPT = 256
-
-# How the audit's findings cite the regulation: "11", "16(3)".
-ARTICLE = re.compile(r"(\d+)(?:\((\d+)\))?")
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -76,18 +73,9 @@ def _brand_colour(value: str | None) -> str | None:
     return value if value and COLOUR.fullmatch(value) else None
 
 
-def article_label(cited: str) -> str:
-    """An article of the regulation as a reader cites it: "16(3)" is 第16条第3项."""
-    found = ARTICLE.fullmatch(cited or "")
-    if not found:
-        return cited
-    number, item = found.groups()
-    return f"第{number}条" + (f"第{item}项" if item else "")
-
-
 TEMPLATES.filters["chinese_date"] = _chinese_date
 TEMPLATES.filters["chinese_time"] = _chinese_time
-TEMPLATES.filters["article"] = article_label
+TEMPLATES.filters["article"] = article_label  # 第16条第3项
 TEMPLATES.filters["brand_colour"] = _brand_colour
 
 

@@ -9,7 +9,8 @@ import inspect
 import pkgutil
 
 import pytest
-from sqlalchemy import BigInteger, literal, select, update
+from sqlalchemy import BigInteger, bindparam, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import server
@@ -17,6 +18,7 @@ from schema.core import loaders
 from schema.core.projection import PROJECTIONS
 from server.access import queries as access_queries
 from server.access.guard import Actor, Guard
+from server.accounts import queries as users_queries
 from server.activities import queries as activities_queries
 from server.activities.models import Activity, Attendance
 from server.activities.service import enact_absences
@@ -24,7 +26,9 @@ from server.admission import queries as admission_queries
 from server.audit.service import entries_statement
 from server.communities import queries as communities_queries
 from server.communities.models import Community, Membership
+from server.compliance import national
 from server.compliance import service as compliance_service
+from server.compliance.models import AuditRun
 from server.news import queries as news_queries
 from server.news.models import News
 from server.notifications.service import inbox_statement
@@ -36,6 +40,7 @@ from server.units.models import ExitRecord, Unit
 from server.vocabulary import (
     ActivityKind,
     AttendanceStatus,
+    AuditRunStatus,
     ExitScope,
     MembershipRole,
     MembershipStatus,
@@ -56,6 +61,8 @@ NOT_A_TENANTS = {
     activities_queries.programme_activities_statement: "the project group's own activities",
     note_statement: "counts statements; builds none",
     compliance_service.programme_findings_statement: "findings about the programme itself",
+    access_queries.holders_statement: "the programme's role grants, read by the project group",
+    users_queries.users_statement: "the programme's accounts, listed to the project group only",
     **dict.fromkeys(
         (
             statistics_queries.communities_by_region,
@@ -164,10 +171,11 @@ async def test_findings_statement(owner, two):
     assert [r.id for r in rows] == [two.a.finding_id]
 
 
-async def test_compliance_counts(owner, two):
-    async with AsyncSession(owner) as session:
-        counts = await compliance_service.compliance_counts(session, two.a.id)
-    assert sum(counts.values()) == 1  # A's one open finding, not B's too
+async def test_standings(owner, two):
+    statement = national.standings(bindparam("ids", type_=ARRAY(BigInteger)))
+    rows = await _rows(owner, statement, ids=[two.a.id])
+    assert [r.community_id for r in rows] == [two.a.id]
+    assert sum(rows[0][1:]) == 1  # A's one open finding, not B's too
 
 
 async def test_entries_statement(owner, two):
@@ -189,6 +197,17 @@ async def test_applications_statement_gives_an_applicant_only_their_own(runtime,
     guard = Guard(runtime.policy, Actor(two.a.leader_id, None))
     rows = await _rows(owner, admission_queries.applications_statement(guard, None, None))
     assert [r.id for r in rows] == [two.a.application_id]
+
+
+async def test_runs_statement_gives_a_leader_only_its_communitys_runs(runtime, owner, two):
+    async with AsyncSession(owner) as session, session.begin():
+        for community_id in (two.a.id, two.b.id, None):
+            session.add(AuditRun(community_id=community_id, status=AuditRunStatus.SUCCEEDED))
+    guard = Guard(runtime.policy, Actor(two.a.leader_id, None))
+    for asked in (None, two.a.id):
+        statement, _ = compliance_service.runs_statement(guard, asked)
+        rows = await _rows(owner, statement)
+        assert {r.community_id for r in rows} == {two.a.id}  # not B's, not national ones
 
 
 async def test_the_dataloaders_read_the_ids_asked_for(owner, two):
@@ -221,7 +240,8 @@ COVERED = {
     reports_queries.reports_statement: test_reports_statement,
     units_queries.exits_statement: test_exits_statement,
     compliance_service.findings_statement: test_findings_statement,
-    compliance_service.compliance_counts: test_compliance_counts,
+    national.standings: test_standings,
+    compliance_service.runs_statement: test_runs_statement_gives_a_leader_only_its_communitys_runs,
     entries_statement: test_entries_statement,
     inbox_statement: test_inbox_statement,
     access_queries.grants_statement: test_grants_statement,
