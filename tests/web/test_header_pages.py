@@ -12,6 +12,7 @@ from schema.asgi import build
 from server.notifications.models import Notification
 from server.runtime import open_runtime
 from server.vocabulary import Level, Region
+from server.web.assets import STATIC_DIR
 from server.web.execution import document
 from tests.factories import bearer, make_community, make_user
 from tests.web.test_pages_over_http import csrf_of
@@ -224,6 +225,21 @@ async def test_the_sub_platform_stays_one_statement(counted):
     assert answer["data"]["me"]["roles"][0]["community"]["slug"] == community.slug
     assert asked.headers["x-sql-statements"] == "1"
 
-    polled = await client.get("/me/unread", cookies={"gx_session": token})
+    client.cookies.set("gx_session", token)
+    polled = await client.get("/me/unread")
     assert polled.json() == {"unread": 2}
     assert polled.headers["x-sql-statements"] == "1"
+
+
+async def test_every_rule_of_the_stylesheet_applies_at_its_width():
+    # An `@media` block left open (a merge dropped its `}`) puts every later rule, the
+    # header's among them, on phones only: the desktop header then shows a bare number.
+    sheet = (STATIC_DIR / "gongxue.css").read_text(encoding="utf-8")
+    depth = 0
+    for number, line in enumerate(sheet.splitlines(), 1):
+        if depth == 0 or not line.startswith(("@media", "/* ---")):
+            depth += line.count("{") - line.count("}")
+            assert depth >= 0, number
+            continue
+        pytest.fail(f"line {number} starts a block inside a block left open: {line}")
+    assert depth == 0
