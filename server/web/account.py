@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# The page asks `GET /me/unread` this often (and whenever its tab comes back into view): the
-# API's subscription needs a bearer token the browser session never hands to a script.
+# Without its websocket (`server/web/unread.py`), the page asks `GET /me/unread` this often
+# (and whenever its tab comes back into view).
 UNREAD_SECONDS = 60
 
 # The roles that run a community's sub-platform (Art. 14): its leader and deputies.

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.asyncio
 
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 # The script asks again when the tab comes back into view: the test makes it so, rather than
-# waiting a minute for the next regular check.
+# waiting for the next regular check.
 BACK_IN_VIEW = "window.dispatchEvent(new Event('focus'))"
 
 
@@ -83,9 +83,10 @@ async def test_a_leader_follows_notifications_and_finds_the_workspace_from_every
     await expect(unread.locator(".unread-count")).to_have_text("2")
     await expect(unread).to_have_attribute("aria-label", "2 条未读通知")
 
-    # One arrives while the page is open: the count follows without a reload.
+    # One arrives while the page is open: the count follows without a reload, told by the
+    # page's websocket (followed once the script has opened it).
+    await expect(unread).to_have_attribute("data-following", "yes")
     await _tell(runtime, leader, "请确认下一次联合活动的出勤名单")
-    await page.evaluate(BACK_IN_VIEW)
     await expect(unread.locator(".unread-count")).to_have_text("3")
     await expect(unread).to_have_attribute("aria-label", "3 条未读通知")
 

@@ -2,14 +2,18 @@
 user's own, never another's), kept current by `GET /me/unread`; the workspaces the user's
 roles open; and nothing of either for an anonymous visitor, whose pages stay one statement."""
 
+import asyncio
 import datetime as dt
 import re
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from schema.asgi import build
 from server.notifications.models import Notification
+from server.notifications.service import notify
 from server.runtime import open_runtime
 from server.vocabulary import Level, Region
 from server.web.assets import STATIC_DIR
@@ -243,3 +247,48 @@ async def test_every_rule_of_the_stylesheet_applies_at_its_width():
             continue
         pytest.fail(f"line {number} starts a block inside a block left open: {line}")
     assert depth == 0
+
+
+def _live(server: str) -> str:
+    return server.replace("http://", "ws://", 1) + "/me/unread/live"
+
+
+async def _refused(server: str, headers: dict[str, str]) -> int:
+    """The HTTP status the websocket's handshake gets, refused before it opens."""
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(_live(server), additional_headers=headers):
+            pass
+    return refused.value.response.status_code
+
+
+async def test_the_live_count_is_closed_to_another_site_and_to_nobody(runtime, server):
+    _, token = await make_user(runtime, "live-closed@example.cn")
+    cookie = {"Cookie": f"gx_session={token}"}
+
+    # Another site's page would send its own origin (and, SameSite=Lax, not the cookie).
+    assert await _refused(server, {**cookie, "Origin": "https://evil.example"}) == 403
+    assert await _refused(server, cookie) == 403  # no browser page at all
+    assert await _refused(server, {"Origin": server}) == 403  # nobody signed in
+
+
+async def test_the_live_count_moves_for_the_users_own_notifications(runtime, server):
+    user, token = await make_user(runtime, "live@example.cn")
+    other, _ = await make_user(runtime, "live-other@example.cn")
+    headers = {"Cookie": f"gx_session={token}", "Origin": server}
+
+    async with connect(_live(server), additional_headers=headers) as live:
+        await _notify_announced(runtime, other)
+        with pytest.raises(TimeoutError):  # another user's: nothing to tell
+            await asyncio.wait_for(live.recv(), 1.5)
+
+        await _notify_announced(runtime, user)
+
+        assert await asyncio.wait_for(live.recv(), 10) == "moved"
+    async with httpx.AsyncClient(base_url=server, cookies={"gx_session": token}) as client:
+        assert (await client.get("/me/unread")).json() == {"unread": 1}
+
+
+async def _notify_announced(runtime, user) -> None:
+    """A notification as the programme sends one: announced to the user's inbox."""
+    async with runtime.database.transaction() as session:
+        await notify(session, [user.id], "report.due", "年度总结与计划", "请于12月15日前提交。")

@@ -1,6 +1,8 @@
-// Keeps the header's count of unread notifications current while a page stays open: asks
-// GET /me/unread every data-every seconds and whenever the tab comes back into view. Without
-// this script the count is still right each time a page loads.
+// Keeps the header's count of unread notifications current while a page stays open: the
+// same-origin websocket (data-live) says when a notification arrives, and the count is then
+// asked again (data-unread, JSON). Without a websocket it asks every data-every seconds; and
+// always when the tab comes back into view. Without this script the count is still right each
+// time a page loads.
 (function () {
   "use strict";
   var link = document.querySelector("a[data-unread]");
@@ -9,6 +11,8 @@
   }
   var count = link.querySelector(".unread-count");
   var every = Number(link.getAttribute("data-every")) || 60;
+  var live = null;
+  var tries = 0;
 
   function show(unread) {
     count.textContent = String(unread);
@@ -34,11 +38,40 @@
       });
   }
 
-  window.setInterval(check, every * 1000);
+  function follow() {
+    var path = link.getAttribute("data-live");
+    if (!path || !window.WebSocket) {
+      return;
+    }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    live = new WebSocket(scheme + window.location.host + path);
+    live.onopen = function () {
+      tries = 0;
+      link.setAttribute("data-following", "yes");
+    };
+    live.onmessage = check;
+    live.onclose = function (event) {
+      live = null;
+      link.removeAttribute("data-following");
+      // Signed out (4401) or refused (4403): the next page tells. Else try again, later
+      // each time; meanwhile the regular check covers.
+      if (event.code !== 4401 && event.code !== 4403 && tries < 5) {
+        tries += 1;
+        window.setTimeout(follow, tries * every * 1000);
+      }
+    };
+  }
+
+  window.setInterval(function () {
+    if (live === null) {
+      check();
+    }
+  }, every * 1000);
   window.addEventListener("focus", check);
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden) {
       check();
     }
   });
+  follow();
 })();
