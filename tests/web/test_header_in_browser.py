@@ -2,12 +2,13 @@
 password refused beside its field), sees how many notifications are unread and the count
 change when one arrives while the page stays open, finds the community's workspace from the
 public pages (and no way into another community's, which stays closed), reads the
-notifications until none is unread; the header fits a phone."""
+notifications until none is unread; the header fits a phone and passes axe-core's check."""
 
 import re
 
 import httpx
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import expect
 
 from server.access.policy import PolicyChange
@@ -137,3 +138,10 @@ async def test_a_leader_follows_notifications_and_finds_the_workspace_from_every
         await expect(phone.page.locator("nav.account a.unread")).to_be_visible()
         await expect(phone.page.locator("nav.workspaces a")).to_be_visible()
         assert await phone.page.evaluate(NO_HORIZONTAL_SCROLL), path
+        results = await Axe().run(phone.page)
+        serious = [
+            (v["id"], [n["target"] for n in v["nodes"]])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], path
