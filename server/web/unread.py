@@ -67,7 +67,8 @@ class Unread(Workspace):
             pass
         finally:
             telling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # A tell that found the browser gone (it left between two tells) is no failure.
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, OSError):
                 await telling
 
     async def _tell(self, websocket: WebSocket, user_id: int) -> None:
