@@ -38,6 +38,7 @@ from server.web.me import staff_routes
 from server.web.members import members_routes
 from server.web.rendering import render
 from server.web.routes import web_routes
+from server.web.unread import unread_routes
 from server.worker import InProcessWorker
 
 # uvicorn logs each request (`GONGXUE_ACCESS_LOG`): without its query string, which may hold
@@ -110,6 +111,7 @@ def create_app(
             *web_routes(runtime, execute),
             *manage_routes(runtime, execute, encode_id, decode_id),
             *list_export_routes(runtime, execute, encode_id, decode_id),
+            *unread_routes(runtime, execute, encode_id, decode_id),
             *admission_routes(runtime, execute, encode_id, decode_id),
             *staff_routes(runtime, execute, encode_id, decode_id),
             *activity_routes(runtime, execute, encode_id, decode_id),

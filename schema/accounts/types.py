@@ -2,17 +2,19 @@ from collections.abc import Callable
 from typing import ClassVar
 
 import strawberry
-from sqlalchemy import case, func
+from sqlalchemy import ScalarSelect, case, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from schema.communities.types import Community
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
-from schema.core.projection import Listed, computed, label, projected, related
+from schema.core.projection import Listed, computed, label, per_row, projected, related
 from schema.units.types import Unit
 from server.access.queries import grants_statement
 from server.access.roles import Role, role_of_grant
 from server.accounts import models
 from server.accounts.service import subject
+from server.notifications.models import Notification
 
 strawberry.enum(Role, description="A role in the programme (casbin)")
 
@@ -38,6 +40,16 @@ def _roles(root: "User", info: Info) -> list[RoleGrant]:
     )
 
 
+def unread_count(user_id: ColumnElement[int]) -> ScalarSelect[int]:
+    """How many of a user's notifications are unread: one indexed count, cheap enough for the
+    header of every page a signed-in user sees."""
+    return (
+        select(func.count())
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 @projected(models.User)
 @strawberry.type(description="A person who signs in. Seen by themselves and the project group.")
 class User(Node):
@@ -52,6 +64,10 @@ class User(Node):
 
     unit: Unit | None = related(
         "Unit", "unit_id", description="The unit the user works for, if any."
+    )
+
+    unread_notifications: int = per_row(
+        unread_count, description="How many of the user's notifications are still unread."
     )
 
     roles: list[RoleGrant] = computed(

@@ -2,6 +2,7 @@
 visitor (anonymous, or the user of the browser session). The composition root
 (`schema/asgi.py`) hands the callable in, so `server/` never imports `schema/`."""
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -11,6 +12,10 @@ from typing import Any
 from starlette.requests import Request
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+# Fragments every page may spread (`...Account`): `templates/header/{Name}.graphql`.
+FRAGMENTS_DIR = TEMPLATES_DIR / "header"
+# A named spread, not an inline `... on Type`.
+SPREAD = re.compile(r"\.\.\.\s*(?!on\b)([A-Z][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -48,5 +53,11 @@ Execute = Callable[[str, Mapping[str, Any] | None, Request], Awaitable[Answer]]
 @cache
 def document(name: str) -> str:
     """The GraphQL document a page names: `public/home` is `templates/public/home.graphql`,
-    beside the page's template, so a reader sees what the page asks for."""
-    return (TEMPLATES_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+    beside the page's template, so a reader sees what the page asks for; with the shared
+    fragments it spreads and does not define itself (the header's `...Account`)."""
+    text = (TEMPLATES_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+    for spread in sorted(set(SPREAD.findall(text))):
+        shared = FRAGMENTS_DIR / f"{spread}.graphql"
+        if shared.is_file() and f"fragment {spread} " not in text:
+            text += "\n" + shared.read_text(encoding="utf-8")
+    return text

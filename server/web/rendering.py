@@ -15,6 +15,7 @@ from server.clock import PROGRAMME_TIMEZONE, chinese_date
 from server.news.rules import COLOUR
 from server.settings import Settings
 from server.web import sessions
+from server.web.account import UNREAD_SECONDS, workspaces_of
 from server.web.assets import STATIC
 from server.web.execution import TEMPLATES_DIR, Answer
 
@@ -41,6 +42,8 @@ TEMPLATES = Environment(
     lstrip_blocks=True,
 )
 TEMPLATES.globals["asset"] = STATIC.url
+TEMPLATES.globals["workspaces_of"] = workspaces_of
+TEMPLATES.globals["unread_every"] = UNREAD_SECONDS
 
 
 def _chinese_date(value: str | dt.date | None) -> str:

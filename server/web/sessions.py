@@ -10,7 +10,7 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from server.settings import Settings
@@ -22,7 +22,7 @@ CSRF_FIELD = "csrf_token"
 SESSION_SECONDS = 12 * 60 * 60
 
 
-def session_token(request: Request) -> str | None:
+def session_token(request: HTTPConnection) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
 
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from starlette.datastructures import FormData, UploadFile
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 
 from server.access.guard import Actor, Guard
@@ -90,8 +90,9 @@ class Workspace:
     async def run(self, name: str, request: Request, variables: Mapping[str, Any]) -> Answer:
         return await self.execute(document(name), variables, request)
 
-    def actor(self, request: Request) -> Actor | None:
-        """The browser session's user, if its token is still good."""
+    def actor(self, request: HTTPConnection) -> Actor | None:
+        """The browser session's user, if its token is still good (a page's request, or the
+        header's websocket)."""
         token = sessions.session_token(request)
         if token is None:
             return None
