@@ -58,7 +58,7 @@ async def test_a_clerk_confirms_the_units_written_exit_from_a_community(runtime,
     crumbs = re.sub(r"\s+", "", await tab.page.inner_text(".crumbs"))
     assert crumbs == "总平台›我的工作台›退出共同体"
     assert await tab.page.inner_text("h1") == "申请退出长三角县域老年教育共同体"
-    assert await tab.page.locator("nav a[href='/me/notifications/']").count() == 1
+    assert await tab.page.locator("nav.sections a[href='/me/notifications/']").count() == 1
 
     # Not ticked: refused beside the box and in the summary; nothing changes.
     await tab.page.fill("#reason", "本单位机构调整，无法继续参加活动。")
