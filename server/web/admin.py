@@ -11,6 +11,7 @@ signed in gets the 403 page. The admission pages under `/admin/calls/` are anoth
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -67,6 +68,46 @@ CURSOR_CHARACTERS = 200
 # Roles granted in a community, and the national ones (Art. 14, 17).
 COMMUNITY_ROLES = (Role.LEADER, Role.DEPUTY, Role.MEMBER)
 UNIT_ROLES = {"LEADER": "组长单位", "DEPUTY": "副组长单位", "MEMBER": "成员单位"}
+
+
+@dataclass(frozen=True)
+class ConfirmedAction:
+    """A decision the project group takes on one row with a written reason, confirmed first
+    because it changes what the regulation says of a community or a unit."""
+
+    node_document: str  # the row, by its id: the form's page
+    template: str
+    name: str  # the row as the template names it
+    mutation_document: str
+    mutation: str
+    id_field: str  # the mutation's input field naming the row
+    unconfirmed: str  # the refusal beside the box left unticked
+    back: str
+    done: str
+
+
+WAIVE = ConfirmedAction(
+    "admin/finding",
+    "admin/waive.html",
+    "finding",
+    "admin/waive_finding",
+    "waiveFinding",
+    "findingId",
+    "请勾选确认后再豁免",
+    "/admin/findings/",
+    "waived",
+)
+REINSTATE = ConfirmedAction(
+    "admin/exit",
+    "admin/reinstate.html",
+    "exit",
+    "admin/reinstate",
+    "reinstate",
+    "exitId",
+    "请勾选确认后再撤销退出",
+    "/admin/exits/",
+    "reinstated",
+)
 
 
 def admin_routes(
@@ -180,46 +221,54 @@ class ProjectGroupWorkspace(Workspace):
         )
 
     async def waive(self, request: Request) -> Response:
-        finding_id = request.path_params["id"]
+        return await self._confirmed(request, WAIVE)
+
+    async def reinstate(self, request: Request) -> Response:
+        return await self._confirmed(request, REINSTATE)
+
+    async def _confirmed(self, request: Request, action: "ConfirmedAction") -> Response:
+        """A decision on one row, with its written reason, once confirmed (Art. 12, 20)."""
+        node_id = request.path_params["id"]
         if request.method == "GET":
-            return await self._waive_form(request, finding_id)
+            return await self._confirm_form(request, action, node_id)
         posted = await self.posted(request)
         if isinstance(posted, Response):
             return posted
         reason = posted.text("reason")
         if not posted.text("confirm"):
-            errors = {"confirm": "请勾选确认后再豁免"}
-            return await self._waive_form(request, finding_id, reason, errors, 400)
-        variables = {"input": {"findingId": finding_id, "reason": reason}}
-        answer = await self.run("admin/waive_finding", request, variables)
-        refused = self.refusals(request, answer, "waiveFinding")
+            errors = {"confirm": action.unconfirmed}
+            return await self._confirm_form(request, action, node_id, reason, errors, 400)
+        variables = {"input": {action.id_field: node_id, "reason": reason}}
+        answer = await self.run(action.mutation_document, request, variables)
+        refused = self.refusals(request, answer, action.mutation)
         if isinstance(refused, Response):
             return refused
         if refused:
-            return await self._waive_form(request, finding_id, reason, refused, 400)
-        return back("/admin/findings/", "waived")
+            return await self._confirm_form(request, action, node_id, reason, refused, 400)
+        return back(action.back, action.done)
 
-    async def _waive_form(
+    async def _confirm_form(
         self,
         request: Request,
-        finding_id: str,
+        action: "ConfirmedAction",
+        node_id: str,
         reason: str = "",
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
-        opened = await self._open(request, "admin/finding", {"id": finding_id})
+        opened = await self._open(request, action.node_document, {"id": node_id})
         if isinstance(opened, Response):
             return opened
         if not opened.get("node"):
             return self.not_found(request)
         return self.render(
             request,
-            "admin/waive.html",
+            action.template,
             status,
-            finding=opened["node"],
             me=opened["me"],
             reason=reason,
             errors=errors or {},
+            **{action.name: opened["node"]},
         )
 
     # -- communities ------------------------------------------------------------------------
@@ -357,49 +406,6 @@ class ProjectGroupWorkspace(Workspace):
         if isinstance(opened, Response):
             return opened
         return self.render(request, "admin/exits.html", done=_done(request), **opened)
-
-    async def reinstate(self, request: Request) -> Response:
-        exit_id = request.path_params["id"]
-        if request.method == "GET":
-            return await self._reinstate_form(request, exit_id)
-        posted = await self.posted(request)
-        if isinstance(posted, Response):
-            return posted
-        reason = posted.text("reason")
-        if not posted.text("confirm"):
-            errors = {"confirm": "请勾选确认后再撤销退出"}
-            return await self._reinstate_form(request, exit_id, reason, errors, 400)
-        variables = {"input": {"exitId": exit_id, "reason": reason}}
-        answer = await self.run("admin/reinstate", request, variables)
-        refused = self.refusals(request, answer, "reinstate")
-        if isinstance(refused, Response):
-            return refused
-        if refused:
-            return await self._reinstate_form(request, exit_id, reason, refused, 400)
-        return back("/admin/exits/", "reinstated")
-
-    async def _reinstate_form(
-        self,
-        request: Request,
-        exit_id: str,
-        reason: str = "",
-        errors: dict[str, str] | None = None,
-        status: int = 200,
-    ) -> Response:
-        opened = await self._open(request, "admin/exit", {"id": exit_id})
-        if isinstance(opened, Response):
-            return opened
-        if not opened.get("node"):
-            return self.not_found(request)
-        return self.render(
-            request,
-            "admin/reinstate.html",
-            status,
-            exit=opened["node"],
-            me=opened["me"],
-            reason=reason,
-            errors=errors or {},
-        )
 
     # -- audit runs -------------------------------------------------------------------------
 
