@@ -40,7 +40,8 @@ class AccountQueries:
         return User.of(row)
 
     @strawberry.field(
-        description="The project group's list of accounts, in the order they were made, "
+        description="The project group's list of accounts, in the order they were made "
+        "(`newestFirst`: the latest first), "
         "deactivated ones too, each with its roles: `search` finds a piece of the email or "
         "the display name (any case), `role` keeps who holds that role nationally or in a "
         "community (the roles of Art. 14 and 17). FORBIDDEN to anyone else."
@@ -50,9 +51,12 @@ class AccountQueries:
         info: Info,
         search: str | None = None,
         role: Role | None = None,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[User]:
         guard = await info.context.guard()
         statement = users_statement(guard, search, role)
-        return await paginate(info.context, statement, UserRow.id, first, after, User.of)
+        return await paginate(
+            info.context, statement, UserRow.id, first, after, User.of, newest_first=newest_first
+        )

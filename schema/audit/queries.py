@@ -14,8 +14,8 @@ from server.audit.service import entries_statement
 @strawberry.type
 class AuditQueries:
     @strawberry.field(
-        description="The audit log, newest last: the project group's in full, a leader's for "
-        "its own community (`communitySlug`)."
+        description="The audit log, oldest first (`newestFirst`: the latest first): the project "
+        "group's in full, a leader's for its own community (`communitySlug`)."
     )
     async def audit_log(
         self,
@@ -25,6 +25,7 @@ class AuditQueries:
         action: str | None = None,
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[AuditEntry]:
@@ -42,4 +43,5 @@ class AuditQueries:
             AuditEntry.of,
             community_id=community_id,
             all_communities=community_id is None,
+            newest_first=newest_first,
         )

@@ -58,7 +58,10 @@ class CommunityQueries:
             raise not_found("共同体", "community")
         return Community.of(row)
 
-    @strawberry.field(description="The national listing of communities, filtered.")
+    @strawberry.field(
+        description="The national listing of communities, filtered; oldest first "
+        "(`newestFirst`: the latest first)."
+    )
     @page("Community", communities_statement)
     async def communities(
         self,
@@ -66,6 +69,7 @@ class CommunityQueries:
         region: Region | None = None,
         level: Level | None = None,
         status: CommunityStatus | None = None,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Community]:

@@ -184,7 +184,8 @@ class Community(Node):
         raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
-        description="The community's activities (Art. 16, 18), oldest first.",
+        description="The community's activities (Art. 16, 18), oldest first (`newestFirst`: "
+        "the latest first).",
         extensions=IN_THIS_COMMUNITY,
     )
     @page(
@@ -208,7 +209,8 @@ class Community(Node):
         raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
-        description="The reports submitted (Art. 18(4), 18(5), 19(3)), oldest first.",
+        description="The reports submitted (Art. 18(4), 18(5), 19(3)), oldest first "
+        "(`newestFirst`: the latest first).",
         extensions=IN_THIS_COMMUNITY,
     )
     @page(
@@ -223,6 +225,7 @@ class Community(Node):
         info: Info,
         kind: ReportKind | None = None,
         year: int | None = None,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Report]:
@@ -245,7 +248,8 @@ class Community(Node):
         return [DueReportType.of(d) for d in owed if d.overdue or not overdue_only]
 
     @strawberry.field(
-        description="What the rule audits found here (Art. 9-19), oldest first.",
+        description="What the rule audits found here (Art. 9-19), oldest first (`newestFirst`: "
+        "the latest first).",
         extensions=IN_THIS_COMMUNITY,
     )
     @page(
@@ -261,6 +265,7 @@ class Community(Node):
         info: Info,
         severity: Severity | None = None,
         status: FindingStatus | None = None,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Finding]:

@@ -22,7 +22,8 @@ from server.vocabulary import FindingStatus, Severity
 class ComplianceQueries:
     @strawberry.field(
         description="Findings of the communities the reader may see (one with `communitySlug`): "
-        "all for the project group, their own for members, their assigned ones for experts."
+        "all for the project group, their own for members, their assigned ones for experts; "
+        "oldest first (`newestFirst`: the latest first)."
     )
     async def findings(
         self,
@@ -31,6 +32,7 @@ class ComplianceQueries:
         severity: Severity | None = None,
         status: FindingStatus | None = None,
         rule: str | None = None,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Finding]:
@@ -54,11 +56,13 @@ class ComplianceQueries:
             Finding.of,
             community_id=tenant.id if tenant else None,
             all_communities=tenant is None,
+            newest_first=newest_first,
         )
 
     @strawberry.field(
         description="Project group: findings about the programme itself and sites outside "
-        "any community's view (admission evidence, the project group's cadence)."
+        "any community's view (admission evidence, the project group's cadence); oldest first "
+        "(`newestFirst`: the latest first)."
     )
     async def programme_findings(
         self,
@@ -66,17 +70,25 @@ class ComplianceQueries:
         severity: Severity | None = None,
         status: FindingStatus | None = None,
         rule: str | None = None,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Finding]:
         (await info.context.guard()).require(Permission.FINDING_WAIVE)
         statement = programme_findings_statement(severity, status, rule)
         return await paginate(
-            info.context, statement, models.ProgrammeFinding.id, first, after, Finding.of
+            info.context,
+            statement,
+            models.ProgrammeFinding.id,
+            first,
+            after,
+            Finding.of,
+            newest_first=newest_first,
         )
 
     @strawberry.field(
-        description="Audit runs, newest first: the project group's every run, national or of one "
+        description="Audit runs, the latest first (`newestFirst: false`: the oldest first): "
+        "the project group's every run, national or of one "
         "community; anyone else's, the runs of the communities they may read. With "
         "`communitySlug`, that community's own runs only (FORBIDDEN to a reader not of it). "
         "A run checks the rules of the regulation, e.g. the joint activities (Art. 16(3)) and "
@@ -86,6 +98,7 @@ class ComplianceQueries:
         self,
         info: Info,
         community_slug: str | None = None,
+        newest_first: bool = True,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[AuditRun]:
@@ -102,7 +115,7 @@ class ComplianceQueries:
             AuditRun.of,
             community_id=tenant.id if tenant else None,
             all_communities=all_communities,
-            newest_first=True,
+            newest_first=newest_first,
         )
 
     @strawberry.field(

@@ -15,7 +15,8 @@ from server.vocabulary import ExitScope, Level, SiteStatus
 @strawberry.type
 class UnitQueries:
     @strawberry.field(
-        description="The experiment sites, filtered; 20 a page by default, 100 at most."
+        description="The experiment sites, filtered; oldest first (`newestFirst`: the latest "
+        "first); 20 a page by default, 100 at most."
     )
     @page("Unit", units_statement)
     async def units(
@@ -25,6 +26,7 @@ class UnitQueries:
         province: str | None = None,
         status: SiteStatus | None = None,
         search: str | None = None,
+        newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Unit]:
