@@ -5,8 +5,8 @@ openpyxl turns any string starting with `=` into a formula cell, so a unit named
 `=HYPERLINK(...)` would be a live link in every downloaded list; spreadsheet programs also
 treat `+`, `-`, `@`, tab and carriage return at the start as the start of a formula when a
 cell is edited. Here every string is written as an explicit string cell, whatever it starts
-with, and dates as real date cells. A control character XML cannot hold is shown as U+FFFD
-rather than failing the whole download."""
+with, and dates (and moments, as a clock in China read them) as real date cells. A control
+character XML cannot hold is shown as U+FFFD rather than failing the whole download."""
 
 import datetime as dt
 import io
@@ -17,9 +17,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Font
 
 DATE_FORMAT = "yyyy-mm-dd"
+MOMENT_FORMAT = "yyyy-mm-dd hh:mm"
 # What stands for a control character XML cannot hold (openpyxl refuses the whole file).
 UNWRITABLE = "\ufffd"
-Value = str | int | dt.date | None
+Value = str | int | float | dt.date | None
 
 
 def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Value]]) -> bytes:
@@ -36,7 +37,9 @@ def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Value]]
                 cell.data_type = TYPE_STRING  # never a formula, whatever the text starts with
             else:
                 cell.value = value
-                if isinstance(value, dt.date):
+                if isinstance(value, dt.datetime):  # a moment, without its time zone
+                    cell.number_format = MOMENT_FORMAT
+                elif isinstance(value, dt.date):
                     cell.number_format = DATE_FORMAT
             if number == 1:
                 cell.font = Font(bold=True)

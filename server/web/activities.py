@@ -30,7 +30,17 @@ from server.vocabulary import ActivityKind, AttendanceStatus, ReportKind
 from server.web.execution import Answer, Execute
 from server.web.manage import CommunityWorkspace
 from server.web.routes import Pages
-from server.web.workspace import DecodeId, EncodeId, Posted, back
+from server.web.workspace import (
+    NEWEST,
+    OLDEST,
+    ORDERS,
+    Asked,
+    DecodeId,
+    EncodeId,
+    Posted,
+    back,
+    list_order,
+)
 
 FORM_FIELDS = {
     "uploadId": "sheet",
@@ -147,13 +157,9 @@ class ActivitiesWorkspace(CommunityWorkspace):
     ) -> Response:
         today = clock.today()
         after = request.query_params.get("after") or None
-        variables = list_variables(request, after)
+        asked = activities_asked(request)
         opened = await self._open(
-            request,
-            "manage/activities/list",
-            variables,
-            _community,
-            Permission.ACTIVITY_MANAGE,
+            request, asked.document, asked.page(after), _community, Permission.ACTIVITY_MANAGE
         )
         if isinstance(opened, Response):
             return opened
@@ -180,7 +186,9 @@ class ActivitiesWorkspace(CommunityWorkspace):
             year=today.year,
             required=CITIZEN_LEARNING_A_YEAR,
             paged=after is not None,
-            shown_kind=variables["kind"] or "",
+            shown_kind=asked.filters["kind"],
+            filters=asked.filters,
+            orders=ORDERS,
             **opened,
         )
 
@@ -343,14 +351,10 @@ class ActivitiesWorkspace(CommunityWorkspace):
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
-        slug = request.path_params["slug"]
         after = request.query_params.get("after") or None
+        asked = reports_asked(request)
         opened = await self._open(
-            request,
-            "manage/reports/list",
-            {"slug": slug, "after": after},
-            _community,
-            Permission.REPORT_SUBMIT,
+            request, asked.document, asked.page(after), _community, Permission.REPORT_SUBMIT
         )
         if isinstance(opened, Response):
             return opened
@@ -371,6 +375,8 @@ class ActivitiesWorkspace(CommunityWorkspace):
             request,
             "manage/reports/list.html",
             status,
+            filters=asked.filters,
+            orders=ORDERS,
             errors=errors or {},
             done=DONE.get(request.query_params.get("done", "")),
             kinds=COMMUNITY_REPORTS,
@@ -446,19 +452,37 @@ class ActivitiesWorkspace(CommunityWorkspace):
         )
 
 
-def list_variables(request: Request, after: str | None) -> dict[str, Any]:
-    """The activities list's variables for one page of it (the page and its export), of the
-    kind `?kind=` names, if it names one."""
+def activities_asked(request: Request) -> Asked:
+    """The activities list as the request asks for it (the page and its export): of the kind
+    `?kind=` names, if it names one, in the order `?order=` chooses (the latest first unless
+    it says otherwise: a leader looks for what was just held)."""
     today = clock.today()
     kind = request.query_params.get("kind", "")
-    return {
-        "kind": kind if kind in ActivityKind.__members__ else None,
-        "slug": request.path_params["slug"],
-        "after": after,
-        "yearStart": str(dt.date(today.year, 1, 1)),
-        "yearEnd": str(dt.date(today.year, 12, 31)),
-        "today": str(today),
-    }
+    kind = kind if kind in ActivityKind.__members__ else ""
+    order = list_order(request.query_params, NEWEST)
+    return Asked(
+        "manage/activities/list",
+        {
+            "kind": kind or None,
+            "newestFirst": order == NEWEST,
+            "slug": request.path_params["slug"],
+            "yearStart": str(dt.date(today.year, 1, 1)),
+            "yearEnd": str(dt.date(today.year, 12, 31)),
+            "today": str(today),
+        },
+        {"kind": kind, "order": order},
+    )
+
+
+def reports_asked(request: Request) -> Asked:
+    """The reports list as the request asks for it (the page and its export), in the order
+    `?order=` chooses: the oldest first unless it says otherwise, as the reports are owed."""
+    order = list_order(request.query_params, OLDEST)
+    return Asked(
+        "manage/reports/list",
+        {"slug": request.path_params["slug"], "newestFirst": order == NEWEST},
+        {"order": order},
+    )
 
 
 def _community(data: dict[str, Any]) -> dict[str, Any] | None:

@@ -8,9 +8,8 @@ project group's alone (`Permission.PROGRAMME_READ` in the national domain), so a
 signed in gets the 403 page. The admission pages under `/admin/calls/` are another module's.
 """
 
-import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,9 +32,21 @@ from server.vocabulary import (
     SiteStatus,
     Theme,
 )
+from server.web import exports
 from server.web.execution import Answer, Execute, PageFailed
 from server.web.routes import Pages
-from server.web.workspace import DecodeId, EncodeId, Posted, Workspace, back
+from server.web.workspace import (
+    NEWEST,
+    OLDEST,
+    ORDERS,
+    Asked,
+    DecodeId,
+    EncodeId,
+    Posted,
+    Workspace,
+    back,
+    list_order,
+)
 
 # The API's names for the fields its refusals point at, as these forms name them.
 FORM_FIELDS = {
@@ -133,7 +144,14 @@ def admin_routes(
         "/admin/users/{id}/assign": (workspace.assign, ["POST"]),
         "/admin/audit-log/": (workspace.audit_log, ["GET"]),
     }
-    return [Route(path, guarded(page), methods=methods) for path, (page, methods) in pages.items()]
+    downloads = [
+        Route(f"/admin/{name}/export.xlsx", guarded(workspace.download(name)))
+        for name in exports.ADMIN_EXPORTS
+    ]
+    return [
+        *(Route(path, guarded(page), methods=methods) for path, (page, methods) in pages.items()),
+        *downloads,
+    ]
 
 
 class ProjectGroupWorkspace(Workspace):
@@ -179,40 +197,15 @@ class ProjectGroupWorkspace(Workspace):
     # -- findings ---------------------------------------------------------------------------
 
     async def findings(self, request: Request) -> Response:
-        query = request.query_params
-        community = query.get("community", "")[:CURSOR_CHARACTERS]
-        severity = _choice(Severity, query.get("severity"))
-        rule = query.get("rule", "")
-        rule = rule if rule in {r.id for r in CATALOGUE} else ""
-        # Open findings are what the page is for; "all" shows every status.
-        status = (
-            ""
-            if query.get("status") == "ALL"
-            else _choice(FindingStatus, query.get("status") or "OPEN")
-        )
-        variables: dict[str, Any] = {
-            "severity": severity or None,
-            "status": status or None,
-            "rule": rule or None,
-            "after": _cursor(query.get("after")),
-        }
-        if community == "programme":
-            name = "admin/programme_findings"
-        else:
-            name = "admin/findings"
-            variables["communitySlug"] = community or None
-        opened = await self._open(request, name, variables)
+        asked = findings_asked(request)
+        opened = await self._open(request, asked.document, self._page(request, asked))
         if isinstance(opened, Response):
             return opened
         return self.render(
             request,
             "admin/findings.html",
-            filters={
-                "community": community,
-                "severity": severity,
-                "status": status or "ALL",
-                "rule": rule,
-            },
+            filters=asked.filters,
+            orders=ORDERS,
             rules=CATALOGUE,
             severities=list(Severity),
             statuses=list(FindingStatus),
@@ -274,22 +267,15 @@ class ProjectGroupWorkspace(Workspace):
     # -- communities ------------------------------------------------------------------------
 
     async def communities(self, request: Request) -> Response:
-        query = request.query_params
-        filters = {
-            "region": _choice(Region, query.get("region")),
-            "level": _choice(Level, query.get("level")),
-            "status": _choice(CommunityStatus, query.get("status")),
-        }
-        variables = {name: value or None for name, value in filters.items()}
-        opened = await self._open(
-            request, "admin/communities", {**variables, "after": _cursor(query.get("after"))}
-        )
+        asked = communities_asked(request)
+        opened = await self._open(request, asked.document, self._page(request, asked))
         if isinstance(opened, Response):
             return opened
         return self.render(
             request,
             "admin/communities.html",
-            filters=filters,
+            filters=asked.filters,
+            orders=ORDERS,
             regions=list(Region),
             levels=list(Level),
             community_statuses=list(CommunityStatus),
@@ -377,35 +363,33 @@ class ProjectGroupWorkspace(Workspace):
     # -- sites and exits --------------------------------------------------------------------
 
     async def sites(self, request: Request) -> Response:
-        query = request.query_params
-        province = query.get("province", "").strip()
-        filters = {
-            "search": query.get("q", "").strip()[:SEARCH_CHARACTERS],
-            "level": _choice(Level, query.get("level")),
-            "province": province if re.fullmatch(r"\d{2}", province) else "",
-            "status": _choice(SiteStatus, query.get("status")),
-        }
-        variables = {name: value or None for name, value in filters.items()}
-        opened = await self._open(
-            request, "admin/sites", {**variables, "after": _cursor(query.get("after"))}
-        )
+        asked = sites_asked(request)
+        opened = await self._open(request, asked.document, self._page(request, asked))
         if isinstance(opened, Response):
             return opened
         return self.render(
             request,
             "admin/sites.html",
-            filters=filters,
+            filters=asked.filters,
+            orders=ORDERS,
             levels=list(Level),
             site_statuses=list(SiteStatus),
             **opened,
         )
 
     async def exits(self, request: Request) -> Response:
-        after = _cursor(request.query_params.get("after"))
-        opened = await self._open(request, "admin/exits", {"after": after})
+        asked = exits_asked(request)
+        opened = await self._open(request, asked.document, self._page(request, asked))
         if isinstance(opened, Response):
             return opened
-        return self.render(request, "admin/exits.html", done=_done(request), **opened)
+        return self.render(
+            request,
+            "admin/exits.html",
+            filters=asked.filters,
+            orders=ORDERS,
+            done=_done(request),
+            **opened,
+        )
 
     # -- audit runs -------------------------------------------------------------------------
 
@@ -427,11 +411,19 @@ class ProjectGroupWorkspace(Workspace):
     async def _audit_runs_page(
         self, request: Request, errors: dict[str, str] | None = None, status: int = 200
     ) -> Response:
-        after = _cursor(request.query_params.get("after"))
-        opened = await self._open(request, "admin/audit_runs", {"after": after})
+        asked = audit_runs_asked(request)
+        opened = await self._open(request, asked.document, self._page(request, asked))
         if isinstance(opened, Response):
             return opened
-        return self.render(request, "admin/audit_runs.html", status, errors=errors or {}, **opened)
+        return self.render(
+            request,
+            "admin/audit_runs.html",
+            status,
+            filters=asked.filters,
+            orders=ORDERS,
+            errors=errors or {},
+            **opened,
+        )
 
     async def audit_run(self, request: Request) -> Response:
         opened = await self._open(request, "admin/audit_run", {"id": request.path_params["id"]})
@@ -471,15 +463,8 @@ class ProjectGroupWorkspace(Workspace):
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
-        query = request.query_params
-        filters = {
-            "search": query.get("q", "").strip()[:SEARCH_CHARACTERS],
-            "role": _choice(Role, query.get("role")),
-        }
-        variables = {name: value or None for name, value in filters.items()}
-        opened = await self._open(
-            request, "admin/users", {**variables, "after": _cursor(query.get("after"))}
-        )
+        asked = users_asked(request)
+        opened = await self._open(request, asked.document, self._page(request, asked))
         if isinstance(opened, Response):
             return opened
         form = await self._data(request, "admin/user_form", {})
@@ -487,7 +472,8 @@ class ProjectGroupWorkspace(Workspace):
             request,
             "admin/users.html",
             status,
-            filters=filters,
+            filters=asked.filters,
+            orders=ORDERS,
             roles=list(Role),
             units=[edge["node"] for edge in form["units"]["edges"]],
             fields=fields or {},
@@ -565,24 +551,15 @@ class ProjectGroupWorkspace(Workspace):
     # -- the audit log ----------------------------------------------------------------------
 
     async def audit_log(self, request: Request) -> Response:
-        query = request.query_params
-        filters = {
-            "action": query.get("action", "").strip()[:SEARCH_CHARACTERS],
-            "community": query.get("community", "").strip()[:SEARCH_CHARACTERS],
-        }
-        variables = {
-            "action": filters["action"] or None,
-            "communitySlug": filters["community"] or None,
-            "after": _cursor(query.get("after")),
-        }
-        opened = await self._open(request, "admin/audit_log", variables)
+        asked = audit_log_asked(request)
+        opened = await self._open(request, asked.document, self._page(request, asked))
         if isinstance(opened, Response):
             return opened
         entries = [
             {
                 **edge["node"],
-                "before": _compact(edge["node"]["before"]),
-                "after": _compact(edge["node"]["after"]),
+                "before": exports.one_line(edge["node"]["before"]),
+                "after": exports.one_line(edge["node"]["after"]),
                 # An account the entry is about opens on its page, as its actor's does.
                 "target_user": (
                     self.encode_id("User", int(edge["node"]["targetId"]))
@@ -593,10 +570,36 @@ class ProjectGroupWorkspace(Workspace):
             for edge in opened["auditLog"]["edges"]
         ]
         return self.render(
-            request, "admin/audit_log.html", filters=filters, entries=entries, **opened
+            request,
+            "admin/audit_log.html",
+            filters=asked.filters,
+            orders=ORDERS,
+            entries=entries,
+            **opened,
         )
 
+    # -- the lists' downloads ---------------------------------------------------------------
+
+    def download(self, name: str) -> Callable[[Request], Any]:
+        """`/admin/{name}/export.xlsx`: the list as its page asks for it (filters, order),
+        every page of it, for the project group alone, as the page opens."""
+        export = exports.ADMIN_EXPORTS[name]
+        asked_of = LISTS[name]
+
+        async def admin_download(request: Request) -> Response:
+            asked = asked_of(request)
+            opened = await self._open(request, asked.document, asked.page(None))
+            if isinstance(opened, Response):
+                return opened
+            return await exports.download(self, request, export, asked, opened)
+
+        return admin_download
+
     # -- the parts these pages share --------------------------------------------------------
+
+    def _page(self, request: Request, asked: Asked) -> dict[str, Any]:
+        """The variables of the page of the list `?after=` names (the first: none)."""
+        return asked.page(_cursor(request.query_params.get("after")))
 
     async def _open(
         self, request: Request, name: str, variables: Mapping[str, Any]
@@ -620,6 +623,143 @@ class ProjectGroupWorkspace(Workspace):
                 return self.not_found(request)
             raise PageFailed(answer)
         return answer.data
+
+
+# -- the lists, as a request asks for them: the page and its download alike ----------------
+#
+# Each reads the page's filters from the query string (a value not in the vocabulary filters
+# nothing) and its order (`list_order`, with the list's own as the default), and gives the
+# document, its variables and the filters the form, the pager and the download link carry.
+
+
+def findings_asked(request: Request) -> Asked:
+    """Open findings first of all, the oldest first: what has waited longest to be put
+    right. "ALL" shows every status; `community=programme` the programme's own findings."""
+    query = request.query_params
+    community = query.get("community", "")[:CURSOR_CHARACTERS]
+    severity = _choice(Severity, query.get("severity"))
+    rule = query.get("rule", "")
+    rule = rule if rule in {r.id for r in CATALOGUE} else ""
+    status = (
+        ""
+        if query.get("status") == "ALL"
+        else _choice(FindingStatus, query.get("status") or "OPEN")
+    )
+    order = list_order(query, OLDEST)
+    variables: dict[str, Any] = {
+        "severity": severity or None,
+        "status": status or None,
+        "rule": rule or None,
+        "newestFirst": order == NEWEST,
+    }
+    if community == "programme":
+        document = "admin/programme_findings"
+    else:
+        document = "admin/findings"
+        variables["communitySlug"] = community or None
+    filters = {
+        "community": community,
+        "severity": severity,
+        "status": status or "ALL",
+        "rule": rule,
+        "order": order,
+    }
+    return Asked(document, variables, filters)
+
+
+def communities_asked(request: Request) -> Asked:
+    """The communities in the order they were formed, unless turned."""
+    query = request.query_params
+    filters = {
+        "region": _choice(Region, query.get("region")),
+        "level": _choice(Level, query.get("level")),
+        "status": _choice(CommunityStatus, query.get("status")),
+    }
+    order = list_order(query, OLDEST)
+    variables = {name: value or None for name, value in filters.items()}
+    return Asked(
+        "admin/communities",
+        {**variables, "newestFirst": order == NEWEST},
+        {**filters, "order": order},
+    )
+
+
+def sites_asked(request: Request) -> Asked:
+    """The registry in the order the units were registered, unless turned."""
+    query = request.query_params
+    province = query.get("province", "").strip()
+    filters = {
+        "q": query.get("q", "").strip()[:SEARCH_CHARACTERS],
+        "level": _choice(Level, query.get("level")),
+        "province": province if re.fullmatch(r"\d{2}", province) else "",
+        "status": _choice(SiteStatus, query.get("status")),
+    }
+    order = list_order(query, OLDEST)
+    variables = {
+        "search": filters["q"] or None,
+        "level": filters["level"] or None,
+        "province": filters["province"] or None,
+        "status": filters["status"] or None,
+        "newestFirst": order == NEWEST,
+    }
+    return Asked("admin/sites", variables, {**filters, "order": order})
+
+
+def exits_asked(request: Request) -> Asked:
+    """The latest exits first: the ones a reinstatement may still be asked for."""
+    order = list_order(request.query_params, NEWEST)
+    return Asked("admin/exits", {"newestFirst": order == NEWEST}, {"order": order})
+
+
+def audit_runs_asked(request: Request) -> Asked:
+    """The latest runs first: the one just started is the one followed."""
+    order = list_order(request.query_params, NEWEST)
+    return Asked("admin/audit_runs", {"newestFirst": order == NEWEST}, {"order": order})
+
+
+def users_asked(request: Request) -> Asked:
+    """The accounts in the order they were made, unless turned."""
+    query = request.query_params
+    filters = {
+        "q": query.get("q", "").strip()[:SEARCH_CHARACTERS],
+        "role": _choice(Role, query.get("role")),
+    }
+    order = list_order(query, OLDEST)
+    variables = {
+        "search": filters["q"] or None,
+        "role": filters["role"] or None,
+        "newestFirst": order == NEWEST,
+    }
+    return Asked("admin/users", variables, {**filters, "order": order})
+
+
+def audit_log_asked(request: Request) -> Asked:
+    """The latest changes first: the log is opened to see what was just done (and by whom),
+    and its first page would otherwise hold the oldest ones of years of changes."""
+    query = request.query_params
+    filters = {
+        "action": query.get("action", "").strip()[:SEARCH_CHARACTERS],
+        "community": query.get("community", "").strip()[:SEARCH_CHARACTERS],
+    }
+    order = list_order(query, NEWEST)
+    variables = {
+        "action": filters["action"] or None,
+        "communitySlug": filters["community"] or None,
+        "newestFirst": order == NEWEST,
+    }
+    return Asked("admin/audit_log", variables, {**filters, "order": order})
+
+
+# The lists that download, by their address under /admin/.
+LISTS: dict[str, Callable[[Request], Asked]] = {
+    "findings": findings_asked,
+    "communities": communities_asked,
+    "sites": sites_asked,
+    "exits": exits_asked,
+    "audit-runs": audit_runs_asked,
+    "users": users_asked,
+    "audit-log": audit_log_asked,
+}
 
 
 def _compliance_figures(national: dict[str, Any]) -> dict[str, Any]:
@@ -713,10 +853,3 @@ def _cursor(value: str | None) -> str | None:
 
 def _done(request: Request) -> str | None:
     return DONE.get(request.query_params.get("done", ""))
-
-
-def _compact(value: Any) -> str:
-    """A log entry's before or after, in one line a reader can scan."""
-    if value is None:
-        return ""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)

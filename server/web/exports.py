@@ -1,13 +1,22 @@
-"""The community workspace's lists as Excel workbooks: `/c/{slug}/manage/members/export.xlsx`,
-`activities/export.xlsx` (with each activity's attendance counts) and `reports/export.xlsx`.
+"""Workspace lists as Excel workbooks: each list page's **导出 Excel** downloads what the
+list shows, every page of it, with the page's filters and order.
 
-One way for the three: the export runs the list page's own GraphQL document, as the signed-in
-user, with the page's permission (so whoever may not open the list gets what the page gives:
-sign in, 403, 404), follows its keyset pages (`pageInfo.endCursor`) up to `MOST_ROWS`, and
-writes the rows the page shows with `server/workbooks.py` (text as text, never a formula;
-dates as dates; Chinese headers)."""
+The community workspace's: `/c/{slug}/manage/members/export.xlsx`, `activities/export.xlsx`
+(with each activity's attendance counts) and `reports/export.xlsx`. The project group's:
+`/admin/findings/`, `communities/`, `sites/`, `exits/`, `audit-runs/`, `users/` and
+`audit-log/` + `export.xlsx`.
+
+One way for all of them (`download`): the workspace opens the list's first page as its page
+does, with the page's own GraphQL document, variables and rights (so whoever may not open
+the list gets what the page gives: sign in, 403, 404); the download then follows its keyset
+pages (`pageInfo.endCursor`) as the signed-in user up to `MOST_ROWS`, and writes the rows the
+page shows with `server/workbooks.py` (text as text, never a formula; dates as dates; Chinese
+headers). What a list is asked with (`Asked`) is worked out once from the request, by the
+same function for the page and its download, so the download keeps the page's filters and
+order."""
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +25,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from policies.articles import article_label
 from policies.permissions import Permission
+from server.clock import PROGRAMME_TIMEZONE
 from server.runtime import Runtime
 from server.units.http import XLSX
 from server.web import activities
@@ -24,39 +35,88 @@ from server.web.execution import Execute, PageFailed
 from server.web.manage import CommunityWorkspace
 from server.web.members import attendance_by_unit, by_role
 from server.web.routes import Pages
-from server.web.workspace import DecodeId, EncodeId
+from server.web.workspace import Asked, DecodeId, EncodeId, Workspace
 from server.workbooks import Value, workbook
 
-# The most rows one download holds: a community has at most 15 units (Art. 9) and a few
-# activities and reports a year, so this is decades of them; it bounds the pages followed.
+# The most rows one download holds. A community has at most 15 units (Art. 9) and a few
+# activities and reports a year, so this is decades of them; the project group's lists are
+# larger (the audit log grows with every change), and a download stops here rather than
+# keep a request open for minutes: its lists filter down to what one wants to read.
 MOST_ROWS = 1000
+NATIONAL_ROWS = 5000
 HALVES = {1: "上半年", 2: "下半年"}
 
 Rows = list[list[Value]]
+Data = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class ListExport:
-    """What one list's download is: the page's document and permission, the connection its
-    pages follow (none: one answer holds the whole list), and its rows as the page shows them."""
+    """What one list's download holds: its sheet and file names, its headers, the rows the
+    page shows of one answer, and the connection in an answer whose pages it follows (none:
+    one answer holds the whole list)."""
 
-    document: str
-    permission: Permission
-    variables: Callable[[Request, str | None], dict[str, Any]]
-    paged: str | None
     sheet: str
     filename: str
     headers: tuple[str, ...]
-    rows: Callable[[dict[str, Any]], Rows]
+    rows: Callable[[Data], Rows]
+    paged: Callable[[Data], Data] | None
+    most: int = MOST_ROWS
+
+
+async def download(
+    workspace: Workspace,
+    request: Request,
+    export: ListExport,
+    asked: Asked,
+    first: Data,
+    prefix: str = "",
+) -> Response:
+    """The list as a workbook: `first` the answer for its first page, as the workspace
+    opened it with the page's rights; the pages after it, asked the same way."""
+    data = first
+    rows = export.rows(data)
+    while export.paged is not None and len(rows) < export.most:
+        page_info = export.paged(data)["pageInfo"]
+        if not page_info["hasNextPage"]:
+            break
+        answer = await workspace.run(asked.document, request, asked.page(page_info["endCursor"]))
+        if answer.errors or answer.data is None:
+            raise PageFailed(answer)
+        data = answer.data
+        rows += export.rows(data)
+    return Response(
+        workbook(export.sheet, export.headers, rows[: export.most]),
+        media_type=XLSX,
+        headers={
+            # `prefix` is the API's (a community's slug), safe in a header.
+            "Content-Disposition": f"attachment; filename*=UTF-8''{prefix}{export.filename}"
+        },
+    )
+
+
+def _nodes(connection: Data) -> list[Data]:
+    return [edge["node"] for edge in connection["edges"]]
 
 
 def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+    """A date, or the day a moment fell on in Beijing, as the pages show it."""
+    if not text:
+        return None
+    if "T" in text:
+        return _moment(text).date()
+    return dt.date.fromisoformat(text)
 
 
-def _member_rows(community: dict[str, Any]) -> Rows:
+def _moment(text: str) -> dt.datetime:
+    """A moment as Beijing's clock read it: a workbook's cells have no time zone."""
+    return dt.datetime.fromisoformat(text).astimezone(PROGRAMME_TIMEZONE).replace(tzinfo=None)
+
+
+def _member_rows(data: Data) -> Rows:
     """The units in the members page's order: the current ones by role, then those that left;
     each with its attendance as the page counts it (Art. 12)."""
+    community = data["community"]
     memberships = [edge["node"] for edge in community["members"]["edges"]]
     current = sorted((m for m in memberships if m["status"] == "ACTIVE"), key=by_role)
     past = [m for m in memberships if m["status"] != "ACTIVE"]
@@ -85,7 +145,7 @@ def _member_rows(community: dict[str, Any]) -> Rows:
     return rows
 
 
-def _activity_rows(community: dict[str, Any]) -> Rows:
+def _activity_rows(data: Data) -> Rows:
     return [
         [
             a["title"],
@@ -96,11 +156,11 @@ def _activity_rows(community: dict[str, Any]) -> Rows:
             a["absentCount"],
             a["excusedCount"],
         ]
-        for a in (edge["node"] for edge in community["activities"]["edges"])
+        for a in _nodes(data["community"]["activities"])
     ]
 
 
-def _report_rows(community: dict[str, Any]) -> Rows:
+def _report_rows(data: Data) -> Rows:
     return [
         [
             r["title"],
@@ -113,64 +173,84 @@ def _report_rows(community: dict[str, Any]) -> Rows:
             "逾期提交" if r["late"] else "按期提交",
             "已审阅" if r["reviewedAt"] else "待审阅",
         ]
-        for r in (edge["node"] for edge in community["reports"]["edges"])
+        for r in _nodes(data["community"]["reports"])
     ]
 
 
-EXPORTS = {
-    "members": ListExport(
-        document="manage/standing/members",
-        permission=Permission.NEWS_WRITE,  # the members page's: leader, deputies, project group
-        variables=lambda request, after: {"slug": request.path_params["slug"]},
-        paged=None,
-        sheet="成员单位",
-        filename="members.xlsx",
-        headers=(
-            "单位名称",
-            "省份",
-            "层级",
-            "授牌编号",
-            "角色",
-            "状态",
-            "加入日期",
-            "退出日期",
-            "退出理由",
-            "出席次数",
-            "缺席次数",
-            "请假次数",
-            "连续缺席次数",
+# -- the community workspace's lists ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommunityList:
+    """A community list's download: what its page asks (`asked`, from the request) and the
+    permission that opens its page there."""
+
+    asked: Callable[[Request], Asked]
+    permission: Permission
+    export: ListExport
+
+
+def _members_asked(request: Request) -> Asked:
+    return Asked("manage/standing/members", {"slug": request.path_params["slug"]}, {})
+
+
+COMMUNITY_EXPORTS = {
+    "members": CommunityList(
+        _members_asked,
+        Permission.NEWS_WRITE,  # the members page's: leader, deputies, project group
+        ListExport(
+            sheet="成员单位",
+            filename="members.xlsx",
+            headers=(
+                "单位名称",
+                "省份",
+                "层级",
+                "授牌编号",
+                "角色",
+                "状态",
+                "加入日期",
+                "退出日期",
+                "退出理由",
+                "出席次数",
+                "缺席次数",
+                "请假次数",
+                "连续缺席次数",
+            ),
+            rows=_member_rows,
+            paged=None,
         ),
-        rows=_member_rows,
     ),
-    "activities": ListExport(
-        document="manage/activities/list",
-        permission=Permission.ACTIVITY_MANAGE,
-        variables=activities.list_variables,
-        paged="activities",
-        sheet="活动",
-        filename="activities.xlsx",
-        headers=("活动", "活动类型", "日期", "应到", "出席", "缺席", "请假"),
-        rows=_activity_rows,
-    ),
-    "reports": ListExport(
-        document="manage/reports/list",
-        permission=Permission.REPORT_SUBMIT,
-        variables=lambda request, after: {"slug": request.path_params["slug"], "after": after},
-        paged="reports",
-        sheet="报告",
-        filename="reports.xlsx",
-        headers=(
-            "标题",
-            "报告类型",
-            "年度",
-            "半年",
-            "成员单位",
-            "截止日期",
-            "提交日期",
-            "是否逾期",
-            "审阅",
+    "activities": CommunityList(
+        activities.activities_asked,
+        Permission.ACTIVITY_MANAGE,
+        ListExport(
+            sheet="活动",
+            filename="activities.xlsx",
+            headers=("活动", "活动类型", "日期", "应到", "出席", "缺席", "请假"),
+            rows=_activity_rows,
+            paged=lambda data: data["community"]["activities"],
         ),
-        rows=_report_rows,
+    ),
+    "reports": CommunityList(
+        activities.reports_asked,
+        Permission.REPORT_SUBMIT,
+        ListExport(
+            sheet="报告",
+            filename="reports.xlsx",
+            headers=(
+                "标题",
+                "报告类型",
+                "年度",
+                "半年",
+                "成员单位",
+                "截止日期",
+                "提交日期",
+                "是否逾期",
+                "审阅",
+            ),
+            rows=_report_rows,
+            paged=lambda data: data["community"]["reports"],
+        ),
     ),
 }
 
@@ -178,51 +258,241 @@ EXPORTS = {
 def list_export_routes(
     runtime: Runtime, execute: Execute, encode_id: EncodeId, decode_id: DecodeId
 ) -> list[BaseRoute]:
-    workspace = ListExports(runtime, execute, encode_id, decode_id)
+    workspace = CommunityExports(runtime, execute, encode_id, decode_id)
     guarded = Pages(runtime, execute).guarded
     return [
         Route(f"/c/{{slug}}/manage/{name}/export.xlsx", guarded(workspace.endpoint(name)))
-        for name in EXPORTS
+        for name in COMMUNITY_EXPORTS
     ]
 
 
-class ListExports(CommunityWorkspace):
-    """The lists' downloads, opened as their pages are."""
+class CommunityExports(CommunityWorkspace):
+    """The community lists' downloads, opened as their pages are."""
 
     def endpoint(self, name: str) -> Callable[[Request], Any]:
-        async def download(request: Request) -> Response:
-            return await self.download(request, EXPORTS[name])
+        listed = COMMUNITY_EXPORTS[name]
 
-        return download
-
-    async def download(self, request: Request, export: ListExport) -> Response:
-        opened = await self._open(
-            request,
-            export.document,
-            export.variables(request, None),
-            lambda data: data.get("community"),
-            export.permission,
-        )
-        if isinstance(opened, Response):
-            return opened
-        community = opened["community"]
-        rows = export.rows(community)
-        while export.paged and len(rows) < MOST_ROWS:
-            page_info = community[export.paged]["pageInfo"]
-            if not page_info["hasNextPage"]:
-                break
-            answer = await self.run(
-                export.document, request, export.variables(request, page_info["endCursor"])
+        async def community_download(request: Request) -> Response:
+            asked = listed.asked(request)
+            opened = await self._open(
+                request,
+                asked.document,
+                asked.page(None),
+                lambda data: data.get("community"),
+                listed.permission,
             )
-            if answer.errors or not (answer.data or {}).get("community"):
-                raise PageFailed(answer)
-            community = (answer.data or {})["community"]
-            rows += export.rows(community)
-        slug = opened["community"]["slug"]  # the API's, safe in a header
-        return Response(
-            workbook(export.sheet, export.headers, rows[:MOST_ROWS]),
-            media_type=XLSX,
-            headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{slug}-{export.filename}"
-            },
-        )
+            if isinstance(opened, Response):
+                return opened
+            slug = opened["community"]["slug"]
+            return await download(self, request, listed.export, asked, opened, f"{slug}-")
+
+        return community_download
+
+
+# -- the project group's lists (`/admin/`) ---------------------------------------------------
+
+
+def _finding_rows(data: Data) -> Rows:
+    return [
+        [
+            f["community"]["name"] if f["community"] else "项目层面",
+            (f["unit"] or {}).get("name", ""),
+            article_label(f["article"]),
+            f["title"],
+            f["severityLabel"],
+            f["statusLabel"],
+            f["period"],
+            f["message"],
+            f["remedy"],
+            _date(f["firstSeenAt"]),
+            _date(f["waivedAt"]),
+            f["waivedReason"],
+        ]
+        for f in _nodes(data["findings"])
+    ]
+
+
+def _community_rows(data: Data) -> Rows:
+    return [
+        [
+            c["name"],
+            c["slug"],
+            "、".join(c["themeLabels"]),
+            c["regionLabel"],
+            c["levelLabel"],
+            c["memberCount"],
+            _date(c["cycleStart"]),
+            _date(c["cycleEnd"]),
+            c["statusLabel"],
+            c["compliance"]["errors"],
+            c["compliance"]["warnings"],
+        ]
+        for c in _nodes(data["communities"])
+    ]
+
+
+def _site_rows(data: Data) -> Rows:
+    return [
+        [
+            u["plaqueNumber"],
+            u["name"],
+            u["levelLabel"],
+            u["provinceLabel"],
+            u["divisionCode"],
+            u["siteStatusLabel"],
+            _date(u["admittedOn"]),
+        ]
+        for u in _nodes(data["units"])
+    ]
+
+
+def _exit_rows(data: Data) -> Rows:
+    return [
+        [
+            _date(x["exitedOn"]),
+            x["unit"]["name"],
+            x["unit"]["provinceLabel"],
+            x["community"]["name"] if x["community"] else x["scopeLabel"],
+            x["kindLabel"],
+            x["reason"],
+            _date(x["reinstatedOn"]),
+            x["reinstatedReason"],
+        ]
+        for x in _nodes(data["exits"])
+    ]
+
+
+def _run_rows(data: Data) -> Rows:
+    return [
+        [
+            r["community"]["name"] if r["community"] else "全国",
+            _moment(r["queuedAt"]),
+            r["statusLabel"],
+            None if r["durationMs"] is None else round(r["durationMs"] / 1000, 1),
+            r["opened"],
+            r["resolved"],
+        ]
+        for r in _nodes(data["auditRuns"])
+    ]
+
+
+def _user_rows(data: Data) -> Rows:
+    return [
+        [
+            u["displayName"],
+            u["email"],
+            (u["unit"] or {}).get("name", ""),
+            "、".join(
+                g["roleLabel"] + (f"（{g['community']['name']}）" if g["community"] else "")
+                for g in u["roles"]
+            ),
+            "启用" if u["isActive"] else "已停用",
+        ]
+        for u in _nodes(data["users"])
+    ]
+
+
+def one_line(value: Any) -> str:
+    """A log entry's before or after, in one line a reader can scan (the page's too)."""
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _entry_rows(data: Data) -> Rows:
+    return [
+        [
+            _date(e["at"]),
+            e["action"],
+            f"{e['targetType']} {e['targetId']}",
+            e["actorId"] or "系统",
+            one_line(e["before"]),
+            one_line(e["after"]),
+        ]
+        for e in _nodes(data["auditLog"])
+    ]
+
+
+ADMIN_EXPORTS = {
+    "findings": ListExport(
+        sheet="问题清单",
+        filename="findings.xlsx",
+        headers=(
+            "共同体",
+            "单位",
+            "条款",
+            "问题",
+            "严重程度",
+            "状态",
+            "期间",
+            "说明",
+            "整改建议",
+            "首次发现日期",
+            "豁免日期",
+            "豁免理由",
+        ),
+        rows=_finding_rows,
+        paged=lambda data: data["findings"],
+        most=NATIONAL_ROWS,
+    ),
+    "communities": ListExport(
+        sheet="共同体",
+        filename="communities.xlsx",
+        headers=(
+            "共同体",
+            "标识",
+            "主题",
+            "片区",
+            "层级",
+            "成员单位数",
+            "合作周期开始",
+            "合作周期结束",
+            "状态",
+            "待整改违规",
+            "待整改预警",
+        ),
+        rows=_community_rows,
+        paged=lambda data: data["communities"],
+        most=NATIONAL_ROWS,
+    ),
+    "sites": ListExport(
+        sheet="实验点",
+        filename="sites.xlsx",
+        headers=("授牌编号", "单位名称", "层级", "省份", "区划代码", "状态", "授牌日期"),
+        rows=_site_rows,
+        paged=lambda data: data["units"],
+        most=NATIONAL_ROWS,
+    ),
+    "exits": ListExport(
+        sheet="退出名单",
+        filename="exits.xlsx",
+        headers=("退出日期", "单位", "省份", "范围", "方式", "原因", "撤销日期", "撤销理由"),
+        rows=_exit_rows,
+        paged=lambda data: data["exits"],
+        most=NATIONAL_ROWS,
+    ),
+    "audit-runs": ListExport(
+        sheet="审计记录",
+        filename="audit-runs.xlsx",
+        headers=("范围", "开始于", "状态", "用时（秒）", "新发现", "已消除"),
+        rows=_run_rows,
+        paged=lambda data: data["auditRuns"],
+        most=NATIONAL_ROWS,
+    ),
+    "users": ListExport(
+        sheet="账户",
+        filename="users.xlsx",
+        headers=("姓名", "电子邮箱", "所在单位", "角色", "状态"),
+        rows=_user_rows,
+        paged=lambda data: data["users"],
+        most=NATIONAL_ROWS,
+    ),
+    "audit-log": ListExport(
+        sheet="操作日志",
+        filename="audit-log.xlsx",
+        headers=("日期", "操作", "对象", "操作人", "更改前", "更改后"),
+        rows=_entry_rows,
+        paged=lambda data: data["auditLog"],
+        most=NATIONAL_ROWS,
+    ),
+}

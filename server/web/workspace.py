@@ -31,6 +31,34 @@ from server.web.rendering import render
 EncodeId = Callable[..., str]
 DecodeId = Callable[[str, str], tuple[int, ...]]
 
+# A list's order, as its filter form's 排序 choice names it (`?order=`), by the API's
+# `newestFirst`: the lists page by keyset on the rows' ids, which follow the order they
+# were made in, so these are the only two orders a list can be paged in.
+OLDEST = "oldest"
+NEWEST = "newest"
+ORDERS = {OLDEST: "最早在前", NEWEST: "最新在前"}
+
+
+def list_order(query: Mapping[str, str], default: str) -> str:
+    """The order `?order=` chooses for a list, or the list's own (`default`) for none or a
+    value that is not one of the two: every list page and its download read it here."""
+    chosen = query.get("order", "")
+    return chosen if chosen in ORDERS else default
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One list as a request asks for it: the page's GraphQL document and its variables
+    (filters and order, `newestFirst` among them) for every page of it but the cursor, and
+    the filters as the page's form and pager carry them on (`?name=value`)."""
+
+    document: str
+    variables: Mapping[str, Any]
+    filters: Mapping[str, str]
+
+    def page(self, after: str | None) -> dict[str, Any]:
+        return {**self.variables, "after": after}
+
 
 @dataclass(frozen=True)
 class Posted:

@@ -119,7 +119,8 @@ async def test_the_activities_export_holds_every_page_the_list_shows(client, run
     second = await client.get(unescape(later.group(1)))
     shown = _listed_titles(first.text) + _listed_titles(second.text)
     assert len(shown) == 22
-    assert f'href="{BASE}/activities/export.xlsx"' in first.text and "导出 Excel" in first.text
+    link = f'href="{BASE}/activities/export.xlsx?order=newest"'  # the list's order, carried
+    assert link in first.text and "导出 Excel" in first.text
 
     download = await client.get(f"{BASE}/activities/export.xlsx")
 
@@ -137,7 +138,7 @@ async def test_the_activities_export_holds_every_page_the_list_shows(client, run
     await _schedule(client, csrf, units, "县域老年教育研讨会", str(today()), "SEMINAR")
     citizen = await client.get(f"{BASE}/activities/?kind=CITIZEN_LEARNING")
     later = re.search(r'href="([^"]+\?after=[^"]+)">更早的活动', citizen.text)
-    assert later and unescape(later.group(1)).endswith("&kind=CITIZEN_LEARNING")
+    assert later and unescape(later.group(1)).endswith("&kind=CITIZEN_LEARNING&order=newest")
     rest = await client.get(unescape(later.group(1)))
     assert _listed_titles(citizen.text) + _listed_titles(rest.text) == shown
     kept = _sheet(await client.get(f"{BASE}/activities/export.xlsx?kind=CITIZEN_LEARNING"))
@@ -160,7 +161,7 @@ async def test_the_activities_export_keeps_the_lists_kind_filter(client, runtime
     # Newest first as the API pages them: the one scheduled last first.
     assert _listed_titles(filtered.text) == ["SEMINAR-2", "SEMINAR-0"]
     assert len(_listed_titles(everything.text)) == 4  # an unknown kind filters nothing
-    link = f'href="{BASE}/activities/export.xlsx?kind=SEMINAR"'
+    link = f'href="{BASE}/activities/export.xlsx?kind=SEMINAR&amp;order=newest"'
     assert link in filtered.text
     rows = _sheet(await client.get(f"{BASE}/activities/export.xlsx?kind=SEMINAR"))
     assert [(row[0], row[1]) for row in rows[1:]] == [
@@ -254,7 +255,7 @@ async def test_the_reports_export_holds_the_submitted_reports(client, runtime, t
         )
         assert answer.status_code == 303, answer.text
     listed = await client.get(f"{BASE}/reports/")
-    assert f'href="{BASE}/reports/export.xlsx"' in listed.text
+    assert f'href="{BASE}/reports/export.xlsx?order=oldest"' in listed.text
 
     rows = _sheet(await client.get(f"{BASE}/reports/export.xlsx"))
 
