@@ -36,12 +36,16 @@ from server.web import sessions
 from server.web.execution import Answer, Execute, PageFailed
 from server.web.routes import Pages
 from server.web.workspace import (
+    NEWEST,
+    OLDEST,
+    ORDERS,
     DecodeId,
     EncodeId,
     Posted,
     Refusal,
     Workspace,
     back,
+    list_order,
     text_of,
 )
 
@@ -299,13 +303,18 @@ class AdmissionWorkspace(Workspace):
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
-        opened = await self._open(request, "admission/calls", {}, reviewing=True)
+        # The calls in the order they were opened, unless 排序 turns them.
+        order = list_order(request.query_params, OLDEST)
+        variables = {"newestFirst": order == NEWEST}
+        opened = await self._open(request, "admission/calls", variables, reviewing=True)
         if isinstance(opened, Response):
             return opened
         return self.render(
             request,
             "admission/calls.html",
             status,
+            order=order,
+            orders=ORDERS,
             given=posted.fields if posted else {"year": str(today().year)},
             errors=errors or {},
             done=self.done(request),

@@ -553,3 +553,21 @@ async def test_the_sign_in_page_leads_an_applicant_to_registering(client):
 
     assert '<a href="/apply/register">申报单位注册</a>' in page.text
     assert (await client.get("/apply/register")).status_code == 200
+
+
+async def test_the_calls_are_listed_in_the_order_chosen(client, runtime):
+    for year in (2024, 2025, 2026):
+        await _call(runtime, title=f"{year}年度项目实验点申报通知")
+    await _as(client, runtime, "pg@caea.example.cn", ("PROJECT_GROUP", None))
+
+    def listed(html: str) -> list[str]:
+        return re.findall(r'<a href="/admin/calls/[^/]+/">(\d{4})年度项目实验点申报通知</a>', html)
+
+    default = await client.get("/admin/calls/")
+    newest = await client.get("/admin/calls/?order=newest")
+    unknown = await client.get("/admin/calls/?order=2026")
+
+    assert listed(default.text) == ["2024", "2025", "2026"]  # in the order they were opened
+    assert listed(newest.text) == ["2026", "2025", "2024"]
+    assert '<option value="newest" selected>最新在前</option>' in newest.text
+    assert listed(unknown.text) == listed(default.text)
