@@ -1,6 +1,6 @@
 """What one process holds open: settings, the database engine and the Redis client, and what
-it follows in memory: the role grants and the tokens ended early; and the clock it counts
-rate limits on."""
+it follows in memory: the role grants and the tokens ended early, the national figures as last
+counted; and the clock it counts rate limits on."""
 
 import time
 from collections.abc import Callable
@@ -17,6 +17,7 @@ from server.db import Database, create_engine
 from server.db_roles import app_url
 from server.embedded import ServiceUrls, resolve_services
 from server.settings import Settings
+from server.statistics.kept import KeptFigures
 
 
 @dataclass
@@ -30,7 +31,12 @@ class Runtime:
     topics: channels.Topics
     # The time the rate limits count in, seconds since the epoch: a test moves its own.
     clock: Callable[[], float] = time.time
+    # The main platform's national figures, as last counted (on `clock`).
+    figures: KeptFigures = field(init=False)
     _queue: ArqRedis | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.figures = KeptFigures(lambda: self.clock())
 
     async def queue(self) -> ArqRedis:
         """The arq connection jobs are enqueued on, opened on first use. With Redis down it

@@ -146,6 +146,7 @@ async def _clean(runtime: Runtime, owner: AsyncEngine) -> AsyncIterator[None]:
         tables = ", ".join(TEST_OWNED_TABLES)
         await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await runtime.redis.flushdb()  # this run's Redis database: rate limits, revocations, policy
+    runtime.figures.forget()  # counted from rows the next test does not have
     await runtime.policy.load()
     await runtime.revocations.load()
 

@@ -24,12 +24,13 @@ class Tally:
 
 @strawberry.type(
     description="The programme's national figures (Art. 5(6), 17), as the main platform shows "
-    "them: counts only, public."
+    "them: counts only, public; each counted at most once a minute, so a change shows within "
+    "a minute."
 )
 class ProgrammeStatistics:
     @strawberry.field(description="Communities per region (Art. 9).")
     async def communities_by_region(self, info: Info) -> list[Tally]:
-        rows = await _rows(info, queries.communities_by_region())
+        rows = await _rows(info, "communities_by_region", queries.communities_by_region())
         known = {r.value: r for r in Region}
         return [
             Tally(key=k, label=known[k].label(info.context.language) if k in known else k, count=n)
@@ -38,15 +39,17 @@ class ProgrammeStatistics:
 
     @strawberry.field(description="Communities per administrative level (Art. 10).")
     async def communities_by_level(self, info: Info) -> list[Tally]:
-        return _levels(info, await _rows(info, queries.communities_by_level()))
+        return _levels(
+            info, await _rows(info, "communities_by_level", queries.communities_by_level())
+        )
 
     @strawberry.field(description="Active experiment sites per administrative level.")
     async def sites_by_level(self, info: Info) -> list[Tally]:
-        return _levels(info, await _rows(info, queries.sites_by_level()))
+        return _levels(info, await _rows(info, "sites_by_level", queries.sites_by_level()))
 
     @strawberry.field(description="Active experiment sites per province (GB/T 2260 code).")
     async def sites_by_province(self, info: Info) -> list[Tally]:
-        rows = await _rows(info, queries.sites_by_province())
+        rows = await _rows(info, "sites_by_province", queries.sites_by_province())
         english = info.context.language == "en"
         return [
             Tally(key=k, label=PROVINCES[k][english] if k in PROVINCES else k, count=n)
@@ -60,9 +63,13 @@ class ProgrammeStatistics:
     async def activities_by_month(self, info: Info) -> list[Tally]:
         today = beijing_today()
         months = [_month_back(today, back) for back in range(MONTHS - 1, -1, -1)]
-        statement = queries.activities_by_month(months[0], today)
-        async with info.context.transaction(all_communities=True) as session:
-            counted = {month: n for month, n in await session.execute(statement)}
+
+        async def count() -> dict[dt.date, int]:
+            statement = queries.activities_by_month(months[0], today)
+            async with info.context.transaction(all_communities=True) as session:
+                return {month: n for month, n in await session.execute(statement)}
+
+        counted = await info.context.runtime.figures.figure(("activities_by_month", today), count)
         return [
             Tally(
                 key=f"{m:%Y-%m}",
@@ -74,9 +81,12 @@ class ProgrammeStatistics:
 
 
 # `Any`: the key a statistic groups by (a region, a month, ...), each its own type.
-async def _rows(info: Info, statement: Select[Any, int]) -> list[tuple[str, int]]:
-    async with info.context.transaction() as session:
-        return [(str(k), int(n)) for k, n in await session.execute(statement)]
+async def _rows(info: Info, name: str, statement: Select[Any, int]) -> list[tuple[str, int]]:
+    async def count() -> list[tuple[str, int]]:
+        async with info.context.transaction() as session:
+            return [(str(k), int(n)) for k, n in await session.execute(statement)]
+
+    return await info.context.runtime.figures.figure(name, count)
 
 
 def _ordered(rows: list[tuple[str, int]], order: list[str]) -> list[tuple[str, int]]:

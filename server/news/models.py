@@ -36,6 +36,9 @@ class News(Timestamped, Base):
         # community: like `ix_memberships_unit_id`, an index that does not lead with the
         # community (docs/architecture.md, "Data").
         Index("ix_news_upload_ids", "upload_ids", postgresql_using="gin"),
+        # The main platform's latest news across communities, newest first: without it
+        # PostgreSQL sorted every published item on each visit.
+        Index("ix_news_published_id", "id", postgresql_where=text("status = 'PUBLISHED'")),
     )
 
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)

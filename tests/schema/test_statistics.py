@@ -3,6 +3,8 @@ every community (row-level security would show an anonymous reader none of their
 
 import datetime as dt
 
+import httpx
+
 from server.activities.models import Activity
 from server.clock import today
 from server.units.models import Unit
@@ -85,3 +87,28 @@ async def test_the_figures_are_labelled_in_english_when_asked(client, runtime):
     figures = answer.json()["data"]["programmeStatistics"]
     assert figures["communitiesByRegion"][0]["label"] == "Yangtze River Delta"
     assert figures["sitesByProvince"] == [{"key": "33", "label": "Zhejiang", "count": 3}]
+
+
+async def test_the_figures_are_counted_again_once_a_minute(client, runtime, monkeypatch):
+    # At national scale a count reads a year of activities: each figure stands a minute.
+    community, _ = await make_community(runtime, "yangtze", size=3)
+    now = 1_000_000.0
+    monkeypatch.setattr(runtime, "clock", lambda: now)
+    await _activity(runtime, community.id, today())
+
+    def this_month(answer: httpx.Response) -> int:
+        return answer.json()["data"]["programmeStatistics"]["activitiesByMonth"][-1]["count"]
+
+    assert this_month(await client.post("/graphql", json={"query": STATISTICS})) == 1
+    await _activity(runtime, community.id, today())
+    await make_community(runtime, "southwest", size=3, region=Region.SOUTHWEST)
+
+    now += 59
+    kept = (await client.post("/graphql", json={"query": STATISTICS})).json()["data"]
+    assert kept["programmeStatistics"]["activitiesByMonth"][-1]["count"] == 1
+    assert len(kept["programmeStatistics"]["communitiesByRegion"]) == 1
+
+    now += 1
+    counted = (await client.post("/graphql", json={"query": STATISTICS})).json()["data"]
+    assert counted["programmeStatistics"]["activitiesByMonth"][-1]["count"] == 2
+    assert len(counted["programmeStatistics"]["communitiesByRegion"]) == 2
