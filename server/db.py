@@ -89,6 +89,9 @@ class Database:
         if not isinstance(engine.pool, QueuePool):
             raise TypeError("the reads' pool is sized like the engine's: use create_engine()")
         self._reads = reads.ReadPool(engine.url, engine.pool.size())
+        # Transactions this process committed that may have written: what kept answers are
+        # checked against (`server/web/kept_answers.py`).
+        self.changes = 0
 
     @contextlib.asynccontextmanager
     async def transaction(
@@ -100,6 +103,7 @@ class Database:
             async with session.begin():
                 await scope_transaction(session, community_id, all_communities=all_communities)
                 yield session
+            self.changes += 1
             topics = session.info.pop(ANNOUNCED, None)
             if topics and self._announce is not None:
                 await self._announce(topics)
@@ -111,12 +115,16 @@ class Database:
         read paths a request takes many times (`server/reads.py`)."""
         return reads.read(self._reads, self._plans, community_id, all_communities=all_communities)
 
-    def write(
+    @contextlib.asynccontextmanager
+    async def write(
         self, community_id: int | None = None, *, all_communities: bool = False
-    ) -> contextlib.AbstractAsyncContextManager[writes.Write]:
+    ) -> AsyncIterator[writes.Write]:
         """A transaction under the same tenant scope, without the ORM, for the write that
         is made most often (`server/writes.py`); it begins with its first statement."""
-        return writes.write(self._reads, self._plans, community_id, all_communities=all_communities)
+        scope = {"all_communities": all_communities}
+        async with writes.write(self._reads, self._plans, community_id, **scope) as write:
+            yield write
+        self.changes += 1
 
     @contextlib.asynccontextmanager
     async def work(

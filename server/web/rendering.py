@@ -94,9 +94,10 @@ def render(
     """The page as HTML, with the headers `keepable` gives; `answer`'s data among its values.
 
     An anonymous page is a function of its template, its path, its other values and the
-    bytes of its answer, which the page's statement reads afresh on every request: the
-    same bytes again give the page rendered before, without running the template. A change
-    to anything the page shows changes the answer, so a visitor never sees an old page."""
+    bytes of its answer: the same bytes again give the page rendered before, without running
+    the template. A change to anything the page shows changes the answer, which is read
+    afresh after any write through this process, and after a few seconds at most otherwise
+    (`server/web/kept_answers.py`)."""
     signed_in = sessions.session_token(request) is not None
     key = None
     if not signed_in and answer is not None and answer.raw is not None:

@@ -211,7 +211,8 @@ async def test_the_sub_platform_stays_one_statement(counted):
 
     anonymous = await client.get(f"/c/{community.slug}/")
     assert anonymous.status_code == 200
-    assert anonymous.headers["x-sql-statements"] == "1"
+    # One statement, or none where the answer of the visit before is still kept.
+    assert int(anonymous.headers["x-sql-statements"]) <= 1
 
     # The page's own document, header fragment and all, for the signed-in user: one
     # statement answers the count and the roles with the rest (once the process has planned
