@@ -65,7 +65,12 @@ async def _member_units(root: "SubTopic", info: Info) -> list[Unit]:
     return sorted((Unit.of(row) for row in loaded if row is not None), key=lambda u: u.db_id)
 
 
-@projected(models.SubTopic, id=("community_id", "id"), community="community_id")
+@projected(
+    models.SubTopic,
+    id=("community_id", "id"),
+    community="community_id",
+    held={"written_plan": "plan", "written_review_comment": "review_comment"},
+)
 @strawberry.type(
     description="子课题: a community's research under a national topic (Art. 16(7)). Once "
     "approved, its title and who carries it are public; its plan, review comment and reports "
@@ -77,13 +82,10 @@ class SubTopic(Node):
     leader_name: str = strawberry.field(description="子课题负责人")
     status: SubTopicStatus
     status_label: str = label("status", SubTopicStatus)
-    plan: str = strawberry.field(
-        description="研究计划: the community's readers only", extensions=IN_ITS_COMMUNITY
-    )
-    review_comment: str | None = strawberry.field(
-        description="the project group's comment: the community's readers only",
-        extensions=IN_ITS_COMMUNITY,
-    )
+    # Read by their resolvers, not the compiled statement: their check is the row's own
+    # community, which a list across communities (`researchTopics`) cannot decide in SQL.
+    written_plan: strawberry.Private[str]
+    written_review_comment: strawberry.Private[str | None]
     created_at: dt.datetime = strawberry.field(description="when it was registered")
     reviewed_at: dt.datetime | None
     concluded_at: dt.datetime | None
@@ -109,6 +111,19 @@ class SubTopic(Node):
         _member_units,
         description="The member units that take part in it.",
     )
+
+    @strawberry.field(
+        description="研究计划: the community's readers only", extensions=IN_ITS_COMMUNITY
+    )
+    def plan(self) -> str:
+        return self.written_plan
+
+    @strawberry.field(
+        description="the project group's comment: the community's readers only",
+        extensions=IN_ITS_COMMUNITY,
+    )
+    def review_comment(self) -> str | None:
+        return self.written_review_comment
 
     @strawberry.field(
         description="Its progress and conclusion reports, oldest first: the community's "
