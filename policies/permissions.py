@@ -19,6 +19,9 @@ class Permission(enum.Enum):
     # Its sub-platform (Art. 5(6), 16(10)): news, drafts included, and its profile
     NEWS_WRITE = ("news", "write")
     PROFILE_EDIT = ("profile", "edit")
+    # Joint research (Art. 16(7)): its sub-topics and their reports
+    SUB_TOPIC_REGISTER = ("sub_topic", "register")
+    TOPIC_REPORT_SUBMIT = ("topic_report", "submit")
     # An assigned expert's (Art. 18(4))
     REPORT_SEMI_ANNUAL_REVIEW = ("report_semi_annual", "review")
     # The project group's alone
@@ -38,6 +41,8 @@ class Permission(enum.Enum):
     ROLE_REVOKE = ("role", "revoke")
     EXPERT_ASSIGN = ("expert", "assign")
     NEWS_FEATURE = ("news", "feature")
+    TOPIC_OPEN = ("topic", "open")
+    SUB_TOPIC_REVIEW = ("sub_topic", "review")
 
     # Attributes, not properties over `value`: every permission check reads both.
     object: str

@@ -116,8 +116,8 @@ CATALOGUE: tuple[Rule, ...] = (
         "WARNING",
         "承担国家课题下的子课题研究",
         "A sub-topic under the national research topic",
-        "立项并登记联合课题研究",
-        "start and record a joint research sub-topic",
+        "在总课题下申报子课题并经项目组立项",
+        "register a sub-topic under the national topic and have the project group approve it",
     ),
     Rule(
         "semi-annual-report",

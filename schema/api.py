@@ -43,6 +43,8 @@ from schema.notifications.inbox import (
 )
 from schema.reports.mutations import ReportMutations
 from schema.reports.types import Report
+from schema.research.mutations import ResearchMutations
+from schema.research.queries import ResearchQueries
 from schema.statistics.queries import StatisticsQueries
 from schema.units.mutations import UnitMutations
 from schema.units.queries import UnitQueries
@@ -66,6 +68,7 @@ Query = merge_types(
         AuditQueries,
         StatisticsQueries,
         NewsQueries,
+        ResearchQueries,
     ),
 )
 Mutation = merge_types(
@@ -81,6 +84,7 @@ Mutation = merge_types(
         NotificationMutations,
         ComplianceMutations,
         NewsMutations,
+        ResearchMutations,
     ),
 )
 Subscription = merge_types("Subscription", (ComplianceSubscriptions, NotificationSubscriptions))

@@ -17,6 +17,7 @@ from server.news.models import News, PublishedNewsSearch
 from server.notifications.models import Notification
 from server.regions.models import Province, RegionProvince, RegionRow
 from server.reports.models import Report
+from server.research.models import ResearchTopic, SubTopic, TopicReport
 from server.units.models import ExitRecord, Unit
 from server.uploads.models import Upload
 
@@ -44,7 +45,10 @@ __all__ = [
     "RegionProvince",
     "RegionRow",
     "Report",
+    "ResearchTopic",
     "SignInSheet",
+    "SubTopic",
+    "TopicReport",
     "Unit",
     "Upload",
     "User",

@@ -196,3 +196,19 @@ class AuditRunStatus(Labelled):
 class NewsStatus(Labelled):
     DRAFT = "DRAFT", "草稿", "Draft"
     PUBLISHED = "PUBLISHED", "已发布", "Published"
+
+
+class SubTopicStatus(Labelled):
+    """Where a sub-topic (子课题) is: registered, reviewed by the project group, concluded."""
+
+    PENDING = "PENDING", "待审核", "Awaiting review"
+    APPROVED = "APPROVED", "已立项", "Approved"
+    REJECTED = "REJECTED", "未立项", "Rejected"
+    CONCLUDED = "CONCLUDED", "已结题", "Concluded"
+
+
+class TopicStage(Labelled):
+    """What a sub-topic's report speaks for: its progress, or its conclusion (结题)."""
+
+    PROGRESS = "PROGRESS", "进展报告", "Progress report"
+    CONCLUSION = "CONCLUSION", "结题报告", "Conclusion report"

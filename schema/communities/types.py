@@ -40,6 +40,7 @@ from server.compliance.service import findings_statement
 from server.news.queries import community_news_statement
 from server.reports.queries import reports_statement
 from server.reports.service import reports_due
+from server.research.queries import community_sub_topics_statement
 from server.units import reasons
 from server.vocabulary import (
     ActivityKind,
@@ -51,6 +52,7 @@ from server.vocabulary import (
     Region,
     ReportKind,
     Severity,
+    SubTopicStatus,
     Theme,
 )
 
@@ -61,11 +63,13 @@ if TYPE_CHECKING:
     from schema.core.compiled import Run
     from schema.news.types import News
     from schema.reports.types import DueReport, Report
+    from schema.research.types import SubTopic
 else:
     Activity = Annotated["Activity", strawberry.lazy("schema.activities.types")]
     News = Annotated["News", strawberry.lazy("schema.news.types")]
     Report = Annotated["Report", strawberry.lazy("schema.reports.types")]
     DueReport = Annotated["DueReport", strawberry.lazy("schema.reports.types")]
+    SubTopic = Annotated["SubTopic", strawberry.lazy("schema.research.types")]
     Finding = Annotated["Finding", strawberry.lazy("schema.compliance.types")]
     Compliance = Annotated["Compliance", strawberry.lazy("schema.compliance.types")]
 # A list of the base class, as `strawberry.field` takes (`requires` gives its subclass's).
@@ -230,6 +234,28 @@ class Community(Node):
         after: str | None = None,
     ) -> Connection[Report]:
         """The reports submitted, by `page`."""
+        raise NotImplementedError  # `page` answers the field: this body never runs
+
+    @strawberry.field(
+        description="Its joint research sub-topics (子课题, Art. 16(7)), oldest first: the "
+        "approved and concluded ones for everyone, pending and rejected ones too for its "
+        "members, its assigned experts and the project group."
+    )
+    @page(
+        "SubTopic",
+        community_sub_topics_statement,
+        parent={"community_id": "id"},
+        scope=OWN,
+        same_community=True,
+        rights={"every": Permission.TENANT_READ},
+    )
+    async def sub_topics(
+        self,
+        info: Info,
+        status: SubTopicStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[SubTopic]:
         raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(

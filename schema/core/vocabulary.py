@@ -20,7 +20,9 @@ from server.vocabulary import (
     ReviewDecision,
     Severity,
     SiteStatus,
+    SubTopicStatus,
     Theme,
+    TopicStage,
 )
 
 strawberry.enum(
@@ -34,7 +36,10 @@ strawberry.enum(MembershipStatus, description="A unit's standing in a community 
 strawberry.enum(CommunityStatus, description="Where a community is in its 3-year cycle (Art. 15)")
 strawberry.enum(AdmissionCondition, description="The seven admission conditions of Art. 7")
 strawberry.enum(ApplicationStatus, description="Where an application is in admission (Art. 8(1))")
-strawberry.enum(ReviewDecision, description="The project group's decision on an application")
+strawberry.enum(
+    ReviewDecision,
+    description="The project group's decision on an application or a sub-topic",
+)
 strawberry.enum(ActivityKind, description="活动类型 (Art. 16, 18(2))")
 strawberry.enum(
     AttendanceStatus, description="A unit at an activity: an excused absence counts as none"
@@ -44,3 +49,5 @@ strawberry.enum(ExitScope, description="What a unit left: the programme, or one 
 strawberry.enum(Severity, description="How serious a finding is")
 strawberry.enum(FindingStatus, description="OPEN until fixed (RESOLVED) or accepted (WAIVED)")
 strawberry.enum(AuditRunStatus, description="Where an audit run is")
+strawberry.enum(SubTopicStatus, description="子课题: registered, reviewed, concluded (Art. 16(7))")
+strawberry.enum(TopicStage, description="What a sub-topic's report speaks for")

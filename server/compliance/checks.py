@@ -13,12 +13,14 @@ from server.communities import rules as community_rules
 from server.communities.models import Community
 from server.compliance.facts import Facts, ProgrammeFacts
 from server.reports import rules as report_rules
+from server.research import rules as research_rules
 from server.vocabulary import (
     ActivityKind,
     AdmissionCondition,
     MembershipRole,
     ReportKind,
     Severity,
+    SubTopicStatus,
 )
 
 COMMUNITY = "community"
@@ -253,15 +255,21 @@ def educator_training(facts: Facts, community: Community) -> Iterator[Found]:
 
 
 def joint_research(facts: Facts, community: Community) -> Iterator[Found]:
-    _, planned = facts.in_cycle(community, ActivityKind.RESEARCH)
-    year_in = community.cycle_start + dt.timedelta(days=365)
-    if not planned and facts.today >= year_in:
+    """Art. 16(7): 365 days into its cycle a community carries an approved (or concluded)
+    sub-topic under the national topic; meetings or activities do not count."""
+    sub_topics = facts.sub_topics.get(community.id, [])
+    if research_rules.joint_research_missing(
+        sub_topics, community.cycle_start, community.cycle_end, facts.today
+    ):
+        pending = sum(s.status is SubTopicStatus.PENDING for s in sub_topics)
+        waiting_zh = f"（{pending} 项子课题待项目组审核）" if pending else ""
+        waiting_en = f" ({pending} awaiting the project group's review)" if pending else ""
         yield _found(
             "joint-research",
             community,
             Severity.WARNING,
-            "合作一年来尚无联合课题研究",
-            "a year into the cycle, no joint research sub-topic is recorded",
+            f"合作一年来尚无经项目组立项的子课题{waiting_zh}",
+            f"a year into the cycle, no sub-topic approved by the project group{waiting_en}",
             period=f"cycle:{community.cycle_start.isoformat()}",
         )
 

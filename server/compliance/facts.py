@@ -12,10 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.activities.models import Activity, ProgrammeActivity
 from server.admission.models import Application, ApplicationCondition
+from server.clock import beijing_day
 from server.communities.models import Community, Membership
 from server.regions.models import RegionProvince
 from server.reports.models import Report
 from server.reports.rules import Owed
+from server.research.models import SubTopic
+from server.research.rules import Registered
 from server.units.models import Unit
 from server.vocabulary import (
     ActivityKind,
@@ -54,6 +57,8 @@ class Facts:
     region_provinces: dict[str, set[str]] = field(default_factory=dict)
     activities: dict[tuple[int, ActivityKind, int], Held] = field(default_factory=dict)
     reports: set[tuple[int, ReportKind, int, int | None, int | None]] = field(default_factory=set)
+    # Each community's joint research sub-topics (Art. 16(7)), whatever their status.
+    sub_topics: dict[int, list[Registered]] = field(default_factory=dict)
 
     def submitted(self, community_id: int, owed: Owed) -> bool:
         return (community_id, *owed.key) in self.reports
@@ -147,6 +152,18 @@ async def community_facts(
         )
     )
     facts.reports = {(c, kind, y, half, unit) for c, kind, y, half, unit in reports}
+
+    sub_topics = await session.execute(
+        select(SubTopic.community_id, SubTopic.status, SubTopic.created_at, SubTopic.concluded_at)
+        .where(SubTopic.community_id.in_(ids))
+        .order_by(SubTopic.community_id, SubTopic.id)
+    )
+    for community_id, status, registered_at, concluded_at in sub_topics:
+        facts.sub_topics.setdefault(community_id, []).append(
+            Registered(
+                status, beijing_day(registered_at), concluded_at and beijing_day(concluded_at)
+            )
+        )
     return facts
 
 

@@ -3,7 +3,7 @@ of the statistical division code), education bodies named as such bodies are nam
 into communities that follow the regulation (Art. 9-11, 14).
 
 Its dates are counted back from the day it is loaded, so its story stays true whenever it is
-loaded: every community keeps the regulation but for three deliberate lapses for the audits
+loaded: every community keeps the regulation but for four deliberate lapses for the audits
 to find, named by the fields of `DemoCommunity` below."""
 
 from dataclasses import dataclass
@@ -40,6 +40,9 @@ class DemoCommunity:
     short_of: ActivityKind | None = None
     # Its latest semi-annual report to the experts is not in (Art. 18(4)):
     misses_semi_annual: bool = False
+    # A year into its cycle, its joint research sub-topic still awaits the project group's
+    # review, so none is approved (Art. 16(7)):
+    research_awaits_review: bool = False
     # Assigned to the demo's expert, who reviews its semi-annual reports (Art. 17(5)):
     expert_assigned: bool = False
 
@@ -234,6 +237,7 @@ COMMUNITIES: tuple[DemoCommunity, ...] = (
         level=C,
         themes=(Theme.FAMILY_EDUCATION,),
         months_in=14,
+        research_awaits_review=True,
         leader="210102",
         deputies=("220102",),
         members=("230103", "210202", "150102"),

@@ -35,6 +35,7 @@ from server.demo.dataset import (
 )
 from server.demo.news import keep_sub_platform
 from server.demo.reports import file_reports
+from server.demo.research import carry_research, national_topic
 from server.regions.provinces import province_of
 from server.runtime import Runtime
 from server.units.models import Unit
@@ -249,6 +250,19 @@ async def _community(
         submitted_by=leader_user.id,
         reviewed_by=(expert if demo.expert_assigned else admin).id,
         misses_semi_annual=demo.misses_semi_annual,
+        today=on,
+    )
+    # Its joint research under the project group's national topic (Art. 16(7), 17(3)).
+    topic = await national_topic(session, admin.id, admitted_on(on).year)
+    await carry_research(
+        session,
+        community,
+        demo.themes,
+        members,
+        topic,
+        registered_by=leader_user.id,
+        reviewed_by=admin.id,
+        awaits_review=demo.research_awaits_review,
         today=on,
     )
     summary.new_communities += 1

@@ -13,7 +13,16 @@ from server.communities import rules as community_rules
 from server.communities.models import Community
 from server.compliance.checks import CADENCE, check_community, check_programme
 from server.compliance.facts import Facts, Held, Member, ProgrammeFacts
-from server.vocabulary import ActivityKind, Level, MembershipRole, ReportKind, Severity, Theme
+from server.research.rules import Registered
+from server.vocabulary import (
+    ActivityKind,
+    Level,
+    MembershipRole,
+    ReportKind,
+    Severity,
+    SubTopicStatus,
+    Theme,
+)
 
 COMMUNITY_ID = 1
 LEADER_ID = 101
@@ -52,6 +61,7 @@ def found(
     *,
     members: list[Member] | None = None,
     reports: set | frozenset = frozenset(),
+    sub_topics: list[Registered] | None = None,
     row: dict | None = None,
     **activities: list[dt.date],
 ) -> list:
@@ -73,6 +83,7 @@ def found(
         region_provinces={"YANGTZE_RIVER_DELTA": {"33", "32", "31"}},
         activities={key: Held(ids, planned) for key, (ids, planned) in held.items()},
         reports={(COMMUNITY_ID, *r) for r in reports},
+        sub_topics={COMMUNITY_ID: sub_topics or []},
     )
     return check_community(facts, community_row)
 
@@ -82,6 +93,7 @@ def of_rule(findings: list, rule: str) -> list[tuple[str, Severity]]:
 
 
 CYCLE = (dt.date(2026, 1, 1), dt.date(2028, 12, 31))
+JAN_2 = dt.date(2026, 1, 2)
 
 
 @pytest.mark.parametrize(
@@ -183,9 +195,67 @@ def test_the_cycle_ends_within_90_days_and_then_is_over(on, expected):
     ("on", "warns"), [(dt.date(2026, 12, 31), False), (dt.date(2027, 1, 1), True)]
 )
 def test_joint_research_is_expected_365_days_into_the_cycle(on, warns):
+    # The cycle starts on 1 January 2026: its 365th day after is 1 January 2027.
     findings = found(on, *CYCLE)
 
+    assert of_rule(findings, "joint-research") == (
+        [("cycle:2026-01-01", Severity.WARNING)] if warns else []
+    )
+
+
+def test_research_meetings_are_no_sub_topic():
+    """The rule counted meetings once: a community that held research activities every
+    month of its first year, and registered no sub-topic, is still warned."""
+    monthly = [dt.date(2026, month, 10) for month in range(1, 13)]
+
+    findings = found(dt.date(2027, 1, 1), *CYCLE, RESEARCH=monthly, SEMINAR=monthly)
+
+    assert of_rule(findings, "joint-research") == [("cycle:2026-01-01", Severity.WARNING)]
+
+
+@pytest.mark.parametrize(
+    ("status", "warns"),
+    [
+        (SubTopicStatus.PENDING, True),
+        (SubTopicStatus.REJECTED, True),
+        (SubTopicStatus.APPROVED, False),
+        (SubTopicStatus.CONCLUDED, False),
+    ],
+)
+def test_only_an_approved_or_concluded_sub_topic_keeps_joint_research(status, warns):
+    sub_topic = Registered(status, dt.date(2026, 3, 1))
+
+    findings = found(dt.date(2027, 1, 1), *CYCLE, sub_topics=[sub_topic])
+
     assert len(of_rule(findings, "joint-research")) == (1 if warns else 0)
+
+
+@pytest.mark.parametrize(
+    ("registered", "concluded", "warns"),
+    [
+        (dt.date(2025, 3, 1), dt.date(2025, 12, 31), True),  # ended the day before the cycle
+        (dt.date(2025, 3, 1), dt.date(2026, 1, 1), False),  # under way on the cycle's first day
+        (dt.date(2025, 3, 1), None, False),  # an earlier cycle's, still under way
+        (dt.date(2028, 12, 31), None, False),  # approved on the cycle's last day
+        (dt.date(2029, 1, 1), None, True),  # after the cycle
+    ],
+)
+def test_a_sub_topic_counts_for_the_cycle_it_is_under_way_in(registered, concluded, warns):
+    status = SubTopicStatus.CONCLUDED if concluded else SubTopicStatus.APPROVED
+    sub_topic = Registered(status, registered, concluded)
+
+    findings = found(dt.date(2027, 1, 1), *CYCLE, sub_topics=[sub_topic])
+
+    assert len(of_rule(findings, "joint-research")) == (1 if warns else 0)
+
+
+def test_a_pending_registration_is_named_in_the_warning():
+    findings = found(
+        dt.date(2027, 1, 1), *CYCLE, sub_topics=[Registered(SubTopicStatus.PENDING, JAN_2)]
+    )
+
+    (finding,) = [f for f in findings if f.rule == "joint-research"]
+    assert finding.zh == "合作一年来尚无经项目组立项的子课题（1 项子课题待项目组审核）"
 
 
 @pytest.mark.parametrize(
@@ -260,9 +330,10 @@ KEPT_ACTIVITIES = {
     "CITIZEN_LEARNING": [dt.date(2026, 4, 1), dt.date(2026, 10, 1), dt.date(2027, 4, 1),
                          dt.date(2027, 10, 1)],
     "LEARNING_WEEK": [dt.date(2026, 11, 1)],
-    "RESEARCH": [dt.date(2026, 5, 1)],
     "TRAINING": [dt.date(2027, 5, 1)],
 }  # fmt: skip
+# Its joint research (Art. 16(7)): a sub-topic the project group approved in its first year.
+KEPT_SUB_TOPICS = [Registered(SubTopicStatus.APPROVED, dt.date(2026, 5, 1))]
 KEPT_REPORTS = {
     (ReportKind.SEMI_ANNUAL, 2026, 1, None),
     (ReportKind.SEMI_ANNUAL, 2026, 2, None),
@@ -272,13 +343,18 @@ KEPT_REPORTS = {
 
 
 def test_a_community_that_keeps_every_rule_has_no_finding():
-    assert found(KEPT_ON, *CYCLE, reports=KEPT_REPORTS, **KEPT_ACTIVITIES) == []
+    assert (
+        found(KEPT_ON, *CYCLE, reports=KEPT_REPORTS, sub_topics=KEPT_SUB_TOPICS, **KEPT_ACTIVITIES)
+        == []
+    )
 
 
 def test_a_kept_community_missing_one_report_has_that_one_finding():
     reports = KEPT_REPORTS - {(ReportKind.MEMBER_ANNUAL, 2026, None, 102)}
 
-    findings = found(KEPT_ON, *CYCLE, reports=reports, **KEPT_ACTIVITIES)
+    findings = found(
+        KEPT_ON, *CYCLE, reports=reports, sub_topics=KEPT_SUB_TOPICS, **KEPT_ACTIVITIES
+    )
 
     assert [(f.rule, f.subject, f.period, f.unit_id) for f in findings] == [
         ("member-summary", "unit:102", "2026", 102)
@@ -414,7 +490,9 @@ def test_a_years_finding_lists_the_activities_held():
 def test_an_overdue_report_names_whose_it_is(kind, unit_id, subject, zh):
     reports = KEPT_REPORTS - {(kind, 2026, None, unit_id)}
 
-    (finding,) = found(KEPT_ON, *CYCLE, reports=reports, **KEPT_ACTIVITIES)
+    (finding,) = found(
+        KEPT_ON, *CYCLE, reports=reports, sub_topics=KEPT_SUB_TOPICS, **KEPT_ACTIVITIES
+    )
 
     assert (finding.subject, finding.unit_id, finding.zh) == (subject, unit_id, zh)
 

@@ -65,6 +65,10 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
     # The sub-platform (Art. 5(6), 16(10)): its news, drafts included, and its profile.
     ("news", "write"): {"leader", "deputy"},
     ("profile", "edit"): {"leader", "deputy"},
+    # Joint research (Art. 16(7)): the leader unit and deputies register sub-topics and
+    # report on them; members read them (`tenant read`).
+    ("sub_topic", "register"): {"leader", "deputy"},
+    ("topic_report", "submit"): {"leader", "deputy"},
     # Semi-annual reports go to the assigned experts (Art. 18(4)); other reports to the
     # project group (Art. 18(5), 19(3)).
     ("report_semi_annual", "review"): {"assigned expert"},
@@ -87,6 +91,9 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
     ("finding", "waive"): set(),
     # The main platform's featured news (Art. 17(5): the working group runs it).
     ("news", "feature"): set(),
+    # The national research topic and the review of sub-topics (Art. 17(3)).
+    ("topic", "open"): set(),
+    ("sub_topic", "review"): set(),
 }
 
 WHERE = {"its own community": OWN, "another community": OTHER, "the programme": NATIONAL}

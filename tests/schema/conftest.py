@@ -16,6 +16,7 @@ from server.compliance.models import Finding
 from server.national.load import seed_national
 from server.news.models import News
 from server.reports.models import Report
+from server.research.models import ResearchTopic, SubTopic, TopicReport
 from server.runtime import open_runtime
 from server.uploads.models import Upload
 from server.vocabulary import (
@@ -24,6 +25,8 @@ from server.vocabulary import (
     MembershipStatus,
     NewsStatus,
     Severity,
+    SubTopicStatus,
+    TopicStage,
 )
 from tests.factories import bearer, make_user
 from tests.schema.documents import COMMUNITY_PAGE as PAGE
@@ -105,11 +108,62 @@ async def national(counted):
             )
         )
         await _sub_platforms(session, communities, activities)
+        await _research(session, communities)
     _, leader = await make_user(runtime, "leader@example.cn", ("LEADER", first.id))
     _, admin = await make_user(runtime, "admin@example.cn", ("PROJECT_GROUP", None))
     for community in communities:  # the doors, looked up once: then a page is one statement
         await client.post("/graphql", json={"query": PAGE, "variables": {"slug": community.slug}})
     return runtime, client, communities, bearer(leader), bearer(admin)
+
+
+async def _research(session, communities: list[Community]) -> None:
+    """Three national topics; under the first, a sub-topic of each status in the first
+    community (the approved one carried by a member unit with two others, the concluded one
+    with both its reports) and an approved one in the second."""
+    first, second = communities
+    topics = [
+        ResearchTopic(title=f"总课题{n}", year=2025 + n, description=None if n == 2 else "说明")
+        for n in (1, 2, 3)
+    ]
+    session.add_all(topics)
+    await session.flush()
+    units = (
+        await session.scalars(
+            select(Membership.unit_id)
+            .where(Membership.community_id == first.id)
+            .order_by(Membership.unit_id)
+            .limit(3)
+        )
+    ).all()
+    reviewed = dt.datetime(2026, 4, 2, 8, 15, 30, 250000, tzinfo=dt.UTC)
+    rows = [
+        SubTopic(
+            community_id=community.id,
+            topic_id=topics[0].id,
+            unit_id=units[0] if status is SubTopicStatus.APPROVED else None,
+            title=f"子课题{status.zh}",
+            leader_name="王研究",
+            member_unit_ids=list(units[1:]) if status is SubTopicStatus.APPROVED else [],
+            plan="调研、试点、总结",
+            status=status,
+            review_comment=None if status is SubTopicStatus.PENDING else "审核意见",
+            reviewed_at=None if status is SubTopicStatus.PENDING else reviewed,
+            concluded_at=reviewed if status is SubTopicStatus.CONCLUDED else None,
+        )
+        for community, status in [
+            *((first, s) for s in SubTopicStatus),
+            (second, SubTopicStatus.APPROVED),
+        ]
+    ]
+    session.add_all(rows)
+    await session.flush()
+    concluded = next(r for r in rows if r.status is SubTopicStatus.CONCLUDED)
+    session.add_all(
+        TopicReport(
+            community_id=first.id, sub_topic_id=concluded.id, stage=stage, body=f"{stage.zh}正文"
+        )
+        for stage in TopicStage
+    )
 
 
 async def _sub_platforms(session, communities: list[Community], public: list[int]) -> None:

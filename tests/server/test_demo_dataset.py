@@ -41,14 +41,17 @@ def test_communities_follow_articles_9_to_14():
     assert {c.level for c in COMMUNITIES} == set(Level)
 
 
-def test_three_communities_lapse_once_each_and_the_others_keep_every_rule():
+def test_four_communities_lapse_once_each_and_the_others_keep_every_rule():
     absent = [c for c in COMMUNITIES if c.absentee]
     short = [c for c in COMMUNITIES if c.short_of]
     late = [c for c in COMMUNITIES if c.misses_semi_annual]
+    unreviewed = [c for c in COMMUNITIES if c.research_awaits_review]
 
-    assert len(absent) == len(short) == len(late) == 1
-    assert len({c.slug for c in absent + short + late}) == 3
-    assert len(COMMUNITIES) - 3 >= 5  # not every community red
+    assert len(absent) == len(short) == len(late) == len(unreviewed) == 1
+    assert len({c.slug for c in absent + short + late + unreviewed}) == 4
+    assert len(COMMUNITIES) - 4 >= 4  # not every community red
+    # Joint research is expected 365 days into the cycle: the lapse needs 13 months at least.
+    assert all(c.months_in >= 13 for c in unreviewed)
     # The short year is last year: a cycle counts a year it covers 183 days of, so it must
     # have begun 18 months ago at least; no cycle (36 months) is in its last 90 days.
     assert all(c.months_in >= 18 for c in short)

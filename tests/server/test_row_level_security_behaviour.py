@@ -53,6 +53,14 @@ EXPECTED: dict[str, Wall] = {
     "findings": TENANT_OWNED,
     "reports": TENANT_OWNED,
     "sign_in_sheets": TENANT_OWNED,
+    "topic_reports": TENANT_OWNED,
+    # An approved (or concluded) sub-topic is public programme information (16(7)); a
+    # pending or rejected one its community's; written only inside its community.
+    "sub_topics": Wall(
+        unscoped=_seen("A", "B"),
+        in_a=_seen("A", "A draft", "B"),
+        everyone=_seen("A", "A draft", "B", "B draft"),
+    ),
     # Member units are public; a membership is written only inside its community.
     "memberships": Wall(unscoped=_seen("A", "B"), in_a=_seen("A", "B"), everyone=_seen("A", "B")),
     # The exit list is published; written as its community, a programme exit (no
@@ -119,6 +127,11 @@ ROW = {
     # A search row's news item is one of the drafts BASE writes, which no trigger indexes.
     "published_news_search": "INSERT INTO published_news_search (community_id, news_id, search) "
     "VALUES (CAST(:c AS bigint), CAST(:n AS bigint) + 1000, to_tsvector('simple', '正文'))",
+    "sub_topics": "INSERT INTO sub_topics (community_id, id, topic_id, title, leader_name, "
+    "plan, status) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 1, '子课题', '王', '计划', "
+    "'APPROVED')",
+    "topic_reports": "INSERT INTO topic_reports (community_id, id, sub_topic_id, stage, body) "
+    "VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 900, 'PROGRESS', '进展')",
     "audit_log": "INSERT INTO audit_log (id, community_id, action, target_type, target_id) "
     "VALUES (CAST(:n AS bigint), CAST(:c AS bigint), 'test.row', 'Community', 'x')",
     "audit_runs": "INSERT INTO audit_runs (id, community_id, status, communities_total, "
@@ -127,11 +140,17 @@ ROW = {
 
 # Rows some scopes must not see although they see the table's other rows of the same
 # community, labelled apart ("A draft"), and one of each community written beside its row.
-HIDDEN = {"news": "status = 'DRAFT'"}
+HIDDEN = {
+    "news": "status = 'DRAFT'",
+    "sub_topics": "status NOT IN ('APPROVED', 'CONCLUDED')",
+}
 HIDDEN_ROW = {
     "news": "INSERT INTO news (community_id, id, title, body, body_html, status, featured, "
     "author_user_id) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), '草稿', '正文', "
     "'<p>正文</p>', 'DRAFT', false, 1)",
+    "sub_topics": "INSERT INTO sub_topics (community_id, id, topic_id, title, leader_name, "
+    "plan, status) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 1, '待审', '王', '计划', "
+    "'PENDING')",
 }
 
 # Rows the write checks insert where the seeded one would set off more than its own table's
@@ -156,6 +175,10 @@ BASE = (
     "INSERT INTO activities (community_id, id, kind, title, held_on, expected_count, "
     "attended_count, absent_count, excused_count) VALUES (1, 900, 'SEMINAR', 's', "
     "'2026-02-01', 0, 0, 0, 0), (2, 900, 'SEMINAR', 's', '2026-02-01', 0, 0, 0, 0)",
+    # The national topic, and the (pending) sub-topic the topic reports belong to, in each.
+    "INSERT INTO research_topics (id, title, year) VALUES (1, '总课题', 2026)",
+    "INSERT INTO sub_topics (community_id, id, topic_id, title, leader_name, plan, status) "
+    "VALUES (1, 900, 1, 's', '王', '计划', 'PENDING'), (2, 900, 1, 's', '王', '计划', 'PENDING')",
     # The news items the search rows speak for, in each community (drafts: no trigger).
     "INSERT INTO news (community_id, id, title, body, body_html, status, featured, "
     "author_user_id) SELECT c, 1000 + i, '草稿', '正文', '<p>正文</p>', 'DRAFT', false, 1 "

@@ -33,6 +33,8 @@ from server.news import queries as news_queries
 from server.news.models import News
 from server.notifications.service import inbox_statement
 from server.reports import queries as reports_queries
+from server.research import queries as research_queries
+from server.research.models import ResearchTopic, SubTopic, TopicReport
 from server.sql_count import note_statement
 from server.statistics import queries as statistics_queries
 from server.units import queries as units_queries
@@ -47,6 +49,8 @@ from server.vocabulary import (
     NewsStatus,
     Region,
     SiteStatus,
+    SubTopicStatus,
+    TopicStage,
 )
 from tests.two_communities import seed
 
@@ -76,6 +80,10 @@ NOT_A_TENANTS = {
     news_queries.programme_news_statement: "published news is public (Art. 5(6), 16(10))",
     news_queries.matching: "a condition of the news statements, which scope it",
     news_queries.shows_upload: "whether published news, public, shows an upload",
+    research_queries.research_topics_statement: "the national research topics are public",
+    research_queries.topic_sub_topics_statement: (
+        "approved sub-topics under a national topic are public programme information (16(7))"
+    ),
 }
 
 
@@ -120,6 +128,73 @@ async def test_community_news_statement(owner, two):
 
     assert sorted(r.title for r in drafts) == ["scope-a DRAFT", "scope-a PUBLISHED"]
     assert [r.title for r in public] == ["scope-a PUBLISHED"]
+
+
+async def _sub_topics(owner, two) -> dict[tuple[int, SubTopicStatus], int]:
+    """A sub-topic of each status in A and in B, each with a progress report."""
+    made = {}
+    async with AsyncSession(owner) as session, session.begin():
+        topic = ResearchTopic(title="区域协同服务全民终身学习实践研究", year=2026)
+        session.add(topic)
+        await session.flush()
+        for side in (two.a, two.b):
+            for status in SubTopicStatus:
+                row = SubTopic(
+                    community_id=side.id,
+                    topic_id=topic.id,
+                    title=f"{side.slug} {status.value}",
+                    leader_name="王",
+                    plan="计划",
+                    status=status,
+                )
+                session.add(row)
+                await session.flush()
+                session.add(
+                    TopicReport(
+                        community_id=side.id,
+                        sub_topic_id=row.id,
+                        stage=TopicStage.PROGRESS,
+                        body=f"{side.slug} 进展",
+                    )
+                )
+                made[(side.id, status)] = row.id
+    return made
+
+
+async def test_community_sub_topics_statement(owner, two):
+    await _sub_topics(owner, two)
+    every = await _rows(
+        owner, research_queries.community_sub_topics_statement(two.a.id, every=True)
+    )
+    public = await _rows(owner, research_queries.community_sub_topics_statement(two.a.id))
+    pending = await _rows(
+        owner,
+        research_queries.community_sub_topics_statement(two.a.id, SubTopicStatus.PENDING, True),
+    )
+
+    assert sorted(r.title for r in every) == sorted(f"scope-a {s.value}" for s in SubTopicStatus)
+    assert sorted(r.title for r in public) == ["scope-a APPROVED", "scope-a CONCLUDED"]
+    assert [r.title for r in pending] == ["scope-a PENDING"]
+
+
+async def test_topic_reports_statement(owner, two):
+    made = await _sub_topics(owner, two)
+    own = await _rows(
+        owner,
+        research_queries.topic_reports_statement(
+            two.a.id, made[(two.a.id, SubTopicStatus.APPROVED)]
+        ),
+    )
+    # B's sub-topic asked for in A's name: nothing.
+    mixed = await _rows(
+        owner,
+        research_queries.topic_reports_statement(
+            two.a.id, made[(two.b.id, SubTopicStatus.APPROVED)]
+        ),
+    )
+
+    assert [r.body for r in own] == ["scope-a 进展"]
+    assert mixed == []
 
 
 async def test_region_activities_statement(owner, two):
@@ -238,6 +313,8 @@ COVERED = {
     communities_queries.memberships_statement: test_memberships_statement,
     communities_queries.active_member_count: test_active_member_count,
     reports_queries.reports_statement: test_reports_statement,
+    research_queries.community_sub_topics_statement: test_community_sub_topics_statement,
+    research_queries.topic_reports_statement: test_topic_reports_statement,
     units_queries.exits_statement: test_exits_statement,
     compliance_service.findings_statement: test_findings_statement,
     national.standings: test_standings,

@@ -19,6 +19,7 @@ from server.clock import today
 from server.compliance.models import AuditRun, Finding
 from server.news.models import News
 from server.reports.models import Report
+from server.research.models import ResearchTopic, SubTopic
 from server.units.models import ExitRecord
 from server.vocabulary import (
     ActivityKind,
@@ -29,6 +30,7 @@ from server.vocabulary import (
     ReportKind,
     Severity,
     SiteStatus,
+    SubTopicStatus,
 )
 from tests.factories import bearer, make_community, make_units, make_user
 from tests.graphql import error_codes, gql
@@ -60,6 +62,9 @@ class World:
     audit_run: str  # a finished audit of the community
     finding: str  # an open finding of the community
     news: str  # a draft of the community's news
+    topic: str  # the national research topic
+    pending_sub_topic: str  # the community's, awaiting review
+    approved_sub_topic: str  # the community's, under way
 
 
 Call = Callable[[World], tuple[str, dict[str, Any]]]
@@ -463,6 +468,54 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         {"leader", "deputy", "project_group"},
     ),
+    "Query.researchTopics": (_q("{ researchTopics { totalCount } }"), EVERYONE),
+    "Community.subTopics": (
+        _q(
+            "query ($s: String!) { community(slug: $s) { subTopics { totalCount } } }",
+            s=lambda w: w.slug,
+        ),
+        EVERYONE,
+    ),
+    "SubTopic.plan": (
+        _q(
+            "query ($s: String!) { community(slug: $s) { subTopics { edges { node { plan } } } } }",
+            s=lambda w: w.slug,
+        ),
+        IN_COMMUNITY,
+    ),
+    "Mutation.openResearchTopic": (
+        _q(
+            'mutation { openResearchTopic(input: {title: "总课题", year: 2026})'
+            " { errors { code } } }"
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.registerSubTopic": (
+        _q(
+            "mutation ($t: ID!, $s: String!) { registerSubTopic(input: {topicId: $t,"
+            ' communitySlug: $s, title: "子课题", leaderName: "王", plan: "计划"})'
+            " { errors { code } } }",
+            t=lambda w: w.topic,
+            s=lambda w: w.slug,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
+    "Mutation.reviewSubTopic": (
+        _q(
+            "mutation ($i: ID!) { reviewSubTopic(input: {id: $i, decision: APPROVE})"
+            " { errors { code } } }",
+            i=lambda w: w.pending_sub_topic,
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.submitTopicReport": (
+        _q(
+            "mutation ($i: ID!) { submitTopicReport(input: {subTopicId: $i, stage: PROGRESS,"
+            ' body: "进展"}) { errors { code } } }',
+            i=lambda w: w.approved_sub_topic,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
     "Mutation.markNotificationsRead": (
         _q("mutation { markNotificationsRead(input: {notificationIds: []}) { marked } }"),
         SIGNED_IN,
@@ -540,7 +593,21 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
             body_html="<p>正文</p>",
             author_user_id=applicant_id,
         )
-        session.add_all([submitted, activity, programme, semi, gone, run, finding, draft])
+        topic = ResearchTopic(title="区域协同服务全民终身学习实践研究", year=2026)
+        session.add_all([submitted, activity, programme, semi, gone, run, finding, draft, topic])
+        await session.flush()
+        pending, approved = (
+            SubTopic(
+                community_id=community_id,
+                topic_id=topic.id,
+                title=f"子课题{status.zh}",
+                leader_name="王",
+                plan="计划",
+                status=status,
+            )
+            for status in (SubTopicStatus.PENDING, SubTopicStatus.APPROVED)
+        )
+        session.add_all([pending, approved])
         await session.flush()
         session.add_all(
             [
@@ -563,6 +630,9 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
         "audit_run": ids.encode("AuditRun", run.id),
         "finding": ids.encode("Finding", community_id, finding.id),
         "news": ids.encode("News", community_id, draft.id),
+        "topic": ids.encode("ResearchTopic", topic.id),
+        "pending_sub_topic": ids.encode("SubTopic", community_id, pending.id),
+        "approved_sub_topic": ids.encode("SubTopic", community_id, approved.id),
     }
 
 

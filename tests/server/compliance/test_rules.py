@@ -10,8 +10,16 @@ from policies.regulation import CATALOGUE, RULES
 from server.communities.models import Community, Membership
 from server.compliance.checks import COMMUNITY_CHECKS, PROGRAMME_CHECKS
 from server.reports.models import Report
+from server.research.models import ResearchTopic, SubTopic
 from server.units.models import Unit
-from server.vocabulary import ActivityKind, Level, MembershipRole, ReportKind, Severity
+from server.vocabulary import (
+    ActivityKind,
+    Level,
+    MembershipRole,
+    ReportKind,
+    Severity,
+    SubTopicStatus,
+)
 from tests.factories import make_community, make_units
 from tests.server.compliance.helpers import found_on, hold, of_rule
 
@@ -229,11 +237,39 @@ async def test_the_learning_week_every_year(runtime, weeks, breaks):
     )
 
 
-@pytest.mark.parametrize(("research", "breaks"), [(0, True), (1, False)])
-async def test_joint_research_after_the_first_year(runtime, research, breaks):
-    community, _ = await make_community(runtime, "yrd-c", size=3)
-    if research:
-        await hold(runtime, community, ActivityKind.RESEARCH, dt.date(2026, 4, 1))
+@pytest.mark.parametrize(
+    ("status", "breaks"),
+    [
+        (None, True),
+        (SubTopicStatus.PENDING, True),
+        (SubTopicStatus.REJECTED, True),
+        (SubTopicStatus.APPROVED, False),
+        (SubTopicStatus.CONCLUDED, False),
+    ],
+)
+async def test_joint_research_is_an_approved_sub_topic_365_days_into_the_cycle(
+    runtime, status, breaks
+):
+    # A cycle from 1 January 2026: 365 days in is 1 January 2027. A research meeting held
+    # in the first year is not a sub-topic: it keeps nothing.
+    community, _ = await make_community(runtime, "yrd-c", size=3, cycle_start=JAN_1)
+    await hold(runtime, community, ActivityKind.RESEARCH, dt.date(2026, 4, 1))
+    if status is not None:
+        async with runtime.database.transaction(community.id) as session:
+            topic = ResearchTopic(title="区域协同服务全民终身学习实践研究", year=2026)
+            session.add(topic)
+            await session.flush()
+            session.add(
+                SubTopic(
+                    community_id=community.id,
+                    topic_id=topic.id,
+                    title="社区老年教育协同研究",
+                    leader_name="王",
+                    plan="计划",
+                    status=status,
+                    created_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+                )
+            )
 
     first_year = of_rule(
         await found_on(runtime, community, dt.date(2026, 12, 31)), "joint-research"
@@ -241,7 +277,9 @@ async def test_joint_research_after_the_first_year(runtime, research, breaks):
     after = of_rule(await found_on(runtime, community, dt.date(2027, 1, 1)), "joint-research")
 
     assert first_year == []
-    assert len(after) == (1 if breaks else 0)
+    assert [(f.severity, f.article) for f in after] == (
+        [(Severity.WARNING, "16(7)")] if breaks else []
+    )
 
 
 @pytest.mark.parametrize(
