@@ -61,6 +61,27 @@ def _revoke_member(w: World, _: str) -> dict:
     return {"userId": w.target_member, "role": "MEMBER", "communitySlug": w.slug}
 
 
+def _sub_topic(w: World, _: str) -> dict:
+    return {
+        "topicId": w.topic,
+        "communitySlug": w.slug,
+        "unitId": w.units[1],
+        "title": "社区老年学习子课题",
+        "leaderName": "王老师",
+        "memberUnitIds": [w.units[2]],
+        "plan": "三年计划",
+    }
+
+
+def _topic_report(w: World, _: str) -> dict:
+    return {
+        "subTopicId": w.approved_sub_topic,
+        "stage": "PROGRESS",
+        "body": "进展",
+        "achievementIds": [],
+    }
+
+
 CASES: dict[str, Case] = {
     "createCommunity.leaderUnitId": Case(
         lambda w, _: _new_community(w.n, w.site, [], w.units[1:]),
@@ -278,6 +299,18 @@ CASES: dict[str, Case] = {
     ),
     "setActivityPublic.activityId": Case(
         lambda w, _: {"activityId": w.activity, "isPublic": True}, ("activityId",), "Activity", 2
+    ),
+    "registerSubTopic.topicId": Case(_sub_topic, ("topicId",), "ResearchTopic"),
+    "registerSubTopic.communitySlug": Case(_sub_topic, ("communitySlug",), None),
+    "registerSubTopic.unitId": Case(_sub_topic, ("unitId",), "Unit"),
+    "registerSubTopic.memberUnitIds": Case(_sub_topic, ("memberUnitIds", 0), "Unit"),
+    "reviewSubTopic.id": Case(
+        lambda w, _: {"id": w.pending_sub_topic, "decision": "APPROVE"}, ("id",), "SubTopic", 2
+    ),
+    "submitTopicReport.subTopicId": Case(_topic_report, ("subTopicId",), "SubTopic", 2),
+    # None recorded yet: any id names nothing.
+    "submitTopicReport.achievementIds": Case(
+        _topic_report, ("achievementIds", 0), "Achievement", 2
     ),
     "markNotificationsRead.notificationIds": Case(
         lambda w, _: {"notificationIds": []},
