@@ -22,6 +22,11 @@ class Permission(enum.Enum):
     # Joint research (Art. 16(7)): its sub-topics and their reports
     SUB_TOPIC_REGISTER = ("sub_topic", "register")
     TOPIC_REPORT_SUBMIT = ("topic_report", "submit")
+    # Its achievements (Art. 6b, 16(6)): submitted, edited and shared by its leader and deputies
+    ACHIEVEMENT_WRITE = ("achievement", "write")
+    # Achievements shared with all communities: read by whoever belongs to one, the experts
+    # and the project group
+    SHARED_ACHIEVEMENT_READ = ("shared_achievement", "read")
     # An assigned expert's (Art. 18(4))
     REPORT_SEMI_ANNUAL_REVIEW = ("report_semi_annual", "review")
     # The project group's alone

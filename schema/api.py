@@ -19,6 +19,8 @@ import schema.core.vocabulary  # noqa: F401  (registers the vocabularies as Grap
 from schema.access.mutations import AccessMutations
 from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
+from schema.achievements.mutations import AchievementMutations
+from schema.achievements.queries import AchievementQueries
 from schema.activities.mutations import ActivityMutations
 from schema.activities.queries import ActivityQueries
 from schema.admission.mutations import AdmissionMutations
@@ -69,6 +71,7 @@ Query = merge_types(
         StatisticsQueries,
         NewsQueries,
         ResearchQueries,
+        AchievementQueries,
     ),
 )
 Mutation = merge_types(
@@ -85,6 +88,7 @@ Mutation = merge_types(
         ComplianceMutations,
         NewsMutations,
         ResearchMutations,
+        AchievementMutations,
     ),
 )
 Subscription = merge_types("Subscription", (ComplianceSubscriptions, NotificationSubscriptions))

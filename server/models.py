@@ -1,6 +1,7 @@
 """Every mapped table, imported once so the metadata (and Alembic) sees them all."""
 
 from server.accounts.models import CasbinRule, User
+from server.achievements.models import Achievement
 from server.activities.models import (
     Activity,
     Attendance,
@@ -22,6 +23,7 @@ from server.units.models import ExitRecord, Unit
 from server.uploads.models import Upload
 
 __all__ = [
+    "Achievement",
     "Activity",
     "Application",
     "ApplicationCall",

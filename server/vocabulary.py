@@ -212,3 +212,23 @@ class TopicStage(Labelled):
 
     PROGRESS = "PROGRESS", "进展报告", "Progress report"
     CONCLUSION = "CONCLUSION", "结题报告", "Conclusion report"
+
+
+class AchievementKind(Labelled):
+    """What the programme produces (Art. 6b): the six kinds of outcome."""
+
+    PAPER = "PAPER", "科研论文", "Research paper"
+    CASE = "CASE", "典型案例", "Typical case"
+    BRAND = "BRAND", "终身学习特色品牌", "Lifelong-learning brand"
+    PUBLICATION = "PUBLICATION", "出版物", "Publication"
+    COURSE_RESOURCE = "COURSE_RESOURCE", "特色课程资源", "Course resource"
+    PLATFORM = "PLATFORM", "平台", "Platform"
+
+
+class Visibility(Labelled):
+    """Who reads an achievement (共建共享, Art. 6b, 16(6)): kept to its community, shared with
+    every community, or public on the sub-platform and the main platform."""
+
+    COMMUNITY = "COMMUNITY", "仅本共同体", "This community only"
+    ALL_COMMUNITIES = "ALL_COMMUNITIES", "各共同体共享", "Shared with all communities"
+    PUBLIC = "PUBLIC", "公开", "Public"

@@ -28,6 +28,8 @@ from schema.core.projection import (
 from schema.units.types import Unit
 from schema.uploads.types import upload_url
 from server.access.guard import Guard
+from server.achievements.queries import community_achievements_statement
+from server.achievements.rules import reads_shared
 from server.activities.queries import (
     activities_statement,
     latest_activity_on,
@@ -43,6 +45,7 @@ from server.reports.service import reports_due
 from server.research.queries import community_sub_topics_statement
 from server.units import reasons
 from server.vocabulary import (
+    AchievementKind,
     ActivityKind,
     CommunityStatus,
     FindingStatus,
@@ -58,6 +61,7 @@ from server.vocabulary import (
 
 if TYPE_CHECKING:
     # Their modules import this one: strawberry reads them lazily, the type checker directly.
+    from schema.achievements.types import Achievement
     from schema.activities.types import Activity
     from schema.compliance.types import Compliance, Finding
     from schema.core.compiled import Run
@@ -65,6 +69,7 @@ if TYPE_CHECKING:
     from schema.reports.types import DueReport, Report
     from schema.research.types import SubTopic
 else:
+    Achievement = Annotated["Achievement", strawberry.lazy("schema.achievements.types")]
     Activity = Annotated["Activity", strawberry.lazy("schema.activities.types")]
     News = Annotated["News", strawberry.lazy("schema.news.types")]
     Report = Annotated["Report", strawberry.lazy("schema.reports.types")]
@@ -234,6 +239,32 @@ class Community(Node):
         after: str | None = None,
     ) -> Connection[Report]:
         """The reports submitted, by `page`."""
+        raise NotImplementedError  # `page` answers the field: this body never runs
+
+    @strawberry.field(
+        description="Its achievements (成果, Art. 6b, 16(6)) the reader may see: public ones "
+        "for everyone; those shared with all communities for whoever belongs to a community, "
+        "the experts and the project group; all of them for its members, its assigned experts "
+        "and the project group. `kind` and `search` as `achievements`'s; oldest first "
+        "(`newestFirst`: the latest first)."
+    )
+    @page(
+        "Achievement",
+        community_achievements_statement,
+        parent={"community_id": "id"},
+        scope=OWN,
+        same_community=True,
+        rights={"own": Permission.TENANT_READ, "shared": lambda guard, _: reads_shared(guard)},
+    )
+    async def achievements(
+        self,
+        info: Info,
+        kind: AchievementKind | None = None,
+        search: str | None = None,
+        newest_first: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Achievement]:
         raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(

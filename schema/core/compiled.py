@@ -80,11 +80,13 @@ from schema.core.projection import (
     Page,
     Projection,
     Related,
+    Right,
     Root,
     Row,
     SQLType,
     Valued,
     base64url,
+    holds,
     sql_text,
 )
 from schema.core.strawberry_private import field_of
@@ -274,10 +276,10 @@ class Connection:
             values.update(spec.parent_values(lambda column: columns[column]))
         for name, absent in zip(spec.filters, missing, strict=True):
             values[name] = None if absent else build.bind(f"n{i}_{name}", _argument_of(i, name))
-        for name, permission in spec.rights.items():
+        for name, right in spec.rights.items():
             # The planner plans a page with rights only below a root that found its community.
             assert self.community is not None
-            held = _holds(permission, self.community)
+            held = _holds(right, self.community)
             values[name] = build.bind(f"n{i}_{name}", held, Boolean)
         filtered = spec.builder(**values)
         if row is not None:
@@ -347,12 +349,12 @@ def _argument_of(index: int, name: str) -> Callable[[Run], object]:
     return lambda run: run.arguments[index][name]
 
 
-def _holds(permission: Permission, community: int) -> Callable[[Run], Awaitable[bool]]:
-    """Whether the reader holds `permission` in the community the root `community` found."""
+def _holds(right: Right, community: int) -> Callable[[Run], Awaitable[bool]]:
+    """Whether the reader has `right` in the community the root `community` found."""
 
     async def held(run: Run) -> bool:
         guard = await run.context.guard()
-        return bool(guard.allows(permission, run.found[community]))
+        return holds(guard, right, run.found[community])
 
     return held
 

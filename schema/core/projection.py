@@ -40,6 +40,7 @@ from schema.core import ids
 from schema.core.context import Info
 from schema.core.pagination import MAX_PAGE, Connection, Rows, Template, paginate
 from schema.core.selection import asked
+from server.access.guard import Guard
 from server.db import Base
 from server.reads import Fixed, entity_of
 from server.runtime import Runtime
@@ -71,6 +72,19 @@ Bind = Callable[[Callable[["Run"], object], "SQLType"], ColumnElement[Any]]
 # `(value, zh, en)` for each value a column may hold.
 Named = tuple[tuple[str, str, str], ...]
 F = TypeVar("F", bound=Callable[..., object])
+
+
+# A right a page's builder is given (`Page.rights`): a permission held in the community, or a
+# decision of the reader's guard that no one community's roles give (whether the reader
+# belongs to any community: `server/achievements/rules.py`).
+Right = Permission | Callable[[Guard, int | None], bool]
+
+
+def holds(guard: Guard, right: Right, community_id: int | None) -> bool:
+    """Whether the reader has `right` in the community."""
+    if isinstance(right, Permission):
+        return guard.allows(right, community_id)
+    return right(guard, community_id)
 
 
 def attribute(column: str) -> str:
@@ -234,7 +248,7 @@ class Page:
     # Builder arguments that say whether the reader holds a permission in the community of
     # the object the page hangs from (`{"drafts": Permission.NEWS_WRITE}`): a list whose rows
     # depend on who reads it, decided with the request's guard both ways.
-    rights: dict[str, Permission] = field(default_factory=dict)
+    rights: dict[str, "Right"] = field(default_factory=dict)
 
     def parent_values(self, value_of: Callable[[str], object]) -> dict[str, object]:
         """The builder's arguments from the parent: `value_of(column)` a column of its row
@@ -442,7 +456,7 @@ def page(
     most: int | None = None,
     scope: str | None = None,
     same_community: bool = False,
-    rights: dict[str, Permission] | None = None,
+    rights: dict[str, "Right"] | None = None,
 ) -> Callable[[F], F]:
     """A connection of `type_name`, over a resolver whose signature declares the field's
     arguments (its body is never run): `first` and `after` page, `newest_first` (if there)
@@ -502,8 +516,8 @@ async def read_page(
         guard = await info.context.guard()
         community = PROJECTIONS[type(source).__strawberry_definition__.name].community
         community_id = getattr(source, attribute(community or "community_id"))
-        for name, permission in declared.rights.items():
-            values[name] = guard.allows(permission, community_id)
+        for name, right in declared.rights.items():
+            values[name] = holds(guard, right, community_id)
     read_in: int | None = None
     if declared.scope == OWN:
         community = PROJECTIONS[type(source).__strawberry_definition__.name].community

@@ -4,6 +4,7 @@ sibling in the request's language (`projection.label`)."""
 import strawberry
 
 from server.vocabulary import (
+    AchievementKind,
     ActivityKind,
     AdmissionCondition,
     ApplicationStatus,
@@ -23,6 +24,7 @@ from server.vocabulary import (
     SubTopicStatus,
     Theme,
     TopicStage,
+    Visibility,
 )
 
 strawberry.enum(
@@ -51,3 +53,8 @@ strawberry.enum(FindingStatus, description="OPEN until fixed (RESOLVED) or accep
 strawberry.enum(AuditRunStatus, description="Where an audit run is")
 strawberry.enum(SubTopicStatus, description="子课题: registered, reviewed, concluded (Art. 16(7))")
 strawberry.enum(TopicStage, description="What a sub-topic's report speaks for")
+strawberry.enum(AchievementKind, description="成果 (Art. 6b): the six kinds of outcome")
+strawberry.enum(
+    Visibility,
+    description="Who reads an achievement (共建共享): its community, all communities, everyone",
+)

@@ -53,8 +53,9 @@ class SubmitTopicReportInput:
     body: str = limited(REPORT)
     achievement_ids: list[strawberry.ID] | None = strawberry.field(
         default=None,
-        description="Achievements are not recorded yet: leave empty; any id is NOT_FOUND "
-        "until they are.",
+        description="the sub-topic's outputs (Art. 6b): achievements of its community (any "
+        "other is NOT_FOUND), from no other sub-topic; each then names this sub-topic as its "
+        "`subTopic`",
     )
 
 
@@ -87,6 +88,22 @@ def _unit_ids(given: list[strawberry.ID] | None) -> list[int]:
             "memberUnitIds",
         )
     return [_unit(u, "memberUnitIds") for u in given or []]
+
+
+def _achievements(given: list[strawberry.ID] | None, community_id: int) -> list[int]:
+    """The achievements' ids; a malformed one, or another community's, is NOT_FOUND."""
+    found = []
+    for global_id in given or []:
+        try:
+            owner, achievement_id = ids.decode_as(global_id, "Achievement", 2)
+        except AccessError:
+            owner, achievement_id = None, 0
+        if owner != community_id:
+            raise UserFacingError(
+                ErrorCode.NOT_FOUND, "成果不存在", "no such achievement", "achievementIds"
+            )
+        found.append(achievement_id)
+    return found
 
 
 @strawberry.type
@@ -153,14 +170,15 @@ class ResearchMutations:
         Permission.TOPIC_REPORT_SUBMIT,
         description="Leader or deputy: a PROGRESS or CONCLUSION report on an APPROVED "
         "sub-topic; the conclusion closes it (CONCLUDED), after which reports are "
-        "INVALID_TRANSITION. `achievementIds` must stay empty until achievements are "
-        "recorded (any id is NOT_FOUND).",
+        "INVALID_TRANSITION. `achievementIds` links the community's achievements as its "
+        "outputs (another community's is NOT_FOUND).",
     )
     async def submit_topic_report(
         self, attempt: Attempt, input: SubmitTopicReportInput
     ) -> SubTopicPayload:
         community_id, sub_topic_id = ids.decode_as(input.sub_topic_id, "SubTopic", 2)
         await attempt.context.refuse_other_tenant(community_id)
+        outputs = _achievements(input.achievement_ids, community_id)
         async with attempt.transaction(community_id) as session:
             sub_topic, _ = await service.submit_topic_report(
                 session,
@@ -169,6 +187,6 @@ class ResearchMutations:
                 sub_topic_id,
                 input.stage,
                 input.body,
-                list(input.achievement_ids or []),
+                outputs,
             )
         return SubTopicPayload(sub_topic=SubTopic.of(sub_topic))

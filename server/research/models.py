@@ -86,3 +86,7 @@ class TopicReport(Timestamped, Base):
     stage: Mapped[TopicStage] = mapped_column(vocabulary(TopicStage))
     body: Mapped[str] = mapped_column(Text)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The achievements a conclusion report names as the sub-topic's outputs (Art. 6b).
+    achievement_ids: Mapped[list[int]] = mapped_column(
+        postgresql.ARRAY(BigInteger), server_default=text("'{}'"), default=list
+    )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.permissions import Permission
 from server.access.guard import Guard
+from server.achievements.service import link_outputs
 from server.audit.service import record
 from server.communities.models import Membership
 from server.errors import ErrorCode, UserFacingError, not_found
@@ -165,30 +166,25 @@ async def submit_topic_report(
     sub_topic_id: int,
     stage: TopicStage,
     body: str,
-    achievement_ids: Sequence[str],
+    achievement_ids: Sequence[int],
 ) -> tuple[SubTopic, TopicReport]:
     """A progress or conclusion report on an approved sub-topic, by the community's leader or
-    deputies; the conclusion closes it. Achievements are not recorded yet: an achievement id
-    names nothing, so any is NOT_FOUND."""
+    deputies; the conclusion closes it. The achievements it names are the sub-topic's
+    outputs (Art. 6b): each then comes from this sub-topic."""
     guard.require(Permission.TENANT_READ, community_id)  # outsiders learn nothing
     actor = guard.require(Permission.TOPIC_REPORT_SUBMIT, community_id)
     sub_topic = await _locked(session, community_id, sub_topic_id)
     if error := rules.report_error(sub_topic.status):
         raise error
     written = rules.required(body, "body", "请填写报告正文", "the report's body is required")
-    if achievement_ids:
-        raise UserFacingError(
-            ErrorCode.NOT_FOUND,
-            "成果登记尚未开放，暂不能关联成果",
-            "achievements are not recorded yet: no achievement can be linked",
-            "achievementIds",
-        )
+    outputs = await link_outputs(session, community_id, sub_topic.id, achievement_ids)
     report = TopicReport(
         community_id=community_id,
         sub_topic_id=sub_topic.id,
         stage=stage,
         body=written,
         submitted_by=actor.user_id,
+        achievement_ids=outputs,
     )
     session.add(report)
     sub_topic.status = rules.after_report(stage)
@@ -202,6 +198,11 @@ async def submit_topic_report(
         target_type="SubTopic",
         target_id=sub_topic.id,
         community_id=community_id,
-        after={"stage": stage.value, "report_id": report.id, "status": sub_topic.status.value},
+        after={
+            "stage": stage.value,
+            "report_id": report.id,
+            "status": sub_topic.status.value,
+            "achievements": outputs,
+        },
     )
     return sub_topic, report

@@ -1,6 +1,7 @@
-"""Who may read an upload: anyone, signed in or not, while a published news item or a
-community's profile shows it (a picture of a public page); otherwise whoever uploaded it, the
-project group, whoever may read the application it is evidence for, whoever records the
+"""Who may read an upload: anyone, signed in or not, while a published news item, a
+community's profile or a public achievement shows it (a picture of a public page, a file of
+the public library); otherwise whoever uploaded it, the project group, whoever may read the
+application it is evidence for or the achievement it is a file of, whoever records the
 attendance of the community activity it is the sign-in sheet of, and whoever writes the news
 of a community whose item shows it (a draft's pictures). Everyone else is told it does not
 exist, so an id reveals nothing."""
@@ -10,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.permissions import Permission
 from server.access.guard import Guard
+from server.achievements.models import Achievement
+from server.achievements.queries import shows_upload as achievement_shows_upload
+from server.achievements.rules import reads_shared
 from server.activities.models import SignInSheet
 from server.admission.models import Application, ApplicationCondition
 from server.admission.queries import may_read_application
@@ -19,6 +23,7 @@ from server.errors import AccessError, ErrorCode
 from server.news.models import News
 from server.news.queries import shows_upload
 from server.uploads.models import Upload
+from server.vocabulary import Visibility
 
 
 async def readable(database: Database, guard: Guard, upload_id: int) -> tuple[Upload, bool]:
@@ -37,8 +42,11 @@ async def readable(database: Database, guard: Guard, upload_id: int) -> tuple[Up
 
 
 async def shown_publicly(session: AsyncSession, upload_id: int) -> bool:
-    """A published news item's picture, or a community's logo, banner or introduction's."""
+    """A published news item's picture, a community's logo, banner or introduction's, or a
+    public achievement's file."""
     if await session.scalar(shows_upload(upload_id)):
+        return True
+    if await session.scalar(achievement_shows_upload(upload_id)):
         return True
     in_profile = Community.profile_upload_ids.contains([upload_id])
     return bool(await session.scalar(select(exists().where(in_profile))))
@@ -70,6 +78,8 @@ async def may_read(database: Database, guard: Guard, upload: Upload) -> bool:
                 )
             ):
                 return True
+    if await _achievement_file(database, guard, upload):
+        return True
     for community_id in guard.communities(Permission.NEWS_WRITE):
         async with database.transaction(community_id) as session:
             if await session.scalar(
@@ -78,6 +88,24 @@ async def may_read(database: Database, guard: Guard, upload: Upload) -> bool:
                         News.community_id == community_id, News.upload_ids.contains([upload.id])
                     )
                 )
+            ):
+                return True
+    return False
+
+
+async def _achievement_file(database: Database, guard: Guard, upload: Upload) -> bool:
+    """A file of an achievement the reader may read (`server/achievements/rules.py`): one
+    shared with all communities, or any of a community whose business the reader reads."""
+    holds = Achievement.upload_ids.contains([upload.id])
+    if reads_shared(guard):
+        async with database.transaction(all_communities=True) as session:
+            shared = Achievement.visibility == Visibility.ALL_COMMUNITIES
+            if await session.scalar(select(exists().where(holds, shared))):
+                return True
+    for community_id in guard.communities(Permission.TENANT_READ):
+        async with database.transaction(community_id) as session:
+            if await session.scalar(
+                select(exists().where(Achievement.community_id == community_id, holds))
             ):
                 return True
     return False
