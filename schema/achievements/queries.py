@@ -10,7 +10,7 @@ from server.achievements.queries import (
     programme_achievements_statement,
 )
 from server.achievements.rules import reads_shared
-from server.vocabulary import AchievementKind
+from server.vocabulary import AchievementKind, Visibility
 
 
 @strawberry.type
@@ -22,7 +22,8 @@ class AchievementQueries:
         "for its members, its assigned experts and the project group. `kind` keeps one kind "
         "(COURSE_RESOURCE: the course resource library); `search` finds those whose title, "
         "summary or subject hold each of its words, Chinese or not (two Hanzi such as 老年 "
-        "find 老年教育). Oldest first (`newestFirst`: the latest first)."
+        "find 老年教育); `visibility` keeps those of one visibility (PUBLIC: what the "
+        "platforms show). Oldest first (`newestFirst`: the latest first)."
     )
     async def achievements(
         self,
@@ -30,6 +31,7 @@ class AchievementQueries:
         community_slug: str | None = None,
         kind: AchievementKind | None = None,
         search: str | None = None,
+        visibility: Visibility | None = None,
         newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,
@@ -39,15 +41,19 @@ class AchievementQueries:
         shared = reads_shared(guard)
         if tenant is not None:
             own = guard.allows(Permission.TENANT_READ, tenant.id)
-            statement = community_achievements_statement(tenant.id, kind, search, own, shared)
+            statement = community_achievements_statement(
+                tenant.id, kind, search, visibility, own, shared
+            )
         elif guard.actor is None:
             # No tenant: row-level security shows this read the public achievements only.
-            statement = programme_achievements_statement(kind, search)
+            statement = programme_achievements_statement(kind, search, visibility)
         else:
             communities = (
                 None if guard.is_project_group else guard.communities(Permission.TENANT_READ)
             )
-            statement = programme_achievements_statement(kind, search, shared, communities)
+            statement = programme_achievements_statement(
+                kind, search, visibility, shared, communities
+            )
         return await paginate(
             info.context,
             statement,

@@ -25,6 +25,7 @@ else:
 
 @strawberry.type(description="One of an achievement's files: an upload, read as it is.")
 class AchievementFile:
+    id: strawberry.ID = strawberry.field(description="the upload's id")
     filename: str
     content_type: str
     size: int = strawberry.field(description="bytes")
@@ -91,6 +92,7 @@ class Achievement(Node):
             }
         return [
             AchievementFile(
+                id=strawberry.ID(ids.encode("Upload", row.id)),
                 filename=row.filename,
                 content_type=row.content_type,
                 size=row.size,

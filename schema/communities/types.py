@@ -57,6 +57,7 @@ from server.vocabulary import (
     Severity,
     SubTopicStatus,
     Theme,
+    Visibility,
 )
 
 if TYPE_CHECKING:
@@ -245,8 +246,8 @@ class Community(Node):
         description="Its achievements (成果, Art. 6b, 16(6)) the reader may see: public ones "
         "for everyone; those shared with all communities for whoever belongs to a community, "
         "the experts and the project group; all of them for its members, its assigned experts "
-        "and the project group. `kind` and `search` as `achievements`'s; oldest first "
-        "(`newestFirst`: the latest first)."
+        "and the project group. `kind`, `search` and `visibility` as `achievements`'s; oldest "
+        "first (`newestFirst`: the latest first)."
     )
     @page(
         "Achievement",
@@ -261,6 +262,7 @@ class Community(Node):
         info: Info,
         kind: AchievementKind | None = None,
         search: str | None = None,
+        visibility: Visibility | None = None,
         newest_first: bool = False,
         first: int | None = None,
         after: str | None = None,

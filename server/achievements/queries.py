@@ -54,8 +54,13 @@ def readable(own: Any, shared: Any) -> ColumnElement[bool]:
 
 
 def _filtered(
-    statement: Select[Achievement], kind: AchievementKind | None, search: str | None
+    statement: Select[Achievement],
+    kind: AchievementKind | None,
+    search: str | None,
+    visibility: Visibility | None,
 ) -> Select[Achievement]:
+    if visibility is not None:
+        statement = statement.where(Achievement.visibility == visibility)
     if kind is not None:
         statement = statement.where(Achievement.kind == kind)
     if search is not None:
@@ -67,6 +72,7 @@ def community_achievements_statement(
     community_id: int,
     kind: AchievementKind | None = None,
     search: str | None = None,
+    visibility: Visibility | None = None,
     own: Any = False,
     shared: Any = False,
 ) -> Select[Achievement]:
@@ -74,12 +80,13 @@ def community_achievements_statement(
     statement = select(Achievement).where(
         Achievement.community_id == community_id, readable(own, shared)
     )
-    return _filtered(statement, kind, search)
+    return _filtered(statement, kind, search, visibility)
 
 
 def programme_achievements_statement(
     kind: AchievementKind | None = None,
     search: str | None = None,
+    visibility: Visibility | None = None,
     shared: bool = False,
     own_communities: Sequence[int] | None = (),
 ) -> Select[Achievement]:
@@ -96,16 +103,7 @@ def programme_achievements_statement(
             _flag(everything),
         )
     )
-    return _filtered(statement, kind, search)
-
-
-def community_achievements(community_id: int, ids: Sequence[int]) -> Select[Achievement]:
-    """These achievements of the community (a report's outputs), locked to be linked."""
-    return (
-        select(Achievement)
-        .where(Achievement.community_id == community_id, Achievement.id.in_(list(ids)))
-        .with_for_update()
-    )
+    return _filtered(statement, kind, search, visibility)
 
 
 def shows_upload(upload_id: int) -> Select[tuple[bool]]:

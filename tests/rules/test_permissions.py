@@ -69,6 +69,11 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
     # report on them; members read them (`tenant read`).
     ("sub_topic", "register"): {"leader", "deputy"},
     ("topic_report", "submit"): {"leader", "deputy"},
+    # Achievements (Art. 6b, 16(6)): the leader and deputies record and share them (a unit's
+    # staff their own unit's, by `works_for`); whoever belongs to a community, and every
+    # expert, reads those shared with all communities.
+    ("achievement", "write"): {"leader", "deputy"},
+    ("shared_achievement", "read"): {"leader", "deputy", "member", "assigned expert"},
     # Semi-annual reports go to the assigned experts (Art. 18(4)); other reports to the
     # project group (Art. 18(5), 19(3)).
     ("report_semi_annual", "review"): {"assigned expert"},
@@ -97,10 +102,13 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
 }
 
 WHERE = {"its own community": OWN, "another community": OTHER, "the programme": NATIONAL}
+# What a national role holds wherever it is asked, beside the project group's everything: an
+# expert, assigned or not, reads the achievements shared with all communities (Art. 6(2)).
+EVERYWHERE = {("shared_achievement", "read"): {"expert", "assigned expert"}}
 
 
 def _may(role: str, where: str, permission: tuple[str, str]) -> bool:
-    if role == "project group":
+    if role == "project group" or role in EVERYWHERE.get(permission, ()):
         return True
     return where == "its own community" and role in IN_ONE_COMMUNITY[permission]
 

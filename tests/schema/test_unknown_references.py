@@ -78,7 +78,24 @@ def _topic_report(w: World, _: str) -> dict:
         "subTopicId": w.approved_sub_topic,
         "stage": "PROGRESS",
         "body": "进展",
-        "achievementIds": [],
+        "achievementIds": [w.achievement],
+    }
+
+
+def _achievement(w: World, upload: str) -> dict:
+    return {
+        "kind": "COURSE_RESOURCE",
+        "communitySlug": w.slug,
+        "unitId": w.units[1],
+        "title": "老年智能手机课程",
+        "summary": "十二讲",
+        "authors": ["李老师"],
+        "subTopicId": w.approved_sub_topic,
+        "uploadIds": [upload],
+        "visibility": "PUBLIC",
+        "subject": "老年教育",
+        "audience": "老年学习者",
+        "format": "视频",
     }
 
 
@@ -308,9 +325,29 @@ CASES: dict[str, Case] = {
         lambda w, _: {"id": w.pending_sub_topic, "decision": "APPROVE"}, ("id",), "SubTopic", 2
     ),
     "submitTopicReport.subTopicId": Case(_topic_report, ("subTopicId",), "SubTopic", 2),
-    # None recorded yet: any id names nothing.
     "submitTopicReport.achievementIds": Case(
         _topic_report, ("achievementIds", 0), "Achievement", 2
+    ),
+    "submitAchievement.communitySlug": Case(_achievement, ("communitySlug",), None),
+    "submitAchievement.unitId": Case(_achievement, ("unitId",), "Unit"),
+    "submitAchievement.subTopicId": Case(_achievement, ("subTopicId",), "SubTopic", 2),
+    "submitAchievement.uploadIds": Case(_achievement, ("uploadIds", 0), "Upload"),
+    "updateAchievement.id": Case(
+        lambda w, _: {"id": w.achievement, "title": "改"}, ("id",), "Achievement", 2
+    ),
+    "updateAchievement.subTopicId": Case(
+        lambda w, _: {"id": w.achievement, "subTopicId": w.approved_sub_topic},
+        ("subTopicId",),
+        "SubTopic",
+        2,
+    ),
+    "updateAchievement.uploadIds": Case(
+        lambda w, upload: {"id": w.achievement, "uploadIds": [upload]},
+        ("uploadIds", 0),
+        "Upload",
+    ),
+    "setAchievementVisibility.id": Case(
+        lambda w, _: {"id": w.achievement, "visibility": "PUBLIC"}, ("id",), "Achievement", 2
     ),
     "markNotificationsRead.notificationIds": Case(
         lambda w, _: {"notificationIds": []},

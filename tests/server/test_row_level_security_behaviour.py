@@ -77,6 +77,14 @@ EXPECTED: dict[str, Wall] = {
         in_a=_seen("A", "A draft", "B"),
         everyone=_seen("A", "A draft", "B", "B draft"),
     ),
+    # A public achievement is public (Art. 6b); one kept to its community or shared with
+    # all communities stays in the tenant (the code shows the shared ones to readers of
+    # other communities); written only inside its community.
+    "achievements": Wall(
+        unscoped=_seen("A", "B"),
+        in_a=_seen("A", "A draft", "B"),
+        everyone=_seen("A", "A draft", "B", "B draft"),
+    ),
     # The words of published news, public as the news is; kept by a trigger on `news`, so
     # written (deleted too, on unpublishing) only inside the item's community.
     "published_news_search": Wall(
@@ -130,6 +138,9 @@ ROW = {
     "sub_topics": "INSERT INTO sub_topics (community_id, id, topic_id, title, leader_name, "
     "plan, status) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 1, '子课题', '王', '计划', "
     "'APPROVED')",
+    "achievements": "INSERT INTO achievements (community_id, id, kind, title, summary, "
+    "authors, visibility) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 'CASE', '案例', "
+    "'简介', '{王}', 'PUBLIC')",
     "topic_reports": "INSERT INTO topic_reports (community_id, id, sub_topic_id, stage, body) "
     "VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 900, 'PROGRESS', '进展')",
     "audit_log": "INSERT INTO audit_log (id, community_id, action, target_type, target_id) "
@@ -143,8 +154,12 @@ ROW = {
 HIDDEN = {
     "news": "status = 'DRAFT'",
     "sub_topics": "status NOT IN ('APPROVED', 'CONCLUDED')",
+    "achievements": "visibility <> 'PUBLIC'",
 }
 HIDDEN_ROW = {
+    "achievements": "INSERT INTO achievements (community_id, id, kind, title, summary, "
+    "authors, visibility) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 'CASE', '共享', "
+    "'简介', '{王}', 'ALL_COMMUNITIES')",
     "news": "INSERT INTO news (community_id, id, title, body, body_html, status, featured, "
     "author_user_id) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), '草稿', '正文', "
     "'<p>正文</p>', 'DRAFT', false, 1)",

@@ -19,6 +19,8 @@ from schema.core.projection import PROJECTIONS
 from server.access import queries as access_queries
 from server.access.guard import Actor, Guard
 from server.accounts import queries as users_queries
+from server.achievements import queries as achievement_queries
+from server.achievements.models import Achievement
 from server.activities import queries as activities_queries
 from server.activities.models import Activity, Attendance
 from server.activities.service import enact_absences
@@ -40,6 +42,7 @@ from server.statistics import queries as statistics_queries
 from server.units import queries as units_queries
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import (
+    AchievementKind,
     ActivityKind,
     AttendanceStatus,
     AuditRunStatus,
@@ -51,6 +54,7 @@ from server.vocabulary import (
     SiteStatus,
     SubTopicStatus,
     TopicStage,
+    Visibility,
 )
 from tests.two_communities import seed
 
@@ -81,6 +85,9 @@ NOT_A_TENANTS = {
     news_queries.matching: "a condition of the news statements, which scope it",
     news_queries.shows_upload: "whether published news, public, shows an upload",
     research_queries.research_topics_statement: "the national research topics are public",
+    achievement_queries.matching: "a condition of the achievement statements, which scope it",
+    achievement_queries.readable: "a condition of the achievement statements, which scope it",
+    achievement_queries.shows_upload: "whether a public achievement, public, shows an upload",
     research_queries.topic_sub_topics_statement: (
         "approved sub-topics under a national topic are public programme information (16(7))"
     ),
@@ -195,6 +202,53 @@ async def test_topic_reports_statement(owner, two):
 
     assert [r.body for r in own] == ["scope-a 进展"]
     assert mixed == []
+
+
+async def _achievements(owner, two) -> None:
+    async with AsyncSession(owner) as session, session.begin():
+        for side in (two.a, two.b):
+            for visibility in Visibility:
+                session.add(
+                    Achievement(
+                        community_id=side.id,
+                        kind=AchievementKind.COURSE_RESOURCE,
+                        title=f"{side.slug} {visibility.value}",
+                        summary="老年教育课程",
+                        authors=["王"],
+                        visibility=visibility,
+                        subject="老年教育",
+                        audience="老年学习者",
+                        format="视频",
+                    )
+                )
+
+
+async def test_community_achievements_statement(owner, two):
+    await _achievements(owner, two)
+    statement = achievement_queries.community_achievements_statement
+    own = await _rows(owner, statement(two.a.id, own=True))
+    shared = await _rows(owner, statement(two.a.id, search="老年", shared=True))
+    public = await _rows(owner, statement(two.a.id))
+
+    assert sorted(r.title for r in own) == sorted(f"scope-a {v.value}" for v in Visibility)
+    assert sorted(r.title for r in shared) == ["scope-a ALL_COMMUNITIES", "scope-a PUBLIC"]
+    assert [r.title for r in public] == ["scope-a PUBLIC"]
+
+
+async def test_programme_achievements_statement(owner, two):
+    await _achievements(owner, two)
+    statement = achievement_queries.programme_achievements_statement
+    a_member = await _rows(owner, statement(shared=True, own_communities=[two.a.id]))
+    anonymous = await _rows(owner, statement())
+
+    assert sorted(r.title for r in a_member) == [
+        "scope-a ALL_COMMUNITIES",
+        "scope-a COMMUNITY",
+        "scope-a PUBLIC",
+        "scope-b ALL_COMMUNITIES",
+        "scope-b PUBLIC",
+    ]
+    assert sorted(r.title for r in anonymous) == ["scope-a PUBLIC", "scope-b PUBLIC"]
 
 
 async def test_region_activities_statement(owner, two):
@@ -315,6 +369,8 @@ COVERED = {
     reports_queries.reports_statement: test_reports_statement,
     research_queries.community_sub_topics_statement: test_community_sub_topics_statement,
     research_queries.topic_reports_statement: test_topic_reports_statement,
+    achievement_queries.community_achievements_statement: test_community_achievements_statement,
+    achievement_queries.programme_achievements_statement: test_programme_achievements_statement,
     units_queries.exits_statement: test_exits_statement,
     compliance_service.findings_statement: test_findings_statement,
     national.standings: test_standings,

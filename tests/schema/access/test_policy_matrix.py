@@ -13,6 +13,7 @@ import pytest
 from schema.api import SCHEMA
 from schema.core import ids
 from schema.core.strawberry_private import graphql_schema
+from server.achievements.models import Achievement
 from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
 from server.admission.models import Application, ApplicationCall
 from server.clock import today
@@ -22,6 +23,7 @@ from server.reports.models import Report
 from server.research.models import ResearchTopic, SubTopic
 from server.units.models import ExitRecord
 from server.vocabulary import (
+    AchievementKind,
     ActivityKind,
     AuditRunStatus,
     ExitScope,
@@ -31,6 +33,7 @@ from server.vocabulary import (
     Severity,
     SiteStatus,
     SubTopicStatus,
+    Visibility,
 )
 from tests.factories import bearer, make_community, make_units, make_user
 from tests.graphql import error_codes, gql
@@ -65,6 +68,7 @@ class World:
     topic: str  # the national research topic
     pending_sub_topic: str  # the community's, awaiting review
     approved_sub_topic: str  # the community's, under way
+    achievement: str  # the community's, kept to it
 
 
 Call = Callable[[World], tuple[str, dict[str, Any]]]
@@ -516,6 +520,39 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         {"leader", "deputy", "project_group"},
     ),
+    "Query.achievements": (_q("{ achievements { totalCount } }"), EVERYONE),
+    "Community.achievements": (
+        _q(
+            "query ($s: String!) { community(slug: $s) { achievements { totalCount } } }",
+            s=lambda w: w.slug,
+        ),
+        EVERYONE,
+    ),
+    "Mutation.submitAchievement": (
+        _q(
+            "mutation ($s: String!) { submitAchievement(input: {kind: CASE, communitySlug: $s,"
+            ' title: "案例", summary: "简介", authors: ["王"], visibility: PUBLIC})'
+            " { errors { code } } }",
+            s=lambda w: w.slug,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
+    "Mutation.updateAchievement": (
+        _q(
+            'mutation ($i: ID!) { updateAchievement(input: {id: $i, title: "改"})'
+            " { errors { code } } }",
+            i=lambda w: w.achievement,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
+    "Mutation.setAchievementVisibility": (
+        _q(
+            "mutation ($i: ID!) { setAchievementVisibility(input: {id: $i, visibility: PUBLIC})"
+            " { errors { code } } }",
+            i=lambda w: w.achievement,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
     "Mutation.markNotificationsRead": (
         _q("mutation { markNotificationsRead(input: {notificationIds: []}) { marked } }"),
         SIGNED_IN,
@@ -607,7 +644,15 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
             )
             for status in (SubTopicStatus.PENDING, SubTopicStatus.APPROVED)
         )
-        session.add_all([pending, approved])
+        kept = Achievement(
+            community_id=community_id,
+            kind=AchievementKind.CASE,
+            title="社区治理典型案例",
+            summary="简介",
+            authors=["王"],
+            visibility=Visibility.COMMUNITY,
+        )
+        session.add_all([pending, approved, kept])
         await session.flush()
         session.add_all(
             [
@@ -633,6 +678,7 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
         "topic": ids.encode("ResearchTopic", topic.id),
         "pending_sub_topic": ids.encode("SubTopic", community_id, pending.id),
         "approved_sub_topic": ids.encode("SubTopic", community_id, approved.id),
+        "achievement": ids.encode("Achievement", community_id, kept.id),
     }
 
 

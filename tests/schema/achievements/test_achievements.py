@@ -194,7 +194,9 @@ async def test_another_community_leader_may_not_edit_it(client, library, owner):
         headers=r.other_leader,
     )
     anonymous = await gql(client, UPDATE, {"input": {"id": achievement, "title": "改"}})
-    member = await gql(client, UPDATE, {"input": {"id": achievement, "title": "改"}}, headers=r.member)
+    member = await gql(
+        client, UPDATE, {"input": {"id": achievement, "title": "改"}}, headers=r.member
+    )
     # Through B's own door, A's achievement is not there at all.
     door = await gql(
         client,

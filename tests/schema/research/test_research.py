@@ -240,7 +240,7 @@ async def test_a_rejection_needs_a_comment_and_only_a_pending_sub_topic_is_revie
     assert (report["code"], report["field"]) == ("INVALID_TRANSITION", "subTopicId")
 
 
-async def test_achievements_cannot_be_linked_before_they_exist(client, research):
+async def test_an_id_that_names_no_achievement_cannot_be_linked(client, research):
     r = research
     sub_topic = await approved(client, r)
 
