@@ -27,6 +27,7 @@ from server.sql_count import StatementCount, count_statements
 from server.units.http import export_routes
 from server.uploads import service as uploads
 from server.uploads.http import upload_endpoints
+from server.web.achievements import achievement_routes
 from server.web.activities import activity_routes
 from server.web.admin import admin_routes
 from server.web.admission import admission_routes
@@ -117,6 +118,7 @@ def create_app(
             *activity_routes(runtime, execute, encode_id, decode_id),
             *expert_routes(runtime, execute, encode_id, decode_id),
             *members_routes(runtime, execute, encode_id, decode_id),
+            *achievement_routes(runtime, execute, encode_id, decode_id),
             *admin_routes(runtime, execute, encode_id, decode_id),
         ],
         exception_handlers={404: not_found},

@@ -90,6 +90,7 @@ class Pages:
         search = request.query_params.get("q", "").strip()[:SEARCH_CHARACTERS]
         listed = await self.run("public/home", request, {"search": search or None})
         answer = listed.beside(await self.run("public/home_figures", request))
+        answer = answer.beside(await self.run("public/home_achievements", request))
         if answer.data is None or answer.errors:
             raise PageFailed(answer)
         return render(request, self.settings, "public/home.html", answer=answer, search=search)
