@@ -22,6 +22,8 @@ class Permission(enum.Enum):
     # Joint research (Art. 16(7)): its sub-topics and their reports
     SUB_TOPIC_REGISTER = ("sub_topic", "register")
     TOPIC_REPORT_SUBMIT = ("topic_report", "submit")
+    # Its recognitions' certificates (Art. 6(5)): printed by its leader and deputies
+    CERTIFICATE_DOWNLOAD = ("certificate", "download")
     # An assigned expert's (Art. 18(4))
     REPORT_SEMI_ANNUAL_REVIEW = ("report_semi_annual", "review")
     # The project group's alone
@@ -43,6 +45,8 @@ class Permission(enum.Enum):
     NEWS_FEATURE = ("news", "feature")
     TOPIC_OPEN = ("topic", "open")
     SUB_TOPIC_REVIEW = ("sub_topic", "review")
+    RECOGNITION_GRANT = ("recognition", "grant")
+    RECOGNITION_REVOKE = ("recognition", "revoke")
 
     # Attributes, not properties over `value`: every permission check reads both.
     object: str

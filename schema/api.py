@@ -41,6 +41,8 @@ from schema.notifications.inbox import (
     NotificationQueries,
     NotificationSubscriptions,
 )
+from schema.recognition.mutations import RecognitionMutations
+from schema.recognition.queries import RecognitionQueries
 from schema.reports.mutations import ReportMutations
 from schema.reports.types import Report
 from schema.research.mutations import ResearchMutations
@@ -69,6 +71,7 @@ Query = merge_types(
         StatisticsQueries,
         NewsQueries,
         ResearchQueries,
+        RecognitionQueries,
     ),
 )
 Mutation = merge_types(
@@ -85,6 +88,7 @@ Mutation = merge_types(
         ComplianceMutations,
         NewsMutations,
         ResearchMutations,
+        RecognitionMutations,
     ),
 )
 Subscription = merge_types("Subscription", (ComplianceSubscriptions, NotificationSubscriptions))

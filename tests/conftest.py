@@ -41,6 +41,7 @@ TEST_OWNED_TABLES = (
     "application_calls",
     "sign_in_sheets",
     "news",
+    "recognitions",
     "topic_reports",
     "sub_topics",
     "research_topics",

@@ -15,6 +15,8 @@ from server.vocabulary import (
     Level,
     MembershipRole,
     MembershipStatus,
+    Prize,
+    RecognitionKind,
     Region,
     ReportKind,
     ReviewDecision,
@@ -51,3 +53,5 @@ strawberry.enum(FindingStatus, description="OPEN until fixed (RESOLVED) or accep
 strawberry.enum(AuditRunStatus, description="Where an audit run is")
 strawberry.enum(SubTopicStatus, description="子课题: registered, reviewed, concluded (Art. 16(7))")
 strawberry.enum(TopicStage, description="What a sub-topic's report speaks for")
+strawberry.enum(RecognitionKind, description="What the project group grants (Art. 6(5))")
+strawberry.enum(Prize, description="An achievement award's prize (成果奖等级)")
