@@ -269,6 +269,7 @@ class Community(Node):
         "Recognition",
         community_recognitions_statement,
         parent={"community_id": "id"},
+        same_community=True,
     )
     async def recognitions(
         self,

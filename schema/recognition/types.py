@@ -100,7 +100,10 @@ class Recognition(Node):
     of: ClassVar[Callable[[models.Recognition], "Recognition"]]
 
     community: Community | None = related(
-        "Community", "community_id", description="The holder community (or its achievement's)."
+        "Community",
+        "community_id",
+        same_community=True,
+        description="The holder community (or its achievement's).",
     )
     unit: Unit | None = related("Unit", "unit_id", description="The holder unit.")
     certificate_url: str | None = computed(
