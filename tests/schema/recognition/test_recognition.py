@@ -4,6 +4,7 @@ a recognition revoked when granted in error. Two communities, so that the certif
 holders and outsiders are told apart."""
 
 import asyncio
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -12,6 +13,8 @@ from sqlalchemy import select
 from schema.core import ids
 from server.audit.models import AuditEntry
 from server.clock import today
+from server.compliance.checks import check_programme
+from server.compliance.facts import programme_facts
 from tests.factories import bearer, make_community, make_units, make_user
 from tests.graphql import error_codes, gql, mutate, refusal
 from tests.state import row_counts
@@ -61,7 +64,13 @@ class Programme:
 
 @pytest.fixture
 async def programme(runtime) -> Programme:
-    a, a_units = await make_community(runtime, "yrd-honours-a", name="长三角社区老年教育共同体")
+    # Its cycle began last year: the programme has a year over to audit.
+    a, a_units = await make_community(
+        runtime,
+        "yrd-honours-a",
+        name="长三角社区老年教育共同体",
+        cycle_start=dt.date(THIS_YEAR - 1, 1, 1),
+    )
     b, _ = await make_community(runtime, "yrd-honours-b")
     sites = await make_units(runtime, 7)
     _, leader = await make_user(runtime, "leader-a@example.cn", ("LEADER", a.id))
@@ -357,3 +366,34 @@ async def test_a_revoked_recognition_says_so_and_is_no_longer_an_honour(client, 
     assert (await gql(client, CERTIFICATE, {"number": "GX-1999-0404"}))["data"] == {
         "certificate": None
     }
+
+
+async def test_the_audit_counts_the_brands_the_grant_counts(client, runtime, programme):
+    """One count for both: the brands in force of each year, a revoked one not among them."""
+    p = programme
+    made = [
+        (
+            await mutate(
+                client,
+                GRANT,
+                grant(kind="NATIONAL_BRAND", unitId=unit, year=THIS_YEAR - 1),
+                headers=p.project_group,
+            )
+        )["recognition"]
+        for unit in p.units[:2]
+    ]
+    await mutate(
+        client,
+        REVOKE,
+        {"input": {"id": made[0]["id"], "reason": "录入错误"}},
+        headers=p.project_group,
+    )
+
+    async with runtime.database.transaction(all_communities=True) as session:
+        facts = await programme_facts(session, today())
+    found = [f for f in check_programme(facts) if f.rule == "brand-selection"]
+
+    assert facts.brands == {THIS_YEAR - 1: 1}
+    assert f"{THIS_YEAR - 1} 年评定全国终身学习特色品牌 1 个，每年应为 3-5 个" in [
+        f.zh for f in found
+    ]
