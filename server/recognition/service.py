@@ -38,8 +38,14 @@ async def achievement_holder(
     raise UserFacingError(ErrorCode.NOT_FOUND, "成果不存在", "no such achievement", "achievementId")
 
 
-async def _next_number(session: AsyncSession, year: int) -> str:
-    """Called under the year's lock: the year's highest number plus one (revoked ones kept)."""
+async def lock_year(session: AsyncSession, year: int) -> None:
+    """One grant of a year at a time, until the transaction ends."""
+    await session.execute(select(func.pg_advisory_xact_lock(YEAR_LOCK, year)))
+
+
+async def next_certificate_number(session: AsyncSession, year: int) -> str:
+    """The year's highest number plus one (revoked ones kept), under the year's lock."""
+    await lock_year(session, year)
     prefix = rules.certificate_number(year, 0)[:-4]
     last = await session.scalar(
         select(func.max(Recognition.number)).where(Recognition.number.startswith(prefix))
@@ -84,7 +90,7 @@ async def grant_recognition(
     else:
         assert unit_id is not None  # `holder_error` saw one holder
         holder = (await get_unit(session, unit_id)).name
-    await session.execute(select(func.pg_advisory_xact_lock(YEAR_LOCK, year)))
+    await lock_year(session, year)
     if kind is RecognitionKind.NATIONAL_BRAND:
         if error := rules.brand_limit_error(await brands_chosen(session, year), year):
             raise error
@@ -113,7 +119,7 @@ async def grant_recognition(
     )
     if twice:
         raise rules.duplicate_error(kind, year)
-    recognition.number = await _next_number(session, year)
+    recognition.number = await next_certificate_number(session, year)
     session.add(recognition)
     await session.flush()
     await record(
