@@ -27,6 +27,8 @@ class Permission(enum.Enum):
     # Achievements shared with all communities: read by whoever belongs to one, the experts
     # and the project group
     SHARED_ACHIEVEMENT_READ = ("shared_achievement", "read")
+    # Its recognitions' certificates (Art. 6(5)): printed by its leader and deputies
+    CERTIFICATE_DOWNLOAD = ("certificate", "download")
     # An assigned expert's (Art. 18(4))
     REPORT_SEMI_ANNUAL_REVIEW = ("report_semi_annual", "review")
     # The project group's alone
@@ -48,6 +50,8 @@ class Permission(enum.Enum):
     NEWS_FEATURE = ("news", "feature")
     TOPIC_OPEN = ("topic", "open")
     SUB_TOPIC_REVIEW = ("sub_topic", "review")
+    RECOGNITION_GRANT = ("recognition", "grant")
+    RECOGNITION_REVOKE = ("recognition", "revoke")
 
     # Attributes, not properties over `value`: every permission check reads both.
     object: str

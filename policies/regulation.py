@@ -191,7 +191,6 @@ CATALOGUE: tuple[Rule, ...] = (
         "3-5 national brands chosen a year",
         "组织品牌遴选",
         "run the brand selection",
-        awaits="achievements and brands",
     ),
 )
 

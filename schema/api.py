@@ -43,6 +43,8 @@ from schema.notifications.inbox import (
     NotificationQueries,
     NotificationSubscriptions,
 )
+from schema.recognition.mutations import RecognitionMutations
+from schema.recognition.queries import RecognitionQueries
 from schema.reports.mutations import ReportMutations
 from schema.reports.types import Report
 from schema.research.mutations import ResearchMutations
@@ -72,6 +74,7 @@ Query = merge_types(
         NewsQueries,
         ResearchQueries,
         AchievementQueries,
+        RecognitionQueries,
     ),
 )
 Mutation = merge_types(
@@ -89,6 +92,7 @@ Mutation = merge_types(
         NewsMutations,
         ResearchMutations,
         AchievementMutations,
+        RecognitionMutations,
     ),
 )
 Subscription = merge_types("Subscription", (ComplianceSubscriptions, NotificationSubscriptions))

@@ -16,6 +16,7 @@ from server.compliance.models import AuditRun, Finding, ProgrammeFinding
 from server.db import Base
 from server.news.models import News, PublishedNewsSearch
 from server.notifications.models import Notification
+from server.recognition.models import Recognition
 from server.regions.models import Province, RegionProvince, RegionRow
 from server.reports.models import Report
 from server.research.models import ResearchTopic, SubTopic, TopicReport
@@ -44,6 +45,7 @@ __all__ = [
     "ProgrammeFinding",
     "Province",
     "PublishedNewsSearch",
+    "Recognition",
     "RegionProvince",
     "RegionRow",
     "Report",

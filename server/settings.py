@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     # Communities served at `/` of a host name of their own, `host=slug` comma-separated
     # (`learn.example.cn=yrd-county-elderly`): the same pages and the same tenant rules.
     community_hosts: str = ""
+    # Where the public reaches the platform (no trailing slash): printed certificates carry
+    # `<public_url>/verify/<number>`, which must open from a phone years later.
+    public_url: str = "http://localhost:8000"
+    # The CJK font printed documents embed (a subset of it): Debian's fonts-noto-cjk, whose
+    # collection's face 2 has the Simplified Chinese glyph forms.
+    print_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    print_font_number: int = 2
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
@@ -81,6 +88,10 @@ class Settings(BaseSettings):
     def community_host_slugs(self) -> dict[str, str]:
         """GONGXUE_COMMUNITY_HOSTS: the slug for each host name (lower case, no port)."""
         return _community_hosts(self.community_hosts)
+
+    @property
+    def public_base(self) -> str:
+        return self.public_url.rstrip("/")
 
     @property
     def trusted_proxy_networks(self) -> list[str]:

@@ -232,3 +232,23 @@ class Visibility(Labelled):
     COMMUNITY = "COMMUNITY", "仅本共同体", "This community only"
     ALL_COMMUNITIES = "ALL_COMMUNITIES", "各共同体共享", "Shared with all communities"
     PUBLIC = "PUBLIC", "公开", "Public"
+
+
+class RecognitionKind(Labelled):
+    """What the project group grants from a closed round (Art. 6(5))."""
+
+    ACHIEVEMENT_AWARD = "ACHIEVEMENT_AWARD", "成果奖", "Achievement award"
+    HONOUR_CERTIFICATE = "HONOUR_CERTIFICATE", "荣誉证书", "Honour certificate"
+    MODEL_COMMUNITY = "MODEL_COMMUNITY", "示范共同体", "Demonstration community"
+    FEATURED_COMMUNITY = "FEATURED_COMMUNITY", "特色共同体", "Featured community"
+    MODEL_UNIT = "MODEL_UNIT", "项目示范单位", "Demonstration unit"
+    FEATURED_UNIT = "FEATURED_UNIT", "项目特色单位", "Featured unit"
+    NATIONAL_BRAND = "NATIONAL_BRAND", "全国终身学习特色品牌", "National lifelong-learning brand"
+
+
+class Prize(Labelled):
+    """An achievement award's prize (成果奖等级)."""
+
+    FIRST = "FIRST", "一等奖", "First prize"
+    SECOND = "SECOND", "二等奖", "Second prize"
+    THIRD = "THIRD", "三等奖", "Third prize"

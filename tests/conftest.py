@@ -42,6 +42,7 @@ TEST_OWNED_TABLES = (
     "sign_in_sheets",
     "news",
     "achievements",
+    "recognitions",
     "topic_reports",
     "sub_topics",
     "research_topics",

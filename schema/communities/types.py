@@ -40,6 +40,7 @@ from server.communities import models
 from server.communities.queries import active_member_count, memberships_statement
 from server.compliance.service import findings_statement
 from server.news.queries import community_news_statement
+from server.recognition.queries import community_recognitions_statement
 from server.reports.queries import reports_statement
 from server.reports.service import reports_due
 from server.research.queries import community_sub_topics_statement
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from schema.compliance.types import Compliance, Finding
     from schema.core.compiled import Run
     from schema.news.types import News
+    from schema.recognition.types import Recognition
     from schema.reports.types import DueReport, Report
     from schema.research.types import SubTopic
 else:
@@ -76,6 +78,7 @@ else:
     Report = Annotated["Report", strawberry.lazy("schema.reports.types")]
     DueReport = Annotated["DueReport", strawberry.lazy("schema.reports.types")]
     SubTopic = Annotated["SubTopic", strawberry.lazy("schema.research.types")]
+    Recognition = Annotated["Recognition", strawberry.lazy("schema.recognition.types")]
     Finding = Annotated["Finding", strawberry.lazy("schema.compliance.types")]
     Compliance = Annotated["Compliance", strawberry.lazy("schema.compliance.types")]
 # A list of the base class, as `strawberry.field` takes (`requires` gives its subclass's).
@@ -289,6 +292,25 @@ class Community(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[SubTopic]:
+        raise NotImplementedError  # `page` answers the field: this body never runs
+
+    @strawberry.field(
+        description="Its honours (荣誉, Art. 6(5)) in force: the recognitions it, or an "
+        "achievement of its, holds; oldest first (`newestFirst`: the latest first). Public."
+    )
+    @page(
+        "Recognition",
+        community_recognitions_statement,
+        parent={"community_id": "id"},
+        same_community=True,
+    )
+    async def recognitions(
+        self,
+        info: Info,
+        newest_first: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Recognition]:
         raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(

@@ -16,6 +16,8 @@ from server.vocabulary import (
     Level,
     MembershipRole,
     MembershipStatus,
+    Prize,
+    RecognitionKind,
     Region,
     ReportKind,
     ReviewDecision,
@@ -58,3 +60,5 @@ strawberry.enum(
     Visibility,
     description="Who reads an achievement (共建共享): its community, all communities, everyone",
 )
+strawberry.enum(RecognitionKind, description="What the project group grants (Art. 6(5))")
+strawberry.enum(Prize, description="An achievement award's prize (成果奖等级)")

@@ -12,6 +12,7 @@ from server.clock import chinese_date
 from server.communities import rules as community_rules
 from server.communities.models import Community
 from server.compliance.facts import Facts, ProgrammeFacts
+from server.recognition import rules as recognition_rules
 from server.reports import rules as report_rules
 from server.research import rules as research_rules
 from server.vocabulary import (
@@ -373,9 +374,31 @@ def project_group_cadence(facts: ProgrammeFacts) -> Iterator[Found]:
                 )
 
 
+def brand_selection(facts: ProgrammeFacts) -> Iterator[Found]:
+    """Art. 6(5): once a year of the programme is over, at least three national brands were
+    chosen for it (the grant refuses a sixth: `recognition_rules.brand_limit_error`)."""
+    if facts.first_year is None:
+        return
+    for year in range(facts.first_year, facts.today.year):
+        chosen = facts.brands.get(year, 0)
+        if recognition_rules.brands_short(chosen, year, facts.today.year):
+            yield Found(
+                "brand-selection",
+                None,
+                "programme:NATIONAL_BRAND",
+                str(year),
+                Severity.NOTICE,
+                f"{year} 年评定全国终身学习特色品牌 {chosen} 个，"
+                f"每年应为 {recognition_rules.FEWEST_BRANDS}-{recognition_rules.MOST_BRANDS} 个",
+                f"{chosen} national brands were chosen for {year}; "
+                f"{recognition_rules.FEWEST_BRANDS}-{recognition_rules.MOST_BRANDS} expected",
+            )
+
+
 PROGRAMME_CHECKS: dict[str, Callable[[ProgrammeFacts], Iterator[Found]]] = {
     "admission-evidence": admission_evidence,
     "project-group-cadence": project_group_cadence,
+    "brand-selection": brand_selection,
 }
 
 

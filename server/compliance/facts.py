@@ -14,6 +14,7 @@ from server.activities.models import Activity, ProgrammeActivity
 from server.admission.models import Application, ApplicationCondition
 from server.clock import beijing_day
 from server.communities.models import Community, Membership
+from server.recognition.queries import chosen_brands
 from server.regions.models import RegionProvince
 from server.reports.models import Report
 from server.reports.rules import Owed
@@ -81,6 +82,8 @@ class ProgrammeFacts:
     evidenced: dict[int, tuple[str, int]] = field(default_factory=dict)  # site: (name, conditions)
     activities: dict[tuple[ActivityKind, int], int] = field(default_factory=dict)
     first_year: int | None = None
+    # The national brands in force chosen for each year (Art. 6(5)).
+    brands: dict[int, int] = field(default_factory=dict)
 
 
 async def community_facts(
@@ -190,6 +193,7 @@ async def programme_facts(session: AsyncSession, today: dt.date) -> ProgrammeFac
         .group_by(ProgrammeActivity.kind, year)
     )
     facts.activities = {(kind, y): n for kind, y, n in rows}
+    facts.brands = {year: count for year, count in await session.execute(chosen_brands())}
     facts.first_year = await session.scalar(
         select(func.min(extract("year", Community.cycle_start)).cast(Integer))
     )

@@ -34,6 +34,7 @@ from server.demo.dataset import (
     DemoCommunity,
 )
 from server.demo.news import keep_sub_platform
+from server.demo.recognition import grant_honours
 from server.demo.reports import file_reports
 from server.demo.research import carry_research, national_topic
 from server.regions.provinces import province_of
@@ -95,12 +96,14 @@ async def load_demo(runtime: Runtime) -> DemoSummary:
         expert = await _account(session, "expert", "终身教育专家", None)
         granted.append(await _grant(session, expert, EXPERT, None))
         units = await _admitted_units(session, admin, on, summary)
+        made: list[Community] = []
         for demo in COMMUNITIES:
             leader_unit = units[demo.leader]
             leader = await _account(
                 session, f"leader.{demo.slug}", f"{leader_unit.name}组长", leader_unit.id
             )
             community = await _community(session, demo, units, leader, expert, admin, on, summary)
+            made.append(community)
             granted.append(await _grant(session, leader, "LEADER", community))
             await keep_sub_platform(session, community, leader)
             summary.sign_ins.append(SignIn("组长 LEADER", leader.email, DEMO_PASSWORD, demo.slug))
@@ -120,6 +123,11 @@ async def load_demo(runtime: Runtime) -> DemoSummary:
                     )
                     granted.append(await _grant(session, staff, role, community))
                     summary.sign_ins.append(SignIn(label, staff.email, DEMO_PASSWORD, demo.slug))
+        # The project group's recognitions of the years over (Art. 6(5)).
+        first_year = min(cycle_start(c, on) for c in COMMUNITIES).year
+        await grant_honours(
+            session, made, [units[u.division_code] for u in UNITS], first_year, admin.id, on
+        )
         applicant = await _account(session, "applicant", f"{APPLICANT.name}联络员", None)
         await _application_in_progress(session, applicant, on)
         summary.sign_ins.append(SignIn("申报单位 APPLICANT", applicant.email, DEMO_PASSWORD))

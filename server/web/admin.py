@@ -21,12 +21,15 @@ from policies.articles import article_label, article_order
 from policies.permissions import Permission
 from policies.regulation import CATALOGUE, RULES
 from server.access.roles import Role
+from server.clock import today
 from server.runtime import Runtime
 from server.vocabulary import (
     CommunityStatus,
     FindingStatus,
     Labelled,
     Level,
+    Prize,
+    RecognitionKind,
     Region,
     Severity,
     SiteStatus,
@@ -72,6 +75,8 @@ DONE = {
     "granted": "角色已授予，该用户下次打开页面即生效。",
     "revoked": "角色已收回。",
     "assigned": "已指派该专家负责此共同体。",
+    "recognised": "已颁发，证书已生成。",
+    "recognition-revoked": "已撤销该荣誉，验证页面显示已撤销。",
 }
 # A site search the page passes on: the API refuses more than 200 characters.
 SEARCH_CHARACTERS = 100
@@ -121,6 +126,19 @@ REINSTATE = ConfirmedAction(
 )
 
 
+REVOKE_RECOGNITION = ConfirmedAction(
+    "admin/recognition",
+    "admin/revoke.html",
+    "recognition",
+    "admin/revoke_recognition",
+    "revokeRecognition",
+    "id",
+    "请勾选确认后再撤销",
+    "/admin/recognitions/",
+    "recognition-revoked",
+)
+
+
 def admin_routes(
     runtime: Runtime, execute: Execute, encode_id: EncodeId, decode_id: DecodeId
 ) -> list[BaseRoute]:
@@ -143,6 +161,8 @@ def admin_routes(
         "/admin/users/{id}/revoke": (workspace.revoke, ["POST"]),
         "/admin/users/{id}/assign": (workspace.assign, ["POST"]),
         "/admin/audit-log/": (workspace.audit_log, ["GET"]),
+        "/admin/recognitions/": (workspace.recognitions, ["GET", "POST"]),
+        "/admin/recognitions/{id}/revoke": (workspace.revoke_recognition, ["GET", "POST"]),
     }
     downloads = [
         Route(f"/admin/{name}/export.xlsx", guarded(workspace.download(name)))
@@ -578,6 +598,67 @@ class ProjectGroupWorkspace(Workspace):
             **opened,
         )
 
+    # -- recognitions (Art. 6(5)) -----------------------------------------------------------
+
+    async def recognitions(self, request: Request) -> Response:
+        if request.method == "GET":
+            return await self._recognitions_page(request)
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        year = posted.text("year").strip()
+        if not year.isdigit():
+            errors = {"year": "请填写年度（四位数字）"}
+            return await self._recognitions_page(request, posted.fields, errors, 400)
+        variables = {
+            "kind": _choice(RecognitionKind, posted.text("kind")) or None,
+            "year": int(year),
+            "communitySlug": posted.text("community") or None,
+            "unitId": posted.text("unitId") or None,
+            "prize": _choice(Prize, posted.text("prize")) or None,
+            "holderName": posted.text("holderName").strip() or None,
+            "citation": posted.text("citation").strip() or None,
+        }
+        if variables["kind"] is None:
+            errors = {"kind": "请选择荣誉类别"}
+            return await self._recognitions_page(request, posted.fields, errors, 400)
+        answer = await self.run("admin/grant_recognition", request, {"input": variables})
+        refused = self.refusals(request, answer, "grantRecognition")
+        if isinstance(refused, Response):
+            return refused
+        if refused:
+            return await self._recognitions_page(request, posted.fields, refused, 400)
+        return back("/admin/recognitions/", "recognised")
+
+    async def _recognitions_page(
+        self,
+        request: Request,
+        fields: Mapping[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        asked = recognitions_asked(request)
+        opened = await self._open(request, asked.document, self._page(request, asked))
+        if isinstance(opened, Response):
+            return opened
+        return self.render(
+            request,
+            "admin/recognitions.html",
+            status,
+            filters=asked.filters,
+            orders=ORDERS,
+            kinds=list(RecognitionKind),
+            prizes=list(Prize),
+            this_year=today().year,
+            fields=fields or {},
+            errors=errors or {},
+            done=_done(request),
+            **opened,
+        )
+
+    async def revoke_recognition(self, request: Request) -> Response:
+        return await self._confirmed(request, REVOKE_RECOGNITION)
+
     # -- the lists' downloads ---------------------------------------------------------------
 
     def download(self, name: str) -> Callable[[Request], Any]:
@@ -750,6 +831,23 @@ def audit_log_asked(request: Request) -> Asked:
     return Asked("admin/audit_log", variables, {**filters, "order": order})
 
 
+def recognitions_asked(request: Request) -> Asked:
+    """The latest grants first: the ones a round just closed gave."""
+    query = request.query_params
+    year = query.get("year", "").strip()
+    filters = {
+        "year": year if re.fullmatch(r"\d{4}", year) else "",
+        "kind": _choice(RecognitionKind, query.get("kind")),
+    }
+    order = list_order(query, NEWEST)
+    variables = {
+        "year": int(filters["year"]) if filters["year"] else None,
+        "kind": filters["kind"] or None,
+        "newestFirst": order == NEWEST,
+    }
+    return Asked("admin/recognitions", variables, {**filters, "order": order})
+
+
 # The lists that download, by their address under /admin/.
 LISTS: dict[str, Callable[[Request], Asked]] = {
     "findings": findings_asked,
@@ -759,6 +857,7 @@ LISTS: dict[str, Callable[[Request], Asked]] = {
     "audit-runs": audit_runs_asked,
     "users": users_asked,
     "audit-log": audit_log_asked,
+    "recognitions": recognitions_asked,
 }
 
 

@@ -362,6 +362,24 @@ def _exit_rows(data: Data) -> Rows:
     ]
 
 
+def _recognition_rows(data: Data) -> Rows:
+    return [
+        [
+            r["number"],
+            r["holderName"],
+            r["community"]["name"] if r["community"] else (r["unit"] or {}).get("name"),
+            r["kindLabel"],
+            r["prizeLabel"],
+            r["year"],
+            _date(r["grantedOn"]),
+            "已撤销" if r["revokedAt"] else "有效",
+            r["citation"],
+            r["verificationUrl"],
+        ]
+        for r in _nodes(data["recognitions"])
+    ]
+
+
 def _run_rows(data: Data) -> Rows:
     return [
         [
@@ -469,6 +487,25 @@ ADMIN_EXPORTS = {
         headers=("退出日期", "单位", "省份", "范围", "方式", "原因", "撤销日期", "撤销理由"),
         rows=_exit_rows,
         paged=lambda data: data["exits"],
+        most=NATIONAL_ROWS,
+    ),
+    "recognitions": ListExport(
+        sheet="荣誉与证书",
+        filename="recognitions.xlsx",
+        headers=(
+            "证书编号",
+            "获得者",
+            "所属单位或共同体",
+            "荣誉类别",
+            "等级",
+            "年度",
+            "颁发日期",
+            "状态",
+            "颁奖词",
+            "验证网址",
+        ),
+        rows=_recognition_rows,
+        paged=lambda data: data["recognitions"],
         most=NATIONAL_ROWS,
     ),
     "audit-runs": ListExport(

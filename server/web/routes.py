@@ -17,6 +17,7 @@ from server.runtime import Runtime
 from server.settings import Settings
 from server.web import sessions
 from server.web.assets import STATIC
+from server.web.certificates import CertificatePages
 from server.web.execution import Answer, Execute, PageFailed, document
 from server.web.hosts import CommunityHost
 from server.web.news import NewsPages
@@ -36,6 +37,7 @@ Page = Callable[[Request], Awaitable[Response]]
 def web_routes(runtime: Runtime, execute: Execute) -> list[BaseRoute]:
     pages = Pages(runtime, execute)
     news = NewsPages(pages)
+    certificates = CertificatePages(pages)
     at_own_host = {
         "/": pages.community,
         "/news/{id}/": news.article,
@@ -51,6 +53,8 @@ def web_routes(runtime: Runtime, execute: Execute) -> list[BaseRoute]:
         Route("/c/{slug}/", pages.guarded(pages.community), methods=["GET"]),
         Route("/c/{slug}/news/{id}/", pages.guarded(news.article), methods=["GET"]),
         Route("/c/{slug}/feed.xml", pages.guarded(news.community_feed), methods=["GET"]),
+        Route("/verify/{number}", pages.guarded(certificates.verify), methods=["GET"]),
+        Route("/certificates/{number}.pdf", pages.guarded(certificates.pdf), methods=["GET"]),
         Route("/login", pages.guarded(pages.login), methods=["GET", "POST"]),
         Route("/logout", pages.guarded(pages.logout), methods=["POST"]),
         Route("/static/{path:path}", STATIC.serve, methods=["GET"]),

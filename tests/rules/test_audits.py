@@ -13,6 +13,7 @@ from server.communities import rules as community_rules
 from server.communities.models import Community
 from server.compliance.checks import CADENCE, check_community, check_programme
 from server.compliance.facts import Facts, Held, Member, ProgrammeFacts
+from server.recognition import rules as recognition_rules
 from server.research.rules import Registered
 from server.vocabulary import (
     ActivityKind,
@@ -322,6 +323,26 @@ def test_the_project_group_holds_2_to_3_seminars_and_3_to_4_trainings_a_year(
     assert [(f.subject, f.period) for f in found_] == [(s, "2026") for s in subjects]
 
 
+@pytest.mark.parametrize(
+    ("chosen", "found"),
+    [(0, ["2025", "2026"]), (2, ["2025", "2026"]), (3, ["2025"]), (5, ["2025"])],
+)
+def test_a_year_over_with_fewer_than_3_national_brands_is_a_brand_selection_notice(chosen, found):
+    """Art. 6(5): 3-5 national brands a year. 2025 chose none; 2026 chose `chosen`; 2027 is
+    not over, so its single brand is not judged yet."""
+    facts = ProgrammeFacts(
+        today=dt.date(2027, 6, 1), first_year=2025, brands={2026: chosen, 2027: 1}
+    )
+
+    found_ = [f for f in check_programme(facts) if f.rule == "brand-selection"]
+
+    assert [f.period for f in found_] == found
+    assert {(f.subject, f.severity, f.article, f.community_id) for f in found_} <= {
+        ("programme:NATIONAL_BRAND", Severity.NOTICE, "6(5)", None)
+    }
+    assert found_[0].zh == "2025 年评定全国终身学习特色品牌 0 个，每年应为 3-5 个"
+
+
 # A community that keeps every rule, seen on 1 February 2027: 2026 is over and judged, its
 # reports are due, and 2027 has its two seminars and two citizen learning activities ahead.
 KEPT_ON = dt.date(2027, 2, 1)
@@ -503,13 +524,14 @@ def test_a_programme_that_keeps_its_cadence_and_evidence_has_no_finding():
         evidenced={5: ("西湖区社区学院", 7)},
         activities={(ActivityKind.SEMINAR, 2026): 2, (ActivityKind.TRAINING, 2026): 3},
         first_year=2026,
+        brands={2026: 3},
     )
 
     assert check_programme(facts) == []
 
 
 def test_a_project_group_year_with_nothing_held_says_none_were():
-    facts = ProgrammeFacts(today=dt.date(2027, 6, 1), first_year=2026)
+    facts = ProgrammeFacts(today=dt.date(2027, 6, 1), first_year=2026, brands={2026: 5})
 
     assert [f.en for f in check_programme(facts)] == [
         "the project group held 0 seminar or work meeting in 2026; 2-3 expected",
@@ -528,3 +550,6 @@ def test_the_catalogue_states_the_numbers_the_checks_use():
     assert "{}-{} 次研讨会议、{}-{} 次培训".format(*seminars, *trainings) in (
         RULES["project-group-cadence"].title_zh
     )
+    brands = f"{recognition_rules.FEWEST_BRANDS}-{recognition_rules.MOST_BRANDS}"
+    assert brands in RULES["brand-selection"].title_zh
+    assert brands in RULES["brand-selection"].title_en

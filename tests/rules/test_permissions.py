@@ -74,6 +74,8 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
     # expert, reads those shared with all communities.
     ("achievement", "write"): {"leader", "deputy"},
     ("shared_achievement", "read"): {"leader", "deputy", "member", "assigned expert"},
+    # A holder community's certificates (Art. 6(5)) are printed by its leader and deputies.
+    ("certificate", "download"): {"leader", "deputy"},
     # Semi-annual reports go to the assigned experts (Art. 18(4)); other reports to the
     # project group (Art. 18(5), 19(3)).
     ("report_semi_annual", "review"): {"assigned expert"},
@@ -99,6 +101,9 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
     # The national research topic and the review of sub-topics (Art. 17(3)).
     ("topic", "open"): set(),
     ("sub_topic", "review"): set(),
+    # Recognitions and their certificates (Art. 6(5)): the project group grants and revokes.
+    ("recognition", "grant"): set(),
+    ("recognition", "revoke"): set(),
 }
 
 WHERE = {"its own community": OWN, "another community": OTHER, "the programme": NATIONAL}

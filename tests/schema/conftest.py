@@ -15,6 +15,7 @@ from server.compliance.audit import run_now
 from server.compliance.models import Finding
 from server.national.load import seed_national
 from server.news.models import News
+from server.recognition.models import Recognition
 from server.reports.models import Report
 from server.research.models import ResearchTopic, SubTopic, TopicReport
 from server.runtime import open_runtime
@@ -24,6 +25,8 @@ from server.vocabulary import (
     MembershipRole,
     MembershipStatus,
     NewsStatus,
+    Prize,
+    RecognitionKind,
     Severity,
     SubTopicStatus,
     TopicStage,
@@ -109,6 +112,7 @@ async def national(counted):
         )
         await _sub_platforms(session, communities, activities)
         await _research(session, communities)
+        await _recognitions(session, communities)
     _, leader = await make_user(runtime, "leader@example.cn", ("LEADER", first.id))
     _, admin = await make_user(runtime, "admin@example.cn", ("PROJECT_GROUP", None))
     for community in communities:  # the doors, looked up once: then a page is one statement
@@ -163,6 +167,72 @@ async def _research(session, communities: list[Community]) -> None:
             community_id=first.id, sub_topic_id=concluded.id, stage=stage, body=f"{stage.zh}正文"
         )
         for stage in TopicStage
+    )
+
+
+async def _recognitions(session, communities: list[Community]) -> None:
+    """A demonstration community (with its citation), its honour certificate and a national
+    brand of a team of its, an award to an achievement of the second community with its
+    prize, a member unit's national brand, and one revoked."""
+    first, second = communities
+    unit = await session.scalar(
+        select(Membership.unit_id).where(Membership.community_id == first.id).limit(1)
+    )
+    granted = dt.date(2026, 11, 20)
+    session.add_all(
+        [
+            Recognition(
+                community_id=first.id,
+                kind=RecognitionKind.MODEL_COMMUNITY,
+                year=2026,
+                holder_name=first.name,
+                citation="协同推进老年教育",
+                number="GX-2026-0001",
+                granted_on=granted,
+            ),
+            Recognition(
+                community_id=second.id,
+                kind=RecognitionKind.ACHIEVEMENT_AWARD,
+                prize=Prize.SECOND,
+                achievement_id=1,
+                year=2026,
+                holder_name="社区教育典型案例",
+                number="GX-2026-0002",
+                granted_on=granted,
+            ),
+            Recognition(
+                unit_id=unit,
+                kind=RecognitionKind.NATIONAL_BRAND,
+                year=2025,
+                holder_name="银龄学习团队",
+                number="GX-2025-0001",
+                granted_on=granted,
+            ),
+            Recognition(
+                community_id=first.id,
+                kind=RecognitionKind.FEATURED_COMMUNITY,
+                year=2025,
+                holder_name=first.name,
+                number="GX-2025-0002",
+                granted_on=granted,
+                revoked_at=dt.datetime(2026, 11, 21, 3, 4, 5, 600000, tzinfo=dt.UTC),
+                revoked_reason="录入错误",
+            ),
+            *(
+                Recognition(
+                    community_id=first.id,
+                    kind=kind,
+                    year=2026,
+                    holder_name=holder,
+                    number=f"GX-2026-000{n}",
+                    granted_on=granted,
+                )
+                for n, kind, holder in (
+                    (3, RecognitionKind.HONOUR_CERTIFICATE, first.name),
+                    (4, RecognitionKind.NATIONAL_BRAND, "社区学习共同体团队"),
+                )
+            ),
+        ]
     )
 
 

@@ -349,6 +349,26 @@ CASES: dict[str, Case] = {
     "setAchievementVisibility.id": Case(
         lambda w, _: {"id": w.achievement, "visibility": "PUBLIC"}, ("id",), "Achievement", 2
     ),
+    "grantRecognition.communitySlug": Case(
+        lambda w, _: {"kind": "FEATURED_COMMUNITY", "year": 2026, "communitySlug": w.slug},
+        ("communitySlug",),
+        None,
+    ),
+    "grantRecognition.unitId": Case(
+        lambda w, _: {"kind": "FEATURED_UNIT", "year": 2026, "unitId": w.units[1]},
+        ("unitId",),
+        "Unit",
+    ),
+    # Achievements are not kept yet: any id names nothing (without one, INVALID_INPUT).
+    "grantRecognition.achievementId": Case(
+        lambda w, _: {"kind": "ACHIEVEMENT_AWARD", "year": 2026, "prize": "FIRST"},
+        ("achievementId",),
+        "Achievement",
+        2,
+    ),
+    "revokeRecognition.id": Case(
+        lambda w, _: {"id": w.recognition, "reason": "录入错误"}, ("id",), "Recognition"
+    ),
     "markNotificationsRead.notificationIds": Case(
         lambda w, _: {"notificationIds": []},
         ("notificationIds", 0),

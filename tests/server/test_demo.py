@@ -293,3 +293,28 @@ async def test_each_demo_sub_platform_has_a_profile_news_a_draft_and_public_acti
     assert public["community"]["introHtml"].startswith("<h2>")
     assert public["community"]["publicActivities"]["totalCount"] >= 1
     assert public["programmeNews"]["totalCount"] >= 1
+
+
+async def test_the_demo_chose_three_national_brands_each_year_over_and_honoured_two_communities(
+    client, runtime
+):
+    """Art. 6(5): 3-5 national brands a year; loading twice grants nothing more."""
+    await load_demo(runtime)
+    await load_demo(runtime)
+    last_year = today().year - 1
+
+    listed = await gql(
+        client,
+        "query ($y: Int) { recognitions(year: $y) { edges { node { number kindLabel"
+        " holderName community { slug } } } } }",
+        {"y": last_year},
+    )
+
+    nodes = [e["node"] for e in listed["data"]["recognitions"]["edges"]]
+    kinds = sorted(n["kindLabel"] for n in nodes)
+    assert kinds == ["全国终身学习特色品牌"] * 3 + ["特色共同体", "示范共同体"]
+    assert [n["number"] for n in nodes] == [f"GX-{last_year}-{n:04d}" for n in range(1, 6)]
+    honoured = {n["community"]["slug"] for n in nodes if n["community"]}
+    assert honoured == {COMMUNITIES[0].slug, COMMUNITIES[1].slug}
+    page = await client.get(f"/verify/GX-{last_year}-0001")
+    assert page.status_code == 200 and "证书有效" in page.text

@@ -71,6 +71,14 @@ EXPECTED: dict[str, Wall] = {
         everyone=_seen("A", "B", "-"),
         shared=ALL_COMMUNITIES,
     ),
+    # Recognitions are public (anyone verifies a certificate); written as their community, a
+    # unit's (no community) only by the project group's all-communities scope.
+    "recognitions": Wall(
+        unscoped=_seen("A", "B", "-"),
+        in_a=_seen("A", "B", "-"),
+        everyone=_seen("A", "B", "-"),
+        shared=ALL_COMMUNITIES,
+    ),
     # Published news is public, a draft its community's; written only inside its community.
     "news": Wall(
         unscoped=_seen("A", "B"),
@@ -129,6 +137,9 @@ ROW = {
     "exits": "INSERT INTO exits (id, community_id, unit_id, scope, kind, exited_on, reason, "
     "evidence) VALUES (CAST(:n AS bigint), CAST(:c AS bigint), CAST(:n AS bigint), 'COMMUNITY', 'WITHDRAWN', '2026-05-01', "
     "'退出', '{}')",
+    "recognitions": "INSERT INTO recognitions (id, community_id, kind, year, holder_name, "
+    "number, granted_on) VALUES (CAST(:n AS bigint), CAST(:c AS bigint), 'MODEL_COMMUNITY', 2026, "
+    "'共同体' || CAST(:n AS text), 'T-' || CAST(:n AS text), '2026-12-01')",
     "news": "INSERT INTO news (community_id, id, title, body, body_html, status, featured, "
     "author_user_id) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), '新闻', '正文', '<p>正文</p>', "
     "'PUBLISHED', false, 1)",

@@ -34,6 +34,8 @@ from server.compliance.models import AuditRun
 from server.news import queries as news_queries
 from server.news.models import News
 from server.notifications.service import inbox_statement
+from server.recognition import queries as recognition_queries
+from server.recognition.models import Recognition
 from server.reports import queries as reports_queries
 from server.research import queries as research_queries
 from server.research.models import ResearchTopic, SubTopic, TopicReport
@@ -50,6 +52,7 @@ from server.vocabulary import (
     MembershipRole,
     MembershipStatus,
     NewsStatus,
+    RecognitionKind,
     Region,
     SiteStatus,
     SubTopicStatus,
@@ -88,6 +91,9 @@ NOT_A_TENANTS = {
     achievement_queries.matching: "a condition of the achievement statements, which scope it",
     achievement_queries.readable: "a condition of the achievement statements, which scope it",
     achievement_queries.shows_upload: "whether a public achievement, public, shows an upload",
+    recognition_queries.recognitions_statement: "recognitions are public (Art. 6(5)): verified by anyone",
+    recognition_queries.chosen_brands: "a national count of national brands a year (Art. 6(5))",
+    recognition_queries.in_force: "a condition of the recognition statements",
     research_queries.topic_sub_topics_statement: (
         "approved sub-topics under a national topic are public programme information (16(7))"
     ),
@@ -295,6 +301,27 @@ async def test_exits_statement(owner, two):
     assert [r.id for r in rows] == [two.a.exit_id]
 
 
+async def test_community_recognitions_statement(owner, two):
+    async with AsyncSession(owner) as session, session.begin():
+        made = [
+            Recognition(
+                community_id=community.id,
+                kind=RecognitionKind.MODEL_COMMUNITY,
+                year=2026,
+                holder_name=community.slug,
+                number=f"GX-2026-{n:04d}",
+                granted_on=dt.date(2026, 12, 1),
+                revoked_at=dt.datetime(2026, 12, 2, tzinfo=dt.UTC) if revoked else None,
+            )
+            for n, (community, revoked) in enumerate(
+                ((two.a, False), (two.a, True), (two.b, False)), start=1
+            )
+        ]
+        session.add_all(made)
+    rows = await _rows(owner, recognition_queries.community_recognitions_statement(two.a.id))
+    assert [r.number for r in rows] == ["GX-2026-0001"]  # in force, and A's alone
+
+
 async def test_findings_statement(owner, two):
     rows = await _rows(owner, compliance_service.findings_statement([two.a.id], None, None, None))
     assert [r.id for r in rows] == [two.a.finding_id]
@@ -372,6 +399,7 @@ COVERED = {
     achievement_queries.community_achievements_statement: test_community_achievements_statement,
     achievement_queries.programme_achievements_statement: test_programme_achievements_statement,
     units_queries.exits_statement: test_exits_statement,
+    recognition_queries.community_recognitions_statement: test_community_recognitions_statement,
     compliance_service.findings_statement: test_findings_statement,
     national.standings: test_standings,
     compliance_service.runs_statement: test_runs_statement_gives_a_leader_only_its_communitys_runs,

@@ -13,12 +13,14 @@ from sqlalchemy import update
 
 from server.audit.models import AuditEntry
 from server.compliance.models import AuditRun, Finding
+from server.recognition.models import Recognition
 from server.units.models import ExitRecord, Unit
 from server.vocabulary import (
     AuditRunStatus,
     ExitScope,
     FindingStatus,
     Level,
+    RecognitionKind,
     Region,
     Severity,
     SiteStatus,
@@ -102,6 +104,22 @@ LISTS = {
         0,
         _shown(r'<td data-label="范围" class="lead">([^<]+)</td>'),
     ),
+    "recognitions": (
+        (
+            "证书编号",
+            "获得者",
+            "所属单位或共同体",
+            "荣誉类别",
+            "等级",
+            "年度",
+            "颁发日期",
+            "状态",
+            "颁奖词",
+            "验证网址",
+        ),
+        0,
+        _shown(r'<td data-label="证书编号" class="nowrap"><a href="/verify/[^"]+">([^<]+)</a>'),
+    ),
     "users": (
         ("姓名", "电子邮箱", "所在单位", "角色", "状态"),
         1,
@@ -137,6 +155,20 @@ async def seeded(client, runtime):
             )
         )
         session.add(AuditRun(status=AuditRunStatus.SUCCEEDED, counts={}))
+        for n, (community, kind) in enumerate(
+            ((a, RecognitionKind.MODEL_COMMUNITY), (b, RecognitionKind.FEATURED_COMMUNITY)),
+            start=1,
+        ):
+            session.add(
+                Recognition(
+                    community_id=community.id,
+                    kind=kind,
+                    year=2026,
+                    holder_name=community.name,
+                    number=f"GX-2026-{n:04d}",
+                    granted_on=dt.date(2026, 11, 3),
+                )
+            )
         session.add(AuditRun(community_id=b.id, status=AuditRunStatus.SUCCEEDED, counts={}))
         for n in range(ENTRIES):
             session.add(

@@ -19,6 +19,7 @@ from server.admission.models import Application, ApplicationCall
 from server.clock import today
 from server.compliance.models import AuditRun, Finding
 from server.news.models import News
+from server.recognition.models import Recognition
 from server.reports.models import Report
 from server.research.models import ResearchTopic, SubTopic
 from server.units.models import ExitRecord
@@ -29,6 +30,7 @@ from server.vocabulary import (
     ExitScope,
     FindingStatus,
     Level,
+    RecognitionKind,
     ReportKind,
     Severity,
     SiteStatus,
@@ -67,6 +69,7 @@ class World:
     news: str  # a draft of the community's news
     topic: str  # the national research topic
     pending_sub_topic: str  # the community's, awaiting review
+    recognition: str  # the community's demonstration-community title, in force
     approved_sub_topic: str  # the community's, under way
     achievement: str  # the community's, kept to it
 
@@ -553,6 +556,31 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         {"leader", "deputy", "project_group"},
     ),
+    "Query.recognitions": (_q("{ recognitions { totalCount } }"), EVERYONE),
+    "Query.certificate": (_q('{ certificate(number: "GX-2026-0001") { number } }'), EVERYONE),
+    "Community.recognitions": (
+        _q(
+            "query ($s: String!) { community(slug: $s) { recognitions { totalCount } } }",
+            s=lambda w: w.slug,
+        ),
+        EVERYONE,
+    ),
+    "Mutation.grantRecognition": (
+        _q(
+            "mutation ($s: String!) { grantRecognition(input: {kind: FEATURED_COMMUNITY,"
+            " year: 2026, communitySlug: $s}) { errors { code } } }",
+            s=lambda w: w.slug,
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.revokeRecognition": (
+        _q(
+            'mutation ($i: ID!) { revokeRecognition(input: {id: $i, reason: "录入错误"})'
+            " { errors { code } } }",
+            i=lambda w: w.recognition,
+        ),
+        PROJECT_GROUP,
+    ),
     "Mutation.markNotificationsRead": (
         _q("mutation { markNotificationsRead(input: {notificationIds: []}) { marked } }"),
         SIGNED_IN,
@@ -631,7 +659,17 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
             author_user_id=applicant_id,
         )
         topic = ResearchTopic(title="区域协同服务全民终身学习实践研究", year=2026)
-        session.add_all([submitted, activity, programme, semi, gone, run, finding, draft, topic])
+        honour = Recognition(
+            community_id=community_id,
+            kind=RecognitionKind.MODEL_COMMUNITY,
+            year=2026,
+            holder_name="示范共同体",
+            number="GX-2026-0001",
+            granted_on=yesterday,
+        )
+        session.add_all(
+            [submitted, activity, programme, semi, gone, run, finding, draft, topic, honour]
+        )
         await session.flush()
         pending, approved = (
             SubTopic(
@@ -670,6 +708,7 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
         "application": ids.encode("Application", submitted.id),
         "activity": ids.encode("Activity", community_id, activity.id),
         "programme_activity": ids.encode("ProgrammeActivity", programme.id),
+        "recognition": ids.encode("Recognition", honour.id),
         "semi_annual": ids.encode("Report", community_id, semi.id),
         "exit": ids.encode("Exit", gone.id),
         "audit_run": ids.encode("AuditRun", run.id),
