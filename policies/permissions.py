@@ -29,8 +29,12 @@ class Permission(enum.Enum):
     SHARED_ACHIEVEMENT_READ = ("shared_achievement", "read")
     # Its recognitions' certificates (Art. 6(5)): printed by its leader and deputies
     CERTIFICATE_DOWNLOAD = ("certificate", "download")
+    # Its nominations of achievements to an evaluation round (Art. 17(4))
+    NOMINATION_WRITE = ("nomination", "write")
     # An assigned expert's (Art. 18(4))
     REPORT_SEMI_ANNUAL_REVIEW = ("report_semi_annual", "review")
+    # An expert's, assigned to the community or not: the achievements assigned to it (17(4))
+    ACHIEVEMENT_REVIEW = ("achievement", "review")
     # The project group's alone
     PROGRAMME_READ = ("programme", "read")
     COMMUNITY_CREATE = ("community", "create")
@@ -52,6 +56,9 @@ class Permission(enum.Enum):
     SUB_TOPIC_REVIEW = ("sub_topic", "review")
     RECOGNITION_GRANT = ("recognition", "grant")
     RECOGNITION_REVOKE = ("recognition", "revoke")
+    EVALUATION_ROUND_OPEN = ("evaluation_round", "open")
+    EVALUATION_ROUND_CLOSE = ("evaluation_round", "close")
+    REVIEWER_ASSIGN = ("reviewer", "assign")
 
     # Attributes, not properties over `value`: every permission check reads both.
     object: str

@@ -14,6 +14,7 @@ from server.audit.models import AuditEntry
 from server.communities.models import Community, Membership
 from server.compliance.models import AuditRun, Finding, ProgrammeFinding
 from server.db import Base
+from server.evaluation.models import EvaluationRound, Nomination, ReviewAssignment
 from server.news.models import News, PublishedNewsSearch
 from server.notifications.models import Notification
 from server.recognition.models import Recognition
@@ -35,10 +36,12 @@ __all__ = [
     "Base",
     "CasbinRule",
     "Community",
+    "EvaluationRound",
     "ExitRecord",
     "Finding",
     "Membership",
     "News",
+    "Nomination",
     "Notification",
     "ProgrammeActivity",
     "ProgrammeAttendance",
@@ -50,6 +53,7 @@ __all__ = [
     "RegionRow",
     "Report",
     "ResearchTopic",
+    "ReviewAssignment",
     "SignInSheet",
     "SubTopic",
     "TopicReport",

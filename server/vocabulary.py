@@ -252,3 +252,26 @@ class Prize(Labelled):
     FIRST = "FIRST", "一等奖", "First prize"
     SECOND = "SECOND", "二等奖", "Second prize"
     THIRD = "THIRD", "三等奖", "Third prize"
+
+
+class RoundStatus(Labelled):
+    """Where an evaluation round (评审) is: nominations and reviews, then closed into a ranking."""
+
+    OPEN = "OPEN", "评审中", "Open"
+    CLOSED = "CLOSED", "已结束", "Closed"
+
+
+class AssignmentStatus(Labelled):
+    """Where one expert's review of one nominated achievement is."""
+
+    ASSIGNED = "ASSIGNED", "待评审", "Awaiting review"
+    SUBMITTED = "SUBMITTED", "已评审", "Reviewed"
+    CONFLICT_DECLARED = "CONFLICT_DECLARED", "已申请回避", "Conflict declared"
+
+
+class ReviewTaskKind(Labelled):
+    """What waits in an expert's review queue: a semi-annual report, or a nominated
+    achievement."""
+
+    REPORT = "REPORT", "半年报告审阅", "Report review"
+    ACHIEVEMENT = "ACHIEVEMENT", "成果评审", "Achievement review"

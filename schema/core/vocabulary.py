@@ -8,6 +8,7 @@ from server.vocabulary import (
     ActivityKind,
     AdmissionCondition,
     ApplicationStatus,
+    AssignmentStatus,
     AttendanceStatus,
     AuditRunStatus,
     CommunityStatus,
@@ -21,6 +22,8 @@ from server.vocabulary import (
     Region,
     ReportKind,
     ReviewDecision,
+    ReviewTaskKind,
+    RoundStatus,
     Severity,
     SiteStatus,
     SubTopicStatus,
@@ -62,3 +65,8 @@ strawberry.enum(
 )
 strawberry.enum(RecognitionKind, description="What the project group grants (Art. 6(5))")
 strawberry.enum(Prize, description="An achievement award's prize (成果奖等级)")
+strawberry.enum(
+    RoundStatus, description="An evaluation round (评审, Art. 17(4)): open, then closed"
+)
+strawberry.enum(AssignmentStatus, description="One expert's review of one nominated achievement")
+strawberry.enum(ReviewTaskKind, description="What waits in an expert's review queue")

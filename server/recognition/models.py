@@ -5,6 +5,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -31,6 +32,9 @@ class Recognition(Timestamped, Base):
         # The national brands of a year are counted on every grant (Art. 6(5): 3-5 a year).
         Index("ix_recognitions_year_kind", "year", "kind"),
         Index("ix_recognitions_community_id_id", "community_id", "id"),
+        ForeignKeyConstraint(
+            ["community_id", "achievement_id"], ["achievements.community_id", "achievements.id"]
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -39,7 +43,7 @@ class Recognition(Timestamped, Base):
     year: Mapped[int] = mapped_column(Integer)
     prize: Mapped[Prize | None] = mapped_column(vocabulary(Prize))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    # The awarded achievement; no foreign key until achievements are kept (the lead adds it).
+    # The awarded achievement, of `community_id` (a composite foreign key to achievements).
     achievement_id: Mapped[int | None] = mapped_column(BigInteger)
     # The name printed on the certificate, as it was when granted: a unit renamed later
     # does not change a certificate already issued.

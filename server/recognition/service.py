@@ -1,5 +1,6 @@
-"""Recognitions (Art. 6(5)): the project group grants them from a closed round and revokes
-one granted in error; each grant issues a numbered certificate."""
+"""Recognitions (Art. 6(5)): the project group grants them (an achievement award to an
+achievement scored in a closed round of the year) and revokes one granted in error; each
+grant issues a numbered certificate."""
 
 import datetime as dt
 
@@ -12,6 +13,7 @@ from server.audit.service import record
 from server.clock import today
 from server.communities.models import Community
 from server.errors import ErrorCode, UserFacingError, not_found
+from server.evaluation.service import awarded_achievement
 from server.recognition import rules
 from server.recognition.models import Recognition
 from server.recognition.queries import chosen_brands
@@ -27,15 +29,6 @@ async def brands_chosen(session: AsyncSession, year: int) -> int:
     """The year's national brands in force: the count `rules.brand_limit_error` judges."""
     found = await session.execute(chosen_brands().where(Recognition.year == year))
     return next((count for _, count in found), 0)
-
-
-async def achievement_holder(
-    session: AsyncSession, community_id: int, achievement_id: int
-) -> tuple[int, str]:
-    """The awarded achievement's community and the name printed on its certificate.
-    Achievements are not kept on this branch yet, so every id names nothing: at merge this
-    reads the achievements table (its community and title, or its authors)."""
-    raise UserFacingError(ErrorCode.NOT_FOUND, "成果不存在", "no such achievement", "achievementId")
 
 
 async def lock_year(session: AsyncSession, year: int) -> None:
@@ -81,7 +74,7 @@ async def grant_recognition(
         raise error
     held_in: int | None = None
     if achievement is not None:
-        held_in, holder = await achievement_holder(session, *achievement)
+        held_in, holder = await awarded_achievement(session, *achievement, year)
     elif community_id is not None:
         community = await session.get(Community, community_id)
         if community is None:
