@@ -34,6 +34,7 @@ from server.demo.dataset import (
     DemoCommunity,
 )
 from server.demo.news import keep_sub_platform
+from server.demo.outputs import produce_outputs
 from server.demo.recognition import grant_honours
 from server.demo.reports import file_reports
 from server.demo.research import carry_research, national_topic
@@ -127,6 +128,15 @@ async def load_demo(runtime: Runtime) -> DemoSummary:
         first_year = min(cycle_start(c, on) for c in COMMUNITIES).year
         await grant_honours(
             session, made, [units[u.division_code] for u in UNITS], first_year, admin.id, on
+        )
+        # Their achievements, last year's round and award, this year's round (Art. 6b, 17(4)).
+        await produce_outputs(
+            session,
+            [(c, demo.themes) for c, demo in zip(made, COMMUNITIES, strict=True)],
+            {c.id for c, demo in zip(made, COMMUNITIES, strict=True) if demo.expert_assigned},
+            expert.id,
+            admin.id,
+            on,
         )
         applicant = await _account(session, "applicant", f"{APPLICANT.name}联络员", None)
         await _application_in_progress(session, applicant, on)

@@ -199,7 +199,9 @@ async def assign_reviewer(
     if error := rules.round_closed(evaluation_round.status, "nominationId"):
         raise error
     expert = await session.get(User, expert_user_id)
-    if expert is None or not expert.is_active or not guard.policy.holds(subject(expert.id), EXPERT):
+    if expert is None:
+        raise UserFacingError(ErrorCode.NOT_FOUND, "用户不存在", "no such user", "expertUserId")
+    if not expert.is_active or not guard.policy.holds(subject(expert.id), EXPERT):
         raise UserFacingError(
             ErrorCode.INVALID_INPUT,
             "该用户不是在任专家",

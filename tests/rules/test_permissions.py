@@ -76,6 +76,11 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
     ("shared_achievement", "read"): {"leader", "deputy", "member", "assigned expert"},
     # A holder community's certificates (Art. 6(5)) are printed by its leader and deputies.
     ("certificate", "download"): {"leader", "deputy"},
+    # Nominations to an evaluation round (Art. 17(4)) come from the leader and deputies.
+    ("nomination", "write"): {"leader", "deputy"},
+    # Experts, assigned to the community or not, review the nominations the project group
+    # assigns them (conflicts of interest are refused when assigning).
+    ("achievement", "review"): {"assigned expert"},
     # Semi-annual reports go to the assigned experts (Art. 18(4)); other reports to the
     # project group (Art. 18(5), 19(3)).
     ("report_semi_annual", "review"): {"assigned expert"},
@@ -104,12 +109,21 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
     # Recognitions and their certificates (Art. 6(5)): the project group grants and revokes.
     ("recognition", "grant"): set(),
     ("recognition", "revoke"): set(),
+    # Evaluation rounds (Art. 17(4)): the project group opens and closes them, assigns experts.
+    ("evaluation_round", "open"): set(),
+    ("evaluation_round", "close"): set(),
+    ("reviewer", "assign"): set(),
 }
 
 WHERE = {"its own community": OWN, "another community": OTHER, "the programme": NATIONAL}
 # What a national role holds wherever it is asked, beside the project group's everything: an
 # expert, assigned or not, reads the achievements shared with all communities (Art. 6(2)).
-EVERYWHERE = {("shared_achievement", "read"): {"expert", "assigned expert"}}
+# An expert, assigned or not, reviews the achievements assigned to it (Art. 17(4)) wherever
+# they are from.
+EVERYWHERE = {
+    ("shared_achievement", "read"): {"expert", "assigned expert"},
+    ("achievement", "review"): {"expert", "assigned expert"},
+}
 
 
 def _may(role: str, where: str, permission: tuple[str, str]) -> bool:

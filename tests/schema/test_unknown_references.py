@@ -32,6 +32,8 @@ class Case:
     arity: int = 1
     # What a well-formed id of nothing answers, where that is not NOT_FOUND.
     unknown_is: str = "NOT_FOUND"
+    # Who asks: the project group, but for what only an assigned expert does.
+    role: str = "project_group"
 
 
 def _unit(w: World) -> str:
@@ -359,15 +361,63 @@ CASES: dict[str, Case] = {
         ("unitId",),
         "Unit",
     ),
-    # Achievements are not kept yet: any id names nothing (without one, INVALID_INPUT).
+    # The community's achievement, not ranked in any round: INVALID_INPUT, not NOT_FOUND.
     "grantRecognition.achievementId": Case(
-        lambda w, _: {"kind": "ACHIEVEMENT_AWARD", "year": 2026, "prize": "FIRST"},
+        lambda w, _: {
+            "kind": "ACHIEVEMENT_AWARD",
+            "year": 2026,
+            "prize": "FIRST",
+            "achievementId": w.achievement,
+        },
         ("achievementId",),
         "Achievement",
         2,
     ),
     "revokeRecognition.id": Case(
         lambda w, _: {"id": w.recognition, "reason": "录入错误"}, ("id",), "Recognition"
+    ),
+    "nominate.roundId": Case(
+        lambda w, _: {"roundId": w.round, "achievementId": w.achievement},
+        ("roundId",),
+        "EvaluationRound",
+    ),
+    "nominate.achievementId": Case(
+        lambda w, _: {"roundId": w.round, "achievementId": w.achievement},
+        ("achievementId",),
+        "Achievement",
+        2,
+    ),
+    "assignReviewer.nominationId": Case(
+        lambda w, _: {"nominationId": w.nomination, "expertUserId": w.free_expert},
+        ("nominationId",),
+        "Nomination",
+        2,
+    ),
+    "assignReviewer.expertUserId": Case(
+        lambda w, _: {"nominationId": w.nomination, "expertUserId": w.free_expert},
+        ("expertUserId",),
+        "User",
+    ),
+    "declareConflict.assignmentId": Case(
+        lambda w, _: {"assignmentId": w.assignment, "reason": "曾指导该成果"},
+        ("assignmentId",),
+        "ReviewAssignment",
+        2,
+        role="expert",
+    ),
+    "submitReview.assignmentId": Case(
+        lambda w, _: {
+            "assignmentId": w.assignment,
+            "scores": [{"criterion": "创新性", "score": 90}],
+            "comment": "好",
+        },
+        ("assignmentId",),
+        "ReviewAssignment",
+        2,
+        role="expert",
+    ),
+    "closeEvaluationRound.roundId": Case(
+        lambda w, _: {"roundId": w.round}, ("roundId",), "EvaluationRound"
     ),
     "markNotificationsRead.notificationIds": Case(
         lambda w, _: {"notificationIds": []},
@@ -433,8 +483,8 @@ async def test_a_blank_or_unknown_reference_is_not_found_and_changes_nothing(
     client, runtime, owner, reference
 ):
     world, headers = await _world(runtime)
-    pg = headers["project_group"]
     case = CASES[reference]
+    pg = headers[case.role]
     mutation = reference.split(".")[0]
     valid = case.valid(world, await _upload(client, pg))
     before = await row_counts(owner)

@@ -54,6 +54,8 @@ EXPECTED: dict[str, Wall] = {
     "reports": TENANT_OWNED,
     "sign_in_sheets": TENANT_OWNED,
     "topic_reports": TENANT_OWNED,
+    "nominations": TENANT_OWNED,
+    "review_assignments": TENANT_OWNED,
     # An approved (or concluded) sub-topic is public programme information (16(7)); a
     # pending or rejected one its community's; written only inside its community.
     "sub_topics": Wall(
@@ -152,6 +154,11 @@ ROW = {
     "achievements": "INSERT INTO achievements (community_id, id, kind, title, summary, "
     "authors, visibility) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 'CASE', '案例', "
     "'简介', '{王}', 'PUBLIC')",
+    "nominations": "INSERT INTO nominations (community_id, id, round_id, achievement_id) "
+    "VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 1, 1000 + CAST(:n AS bigint))",
+    "review_assignments": "INSERT INTO review_assignments (community_id, id, nomination_id, "
+    "expert_user_id, status) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), "
+    "2000 + CAST(:n AS bigint), 1, 'ASSIGNED')",
     "topic_reports": "INSERT INTO topic_reports (community_id, id, sub_topic_id, stage, body) "
     "VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 900, 'PROGRESS', '进展')",
     "audit_log": "INSERT INTO audit_log (id, community_id, action, target_type, target_id) "
@@ -205,6 +212,16 @@ BASE = (
     "INSERT INTO research_topics (id, title, year) VALUES (1, '总课题', 2026)",
     "INSERT INTO sub_topics (community_id, id, topic_id, title, leader_name, plan, status) "
     "VALUES (1, 900, 1, 's', '王', '计划', 'PENDING'), (2, 900, 1, 's', '王', '计划', 'PENDING')",
+    # The achievements nominated to round 1 by the nomination rows, and round 2's
+    # nominations the review assignment rows belong to, in each community.
+    "INSERT INTO achievements (community_id, id, kind, title, summary, authors, visibility) "
+    "SELECT c, 1000 + i, 'CASE', '案例', '简介', '{王}', 'ALL_COMMUNITIES' "
+    "FROM (VALUES (1), (2)) AS x(c), generate_series(1, 30) i",
+    "INSERT INTO evaluation_rounds (id, title, year, kinds, closes_on, criteria, status) "
+    "VALUES (1, '评审', 2026, '{CASE}', '2026-12-01', '[]', 'OPEN'), "
+    "(2, '评审二', 2026, '{CASE}', '2026-12-01', '[]', 'OPEN')",
+    "INSERT INTO nominations (community_id, id, round_id, achievement_id) "
+    "SELECT c, 2000 + i, 2, 1000 + i FROM (VALUES (1), (2)) AS x(c), generate_series(1, 30) i",
     # The news items the search rows speak for, in each community (drafts: no trigger).
     "INSERT INTO news (community_id, id, title, body, body_html, status, featured, "
     "author_user_id) SELECT c, 1000 + i, '草稿', '正文', '<p>正文</p>', 'DRAFT', false, 1 "

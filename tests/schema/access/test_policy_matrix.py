@@ -18,6 +18,7 @@ from server.activities.models import Activity, Attendance, ProgrammeActivity, Pr
 from server.admission.models import Application, ApplicationCall
 from server.clock import today
 from server.compliance.models import AuditRun, Finding
+from server.evaluation.models import EvaluationRound, Nomination, ReviewAssignment
 from server.news.models import News
 from server.recognition.models import Recognition
 from server.reports.models import Report
@@ -72,6 +73,9 @@ class World:
     recognition: str  # the community's demonstration-community title, in force
     approved_sub_topic: str  # the community's, under way
     achievement: str  # the community's, kept to it
+    round: str  # an open evaluation round taking cases
+    nomination: str  # the achievement's, in that round
+    assignment: str  # the nomination's, assigned to the role "expert"
 
 
 Call = Callable[[World], tuple[str, dict[str, Any]]]
@@ -581,6 +585,57 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         PROJECT_GROUP,
     ),
+    "Query.evaluationRounds": (_q("{ evaluationRounds { totalCount } }"), EVERYONE),
+    "Query.reviewQueue": (_q("{ reviewQueue { totalCount } }"), {"expert"}),
+    "Mutation.openEvaluationRound": (
+        _q(
+            'mutation { openEvaluationRound(input: {title: "评审", year: 2026, kinds: [CASE],'
+            ' closesOn: "2099-01-01", criteria: [{name: "创新性", weight: 1}]})'
+            " { errors { code } } }"
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.nominate": (
+        _q(
+            "mutation ($r: ID!, $a: ID!) { nominate(input: {roundId: $r, achievementId: $a})"
+            " { errors { code } } }",
+            r=lambda w: w.round,
+            a=lambda w: w.achievement,
+        ),
+        {"leader", "deputy", "project_group"},
+    ),
+    "Mutation.assignReviewer": (
+        _q(
+            "mutation ($n: ID!, $e: ID!) { assignReviewer(input: {nominationId: $n,"
+            " expertUserId: $e}) { errors { code } } }",
+            n=lambda w: w.nomination,
+            e=lambda w: w.free_expert,
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.declareConflict": (
+        _q(
+            'mutation ($a: ID!) { declareConflict(input: {assignmentId: $a, reason: "回避"})'
+            " { errors { code } } }",
+            a=lambda w: w.assignment,
+        ),
+        {"expert", "project_group"},
+    ),
+    "Mutation.submitReview": (
+        _q(
+            "mutation ($a: ID!) { submitReview(input: {assignmentId: $a, scores:"
+            ' [{criterion: "创新性", score: 90}], comment: "好"}) { errors { code } } }',
+            a=lambda w: w.assignment,
+        ),
+        {"expert", "project_group"},
+    ),
+    "Mutation.closeEvaluationRound": (
+        _q(
+            "mutation ($r: ID!) { closeEvaluationRound(input: {roundId: $r}) { errors { code } } }",
+            r=lambda w: w.round,
+        ),
+        PROJECT_GROUP,
+    ),
     "Mutation.markNotificationsRead": (
         _q("mutation { markNotificationsRead(input: {notificationIds: []}) { marked } }"),
         SIGNED_IN,
@@ -590,7 +645,9 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
 _counter = itertools.count()
 
 
-async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> dict[str, str]:
+async def _life_cycle(
+    runtime, community_id: int, units, applicant_id: int, expert_id: int
+) -> dict[str, str]:
     """A call with an application, an activity of each kind, a report and an exit."""
     yesterday = today() - dt.timedelta(days=1)
     (site,) = await make_units(runtime, 1)
@@ -690,7 +747,24 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
             authors=["王"],
             visibility=Visibility.COMMUNITY,
         )
-        session.add_all([pending, approved, kept])
+        opened = EvaluationRound(
+            title="评审",
+            year=2026,
+            kinds=["CASE"],
+            closes_on=today() + dt.timedelta(days=9),
+            criteria=[{"name": "创新性", "weight": 1}],
+        )
+        session.add_all([pending, approved, kept, opened])
+        await session.flush()
+        nominated = Nomination(
+            community_id=community_id, round_id=opened.id, achievement_id=kept.id
+        )
+        session.add(nominated)
+        await session.flush()
+        assigned = ReviewAssignment(
+            community_id=community_id, nomination_id=nominated.id, expert_user_id=expert_id
+        )
+        session.add(assigned)
         await session.flush()
         session.add_all(
             [
@@ -718,6 +792,9 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
         "pending_sub_topic": ids.encode("SubTopic", community_id, pending.id),
         "approved_sub_topic": ids.encode("SubTopic", community_id, approved.id),
         "achievement": ids.encode("Achievement", community_id, kept.id),
+        "round": ids.encode("EvaluationRound", opened.id),
+        "nomination": ids.encode("Nomination", community_id, nominated.id),
+        "assignment": ids.encode("ReviewAssignment", community_id, assigned.id),
     }
 
 
@@ -734,9 +811,11 @@ async def _world(runtime) -> tuple[World, dict[str, dict[str, str]]]:
         "project_group": (("PROJECT_GROUP", None),),
     }
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    made: dict[str, int] = {}
     for role, held in grants.items():
-        _, token = await make_user(runtime, f"{role}@example.cn", *held)
+        user, token = await make_user(runtime, f"{role}@example.cn", *held)
         headers[role] = bearer(token)
+        made[role] = user.id
     target, _ = await make_user(runtime, "target@example.cn")
     member, _ = await make_user(runtime, "member2@example.cn", ("MEMBER", cid))
     expert, _ = await make_user(runtime, "expert2@example.cn", ("EXPERT", None))
@@ -747,7 +826,7 @@ async def _world(runtime) -> tuple[World, dict[str, dict[str, str]]]:
         target_member=ids.encode("User", member.id),
         free_expert=ids.encode("User", expert.id),
         n=next(_counter),
-        **await _life_cycle(runtime, cid, units, target.id),
+        **await _life_cycle(runtime, cid, units, target.id, made["expert"]),
     )
     return world, headers
 
