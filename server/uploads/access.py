@@ -1,7 +1,8 @@
 """Who may read an upload: anyone, signed in or not, while a published news item, a
 community's profile or a public achievement shows it (a picture of a public page, a file of
 the public library); otherwise whoever uploaded it, the project group, whoever may read the
-application it is evidence for or the achievement it is a file of, whoever records the
+application it is evidence for or the achievement it is a file of (an expert too, for an
+achievement assigned to it to review), whoever records the
 attendance of the community activity it is the sign-in sheet of, and whoever writes the news
 of a community whose item shows it (a draft's pictures). Everyone else is told it does not
 exist, so an id reveals nothing."""
@@ -20,6 +21,7 @@ from server.admission.queries import may_read_application
 from server.communities.models import Community
 from server.db import Database
 from server.errors import AccessError, ErrorCode
+from server.evaluation.models import Nomination, ReviewAssignment
 from server.news.models import News
 from server.news.queries import shows_upload
 from server.uploads.models import Upload
@@ -108,4 +110,30 @@ async def _achievement_file(database: Database, guard: Guard, upload: Upload) ->
                 select(exists().where(Achievement.community_id == community_id, holds))
             ):
                 return True
-    return False
+    return await _reviewed_file(database, guard, upload)
+
+
+async def _reviewed_file(database: Database, guard: Guard, upload: Upload) -> bool:
+    """A file of an achievement nominated to a round and assigned to this expert to review
+    (Art. 17(4)), whatever its visibility and whichever community it is of."""
+    if guard.actor is None or not guard.allows(Permission.ACHIEVEMENT_REVIEW):
+        return False
+    assigned = (
+        select(Achievement.id)
+        .join(
+            Nomination,
+            (Nomination.community_id == Achievement.community_id)
+            & (Nomination.achievement_id == Achievement.id),
+        )
+        .join(
+            ReviewAssignment,
+            (ReviewAssignment.community_id == Nomination.community_id)
+            & (ReviewAssignment.nomination_id == Nomination.id),
+        )
+        .where(
+            ReviewAssignment.expert_user_id == guard.actor.user_id,
+            Achievement.upload_ids.contains([upload.id]),
+        )
+    )
+    async with database.transaction(all_communities=True) as session:
+        return bool(await session.scalar(select(assigned.exists())))

@@ -5,6 +5,7 @@ a sign-in for every role, each seeing what that role may see."""
 import datetime as dt
 import os
 import subprocess
+from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
@@ -311,10 +312,58 @@ async def test_the_demo_chose_three_national_brands_each_year_over_and_honoured_
     )
 
     nodes = [e["node"] for e in listed["data"]["recognitions"]["edges"]]
-    kinds = sorted(n["kindLabel"] for n in nodes)
-    assert kinds == ["全国终身学习特色品牌"] * 3 + ["特色共同体", "示范共同体"]
-    assert [n["number"] for n in nodes] == [f"GX-{last_year}-{n:04d}" for n in range(1, 6)]
-    honoured = {n["community"]["slug"] for n in nodes if n["community"]}
+    kinds = Counter(n["kindLabel"] for n in nodes)
+    # Last year's closed evaluation round gave its first one or two their achievement awards.
+    awards = kinds.pop("成果奖")
+    assert kinds == {"全国终身学习特色品牌": 3, "特色共同体": 1, "示范共同体": 1}
+    assert 1 <= awards <= 2
+    assert [n["number"] for n in nodes] == [f"GX-{last_year}-{n:04d}" for n in range(1, 6 + awards)]
+    honoured = {
+        n["community"]["slug"] for n in nodes if n["community"] and n["kindLabel"] != "成果奖"
+    }
     assert honoured == {COMMUNITIES[0].slug, COMMUNITIES[1].slug}
     page = await client.get(f"/verify/GX-{last_year}-0001")
     assert page.status_code == 200 and "证书有效" in page.text
+
+
+async def test_the_demo_holds_achievements_a_closed_round_and_the_experts_reviews_to_do(
+    client, runtime
+):
+    """Art. 6b, 17(4): public achievements on the platforms; last year's round closed into a
+    ranking; this year's open, its nominations waiting in the demo expert's queue."""
+    await load_demo(runtime)
+    await load_demo(runtime)
+
+    public = await gql(client, "{ achievements(visibility: PUBLIC) { totalCount } }")
+    assert public["data"]["achievements"]["totalCount"] == len(COMMUNITIES)
+    rounds = await gql(
+        client,
+        "{ evaluationRounds { edges { node { year status ranking { rank weightedScore } } } } }",
+    )
+    (past, current) = [e["node"] for e in rounds["data"]["evaluationRounds"]["edges"]]
+    assert (past["year"], past["status"]) == (today().year - 1, "CLOSED")
+    assert (current["year"], current["status"]) == (today().year, "OPEN")
+    assert current["ranking"] is None
+    token = await gql(
+        client,
+        LOGIN,
+        {"email": f"expert@{load.DEMO_DOMAIN}", "password": DEMO_PASSWORD},
+    )
+    headers = {"Authorization": f"Bearer {token['data']['login']['token']}"}
+    ranked = await gql(
+        client,
+        "{ evaluationRounds(status: CLOSED) { edges { node { ranking { rank weightedScore"
+        " nomination { community { slug } } } } } } }",
+        headers=headers,
+    )
+    (closed,) = ranked["data"]["evaluationRounds"]["edges"]
+    places = closed["node"]["ranking"]
+    assert places and [p["rank"] for p in places] == list(range(1, len(places) + 1))
+    scores = [p["weightedScore"] for p in places]
+    assert scores == sorted(scores, reverse=True)
+    # The expert guides some communities: none of those is among what it reviewed.
+    guided = {c.slug for c in COMMUNITIES if c.expert_assigned}
+    assert not guided & {p["nomination"]["community"]["slug"] for p in places}
+    queue = await gql(client, "{ reviewQueue { edges { node { kind } } } }", headers=headers)
+    kinds = [e["node"]["kind"] for e in queue["data"]["reviewQueue"]["edges"]]
+    assert kinds.count("ACHIEVEMENT") == 3

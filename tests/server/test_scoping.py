@@ -31,6 +31,8 @@ from server.communities.models import Community, Membership
 from server.compliance import national
 from server.compliance import service as compliance_service
 from server.compliance.models import AuditRun
+from server.evaluation import queries as evaluation_queries
+from server.evaluation.models import EvaluationRound, Nomination, ReviewAssignment
 from server.news import queries as news_queries
 from server.news.models import News
 from server.notifications.service import inbox_statement
@@ -92,6 +94,7 @@ NOT_A_TENANTS = {
     achievement_queries.readable: "a condition of the achievement statements, which scope it",
     achievement_queries.shows_upload: "whether a public achievement, public, shows an upload",
     recognition_queries.recognitions_statement: "recognitions are public (Art. 6(5)): verified by anyone",
+    evaluation_queries.rounds_statement: "evaluation rounds are public programme information",
     recognition_queries.chosen_brands: "a national count of national brands a year (Art. 6(5))",
     recognition_queries.in_force: "a condition of the recognition statements",
     research_queries.topic_sub_topics_statement: (
@@ -257,6 +260,63 @@ async def test_programme_achievements_statement(owner, two):
     assert sorted(r.title for r in anonymous) == ["scope-a PUBLIC", "scope-b PUBLIC"]
 
 
+async def _nominations(owner, two) -> None:
+    """Each community's achievement nominated to one round, assigned to A's leader (as the
+    expert), in a round that is open."""
+    await _achievements(owner, two)
+    async with AsyncSession(owner) as session, session.begin():
+        opened = EvaluationRound(
+            title="评审",
+            year=2026,
+            kinds=["COURSE_RESOURCE"],
+            closes_on=dt.date(2026, 12, 1),
+            criteria=[{"name": "创新性", "weight": 1}],
+        )
+        session.add(opened)
+        await session.flush()
+        for side in (two.a, two.b):
+            achievement = await session.scalar(
+                select(Achievement.id).where(Achievement.community_id == side.id).limit(1)
+            )
+            nomination = Nomination(
+                community_id=side.id, round_id=opened.id, achievement_id=achievement
+            )
+            session.add(nomination)
+            await session.flush()
+            session.add(
+                ReviewAssignment(
+                    community_id=side.id,
+                    nomination_id=nomination.id,
+                    expert_user_id=two.a.leader_id,
+                )
+            )
+
+
+async def test_round_nominations_statement(owner, two):
+    await _nominations(owner, two)
+    (round_id,) = {r.round_id for r in await _rows(owner, select(Nomination))}
+    statement = evaluation_queries.round_nominations_statement
+
+    assert [r.community_id for r in await _rows(owner, statement(round_id, [two.a.id]))] == [
+        two.a.id
+    ]
+    assert await _rows(owner, statement(round_id, [])) == []
+
+
+async def test_review_queue_statement(owner, two):
+    """An expert guiding A is given A's unreviewed semi-annual report, never B's; and what is
+    assigned to it, wherever from (the assignment is its own, not a community's view)."""
+    await _nominations(owner, two)
+    guided = await _rows(owner, evaluation_queries.review_queue_statement(0, [two.a.id]))
+    assigned = await _rows(owner, evaluation_queries.review_queue_statement(two.a.leader_id, []))
+
+    assert [(r.kind, r.community_id, r.id) for r in guided] == [
+        ("REPORT", two.a.id, two.a.report_id)
+    ]
+    assert sorted(r.community_id for r in assigned) == sorted([two.a.id, two.b.id])
+    assert {r.kind for r in assigned} == {"ACHIEVEMENT"}
+
+
 async def test_region_activities_statement(owner, two):
     rows = await _rows(
         owner, activities_queries.region_activities_statement(Region.YANGTZE_RIVER_DELTA)
@@ -399,6 +459,8 @@ COVERED = {
     achievement_queries.community_achievements_statement: test_community_achievements_statement,
     achievement_queries.programme_achievements_statement: test_programme_achievements_statement,
     units_queries.exits_statement: test_exits_statement,
+    evaluation_queries.round_nominations_statement: test_round_nominations_statement,
+    evaluation_queries.review_queue_statement: test_review_queue_statement,
     recognition_queries.community_recognitions_statement: test_community_recognitions_statement,
     compliance_service.findings_statement: test_findings_statement,
     national.standings: test_standings,

@@ -596,3 +596,22 @@ async def test_an_experts_one_queue_holds_its_reports_and_its_achievements(
     assert [x["node"]["kind"] for x in left["edges"]] == ["REPORT"]
     assert (await gql(client, QUEUE, headers=e.x))["data"]["reviewQueue"]["totalCount"] == 0
     assert error_codes(await gql(client, QUEUE, headers=e.leader)) == ["FORBIDDEN"]
+
+
+async def test_the_assigned_expert_downloads_the_files_of_what_it_reviews(client, evaluation):
+    e = evaluation
+    sent = await client.post(
+        "/uploads",
+        content="银龄数字课堂教学设计".encode(),
+        headers={**e.leader, "X-Filename": "design.txt"},
+    )
+    assert sent.status_code == 201, sent.text
+    upload = sent.json()["id"]
+    case = await achievement(client, e.a, e.leader, "附件案例", uploadIds=[upload])
+    round_id = await open_round(client, e)
+    await assigned(client, e, await nominated(client, e, round_id, case, e.leader), e.x_id)
+
+    # The case is kept to A: X reads its file because it reviews it, Y does not.
+    mine = await client.get(f"/uploads/{upload}", headers=e.x)
+    assert mine.status_code == 200 and mine.text == "银龄数字课堂教学设计"
+    assert (await client.get(f"/uploads/{upload}", headers=e.y)).status_code == 404
