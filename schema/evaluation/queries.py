@@ -1,3 +1,5 @@
+from typing import Any
+
 import strawberry
 from sqlalchemy import func, select
 
@@ -62,34 +64,29 @@ class EvaluationQueries:
         if cursor is not None:
             page = page.where(waiting.c.key > cursor)
         page = page.order_by(waiting.c.key).limit(size + 1)
+        # A page is at most 100 items: each read by its key in the same transaction.
+        loaded: dict[tuple[str, int, int], Any] = {}
         async with info.context.transaction(all_communities=True) as session:
             rows = (await session.execute(page)).all()
-            wanted = {ReviewTaskKind(row.kind): [] for row in rows}  # type: ignore[var-annotated]
             for row in rows:
-                wanted[ReviewTaskKind(row.kind)].append((row.community_id, row.id))
-            reports = {
-                (r.community_id, r.id): r
-                for key in wanted.get(ReviewTaskKind.REPORT, [])
-                if (r := await session.get(ReportRow, key)) is not None
-            }
-            assignments = {
-                (a.community_id, a.id): a
-                for key in wanted.get(ReviewTaskKind.ACHIEVEMENT, [])
-                if (a := await session.get(models.ReviewAssignment, key)) is not None
-            }
+                table = ReportRow if row.kind == ReviewTaskKind.REPORT else models.ReviewAssignment
+                loaded[row.kind, row.community_id, row.id] = await session.get(
+                    table, (row.community_id, row.id)
+                )
 
-        def task(row: object) -> ReviewTask:
-            kind = ReviewTaskKind(row.kind)  # type: ignore[attr-defined]
-            key = (row.community_id, row.id)  # type: ignore[attr-defined]
-            report = reports.get(key) if kind is ReviewTaskKind.REPORT else None
-            assignment = assignments.get(key) if kind is ReviewTaskKind.ACHIEVEMENT else None
+        def task(row: Any) -> ReviewTask:
+            kind = ReviewTaskKind(row.kind)
+            found = loaded.get((row.kind, row.community_id, row.id))
+            is_report = kind is ReviewTaskKind.REPORT
             return ReviewTask(
                 kind=kind,
                 kind_label=kind.label(info.context.language),
-                waiting_since=row.since,  # type: ignore[attr-defined]
-                report=Report.of(report) if report else None,
-                assignment=ReviewAssignment.of(assignment) if assignment else None,
-                community_id=key[0],
+                waiting_since=row.since,
+                report=Report.of(found) if found is not None and is_report else None,
+                assignment=(
+                    ReviewAssignment.of(found) if found is not None and not is_report else None
+                ),
+                community_id=row.community_id,
             )
 
         async def count() -> int:
