@@ -615,3 +615,35 @@ async def test_the_assigned_expert_downloads_the_files_of_what_it_reviews(client
     mine = await client.get(f"/uploads/{upload}", headers=e.x)
     assert mine.status_code == 200 and mine.text == "银龄数字课堂教学设计"
     assert (await client.get(f"/uploads/{upload}", headers=e.y)).status_code == 404
+
+
+async def test_a_rounds_nominations_are_every_communitys_for_experts_and_own_for_members(
+    client, evaluation
+):
+    e = evaluation
+    round_id = await open_round(client, e)
+    a_case = await achievement(client, e.a, e.leader, "A的案例")
+    b_case = await achievement(client, e.b, e.b_leader, "B的案例")
+    a_nomination = await nominated(client, e, round_id, a_case, e.leader)
+    await nominated(client, e, round_id, b_case, e.b_leader)
+    assignment = await assigned(client, e, a_nomination, e.x_id)
+    await mutate(client, REVIEW_IT, review(assignment, 91, 85, 77), headers=e.x)
+    await mutate(client, CLOSE, {"input": {"roundId": round_id}}, headers=e.pg)
+    listed = """
+    query ($id: ID!) { node(id: $id) { ... on EvaluationRound {
+      nominations { totalCount edges { node { rank weightedScore spread community { slug } } } }
+    } } }"""
+
+    def places(body: dict) -> list[tuple]:
+        edges = body["data"]["node"]["nominations"]["edges"]
+        return [
+            (n["node"]["community"]["slug"], n["node"]["rank"], n["node"]["weightedScore"])
+            for n in edges
+        ]
+
+    # 91, 85, 77 weighted 40/40/20 is 85.8; B's case had no review and has no rank.
+    everyone = [(e.a, 1, 85.8), (e.b, None, None)]
+    assert places(await gql(client, listed, {"id": round_id}, headers=e.pg)) == everyone
+    assert places(await gql(client, listed, {"id": round_id}, headers=e.y)) == everyone
+    assert places(await gql(client, listed, {"id": round_id}, headers=e.member)) == [(e.a, 1, 85.8)]
+    assert places(await gql(client, listed, {"id": round_id})) == []
