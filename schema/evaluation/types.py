@@ -1,6 +1,5 @@
 import datetime as dt
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -8,10 +7,11 @@ from sqlalchemy import select
 from policies.enforcer import EXPERT
 from policies.permissions import Permission
 from schema.achievements.types import Achievement
+from schema.core import ids
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.pagination import Connection, paginate
-from schema.core.projection import label, projected, related
+from schema.core.projection import label, related
 from schema.reports.types import Report
 from server.access.guard import Guard
 from server.accounts.models import User
@@ -50,7 +50,6 @@ class CriterionScore:
     score: int
 
 
-@projected(models.EvaluationRound, held={"kind_values": "kinds", "criteria_given": "criteria"})
 @strawberry.type(
     description="评审: a round in which experts score the achievements the communities nominate "
     "(Art. 17(4)), by weighted criteria, closed into a ranking. Public, but for its "
@@ -68,8 +67,21 @@ class EvaluationRound(Node):
     db_id: strawberry.Private[int]
     kind_values: strawberry.Private[list[str]]
     criteria_given: strawberry.Private[list[dict[str, Any]]]
-    # Added by `projected`; declared so that the type checker knows it.
-    of: ClassVar[Callable[[models.EvaluationRound], "EvaluationRound"]]
+
+    @classmethod
+    def of(cls, row: models.EvaluationRound) -> "EvaluationRound":
+        return cls(
+            id=strawberry.ID(ids.encode("EvaluationRound", row.id)),
+            title=row.title,
+            year=row.year,
+            closes_on=row.closes_on,
+            status=row.status,
+            created_at=row.created_at,
+            closed_at=row.closed_at,
+            db_id=row.id,
+            kind_values=list(row.kinds),
+            criteria_given=list(row.criteria),
+        )
 
     @strawberry.field(description="The achievement kinds it takes.")
     def kinds(self) -> list[AchievementKind]:
@@ -144,7 +156,6 @@ class RankedNomination:
     nomination: "Nomination"
 
 
-@projected(models.Nomination, id=("community_id", "id"), community="community_id")
 @strawberry.type(
     description="推荐: an achievement a community put forward to an evaluation round. Read by "
     "the community, the experts and the project group."
@@ -159,11 +170,27 @@ class Nomination(Node):
     community_id: strawberry.Private[int]
     round_id: strawberry.Private[int]
     achievement_id: strawberry.Private[int]
-    # Added by `projected`; declared so that the type checker knows it.
-    of: ClassVar[Callable[[models.Nomination], "Nomination"]]
+
+    @classmethod
+    def of(cls, row: models.Nomination) -> "Nomination":
+        return cls(
+            id=strawberry.ID(ids.encode("Nomination", row.community_id, row.id)),
+            created_at=row.created_at,
+            weighted_score=row.weighted_score,
+            spread=row.spread,
+            rank=row.rank,
+            db_id=row.id,
+            community_id=row.community_id,
+            round_id=row.round_id,
+            achievement_id=row.achievement_id,
+        )
 
     community: Community = related("Community", "community_id", same_community=True)
-    round: EvaluationRound = related("EvaluationRound", "round_id")
+
+    @strawberry.field(description="The round it is nominated to.")
+    async def round(self, info: Info) -> EvaluationRound:
+        loader = info.context.loaders.of(info.context.loaders.rows_of(models.EvaluationRound))
+        return EvaluationRound.of(await loader.load(self.round_id))
 
     @strawberry.field(
         description="The achievement nominated: as the reader may read it, and always for "
@@ -214,12 +241,6 @@ class Nomination(Node):
         return [ReviewAssignment.of(row) for row in rows]
 
 
-@projected(
-    models.ReviewAssignment,
-    id=("community_id", "id"),
-    community="community_id",
-    held={"given_scores": "scores", "given_comment": "comment"},
-)
 @strawberry.type(
     description="One expert's review of one nomination: its scores per criterion and comment, "
     "or the conflict of interest it declared (回避). Read by the project group and the "
@@ -239,8 +260,23 @@ class ReviewAssignment(Node):
     expert_user_id: strawberry.Private[int]
     given_scores: strawberry.Private[dict[str, int] | None]
     given_comment: strawberry.Private[str | None]
-    # Added by `projected`; declared so that the type checker knows it.
-    of: ClassVar[Callable[[models.ReviewAssignment], "ReviewAssignment"]]
+
+    @classmethod
+    def of(cls, row: models.ReviewAssignment) -> "ReviewAssignment":
+        return cls(
+            id=strawberry.ID(ids.encode("ReviewAssignment", row.community_id, row.id)),
+            status=row.status,
+            created_at=row.created_at,
+            submitted_at=row.submitted_at,
+            declared_at=row.declared_at,
+            conflict_reason=row.conflict_reason,
+            db_id=row.id,
+            community_id=row.community_id,
+            nomination_id=row.nomination_id,
+            expert_user_id=row.expert_user_id,
+            given_scores=row.scores,
+            given_comment=row.comment,
+        )
 
     async def _visible(self, info: Info) -> bool:
         guard = await info.context.guard()

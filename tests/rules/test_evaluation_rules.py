@@ -88,6 +88,15 @@ def test_a_review_scores_each_criterion_once_from_0_to_100(scores, refused):
         assert error is not None and refused in error.zh
 
 
+def test_a_refused_review_names_the_first_criterion_unknown_or_missing():
+    unknown = rules.scores_error(NAMES, [("文采", 1), ("字数", 2)])
+    missing = rules.scores_error(NAMES, [("推广价值", 70)])
+    assert unknown is not None and "文采" in unknown.zh and "文采" in unknown.en
+    assert "字数" not in unknown.zh + unknown.en
+    assert missing is not None and "创新性" in missing.zh and "创新性" in missing.en
+    assert "实效性" not in missing.zh + missing.en
+
+
 def test_a_reviewers_score_is_the_weighted_mean_of_its_criterion_scores():
     assert rules.weighted({"创新性": 90, "实效性": 80, "推广价值": 70}, CRITERIA) == 82.0
     assert rules.weighted({"创新性": 70, "实效性": 60, "推广价值": 100}, CRITERIA) == 72.0
@@ -111,6 +120,8 @@ def test_the_ranking_takes_each_nominations_mean_and_spread_and_shares_equal_ran
         (14, 60.17, 2.0, 4),
     ]
     assert rules.ranking({}) == []
+    (precise,) = rules.ranking({16: [61.234, 60.0]})
+    assert (precise.weighted_score, precise.spread) == (60.62, 1.23)
 
 
 def _interest(**changes) -> rules.Interest:
@@ -143,3 +154,4 @@ def test_an_expert_never_reviews_its_own_units_its_communitys_or_what_it_guides(
     else:
         assert _refusal(error) == (ErrorCode.CONFLICT_OF_INTEREST, "expertUserId")
         assert error is not None and why in error.zh and "回避" in error.zh
+        assert error.en.startswith("conflict of interest: the expert")

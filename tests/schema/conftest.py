@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from schema.asgi import build
 from server.accounts.models import User
+from server.achievements.models import Achievement
 from server.activities.models import Activity
 from server.communities.models import Community, Membership
 from server.compliance.audit import run_now
@@ -21,6 +22,7 @@ from server.research.models import ResearchTopic, SubTopic, TopicReport
 from server.runtime import open_runtime
 from server.uploads.models import Upload
 from server.vocabulary import (
+    AchievementKind,
     FindingStatus,
     MembershipRole,
     MembershipStatus,
@@ -30,6 +32,7 @@ from server.vocabulary import (
     Severity,
     SubTopicStatus,
     TopicStage,
+    Visibility,
 )
 from tests.factories import bearer, make_user
 from tests.schema.documents import COMMUNITY_PAGE as PAGE
@@ -179,6 +182,16 @@ async def _recognitions(session, communities: list[Community]) -> None:
         select(Membership.unit_id).where(Membership.community_id == first.id).limit(1)
     )
     granted = dt.date(2026, 11, 20)
+    awarded = Achievement(
+        community_id=second.id,
+        kind=AchievementKind.CASE,
+        title="社区教育典型案例",
+        summary="案例简介",
+        authors=["王老师"],
+        visibility=Visibility.PUBLIC,
+    )
+    session.add(awarded)
+    await session.flush()
     session.add_all(
         [
             Recognition(
@@ -194,7 +207,7 @@ async def _recognitions(session, communities: list[Community]) -> None:
                 community_id=second.id,
                 kind=RecognitionKind.ACHIEVEMENT_AWARD,
                 prize=Prize.SECOND,
-                achievement_id=1,
+                achievement_id=awarded.id,
                 year=2026,
                 holder_name="社区教育典型案例",
                 number="GX-2026-0002",
