@@ -26,6 +26,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from sqlalchemy import Select
 from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.sql import sqltypes
 from sqlalchemy.sql.cache_key import CacheKey
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -80,7 +81,7 @@ class Plan:
         self.converters = tuple(
             (i, convert)
             for i, (_, kind) in enumerate(columns)
-            if (convert := kind.dialect_impl(dialect).result_processor(dialect, None)) is not None
+            if (convert := _result_processor(kind, dialect)) is not None
         )
 
     def arguments(self, values: Mapping[str, object]) -> tuple[str, list[object]]:
@@ -329,3 +330,19 @@ async def abandon(connection: Connection) -> None:
     except BaseException:
         connection.terminate()
         raise
+
+
+# PostgreSQL's type ids of `numeric` and `double precision`: asyncpg's numeric types choose how
+# to convert a value by the id the column arrives with, which a statement compiled ahead of its
+# rows does not know; the column's declared type tells it instead.
+NUMERIC_OID = 1700
+FLOAT_OID = 701
+
+
+def _result_processor(kind: Any, dialect: Dialect) -> Any:
+    """How a column's values are converted as they arrive (None: as they are)."""
+    implementation = kind.dialect_impl(dialect)
+    if isinstance(implementation, sqltypes.Numeric):
+        oid = FLOAT_OID if isinstance(implementation, sqltypes.Float) else NUMERIC_OID
+        return implementation.result_processor(dialect, oid)  # type: ignore[no-untyped-call]
+    return implementation.result_processor(dialect, None)
