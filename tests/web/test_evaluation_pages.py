@@ -12,6 +12,7 @@ import pytest
 
 from schema.core import ids
 from server.clock import today
+from server.demo.load import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 from tests.factories import bearer, make_community, make_user
 from tests.graphql import mutate
 from tests.state import row_counts
@@ -414,3 +415,36 @@ async def test_closing_ranks_and_the_ranked_achievement_gets_its_award(
     _as(client, s.leader)
     mine = (await client.get(f"/c/{s.a}/manage/evaluation/")).text.split('id="nominations"')[1]
     assert "第 1 名" in mine and "82.00" in mine
+
+
+LOGIN = """
+mutation ($input: LoginInput!) { login(input: $input) { token errors { code } } }"""
+
+
+async def test_the_demos_rounds_show_on_every_workspace(client, runtime):
+    await load_demo(runtime)
+
+    async def sign_in(email: str) -> None:
+        credentials = {"email": f"{email}@{DEMO_DOMAIN}", "password": DEMO_PASSWORD}
+        client.cookies.clear()
+        done = await mutate(client, LOGIN, {"input": credentials})
+        _as(client, done["token"])
+
+    await sign_in("admin")
+    listed = (await client.get("/admin/evaluation/")).text
+    rounds = re.findall(r'href="/admin/evaluation/([^/"]+)/"', listed)
+    assert f"{THIS_YEAR}年度特色课程资源评审" in listed
+    assert f"{THIS_YEAR - 1}年度区域终身学习优秀成果评审" in listed
+    assert listed.index(str(THIS_YEAR) + "年度") < listed.index(str(THIS_YEAR - 1) + "年度")
+    pages = [(await client.get(f"/admin/evaluation/{r}/")).text for r in rounds]
+    closed = next(p for p in pages if "已结束" in p)
+    assert "第 1 名" in closed.split('id="ranking"')[1]
+    current = next(p for p in pages if "评审中" in p)
+    assert "待评审" in current and "指派专家" in current
+
+    await sign_in("expert")
+    queue = (await client.get("/expert/")).text.split('id="waiting"')[1]
+    assert "成果评审" in queue
+    assignment = re.findall(r'href="/expert/assignments/([^/]+)/"', queue)[0]
+    page = await client.get(f"/expert/assignments/{assignment}/")
+    assert page.status_code == 200 and "评审指标" in page.text and "申请回避" in page.text
