@@ -164,6 +164,12 @@ async def test_from_a_sub_topic_to_a_verified_achievement_award(runtime, server,
     others = await y.page.inner_text("#others")
     assert "已评审" in others and "许专家" not in others and "案例扎实" not in others
     await y.page.screenshot(path="/tmp/evaluation-expert-form.png", full_page=True)
+    assert await _serious_violations(y) == []
+    y_assignment = y.page.url.removeprefix(y.base)
+    y_phone = await _signed_in(visit, y_assignment, "y@eval.example.cn", PHONE)
+    assert await y_phone.page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert await _serious_violations(y_phone) == []
+    await y_phone.page.screenshot(path="/tmp/evaluation-phone-assignment.png", full_page=True)
     await y.page.goto(y.base + "/expert/")
     await _score(y, (70, 60, 100), "实效明显，推广价值高。")
 
