@@ -31,6 +31,7 @@ from server.web.achievements import achievement_routes
 from server.web.activities import activity_routes
 from server.web.admin import admin_routes
 from server.web.admission import admission_routes
+from server.web.evaluation import evaluation_routes
 from server.web.execution import Execute
 from server.web.expert import expert_routes
 from server.web.exports import list_export_routes
@@ -120,6 +121,7 @@ def create_app(
             *members_routes(runtime, execute, encode_id, decode_id),
             *achievement_routes(runtime, execute, encode_id, decode_id),
             *admin_routes(runtime, execute, encode_id, decode_id),
+            *evaluation_routes(runtime, execute, encode_id, decode_id),
         ],
         exception_handlers={404: not_found},
         middleware=[
