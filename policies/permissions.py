@@ -29,6 +29,8 @@ class Permission(enum.Enum):
     SHARED_ACHIEVEMENT_READ = ("shared_achievement", "read")
     # Its recognitions' certificates (Art. 6(5)): printed by its leader and deputies
     CERTIFICATE_DOWNLOAD = ("certificate", "download")
+    # Its fees (Art. 18(6)): the leader reads the invoices charged through its community
+    INVOICE_READ = ("invoice", "read")
     # An assigned expert's (Art. 18(4))
     REPORT_SEMI_ANNUAL_REVIEW = ("report_semi_annual", "review")
     # The project group's alone
@@ -52,6 +54,11 @@ class Permission(enum.Enum):
     SUB_TOPIC_REVIEW = ("sub_topic", "review")
     RECOGNITION_GRANT = ("recognition", "grant")
     RECOGNITION_REVOKE = ("recognition", "revoke")
+    # Fees (Art. 20): schedules, invoices and the payments recorded against them
+    FEE_SCHEDULE_SET = ("fee_schedule", "set")
+    INVOICE_ISSUE = ("invoice", "issue")
+    INVOICE_CANCEL = ("invoice", "cancel")
+    PAYMENT_RECORD = ("payment", "record")
 
     # Attributes, not properties over `value`: every permission check reads both.
     object: str

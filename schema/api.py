@@ -36,6 +36,8 @@ from schema.core.execution import Execution
 from schema.core.limits import apply as apply_limits
 from schema.core.node import NodeQueries
 from schema.core.strawberry_private import graphql_schema
+from schema.fees.mutations import FeeMutations
+from schema.fees.queries import FeeQueries
 from schema.news.mutations import NewsMutations
 from schema.news.queries import NewsQueries
 from schema.notifications.inbox import (
@@ -75,6 +77,7 @@ Query = merge_types(
         ResearchQueries,
         AchievementQueries,
         RecognitionQueries,
+        FeeQueries,
     ),
 )
 Mutation = merge_types(
@@ -93,6 +96,7 @@ Mutation = merge_types(
         ResearchMutations,
         AchievementMutations,
         RecognitionMutations,
+        FeeMutations,
     ),
 )
 Subscription = merge_types("Subscription", (ComplianceSubscriptions, NotificationSubscriptions))

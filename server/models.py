@@ -14,6 +14,7 @@ from server.audit.models import AuditEntry
 from server.communities.models import Community, Membership
 from server.compliance.models import AuditRun, Finding, ProgrammeFinding
 from server.db import Base
+from server.fees.models import FeeEntry, FeeSchedule, Invoice, InvoiceLine
 from server.news.models import News, PublishedNewsSearch
 from server.notifications.models import Notification
 from server.recognition.models import Recognition
@@ -36,7 +37,11 @@ __all__ = [
     "CasbinRule",
     "Community",
     "ExitRecord",
+    "FeeEntry",
+    "FeeSchedule",
     "Finding",
+    "Invoice",
+    "InvoiceLine",
     "Membership",
     "News",
     "Notification",

@@ -12,7 +12,10 @@ from server.vocabulary import (
     AuditRunStatus,
     CommunityStatus,
     ExitScope,
+    FeeKind,
     FindingStatus,
+    InvoiceStatus,
+    LedgerEntryKind,
     Level,
     MembershipRole,
     MembershipStatus,
@@ -62,3 +65,6 @@ strawberry.enum(
 )
 strawberry.enum(RecognitionKind, description="What the project group grants (Art. 6(5))")
 strawberry.enum(Prize, description="An achievement award's prize (成果奖等级)")
+strawberry.enum(FeeKind, description="The fees of Art. 20 (课题研究指导费, 会务费, ...)")
+strawberry.enum(InvoiceStatus, description="应收: OPEN while owed, PAID, or CANCELLED")
+strawberry.enum(LedgerEntryKind, description="What a ledger entry records")

@@ -4,9 +4,11 @@ from typing import ClassVar
 
 import strawberry
 
-from schema.core.context import Context
+from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.projection import label, projected
+from server.fees.queries import unit_balance_statement
+from server.fees.readers import InvoiceReaders
 from server.regions.provinces import PROVINCES
 from server.units import models
 from server.vocabulary import Level, SiteStatus
@@ -34,6 +36,21 @@ class Unit(Node):
         description=None,
     )
     site_status_label: str = label("site_status", SiteStatus, description=None)
+
+    @strawberry.field(
+        description="What the unit owes over its invoices (应收 less payments, in fen): for "
+        "the project group, the unit's own staff, and the leader of a community it is "
+        "charged through (over that community's invoices); null for anyone else."
+    )
+    async def balance_fen(self, info: Info) -> int | None:
+        guard = await info.context.guard()
+        staff_unit = (await info.context.reason_readers()).staff_unit
+        readers = InvoiceReaders.of(guard, staff_unit)
+        if not (readers.everywhere or readers.communities or staff_unit == self.db_id):
+            return None
+        async with info.context.read(all_communities=True) as read:
+            owed = await read.scalar(unit_balance_statement(readers, self.db_id))
+        return int(owed or 0)
 
 
 @fetches("Unit")
