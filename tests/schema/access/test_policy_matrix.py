@@ -18,6 +18,7 @@ from server.activities.models import Activity, Attendance, ProgrammeActivity, Pr
 from server.admission.models import Application, ApplicationCall
 from server.clock import today
 from server.compliance.models import AuditRun, Finding
+from server.fees.models import FeeEntry, Invoice
 from server.news.models import News
 from server.recognition.models import Recognition
 from server.reports.models import Report
@@ -29,6 +30,8 @@ from server.vocabulary import (
     AuditRunStatus,
     ExitScope,
     FindingStatus,
+    InvoiceStatus,
+    LedgerEntryKind,
     Level,
     RecognitionKind,
     ReportKind,
@@ -72,6 +75,7 @@ class World:
     recognition: str  # the community's demonstration-community title, in force
     approved_sub_topic: str  # the community's, under way
     achievement: str  # the community's, kept to it
+    invoice: str  # a member unit's, open, due in a month
 
 
 Call = Callable[[World], tuple[str, dict[str, Any]]]
@@ -581,6 +585,56 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         PROJECT_GROUP,
     ),
+    "Query.feeSchedules": (_q("{ feeSchedules { totalCount } }"), EVERYONE),
+    # Signed in: each reads the invoices it may (none, for most), never another unit's.
+    "Query.invoices": (_q("{ invoices { totalCount } }"), SIGNED_IN),
+    "Query.arrears": (_q("{ arrears { totalCount } }"), SIGNED_IN),
+    "Unit.balanceFen": (
+        _q(
+            "query ($id: ID!) { node(id: $id) { ... on Unit { balanceFen } } }",
+            id=lambda w: w.units[1],
+        ),
+        EVERYONE,
+    ),
+    "Mutation.setFeeSchedule": (
+        _q(
+            "mutation { setFeeSchedule(input: {year: 2026, kind: TRAINING, amountFen: 100})"
+            " { errors { code } } }"
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.issueInvoice": (
+        _q(
+            "mutation ($s: String!) { issueInvoice(input: {communitySlug: $s, dueOn:"
+            ' "2026-12-31", lines: [{kind: SUB_SITE, amountFen: 100}]}) { errors { code } } }',
+            s=lambda w: w.slug,
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.issueMemberInvoices": (
+        _q(
+            "mutation ($s: String!) { issueMemberInvoices(input: {communitySlug: $s, dueOn:"
+            ' "2026-12-31", lines: [{kind: CONFERENCE, amountFen: 100}]}) { errors { code } } }',
+            s=lambda w: w.slug,
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.recordPayment": (
+        _q(
+            "mutation ($i: ID!) { recordPayment(input: {invoiceId: $i, amountFen: 100, paidOn:"
+            ' "2026-01-05", method: "转账", idempotencyKey: "k"}) { errors { code } } }',
+            i=lambda w: w.invoice,
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.cancelInvoice": (
+        _q(
+            'mutation ($i: ID!) { cancelInvoice(input: {id: $i, reason: "重复开具"})'
+            " { errors { code } } }",
+            i=lambda w: w.invoice,
+        ),
+        PROJECT_GROUP,
+    ),
     "Mutation.markNotificationsRead": (
         _q("mutation { markNotificationsRead(input: {notificationIds: []}) { marked } }"),
         SIGNED_IN,
@@ -690,8 +744,28 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
             authors=["王"],
             visibility=Visibility.COMMUNITY,
         )
-        session.add_all([pending, approved, kept])
+        owed = Invoice(
+            community_id=community_id,
+            unit_id=units[1].id,
+            number="FY-2026-000001",
+            year=2026,
+            total_fen=10000,
+            issued_on=yesterday,
+            due_on=today() + dt.timedelta(days=30),
+            status=InvoiceStatus.OPEN,
+        )
+        session.add_all([pending, approved, kept, owed])
         await session.flush()
+        session.add(
+            FeeEntry(
+                community_id=community_id,
+                invoice_id=owed.id,
+                unit_id=units[1].id,
+                kind=LedgerEntryKind.CHARGE,
+                amount_fen=10000,
+                entered_on=yesterday,
+            )
+        )
         session.add_all(
             [
                 *(
@@ -718,6 +792,7 @@ async def _life_cycle(runtime, community_id: int, units, applicant_id: int) -> d
         "pending_sub_topic": ids.encode("SubTopic", community_id, pending.id),
         "approved_sub_topic": ids.encode("SubTopic", community_id, approved.id),
         "achievement": ids.encode("Achievement", community_id, kept.id),
+        "invoice": ids.encode("Invoice", community_id, owed.id),
     }
 
 
