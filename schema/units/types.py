@@ -7,9 +7,11 @@ import strawberry
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.projection import label, projected
-from server.fees.queries import unit_balance_statement
+from server.fees.queries import unit_balances_statement
 from server.fees.readers import InvoiceReaders
+from server.reads import Fixed
 from server.regions.provinces import PROVINCES
+from server.runtime import Runtime
 from server.units import models
 from server.vocabulary import Level, SiteStatus
 
@@ -48,9 +50,26 @@ class Unit(Node):
         readers = InvoiceReaders.of(guard, staff_unit)
         if not (readers.everywhere or readers.communities or staff_unit == self.db_id):
             return None
-        async with info.context.read(all_communities=True) as read:
-            owed = await read.scalar(unit_balance_statement(readers, self.db_id))
-        return int(owed or 0)
+        owed: list[tuple[int, int]] = await info.context.loaders.of(BALANCES).load(self.db_id)
+        return sum(fen for community_id, fen in owed if readers.may_read(community_id, self.db_id))
+
+
+class _Balances:
+    """Per unit: (community, what it owes there), for a page of units in one read; the
+    reader's walls are applied to the rows by `InvoiceReaders.may_read`."""
+
+    statement = Fixed(unit_balances_statement())
+
+    async def fetch(self, runtime: Runtime, keys: list[int]) -> list[list[tuple[int, int]]]:
+        async with runtime.database.read(all_communities=True) as read:
+            rows = await read.rows(self.statement, ids=list(keys))
+        owed: dict[int, list[tuple[int, int]]] = {key: [] for key in keys}
+        for unit_id, community_id, fen in rows:
+            owed[unit_id].append((community_id, int(fen)))
+        return [owed[key] for key in keys]
+
+
+BALANCES = _Balances()
 
 
 @fetches("Unit")

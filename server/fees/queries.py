@@ -98,10 +98,18 @@ def entries_statement() -> Select[FeeEntry]:
     return select(FeeEntry).where(FeeEntry.invoice_id == any_(IDS)).order_by(FeeEntry.id)
 
 
-def unit_balance_statement(readers: InvoiceReaders, unit_id: int) -> Select[int]:
-    """What a unit owes over the invoices `readers` may see: the sum of their entries."""
-    return select(func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger)).where(
-        FeeEntry.unit_id == unit_id, readers.readable(FeeEntry.community_id, FeeEntry.unit_id)
+def unit_balances_statement() -> Select[int | None, int, int]:
+    """What each unit of `:ids` owes through each community (unit, community, the sum of its
+    entries there): one row per community, so that a reader's walls
+    (`InvoiceReaders.may_read`) keep only the communities it may see."""
+    return (
+        select(
+            FeeEntry.unit_id,
+            FeeEntry.community_id,
+            func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger),
+        )
+        .where(FeeEntry.unit_id == any_(IDS))
+        .group_by(FeeEntry.unit_id, FeeEntry.community_id)
     )
 
 

@@ -104,6 +104,10 @@ NOT_A_TENANTS = {
     fees_queries.sums_statement: "sums of invoices already read under their walls, by id",
     fees_queries.lines_statement: "lines of invoices already read under their walls, by id",
     fees_queries.entries_statement: "entries of invoices already read under their walls, by id",
+    fees_queries.unit_balances_statement: (
+        "per unit and community; the reader's walls kept by `InvoiceReaders.may_read` "
+        "(tests/schema/fees/test_fees.py)"
+    ),
     research_queries.topic_sub_topics_statement: (
         "approved sub-topics under a national topic are public programme information (16(7))"
     ),
@@ -213,18 +217,6 @@ async def test_arrears_statement(owner, two):
         owner, fees_queries.arrears_statement(_leader_of(two.a.id), dt.date(2026, 3, 1))
     )
     assert [r.id for r in rows] == [made[two.a.id]]
-
-
-async def test_unit_balance_statement(owner, two):
-    await _invoices(owner, two)
-    # B's unit, read by A's leader: none of B's invoices counts.
-    own = await _rows(
-        owner, fees_queries.unit_balance_statement(_leader_of(two.a.id), two.a.units[1].id)
-    )
-    other = await _rows(
-        owner, fees_queries.unit_balance_statement(_leader_of(two.a.id), two.b.units[1].id)
-    )
-    assert (own[0][0], other[0][0]) == (10000, 0)
 
 
 async def test_balance_statement(owner, two):
@@ -499,7 +491,6 @@ COVERED = {
     recognition_queries.community_recognitions_statement: test_community_recognitions_statement,
     fees_queries.invoices_statement: test_invoices_statement,
     fees_queries.arrears_statement: test_arrears_statement,
-    fees_queries.unit_balance_statement: test_unit_balance_statement,
     fees_queries.balance_statement: test_balance_statement,
     fees_queries.open_invoices_statement: test_open_invoices_statement,
     compliance_service.findings_statement: test_findings_statement,
