@@ -4,6 +4,7 @@ and the audit's `fees` rule (`server/compliance/checks.py`), which finds an invo
 more than `GRACE_DAYS` after its due date."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from server.errors import ErrorCode, UserFacingError
 from server.vocabulary import InvoiceStatus
@@ -22,6 +23,17 @@ MOST_LINES = 20
 # The longest a payment method or an idempotency key may be (their columns).
 METHOD_CHARACTERS = 40
 KEY_CHARACTERS = 100
+
+
+@dataclass(frozen=True)  # pragma: no mutate (nothing writes to or hashes an Owing)
+class Owing:
+    """An open invoice past its due date, as the audit reads it."""
+
+    invoice_id: int
+    unit_id: int | None
+    number: str
+    due_on: dt.date
+    balance_fen: int
 
 
 def _invalid(zh: str, en: str, field: str) -> UserFacingError:

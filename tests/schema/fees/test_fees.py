@@ -13,9 +13,10 @@ from sqlalchemy import select, text
 from schema.core import ids
 from server.audit.models import AuditEntry
 from server.clock import today
-from server.vocabulary import Region
+from server.vocabulary import FindingStatus, Region, Severity
 from tests.factories import bearer, make_community, make_units, make_user
 from tests.graphql import error_codes, gql, mutate, refusal
+from tests.server.compliance.helpers import audit_now, findings
 from tests.state import row_counts
 
 THIS_YEAR = today().year
@@ -412,3 +413,31 @@ async def test_arrears_list_what_is_past_due_by_region(client, ledger):
         {"number": late["number"], "balanceFen": 50000, "daysOverdue": 45}
     ]
     assert staff["totalCount"] == 0
+
+
+async def test_an_invoice_overdue_more_than_30_days_is_a_finding_until_it_is_paid(
+    client, runtime, ledger
+):
+    overdue = (today() - dt.timedelta(days=31)).isoformat()
+    late = await issue(client, ledger, unitId=ledger.a_units[1], due=overdue)
+    await issue(
+        client, ledger, unitId=ledger.a_units[2], due=(today() - dt.timedelta(days=30)).isoformat()
+    )
+
+    await audit_now(runtime)
+    (found,) = await findings(runtime, "fees")
+
+    assert (found.article, found.status, found.severity) == (
+        "7(6)",
+        FindingStatus.OPEN,
+        Severity.WARNING,
+    )
+    assert found.evidence == [
+        f"Invoice:{ids.decode(late['id'])[1][0]}:{ids.decode(late['id'])[1][1]}"
+    ]
+    assert late["number"] in found.message_zh and "逾期 31 天" in found.message_zh
+
+    await mutate(client, PAY, payment(late, 80000, "settled"), headers=ledger.project_group)
+    await audit_now(runtime)
+    (settled,) = await findings(runtime, "fees")
+    assert settled.status == FindingStatus.RESOLVED
