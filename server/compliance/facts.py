@@ -62,7 +62,8 @@ class Facts:
     reports: set[tuple[int, ReportKind, int, int | None, int | None]] = field(default_factory=set)
     # Each community's joint research sub-topics (Art. 16(7)), whatever their status.
     sub_topics: dict[int, list[Registered]] = field(default_factory=dict)
-    # Each community's open invoices past their due date, with their balances (Art. 7(6)).
+    # Each community's open invoices due within a month or past due, with their balances
+    # (Art. 7(6)): the `fees` rule and the payment reminders.
     owing: dict[int, list[Owing]] = field(default_factory=dict)
 
     def submitted(self, community_id: int, owed: Owed) -> bool:
@@ -171,7 +172,8 @@ async def community_facts(
                 status, beijing_day(registered_at), concluded_at and beijing_day(concluded_at)
             )
         )
-    owing = await session.execute(open_invoices_statement(ids, today))
+    soon = today + dt.timedelta(days=31)
+    owing = await session.execute(open_invoices_statement(ids, soon))
     for invoice_id, community_id, unit_id, number, due_on, balance in owing:
         facts.owing.setdefault(community_id, []).append(
             Owing(invoice_id, unit_id, number, due_on, int(balance))

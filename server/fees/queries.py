@@ -121,8 +121,9 @@ def balance_statement(community_id: int, invoice_id: int) -> Select[int]:
 
 
 def open_invoices_statement(community_ids: list[int], before: dt.date) -> Select[Any]:
-    """For the `fees` audit: the communities' open invoices due before `before`, each with
-    its balance (invoice id, community, unit, number, due date, balance)."""
+    """For the `fees` audit and its reminders: the communities' open invoices due before
+    `before`, each with its balance (invoice id, community, unit, number, due date,
+    balance)."""
     balance = (
         select(func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger))
         .where(FeeEntry.community_id == Invoice.community_id, FeeEntry.invoice_id == Invoice.id)

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from schema.core import ids
 from server.audit.models import AuditEntry
 from server.clock import today
+from server.notifications.models import Notification
 from server.vocabulary import FindingStatus, Region, Severity
 from tests.factories import bearer, make_community, make_units, make_user
 from tests.graphql import error_codes, gql, mutate, refusal
@@ -441,3 +442,28 @@ async def test_an_invoice_overdue_more_than_30_days_is_a_finding_until_it_is_pai
     await audit_now(runtime)
     (settled,) = await findings(runtime, "fees")
     assert settled.status == FindingStatus.RESOLVED
+
+
+async def test_the_leader_is_reminded_before_and_after_an_invoice_falls_due(
+    client, runtime, ledger
+):
+    soon = await issue(client, ledger, due=(today() + dt.timedelta(days=20)).isoformat())
+    late = await issue(client, ledger, due=(today() - dt.timedelta(days=3)).isoformat())
+    paid = await issue(client, ledger, due=(today() + dt.timedelta(days=5)).isoformat())
+    await mutate(client, PAY, payment(paid, 80000, "paid"), headers=ledger.project_group)
+
+    await audit_now(runtime)
+    await audit_now(runtime)  # once each: the second run sends nothing again
+
+    async with runtime.database.transaction() as session:
+        titles = (
+            await session.scalars(
+                select(Notification.title).where(Notification.title.contains("应收单"))
+            )
+        ).all()
+    assert sorted(titles) == sorted(
+        [
+            f"yrd-fees-a共同体：{ledger.a_unit_names[1]}应收单 {soon['number']} 30 天内到期",
+            f"yrd-fees-a共同体：{ledger.a_unit_names[1]}应收单 {late['number']} 已过期",
+        ]
+    )
