@@ -7,8 +7,21 @@ from schema.fees.types import FeeSchedule, Invoice, invoice_readers
 from server.clock import today
 from server.errors import AccessError, ErrorCode
 from server.fees import models
-from server.fees.queries import arrears_statement, invoices_statement, schedules_statement
+from server.fees.queries import (
+    arrears_by_region_statement,
+    arrears_statement,
+    invoices_statement,
+    schedules_statement,
+)
 from server.vocabulary import FeeKind, InvoiceStatus, Region
+
+
+@strawberry.type(description="欠费 in one region: open invoices past their due date.")
+class RegionArrears:
+    region: Region
+    region_label: str
+    invoices: int
+    owed_fen: int = strawberry.field(description="what they still owe, in fen")
 
 
 def unit_filter(global_id: str) -> int:
@@ -102,3 +115,25 @@ class FeeQueries:
             community_id=tenant.id if tenant else None,
             all_communities=tenant is None,
         )
+
+    @strawberry.field(
+        description="欠费 by region over the invoices the reader may see (as `arrears`): how "
+        "many are open past their due date and what they still owe. Signed in only."
+    )
+    async def arrears_by_region(self, info: Info) -> list[RegionArrears]:
+        (await info.context.guard()).signed_in()
+        readers = await invoice_readers(info.context)
+        async with info.context.read(all_communities=True) as read:
+            rows = await read.rows(arrears_by_region_statement(readers, today()))
+        language = info.context.language
+        known = {r.value: r for r in Region}
+        return [
+            RegionArrears(
+                region=known[region],
+                region_label=known[region].label(language),
+                invoices=int(count),
+                owed_fen=int(owed),
+            )
+            for region, count, owed in rows
+            if region in known
+        ]

@@ -145,3 +145,32 @@ def open_invoices_statement(community_ids: list[int], before: dt.date) -> Select
         )
         .order_by(Invoice.community_id, Invoice.due_on, Invoice.id)
     )
+
+
+def arrears_by_region_statement(readers: InvoiceReaders, today: dt.date) -> Select[str, int, int]:
+    """欠费 by region, over the invoices `readers` may see: (region, how many invoices past
+    due and open, what they still owe)."""
+    owed = (
+        select(Invoice.community_id, Invoice.id)
+        .where(
+            readers.readable(Invoice.community_id, Invoice.unit_id),
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.due_on < today,
+        )
+        .subquery()
+    )
+    return (
+        select(
+            Community.region,
+            func.count(func.distinct(owed.c.id)).cast(BigInteger),
+            func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger),
+        )
+        .select_from(owed)
+        .join(Community, Community.id == owed.c.community_id)
+        .join(
+            FeeEntry,
+            (FeeEntry.community_id == owed.c.community_id) & (FeeEntry.invoice_id == owed.c.id),
+        )
+        .group_by(Community.region)
+        .order_by(Community.region)
+    )

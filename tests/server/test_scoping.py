@@ -219,6 +219,14 @@ async def test_arrears_statement(owner, two):
     assert [r.id for r in rows] == [made[two.a.id]]
 
 
+async def test_arrears_by_region_statement(owner, two):
+    await _invoices(owner, two)
+    rows = await _rows(
+        owner, fees_queries.arrears_by_region_statement(_leader_of(two.a.id), dt.date(2026, 3, 1))
+    )
+    assert [(count, owed) for _, count, owed in rows] == [(1, 10000)]
+
+
 async def test_balance_statement(owner, two):
     made = await _invoices(owner, two)
     own = await _rows(owner, fees_queries.balance_statement(two.a.id, made[two.a.id]))
@@ -491,6 +499,7 @@ COVERED = {
     recognition_queries.community_recognitions_statement: test_community_recognitions_statement,
     fees_queries.invoices_statement: test_invoices_statement,
     fees_queries.arrears_statement: test_arrears_statement,
+    fees_queries.arrears_by_region_statement: test_arrears_by_region_statement,
     fees_queries.balance_statement: test_balance_statement,
     fees_queries.open_invoices_statement: test_open_invoices_statement,
     compliance_service.findings_statement: test_findings_statement,

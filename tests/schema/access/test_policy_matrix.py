@@ -589,6 +589,7 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
     # Signed in: each reads the invoices it may (none, for most), never another unit's.
     "Query.invoices": (_q("{ invoices { totalCount } }"), SIGNED_IN),
     "Query.arrears": (_q("{ arrears { totalCount } }"), SIGNED_IN),
+    "Query.arrearsByRegion": (_q("{ arrearsByRegion { owedFen } }"), SIGNED_IN),
     "Unit.balanceFen": (
         _q(
             "query ($id: ID!) { node(id: $id) { ... on Unit { balanceFen } } }",

@@ -467,3 +467,28 @@ async def test_the_leader_is_reminded_before_and_after_an_invoice_falls_due(
             f"yrd-fees-a共同体：{ledger.a_unit_names[1]}应收单 {late['number']} 已过期",
         ]
     )
+
+
+async def test_arrears_by_region_add_up_what_each_reader_may_see(client, ledger):
+    long_ago = (today() - dt.timedelta(days=45)).isoformat()
+    late = await issue(client, ledger, unitId=ledger.a_units[1], due=long_ago)
+    await issue(client, ledger, unitId=ledger.a_units[2], due=long_ago)
+    await issue(client, ledger, unitId=ledger.b_units[1], due=long_ago)
+    await mutate(client, PAY, payment(late, 30000, "part"), headers=ledger.project_group)
+    query = "{ arrearsByRegion { region regionLabel invoices owedFen } }"
+
+    every = (await gql(client, query, headers=ledger.project_group))["data"]["arrearsByRegion"]
+    staff = (await gql(client, query, headers=ledger.staff))["data"]["arrearsByRegion"]
+
+    assert sorted(every, key=lambda r: r["region"]) == [
+        {"region": "PEARL_RIVER_DELTA", "regionLabel": "珠三角", "invoices": 1, "owedFen": 80000},
+        {
+            "region": "YANGTZE_RIVER_DELTA",
+            "regionLabel": "长三角",
+            "invoices": 2,
+            "owedFen": 130000,
+        },
+    ]
+    assert staff == [
+        {"region": "YANGTZE_RIVER_DELTA", "regionLabel": "长三角", "invoices": 1, "owedFen": 50000}
+    ]
