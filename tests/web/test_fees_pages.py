@@ -1,0 +1,130 @@
+"""Fees on the web (Art. 7(6), 18(6), 19(4), 20): the project group's `/admin/fees/` sets a
+schedule, issues invoices (one unit, every member), records a payment in yuan (recorded once
+when the form is sent twice) and cancels; the arrears download; what a unit's staff and a
+leader see of what they owe."""
+
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from server.clock import today
+from server.fees.models import FeeEntry
+from tests.factories import make_community, make_user
+from tests.web.test_pages_over_http import csrf_of
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+async def seeded(runtime):
+    a, a_units = await make_community(runtime, "yrd-fees", name="长三角社区老年教育共同体")
+    b, b_units = await make_community(runtime, "cy-fees", name="成渝社区治理共同体")
+    return a, b, a_units, b_units
+
+
+async def _as(client, runtime, email, *grants, unit_id=None):
+    _, token = await make_user(runtime, email, *grants, unit_id=unit_id)
+    client.cookies.set("gx_session", token)
+
+
+async def _post(client, path: str, **fields) -> tuple[int, str]:
+    form = (await client.get("/admin/fees/")).text
+    answer = await client.post(path, data={"csrf_token": csrf_of(form), **fields})
+    return answer.status_code, answer.text
+
+
+async def _payments(runtime) -> int:
+    async with runtime.database.transaction(all_communities=True) as session:
+        counted = select(func.count()).select_from(FeeEntry).where(FeeEntry.kind == "PAYMENT")
+        return int(await session.scalar(counted) or 0)
+
+
+async def test_the_project_group_runs_the_fees_from_its_workspace(client, runtime, seeded):
+    a, b, _, _ = seeded
+    await _as(client, runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    year = str(today().year)
+
+    status, _ = await _post(
+        client, "/admin/fees/", action="schedule", year=year, kind="CONFERENCE", amount="800"
+    )
+    assert status == 303
+    due = today().isoformat()
+    status, _ = await _post(
+        client,
+        "/admin/fees/",
+        action="issue",
+        community=b.slug,
+        every="yes",
+        kind="CONFERENCE",
+        amount="800",
+        note="年度研讨会",
+        dueOn=due,
+    )
+    assert status == 303
+    status, page = await _post(
+        client,
+        "/admin/fees/",
+        action="issue",
+        community=a.slug,
+        kind="SUB_SITE",
+        amount="12,000.5",
+        dueOn=due,
+    )
+    assert status == 303
+    page = (await client.get("/admin/fees/")).text
+    assert "共 4 张" in page and "会务费 800.00（年度研讨会）" in page
+    assert "分站建设费 12,000.50" in page and "会务费 800.00" in page
+
+    # A payment form sent twice (a double click) records one payment.
+    invoice_id = re.search(r'action="/admin/fees/([^/"]+)/pay"', page).group(1)
+    key = re.search(r'name="key" value="([^"]+)"', page).group(1)
+    fields = {"amount": "300", "paidOn": today().isoformat(), "method": "银行转账", "key": key}
+    first, _ = await _post(client, f"/admin/fees/{invoice_id}/pay", **fields)
+    again, _ = await _post(client, f"/admin/fees/{invoice_id}/pay", **fields)
+    assert (first, again) == (303, 303)
+    assert await _payments(runtime) == 1
+    page = (await client.get("/admin/fees/?done=paid")).text
+    assert "800.00 / 300.00 / 500.00" in page
+
+    # More than what is owed is refused, with the reason on the page; nothing is recorded.
+    status, refused = await _post(
+        client, f"/admin/fees/{invoice_id}/pay", **{**fields, "amount": "900", "key": "other"}
+    )
+    assert status == 400 and "超过待缴余额" in refused
+    assert await _payments(runtime) == 1
+
+    status, _ = await _post(client, f"/admin/fees/{invoice_id}/cancel", reason="重复开具")
+    assert status == 303
+    assert "已作废" in (await client.get("/admin/fees/?status=CANCELLED")).text
+
+
+async def test_the_arrears_download_lists_what_is_owed_past_due(client, runtime, seeded):
+    a, _, _, _ = seeded
+    await _as(client, runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    await _post(
+        client,
+        "/admin/fees/",
+        action="issue",
+        community=a.slug,
+        kind="SUB_SITE",
+        amount="5000",
+        dueOn="2026-01-15",
+    )
+
+    answer = await client.get("/exports/arrears.xlsx")
+
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("应收单号", "共同体", "片区", "缴费单位")
+    assert rows[1][1:5] == ("长三角社区老年教育共同体", "长三角", "共同体本身", "分站建设费")
+    assert rows[1][7] == 5000
+    page = (await client.get("/admin/fees/")).text
+    assert "长三角" in page and "5,000.00" in page  # the chart by region
+
+    # Anyone else gets the 403 page, not the list.
+    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+    assert (await client.get("/exports/arrears.xlsx")).status_code == 403
