@@ -83,6 +83,7 @@ def manage_routes(
             f"{base}/activities/{{id}}/public", guarded(workspace.activity_public), methods=["POST"]
         ),
         Route(f"{base}/pictures", guarded(workspace.picture), methods=["POST"]),
+        Route(f"{base}/fees/", guarded(workspace.fees), methods=["GET"]),
     ]
 
 
@@ -118,6 +119,17 @@ class CommunityWorkspace(Workspace):
             **STANDING,
             **opened,
         )
+
+    async def fees(self, request: Request) -> Response:
+        """What the community and its members owe and paid (Art. 18(6)): for its leader."""
+        variables = {"slug": request.path_params["slug"]}
+        opened = await self._open(
+            request, "manage/fees", variables, _community, Permission.INVOICE_READ
+        )
+        if isinstance(opened, Response):
+            return opened
+        owed = sum(e["node"]["balanceFen"] for e in opened["invoices"]["edges"])
+        return self.render(request, "manage/fees.html", owed=owed, **opened)
 
     async def profile(self, request: Request) -> Response:
         slug = request.path_params["slug"]

@@ -153,11 +153,19 @@ class StaffWorkspace(Workspace):
         opened = await self._open(request)
         if isinstance(opened, Response):
             return opened
+        fees = None
+        if opened["me"]["unit"] is not None:
+            # What the unit owes (Art. 19(4)): its own invoices, as the API shows its staff.
+            answer = await self.run("me/fees", request, {"unitId": opened["me"]["unit"]["id"]})
+            if answer.errors or answer.data is None:
+                raise PageFailed(answer)
+            fees = answer.data
         return self.render(
             request,
             "me/home.html",
             errors={},
             done=self.done(request),
+            fees=fees,
             **opened,
         )
 

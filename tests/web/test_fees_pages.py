@@ -128,3 +128,48 @@ async def test_the_arrears_download_lists_what_is_owed_past_due(client, runtime,
     # Anyone else gets the 403 page, not the list.
     await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
     assert (await client.get("/exports/arrears.xlsx")).status_code == 403
+
+
+async def test_a_unit_sees_what_it_owes_and_its_leader_what_the_community_owes(
+    client, runtime, seeded
+):
+    a, b, a_units, _ = seeded
+    await _as(client, runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    for community in (a, b):
+        await _post(
+            client,
+            "/admin/fees/",
+            action="issue",
+            community=community.slug,
+            every="yes",
+            kind="TRAINING",
+            amount="1500",
+            note=f"{community.name}培训",
+            dueOn="2026-01-15",
+        )
+    page = (await client.get("/admin/fees/")).text
+    invoice_id = re.search(r'action="/admin/fees/([^/"]+)/pay"', page).group(1)
+    await _post(
+        client,
+        f"/admin/fees/{invoice_id}/pay",
+        amount="500",
+        paidOn=today().isoformat(),
+        method="银行转账",
+        key="first-payment",
+    )
+
+    await _as(client, runtime, "staff@example.cn", unit_id=a_units[0].id)
+    mine = (await client.get("/me/")).text
+    assert "应缴费用" in mine and "本单位待缴合计 <strong>1,000.00 元</strong>" in mine
+    assert "银行转账 500.00" in mine and "已逾期" in mine
+    assert "成渝社区治理共同体培训" not in mine  # another unit's: never shown
+
+    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+    led = await client.get(f"/c/{a.slug}/manage/fees/")
+    assert led.status_code == 200
+    assert "本共同体及成员单位待缴合计 <strong>4,000.00 元</strong>" in led.text
+    assert led.text.count("长三角社区老年教育共同体培训") == 3
+    assert (await client.get(f"/c/{b.slug}/manage/fees/")).status_code == 403
+
+    await _as(client, runtime, "deputy@example.cn", ("DEPUTY", a.id))
+    assert (await client.get(f"/c/{a.slug}/manage/fees/")).status_code == 403
