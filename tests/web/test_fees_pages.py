@@ -14,6 +14,7 @@ from server.clock import today
 from server.fees.models import FeeEntry
 from tests.factories import make_community, make_user
 from tests.web.test_pages_over_http import csrf_of
+from tests.web.test_recognition_pages import _embedded_fonts, _plain
 
 pytestmark = pytest.mark.asyncio
 
@@ -173,3 +174,37 @@ async def test_a_unit_sees_what_it_owes_and_its_leader_what_the_community_owes(
 
     await _as(client, runtime, "deputy@example.cn", ("DEPUTY", a.id))
     assert (await client.get(f"/c/{a.slug}/manage/fees/")).status_code == 403
+
+
+async def test_statements_print_what_the_reader_may_see_in_chinese(client, runtime, seeded):
+    a, b, a_units, _ = seeded
+    await _as(client, runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    for community in (a, b):
+        await _post(
+            client,
+            "/admin/fees/",
+            action="issue",
+            community=community.slug,
+            every="yes",
+            kind="EVALUATION",
+            amount="2000",
+            dueOn="2026-06-30",
+        )
+
+    await _as(client, runtime, "staff@example.cn", unit_id=a_units[1].id)
+    printed = await client.get("/me/fees/statement.pdf")
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    text = _plain(printed.content)
+    assert (
+        "缴费对账单" in text and "项目评估费2,000.00元" in text and "待缴合计：2,000.00元" in text
+    )
+    assert _embedded_fonts(printed.content)  # the CJK font travels with the file
+    assert text.count("FY-") == 1  # its own invoice only
+
+    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+    sheet = await client.get(f"/c/{a.slug}/manage/fees/statement.xlsx")
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("应收单号", "缴费单位", "费用") and len(rows) == 4
+    assert {r[7] for r in rows[1:]} == {2000}
+    assert (await client.get(f"/c/{b.slug}/manage/fees/statement.pdf")).status_code == 403
+    assert (await client.get(f"/c/{a.slug}/manage/fees/statement.doc")).status_code == 404
