@@ -20,6 +20,9 @@ FIRST_YEAR = 2000
 YEARS_AHEAD = 5
 # The most lines one invoice carries (six kinds of fee, each at most a few times).
 MOST_LINES = 20
+# The most one invoice may charge: 20,000,000.00 yuan, far beyond any fee of the programme,
+# and within what the API's 32-bit `Int` carries (`totalFen`, `balanceFen`).
+MOST_FEN = 2_000_000_000
 # The longest a payment method or an idempotency key may be (their columns).
 METHOD_CHARACTERS = 40
 KEY_CHARACTERS = 100
@@ -64,6 +67,16 @@ def lines_error(count: int) -> UserFacingError | None:
         return _invalid(
             f"应收单须有 1 至 {MOST_LINES} 项费用",
             f"an invoice needs 1 to {MOST_LINES} lines",
+            "lines",
+        )
+    return None
+
+
+def total_error(total_fen: int) -> UserFacingError | None:
+    if total_fen > MOST_FEN:
+        return _invalid(
+            f"一张应收单合计不能超过 {yuan(MOST_FEN)} 元",
+            f"an invoice may total at most {MOST_FEN} fen",
             "lines",
         )
     return None

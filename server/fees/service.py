@@ -141,6 +141,8 @@ def _checked_lines(lines: Sequence[Line], due_on: dt.date) -> list[Line]:
     for line in lines:
         if error := rules.amount_error(line.amount_fen, "lines"):
             raise error
+    if error := rules.total_error(sum(line.amount_fen for line in lines)):
+        raise error
     return [Line(line.kind, line.amount_fen, (line.note or "").strip() or None) for line in lines]
 
 

@@ -269,6 +269,7 @@ async def test_a_schedule_is_set_in_fen_and_frozen_once_invoices_are_issued_from
         ({"unitId": "A1"}, [], "INVALID_INPUT", "lines"),
         ({"unitId": "A1"}, lines(100, -5), "INVALID_INPUT", "lines"),
         ({"unitId": "A1"}, lines(0), "INVALID_INPUT", "lines"),
+        ({"unitId": "A1"}, lines(2_000_000_000, 1), "INVALID_INPUT", "lines"),
         ({"unitId": "LONER"}, lines(100), "INVALID_INPUT", "unitId"),
         ({"unitId": "B1", "communitySlug": "A"}, lines(100), "INVALID_INPUT", "unitId"),
     ],
