@@ -31,6 +31,8 @@ class Permission(enum.Enum):
     CERTIFICATE_DOWNLOAD = ("certificate", "download")
     # Its nominations of achievements to an evaluation round (Art. 17(4))
     NOMINATION_WRITE = ("nomination", "write")
+    # Its fees (Art. 18(6)): the leader reads the invoices charged through its community
+    INVOICE_READ = ("invoice", "read")
     # An assigned expert's (Art. 18(4))
     REPORT_SEMI_ANNUAL_REVIEW = ("report_semi_annual", "review")
     # An expert's, assigned to the community or not: the achievements assigned to it (17(4))
@@ -59,6 +61,11 @@ class Permission(enum.Enum):
     EVALUATION_ROUND_OPEN = ("evaluation_round", "open")
     EVALUATION_ROUND_CLOSE = ("evaluation_round", "close")
     REVIEWER_ASSIGN = ("reviewer", "assign")
+    # Fees (Art. 20): schedules, invoices and the payments recorded against them
+    FEE_SCHEDULE_SET = ("fee_schedule", "set")
+    INVOICE_ISSUE = ("invoice", "issue")
+    INVOICE_CANCEL = ("invoice", "cancel")
+    PAYMENT_RECORD = ("payment", "record")
 
     # Attributes, not properties over `value`: every permission check reads both.
     object: str

@@ -163,7 +163,6 @@ CATALOGUE: tuple[Rule, ...] = (
         "Construction fees paid when due",
         "缴清逾期费用",
         "pay the overdue invoice",
-        awaits="fees and invoices",
     ),
     Rule(
         "admission-evidence",

@@ -38,6 +38,8 @@ from schema.core.node import NodeQueries
 from schema.core.strawberry_private import graphql_schema
 from schema.evaluation.mutations import EvaluationMutations
 from schema.evaluation.queries import EvaluationQueries
+from schema.fees.mutations import FeeMutations
+from schema.fees.queries import FeeQueries
 from schema.news.mutations import NewsMutations
 from schema.news.queries import NewsQueries
 from schema.notifications.inbox import (
@@ -78,6 +80,7 @@ Query = merge_types(
         AchievementQueries,
         RecognitionQueries,
         EvaluationQueries,
+        FeeQueries,
     ),
 )
 Mutation = merge_types(
@@ -97,6 +100,7 @@ Mutation = merge_types(
         AchievementMutations,
         RecognitionMutations,
         EvaluationMutations,
+        FeeMutations,
     ),
 )
 Subscription = merge_types("Subscription", (ComplianceSubscriptions, NotificationSubscriptions))

@@ -15,6 +15,7 @@ from server.communities.models import Community, Membership
 from server.compliance.models import AuditRun, Finding, ProgrammeFinding
 from server.db import Base
 from server.evaluation.models import EvaluationRound, Nomination, ReviewAssignment
+from server.fees.models import FeeEntry, FeeSchedule, Invoice, InvoiceLine
 from server.news.models import News, PublishedNewsSearch
 from server.notifications.models import Notification
 from server.recognition.models import Recognition
@@ -38,7 +39,11 @@ __all__ = [
     "Community",
     "EvaluationRound",
     "ExitRecord",
+    "FeeEntry",
+    "FeeSchedule",
     "Finding",
+    "Invoice",
+    "InvoiceLine",
     "Membership",
     "News",
     "Nomination",

@@ -275,3 +275,31 @@ class ReviewTaskKind(Labelled):
 
     REPORT = "REPORT", "半年报告审阅", "Report review"
     ACHIEVEMENT = "ACHIEVEMENT", "成果评审", "Achievement review"
+
+
+class FeeKind(Labelled):
+    """The fees the programme is funded by (Art. 20)."""
+
+    RESEARCH_GUIDANCE = "RESEARCH_GUIDANCE", "课题研究指导费", "Research guidance fee"
+    CONFERENCE = "CONFERENCE", "会务费", "Conference fee"
+    TRAINING = "TRAINING", "培训费", "Training fee"
+    SUB_SITE = "SUB_SITE", "分站建设费", "Sub-site construction fee"
+    EXPERT_GUIDANCE = "EXPERT_GUIDANCE", "专家指导费", "Expert guidance fee"
+    EVALUATION = "EVALUATION", "项目评估费", "Evaluation fee"
+
+
+class InvoiceStatus(Labelled):
+    """Where an invoice (应收) is: open while something is owed, paid, or cancelled."""
+
+    OPEN = "OPEN", "待缴", "Open"
+    PAID = "PAID", "已缴清", "Paid"
+    CANCELLED = "CANCELLED", "已作废", "Cancelled"
+
+
+class LedgerEntryKind(Labelled):
+    """What a ledger entry records; an invoice's balance is the sum of its entries."""
+
+    CHARGE = "CHARGE", "应收", "Charge"
+    PAYMENT = "PAYMENT", "缴费", "Payment"
+    REFUND = "REFUND", "退款", "Refund"
+    CANCELLATION = "CANCELLATION", "作废冲销", "Cancellation"

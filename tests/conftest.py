@@ -26,6 +26,10 @@ from server.settings import Settings
 # Tables whose rows the tests create; the migration's reference data stays.
 TEST_OWNED_TABLES = (
     "audit_log",
+    "fee_entries",
+    "invoice_lines",
+    "invoices",
+    "fee_schedules",
     "findings",
     "programme_findings",
     "audit_runs",

@@ -13,7 +13,10 @@ from server.vocabulary import (
     AuditRunStatus,
     CommunityStatus,
     ExitScope,
+    FeeKind,
     FindingStatus,
+    InvoiceStatus,
+    LedgerEntryKind,
     Level,
     MembershipRole,
     MembershipStatus,
@@ -70,3 +73,6 @@ strawberry.enum(
 )
 strawberry.enum(AssignmentStatus, description="One expert's review of one nominated achievement")
 strawberry.enum(ReviewTaskKind, description="What waits in an expert's review queue")
+strawberry.enum(FeeKind, description="The fees of Art. 20 (课题研究指导费, 会务费, ...)")
+strawberry.enum(InvoiceStatus, description="应收: OPEN while owed, PAID, or CANCELLED")
+strawberry.enum(LedgerEntryKind, description="What a ledger entry records")

@@ -4,10 +4,14 @@ from typing import ClassVar
 
 import strawberry
 
-from schema.core.context import Context
+from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.projection import label, projected
+from server.fees.queries import unit_balances_statement
+from server.fees.readers import InvoiceReaders
+from server.reads import Fixed
 from server.regions.provinces import PROVINCES
+from server.runtime import Runtime
 from server.units import models
 from server.vocabulary import Level, SiteStatus
 
@@ -34,6 +38,38 @@ class Unit(Node):
         description=None,
     )
     site_status_label: str = label("site_status", SiteStatus, description=None)
+
+    @strawberry.field(
+        description="What the unit owes over its invoices (应收 less payments, in fen): for "
+        "the project group, the unit's own staff, and the leader of a community it is "
+        "charged through (over that community's invoices); null for anyone else."
+    )
+    async def balance_fen(self, info: Info) -> int | None:
+        guard = await info.context.guard()
+        staff_unit = (await info.context.reason_readers()).staff_unit
+        readers = InvoiceReaders.of(guard, staff_unit)
+        if not (readers.everywhere or readers.communities or staff_unit == self.db_id):
+            return None
+        owed: list[tuple[int, int]] = await info.context.loaders.of(BALANCES).load(self.db_id)
+        return sum(fen for community_id, fen in owed if readers.may_read(community_id, self.db_id))
+
+
+class _Balances:
+    """Per unit: (community, what it owes there), for a page of units in one read; the
+    reader's walls are applied to the rows by `InvoiceReaders.may_read`."""
+
+    statement = Fixed(unit_balances_statement())
+
+    async def fetch(self, runtime: Runtime, keys: list[int]) -> list[list[tuple[int, int]]]:
+        async with runtime.database.read(all_communities=True) as read:
+            rows = await read.rows(self.statement, ids=list(keys))
+        owed: dict[int, list[tuple[int, int]]] = {key: [] for key in keys}
+        for unit_id, community_id, fen in rows:
+            owed[unit_id].append((community_id, int(fen)))
+        return [owed[key] for key in keys]
+
+
+BALANCES = _Balances()
 
 
 @fetches("Unit")

@@ -12,12 +12,14 @@ from server.clock import chinese_date
 from server.communities import rules as community_rules
 from server.communities.models import Community
 from server.compliance.facts import Facts, ProgrammeFacts
+from server.fees import rules as fee_rules
 from server.recognition import rules as recognition_rules
 from server.reports import rules as report_rules
 from server.research import rules as research_rules
 from server.vocabulary import (
     ActivityKind,
     AdmissionCondition,
+    InvoiceStatus,
     MembershipRole,
     ReportKind,
     Severity,
@@ -307,6 +309,34 @@ def reports(facts: Facts, community: Community) -> Iterator[Found]:
         )
 
 
+def fees(facts: Facts, community: Community) -> Iterator[Found]:
+    """Art. 7(6), 19(4): an invoice charged through the community still owed more than
+    `fee_rules.GRACE_DAYS` days after its due date (the arrears list and an invoice's
+    `daysOverdue` count the same days)."""
+    names = {m.unit_id: m.name for m in facts.members.get(community.id, [])}
+    for owing in facts.owing.get(community.id, []):
+        if not fee_rules.overdue_finding(
+            InvoiceStatus.OPEN, owing.balance_fen, owing.due_on, facts.today
+        ):
+            continue
+        days = fee_rules.days_overdue(owing.due_on, facts.today)
+        whose = "共同体" if owing.unit_id is None else names.get(owing.unit_id, "成员单位")
+        whose_en = "the community" if owing.unit_id is None else f"unit {owing.unit_id}"
+        yield _found(
+            "fees",
+            community,
+            Severity.WARNING,
+            f"{whose}的应收单 {owing.number}（待缴 {fee_rules.yuan(owing.balance_fen)} 元）"
+            f"已于{chinese_date(owing.due_on)}到期，逾期 {days} 天未缴清",
+            f"invoice {owing.number} of {whose_en} ({owing.balance_fen} fen owed) was due on "
+            f"{owing.due_on}: {days} days overdue",
+            subject=unit_subject(owing.unit_id) if owing.unit_id else COMMUNITY,
+            period=owing.number,
+            evidence=(f"Invoice:{community.id}:{owing.invoice_id}",),
+            unit_id=owing.unit_id,
+        )
+
+
 CommunityCheck = Callable[[Facts, Community], Iterator[Found]]
 COMMUNITY_CHECKS: dict[str, CommunityCheck] = {
     "community-size": community_size,
@@ -323,6 +353,7 @@ COMMUNITY_CHECKS: dict[str, CommunityCheck] = {
     "semi-annual-report": reports,
     "annual-summary": reports,
     "member-summary": reports,
+    "fees": fees,
 }
 
 

@@ -14,6 +14,8 @@ from server.activities.models import Activity, ProgrammeActivity
 from server.admission.models import Application, ApplicationCondition
 from server.clock import beijing_day
 from server.communities.models import Community, Membership
+from server.fees.queries import open_invoices_statement
+from server.fees.rules import Owing
 from server.recognition.queries import chosen_brands
 from server.regions.models import RegionProvince
 from server.reports.models import Report
@@ -60,6 +62,9 @@ class Facts:
     reports: set[tuple[int, ReportKind, int, int | None, int | None]] = field(default_factory=set)
     # Each community's joint research sub-topics (Art. 16(7)), whatever their status.
     sub_topics: dict[int, list[Registered]] = field(default_factory=dict)
+    # Each community's open invoices due within a month or past due, with their balances
+    # (Art. 7(6)): the `fees` rule and the payment reminders.
+    owing: dict[int, list[Owing]] = field(default_factory=dict)
 
     def submitted(self, community_id: int, owed: Owed) -> bool:
         return (community_id, *owed.key) in self.reports
@@ -166,6 +171,12 @@ async def community_facts(
             Registered(
                 status, beijing_day(registered_at), concluded_at and beijing_day(concluded_at)
             )
+        )
+    soon = today + dt.timedelta(days=31)
+    owing = await session.execute(open_invoices_statement(ids, soon))
+    for invoice_id, community_id, unit_id, number, due_on, balance in owing:
+        facts.owing.setdefault(community_id, []).append(
+            Owing(invoice_id, unit_id, number, due_on, int(balance))
         )
     return facts
 

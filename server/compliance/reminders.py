@@ -1,5 +1,7 @@
 """Deadline reminders: 30 and 7 days before a deadline and on the day after it, once each
-(a notification key per user), whichever day the audit happens to run within each window."""
+(a notification key per user), whichever day the audit happens to run within each window.
+Reports, the cycle's end, the educator training, and invoices still owed (Art. 18(6): the
+leader collects its community's fees)."""
 
 import datetime as dt
 from typing import TypedDict
@@ -10,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.communities.models import Community
 from server.compliance.facts import Facts
 from server.db import rows_changed
+from server.fees.rules import yuan
 from server.notifications.models import Notification
 from server.notifications.service import announce_to
 from server.reports import rules as report_rules
@@ -69,8 +72,8 @@ async def send(session: AsyncSession, reminders: list[Reminder]) -> int:
 
 
 def due(facts: Facts, community: Community, leaders: list[int]) -> list[Reminder]:
-    """The community's reminders due today: reports not yet in, the cycle's end, and the
-    educator training still owed when the cycle is ending."""
+    """The community's reminders due today: reports not yet in, the cycle's end, the
+    educator training still owed when the cycle is ending, and invoices still owed."""
     today = facts.today
     members = {m.unit_id: m.name for m in facts.members.get(community.id, [])}
     reminders: list[Reminder] = []
@@ -104,4 +107,15 @@ def due(facts: Facts, community: Community, leaders: list[int]) -> list[Reminder
                 f"{community.name}：本周期尚未开展社区教育工作者培训",
                 f"合作周期截止 {community.cycle_end}，每周期至少开展一次培训（第十六条第五项）。",
             )
+    for owing in facts.owing.get(community.id, []):
+        when = stage(today, owing.due_on)
+        if when is None:
+            continue
+        who = members.get(owing.unit_id, "成员单位") if owing.unit_id else "共同体"
+        reminders += _to(
+            leaders,
+            f"invoice:{community.id}:{owing.invoice_id}:{when}",
+            f"{community.name}：{who}应收单 {owing.number} {WHEN_ZH[when]}",
+            f"待缴 {yuan(owing.balance_fen)} 元，缴费截止 {owing.due_on}（第七条第六项）。",
+        )
     return reminders

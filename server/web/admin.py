@@ -9,6 +9,7 @@ signed in gets the 403 page. The admission pages under `/admin/calls/` are anoth
 """
 
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,9 @@ from server.clock import today
 from server.runtime import Runtime
 from server.vocabulary import (
     CommunityStatus,
+    FeeKind,
     FindingStatus,
+    InvoiceStatus,
     Labelled,
     Level,
     Prize,
@@ -61,6 +64,11 @@ FORM_FIELDS = {
     "memberUnitIds": "units",
     "unitIds": "units",
     "communitySlug": "community",
+    "amountFen": "amount",
+    "lines": "amount",
+    "dueOn": "dueOn",
+    "invoiceId": "",
+    "idempotencyKey": "",
 }
 # A refusal that names no field, by its code: the field the form holds what it is about in.
 # The size of a community (Art. 11) is a matter of the units chosen.
@@ -77,6 +85,10 @@ DONE = {
     "assigned": "已指派该专家负责此共同体。",
     "recognised": "已颁发，证书已生成。",
     "recognition-revoked": "已撤销该荣誉，验证页面显示已撤销。",
+    "schedule": "收费标准已保存。",
+    "issued": "应收单已开具。",
+    "paid": "缴费已登记；同一笔缴费重复提交只记一次。",
+    "cancelled": "应收单已作废，未缴余额已冲销。",
 }
 # A site search the page passes on: the API refuses more than 200 characters.
 SEARCH_CHARACTERS = 100
@@ -163,6 +175,9 @@ def admin_routes(
         "/admin/audit-log/": (workspace.audit_log, ["GET"]),
         "/admin/recognitions/": (workspace.recognitions, ["GET", "POST"]),
         "/admin/recognitions/{id}/revoke": (workspace.revoke_recognition, ["GET", "POST"]),
+        "/admin/fees/": (workspace.fees, ["GET", "POST"]),
+        "/admin/fees/{id}/pay": (workspace.pay, ["POST"]),
+        "/admin/fees/{id}/cancel": (workspace.cancel_invoice, ["POST"]),
     }
     downloads = [
         Route(f"/admin/{name}/export.xlsx", guarded(workspace.download(name)))
@@ -171,6 +186,8 @@ def admin_routes(
     return [
         *(Route(path, guarded(page), methods=methods) for path, (page, methods) in pages.items()),
         *downloads,
+        # The arrears as the programme publishes them to its finance staff (Art. 20).
+        Route("/exports/arrears.xlsx", guarded(workspace.download("arrears"))),
     ]
 
 
@@ -659,6 +676,147 @@ class ProjectGroupWorkspace(Workspace):
     async def revoke_recognition(self, request: Request) -> Response:
         return await self._confirmed(request, REVOKE_RECOGNITION)
 
+    # -- fees (Art. 7(6), 18(6), 19(4), 20) ------------------------------------------------
+
+    async def fees(self, request: Request) -> Response:
+        if request.method == "GET":
+            return await self._fees_page(request)
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        if posted.text("action") == "schedule":
+            return await self._set_schedule(request, posted)
+        return await self._issue(request, posted)
+
+    async def _set_schedule(self, request: Request, posted: Posted) -> Response:
+        year = posted.text("year").strip()
+        amount = fen_of(posted.text("amount"))
+        errors: dict[str, str] = {}
+        if not year.isdigit():
+            errors["year"] = "请填写年度（四位数字）"
+        if amount is None:
+            errors["amount"] = "请填写金额（元，最多两位小数）"
+        kind = _choice(FeeKind, posted.text("kind"))
+        if not kind:
+            errors["kind"] = "请选择费用类别"
+        if errors:
+            return await self._fees_page(request, posted.fields, errors, 400)
+        variables = {"year": int(year), "kind": kind, "amountFen": amount}
+        answer = await self.run("admin/set_fee_schedule", request, {"input": variables})
+        refused = self.refusals(request, answer, "setFeeSchedule")
+        if isinstance(refused, Response):
+            return refused
+        if refused:
+            return await self._fees_page(request, posted.fields, refused, 400)
+        return back("/admin/fees/", "schedule")
+
+    async def _issue(self, request: Request, posted: Posted) -> Response:
+        amount = fen_of(posted.text("amount"))
+        kind = _choice(FeeKind, posted.text("kind"))
+        due = posted.text("dueOn").strip()
+        errors: dict[str, str] = {}
+        if amount is None:
+            errors["amount"] = "请填写金额（元，最多两位小数）"
+        if not kind:
+            errors["kind"] = "请选择费用类别"
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", due):
+            errors["dueOn"] = "请填写缴费截止日期"
+        community = posted.text("community") or None
+        unit = posted.text("unitId") or None
+        every = posted.text("every") == "yes"
+        if every and not community:
+            errors["community"] = "向全体成员单位开具时，请选择共同体"
+        if errors:
+            return await self._fees_page(request, posted.fields, errors, 400)
+        lines = [{"kind": kind, "amountFen": amount, "note": posted.text("note").strip() or None}]
+        if every:
+            variables = {"communitySlug": community, "lines": lines, "dueOn": due}
+            mutation, name = "admin/issue_member_invoices", "issueMemberInvoices"
+        else:
+            variables = {"communitySlug": community, "unitId": unit, "lines": lines, "dueOn": due}
+            mutation, name = "admin/issue_invoice", "issueInvoice"
+        answer = await self.run(mutation, request, {"input": variables})
+        refused = self.refusals(request, answer, name)
+        if isinstance(refused, Response):
+            return refused
+        if refused:
+            return await self._fees_page(request, posted.fields, refused, 400)
+        return back("/admin/fees/", "issued")
+
+    async def pay(self, request: Request) -> Response:
+        """One payment against one invoice; the form's idempotency key, made when the page
+        was shown, records a payment sent twice (a double click, a resent form) once."""
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        amount = fen_of(posted.text("amount"))
+        paid_on = posted.text("paidOn").strip()
+        if amount is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", paid_on):
+            errors = {"": "请填写缴费金额（元）和缴费日期"}
+            return await self._fees_page(request, posted.fields, errors, 400)
+        variables = {
+            "invoiceId": request.path_params["id"],
+            "amountFen": amount,
+            "paidOn": paid_on,
+            "method": posted.text("method").strip(),
+            "idempotencyKey": posted.text("key"),
+        }
+        answer = await self.run("admin/record_payment", request, {"input": variables})
+        refused = self.refusals(request, answer, "recordPayment")
+        if isinstance(refused, Response):
+            return refused
+        if refused:
+            errors = {"": "；".join(refused.values())}
+            return await self._fees_page(request, posted.fields, errors, 400)
+        return back("/admin/fees/", "paid")
+
+    async def cancel_invoice(self, request: Request) -> Response:
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        variables = {"id": request.path_params["id"], "reason": posted.text("reason")}
+        answer = await self.run("admin/cancel_invoice", request, {"input": variables})
+        refused = self.refusals(request, answer, "cancelInvoice")
+        if isinstance(refused, Response):
+            return refused
+        if refused:
+            errors = {"": "；".join(refused.values())}
+            return await self._fees_page(request, posted.fields, errors, 400)
+        return back("/admin/fees/", "cancelled")
+
+    async def _fees_page(
+        self,
+        request: Request,
+        fields: Mapping[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        asked = fees_asked(request)
+        opened = await self._open(request, asked.document, self._page(request, asked))
+        if isinstance(opened, Response):
+            return opened
+        regions = opened["arrearsByRegion"]
+        most = max([r["owedFen"] for r in regions] or [1])
+        return self.render(
+            request,
+            "admin/fees.html",
+            status,
+            filters=asked.filters,
+            kinds=list(FeeKind),
+            statuses=list(InvoiceStatus),
+            regions=list(Region),
+            chart=[
+                {**r, "share": round(100 * r["owedFen"] / most) if most else 0} for r in regions
+            ],
+            this_year=today().year,
+            today=today().isoformat(),
+            payment_key=secrets.token_hex(16),
+            fields=fields or {},
+            errors=errors or {},
+            done=_done(request),
+            **opened,
+        )
+
     # -- the lists' downloads ---------------------------------------------------------------
 
     def download(self, name: str) -> Callable[[Request], Any]:
@@ -848,6 +1006,33 @@ def recognitions_asked(request: Request) -> Asked:
     return Asked("admin/recognitions", variables, {**filters, "order": order})
 
 
+def fees_asked(request: Request) -> Asked:
+    """The fees page: the invoices of a status, the arrears of a region (oldest first)."""
+    query = request.query_params
+    filters = {
+        "status": _choice(InvoiceStatus, query.get("status")),
+        "region": _choice(Region, query.get("region")),
+    }
+    variables = {"status": filters["status"] or None, "region": filters["region"] or None}
+    return Asked("admin/fees", variables, filters)
+
+
+def arrears_asked(request: Request) -> Asked:
+    """The arrears download: every open invoice past its due date, of a region."""
+    region = _choice(Region, request.query_params.get("region"))
+    return Asked("admin/arrears", {"region": region or None}, {"region": region})
+
+
+def fen_of(text: str) -> int | None:
+    """An amount typed in yuan (`1,234.5`, `800`) as whole fen; None when it is no amount.
+    Money is never a float: the digits are read as they are."""
+    written = text.strip().replace(",", "").replace("，", "")
+    matched = re.fullmatch(r"(\d{1,9})(?:\.(\d{1,2}))?", written)
+    if matched is None:
+        return None
+    return int(matched.group(1)) * 100 + int((matched.group(2) or "0").ljust(2, "0"))
+
+
 # The lists that download, by their address under /admin/.
 LISTS: dict[str, Callable[[Request], Asked]] = {
     "findings": findings_asked,
@@ -858,6 +1043,7 @@ LISTS: dict[str, Callable[[Request], Asked]] = {
     "users": users_asked,
     "audit-log": audit_log_asked,
     "recognitions": recognitions_asked,
+    "arrears": arrears_asked,
 }
 
 

@@ -380,6 +380,25 @@ def _recognition_rows(data: Data) -> Rows:
     ]
 
 
+def _arrear_rows(data: Data) -> Rows:
+    """Amounts in yuan as numbers (fen / 100 is exact to the cent in a workbook's cell)."""
+    return [
+        [
+            a["number"],
+            a["community"]["name"],
+            a["community"]["regionLabel"],
+            (a["unit"] or {}).get("name", "共同体本身"),
+            "、".join(line["kindLabel"] for line in a["lines"]),
+            a["totalFen"] / 100,
+            a["paidFen"] / 100,
+            a["balanceFen"] / 100,
+            _date(a["dueOn"]),
+            a["daysOverdue"],
+        ]
+        for a in _nodes(data["arrears"])
+    ]
+
+
 def _run_rows(data: Data) -> Rows:
     return [
         [
@@ -506,6 +525,25 @@ ADMIN_EXPORTS = {
         ),
         rows=_recognition_rows,
         paged=lambda data: data["recognitions"],
+        most=NATIONAL_ROWS,
+    ),
+    "arrears": ListExport(
+        sheet="欠费名单",
+        filename="arrears.xlsx",
+        headers=(
+            "应收单号",
+            "共同体",
+            "片区",
+            "缴费单位",
+            "费用类别",
+            "应收（元）",
+            "已缴（元）",
+            "欠费（元）",
+            "缴费截止日期",
+            "逾期天数",
+        ),
+        rows=_arrear_rows,
+        paged=lambda data: data["arrears"],
         most=NATIONAL_ROWS,
     ),
     "audit-runs": ListExport(

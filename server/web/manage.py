@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from policies.permissions import Permission
 from server.runtime import Runtime
-from server.web import sessions
+from server.web import fee_statements, sessions
 from server.web.execution import Execute, PageFailed
 from server.web.routes import Pages
 from server.web.standing import STANDING, standing_variables
@@ -83,6 +83,12 @@ def manage_routes(
             f"{base}/activities/{{id}}/public", guarded(workspace.activity_public), methods=["POST"]
         ),
         Route(f"{base}/pictures", guarded(workspace.picture), methods=["POST"]),
+        Route(f"{base}/fees/", guarded(workspace.fees), methods=["GET"]),
+        Route(
+            f"{base}/fees/statement.{{kind:str}}",
+            guarded(workspace.fee_statement),
+            methods=["GET"],
+        ),
     ]
 
 
@@ -118,6 +124,32 @@ class CommunityWorkspace(Workspace):
             **STANDING,
             **opened,
         )
+
+    async def fees(self, request: Request) -> Response:
+        """What the community and its members owe and paid (Art. 18(6)): for its leader."""
+        variables = {"slug": request.path_params["slug"]}
+        opened = await self._open(
+            request, "manage/fees", variables, _community, Permission.INVOICE_READ
+        )
+        if isinstance(opened, Response):
+            return opened
+        owed = sum(e["node"]["balanceFen"] for e in opened["invoices"]["edges"])
+        return self.render(request, "manage/fees.html", owed=owed, **opened)
+
+    async def fee_statement(self, request: Request) -> Response:
+        """The community's statement of fees (Art. 18(6)), as PDF or workbook."""
+        kind = request.path_params["kind"]
+        if kind not in ("pdf", "xlsx"):
+            return self.not_found(request)
+        variables = {"slug": request.path_params["slug"]}
+        opened = await self._open(
+            request, "manage/fees", variables, _community, Permission.INVOICE_READ
+        )
+        if isinstance(opened, Response):
+            return opened
+        name = opened["community"]["name"]
+        invoices = fee_statements.stated(opened["invoices"], f"{name}（共同体）")
+        return fee_statements.statement(self.runtime.settings, name, invoices, kind)
 
     async def profile(self, request: Request) -> Response:
         slug = request.path_params["slug"]

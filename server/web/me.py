@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from server.clock import today
 from server.runtime import Runtime
+from server.web import fee_statements
 from server.web.execution import Execute, PageFailed
 from server.web.routes import Pages
 from server.web.workspace import DecodeId, EncodeId, Posted, Workspace, back
@@ -135,6 +136,7 @@ def staff_routes(
         Route("/me/notifications/read", guarded(workspace.mark_read), methods=["POST"]),
         Route("/me/leave/{slug}", guarded(workspace.leave), methods=["GET", "POST"]),
         Route("/me/withdraw", guarded(workspace.withdraw), methods=["GET", "POST"]),
+        Route("/me/fees/statement.{kind:str}", guarded(workspace.fee_statement), methods=["GET"]),
     ]
 
 
@@ -153,13 +155,36 @@ class StaffWorkspace(Workspace):
         opened = await self._open(request)
         if isinstance(opened, Response):
             return opened
+        fees = None
+        if opened["me"]["unit"] is not None:
+            # What the unit owes (Art. 19(4)): its own invoices, as the API shows its staff.
+            answer = await self.run("me/fees", request, {"unitId": opened["me"]["unit"]["id"]})
+            if answer.errors or answer.data is None:
+                raise PageFailed(answer)
+            fees = answer.data
         return self.render(
             request,
             "me/home.html",
             errors={},
             done=self.done(request),
+            fees=fees,
             **opened,
         )
+
+    async def fee_statement(self, request: Request) -> Response:
+        """The unit's statement of fees (Art. 19(4)), as PDF or workbook."""
+        kind = request.path_params["kind"]
+        if kind not in ("pdf", "xlsx"):
+            return self.not_found(request)
+        opened = await self._open(request, needs_unit=True)
+        if isinstance(opened, Response):
+            return opened
+        unit = opened["me"]["unit"]
+        answer = await self.run("me/fees", request, {"unitId": unit["id"]})
+        if answer.errors or answer.data is None:
+            raise PageFailed(answer)
+        invoices = fee_statements.stated(answer.data["invoices"], unit["name"])
+        return fee_statements.statement(self.runtime.settings, unit["name"], invoices, kind)
 
     async def new_report(self, request: Request) -> Response:
         if request.method == "GET":

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from policies.articles import article_label
 from server.clock import PROGRAMME_TIMEZONE, chinese_date
+from server.fees.rules import yuan
 from server.news.rules import COLOUR
 from server.settings import Settings
 from server.web import sessions
@@ -76,7 +77,13 @@ def _brand_colour(value: str | None) -> str | None:
     return value if value and COLOUR.fullmatch(value) else None
 
 
+def _yuan(fen: int | None) -> str:
+    """Fen as the yuan a reader in China reads: 123456 -> 1,234.56 (money is kept in fen)."""
+    return "" if fen is None else yuan(fen)
+
+
 TEMPLATES.filters["chinese_date"] = _chinese_date
+TEMPLATES.filters["yuan"] = _yuan
 TEMPLATES.filters["chinese_time"] = _chinese_time
 TEMPLATES.filters["article"] = article_label  # 第16条第3项
 TEMPLATES.filters["brand_colour"] = _brand_colour

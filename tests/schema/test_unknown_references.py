@@ -419,6 +419,28 @@ CASES: dict[str, Case] = {
     "closeEvaluationRound.roundId": Case(
         lambda w, _: {"roundId": w.round}, ("roundId",), "EvaluationRound"
     ),
+    "issueInvoice.communitySlug": Case(
+        lambda w, _: _invoice({"communitySlug": w.slug}), ("communitySlug",), None
+    ),
+    "issueInvoice.unitId": Case(lambda w, _: _invoice({"unitId": w.units[1]}), ("unitId",), "Unit"),
+    "issueMemberInvoices.communitySlug": Case(
+        lambda w, _: _invoice({"communitySlug": w.slug}), ("communitySlug",), None
+    ),
+    "recordPayment.invoiceId": Case(
+        lambda w, _: {
+            "invoiceId": w.invoice,
+            "amountFen": 100,
+            "paidOn": "2026-01-05",
+            "method": "转账",
+            "idempotencyKey": "k",
+        },
+        ("invoiceId",),
+        "Invoice",
+        2,
+    ),
+    "cancelInvoice.id": Case(
+        lambda w, _: {"id": w.invoice, "reason": "重复开具"}, ("id",), "Invoice", 2
+    ),
     "markNotificationsRead.notificationIds": Case(
         lambda w, _: {"notificationIds": []},
         ("notificationIds", 0),
@@ -427,6 +449,11 @@ CASES: dict[str, Case] = {
         unknown_is="",
     ),
 }
+
+
+def _invoice(target: dict[str, str]) -> dict[str, Any]:
+    """An `issueInvoice` (or `issueMemberInvoices`) input charging `target`."""
+    return {**target, "dueOn": "2026-12-31", "lines": [{"kind": "CONFERENCE", "amountFen": 100}]}
 
 
 def _application(w: World, upload: str | None) -> dict[str, Any]:

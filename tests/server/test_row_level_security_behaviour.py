@@ -103,6 +103,13 @@ EXPECTED: dict[str, Wall] = {
         everyone=_seen("A", "B"),
         deletes=True,
     ),
+    # Fees: an invoice is its community's (the code narrows it to the unit's staff and the
+    # community's leader); its lines and its ledger are history, never updated.
+    "invoices": TENANT_OWNED,
+    "invoice_lines": Wall(
+        unscoped=_seen(), in_a=_seen("A"), everyone=_seen("A", "B"), updates=False
+    ),
+    "fee_entries": Wall(unscoped=_seen(), in_a=_seen("A"), everyone=_seen("A", "B"), updates=False),
     # Append-only; a community reads its own entries, the project group all of them.
     "audit_log": Wall(
         unscoped=_seen(),
@@ -161,6 +168,14 @@ ROW = {
     "2000 + CAST(:n AS bigint), 1, 'ASSIGNED')",
     "topic_reports": "INSERT INTO topic_reports (community_id, id, sub_topic_id, stage, body) "
     "VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 900, 'PROGRESS', '进展')",
+    "invoices": "INSERT INTO invoices (community_id, id, number, year, total_fen, issued_on, "
+    "due_on, status) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 'T-' || CAST(:n AS text), "
+    "2026, 100, '2026-01-01', '2026-02-01', 'OPEN')",
+    "invoice_lines": "INSERT INTO invoice_lines (community_id, id, invoice_id, kind, amount_fen) "
+    "VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 900, 'CONFERENCE', 100)",
+    "fee_entries": "INSERT INTO fee_entries (community_id, id, invoice_id, kind, amount_fen, "
+    "entered_on) VALUES (CAST(:c AS bigint), CAST(:n AS bigint), 900, 'CHARGE', 100, "
+    "'2026-01-01')",
     "audit_log": "INSERT INTO audit_log (id, community_id, action, target_type, target_id) "
     "VALUES (CAST(:n AS bigint), CAST(:c AS bigint), 'test.row', 'Community', 'x')",
     "audit_runs": "INSERT INTO audit_runs (id, community_id, status, communities_total, "
@@ -222,6 +237,10 @@ BASE = (
     "(2, '评审二', 2026, '{CASE}', '2026-12-01', '[]', 'OPEN')",
     "INSERT INTO nominations (community_id, id, round_id, achievement_id) "
     "SELECT c, 2000 + i, 2, 1000 + i FROM (VALUES (1), (2)) AS x(c), generate_series(1, 30) i",
+    # The invoice the lines and ledger entries belong to, in each community.
+    "INSERT INTO invoices (community_id, id, number, year, total_fen, issued_on, due_on, "
+    "status) VALUES (1, 900, 'FY-A', 2026, 100, '2026-01-01', '2026-02-01', 'OPEN'), "
+    "(2, 900, 'FY-B', 2026, 100, '2026-01-01', '2026-02-01', 'OPEN')",
     # The news items the search rows speak for, in each community (drafts: no trigger).
     "INSERT INTO news (community_id, id, title, body, body_html, status, featured, "
     "author_user_id) SELECT c, 1000 + i, '草稿', '正文', '<p>正文</p>', 'DRAFT', false, 1 "

@@ -33,6 +33,9 @@ from server.compliance import service as compliance_service
 from server.compliance.models import AuditRun
 from server.evaluation import queries as evaluation_queries
 from server.evaluation.models import EvaluationRound, Nomination, ReviewAssignment
+from server.fees import queries as fees_queries
+from server.fees.models import FeeEntry, Invoice
+from server.fees.readers import InvoiceReaders
 from server.news import queries as news_queries
 from server.news.models import News
 from server.notifications.service import inbox_statement
@@ -51,6 +54,8 @@ from server.vocabulary import (
     AttendanceStatus,
     AuditRunStatus,
     ExitScope,
+    InvoiceStatus,
+    LedgerEntryKind,
     MembershipRole,
     MembershipStatus,
     NewsStatus,
@@ -97,6 +102,15 @@ NOT_A_TENANTS = {
     evaluation_queries.rounds_statement: "evaluation rounds are public programme information",
     recognition_queries.chosen_brands: "a national count of national brands a year (Art. 6(5))",
     recognition_queries.in_force: "a condition of the recognition statements",
+    fees_queries.schedules_statement: "the fee schedules are programme information (Art. 20)",
+    fees_queries.paid: "a condition of the fee statements, which scope them",
+    fees_queries.sums_statement: "sums of invoices already read under their walls, by id",
+    fees_queries.lines_statement: "lines of invoices already read under their walls, by id",
+    fees_queries.entries_statement: "entries of invoices already read under their walls, by id",
+    fees_queries.unit_balances_statement: (
+        "per unit and community; the reader's walls kept by `InvoiceReaders.may_read` "
+        "(tests/schema/fees/test_fees.py)"
+    ),
     research_queries.topic_sub_topics_statement: (
         "approved sub-topics under a national topic are public programme information (16(7))"
     ),
@@ -144,6 +158,89 @@ async def test_community_news_statement(owner, two):
 
     assert sorted(r.title for r in drafts) == ["scope-a DRAFT", "scope-a PUBLISHED"]
     assert [r.title for r in public] == ["scope-a PUBLISHED"]
+
+
+async def _invoices(owner, two) -> dict[int, int]:
+    """An open invoice of 100 yuan, overdue, to the first member unit of A and of B, both
+    units in both communities' names; {community id: invoice id}."""
+    made = {}
+    async with AsyncSession(owner) as session, session.begin():
+        for side in (two.a, two.b):
+            invoice = Invoice(
+                community_id=side.id,
+                unit_id=side.units[1].id,
+                number=f"FY-2026-{side.id:06d}",
+                year=2026,
+                total_fen=10000,
+                issued_on=dt.date(2026, 1, 1),
+                due_on=dt.date(2026, 1, 31),
+                status=InvoiceStatus.OPEN,
+            )
+            session.add(invoice)
+            await session.flush()
+            session.add(
+                FeeEntry(
+                    community_id=side.id,
+                    invoice_id=invoice.id,
+                    unit_id=side.units[1].id,
+                    kind=LedgerEntryKind.CHARGE,
+                    amount_fen=10000,
+                    entered_on=dt.date(2026, 1, 1),
+                )
+            )
+            made[side.id] = invoice.id
+    return made
+
+
+def _leader_of(community_id: int) -> InvoiceReaders:
+    return InvoiceReaders(False, frozenset({community_id}), None)
+
+
+async def test_invoices_statement(owner, two):
+    made = await _invoices(owner, two)
+    a = two.a.id
+    led = await _rows(owner, fees_queries.invoices_statement(_leader_of(a)))
+    staff = await _rows(
+        owner,
+        fees_queries.invoices_statement(InvoiceReaders(False, frozenset(), two.a.units[1].id)),
+    )
+    everyone = InvoiceReaders(True, frozenset(), None)
+    named = await _rows(owner, fees_queries.invoices_statement(everyone, a))
+    nobody = await _rows(
+        owner, fees_queries.invoices_statement(InvoiceReaders(False, frozenset(), None))
+    )
+
+    assert [r.id for r in led] == [r.id for r in staff] == [r.id for r in named] == [made[a]]
+    assert nobody == []
+
+
+async def test_arrears_statement(owner, two):
+    made = await _invoices(owner, two)
+    rows = await _rows(
+        owner, fees_queries.arrears_statement(_leader_of(two.a.id), dt.date(2026, 3, 1))
+    )
+    assert [r.id for r in rows] == [made[two.a.id]]
+
+
+async def test_arrears_by_region_statement(owner, two):
+    await _invoices(owner, two)
+    rows = await _rows(
+        owner, fees_queries.arrears_by_region_statement(_leader_of(two.a.id), dt.date(2026, 3, 1))
+    )
+    assert [(count, owed) for _, count, owed in rows] == [(1, 10000)]
+
+
+async def test_balance_statement(owner, two):
+    made = await _invoices(owner, two)
+    own = await _rows(owner, fees_queries.balance_statement(two.a.id, made[two.a.id]))
+    crossed = await _rows(owner, fees_queries.balance_statement(two.a.id, made[two.b.id]))
+    assert (own[0][0], crossed[0][0]) == (10000, 0)
+
+
+async def test_open_invoices_statement(owner, two):
+    made = await _invoices(owner, two)
+    rows = await _rows(owner, fees_queries.open_invoices_statement([two.a.id], dt.date(2026, 3, 1)))
+    assert [(r.id, r[-1]) for r in rows] == [(made[two.a.id], 10000)]
 
 
 async def _sub_topics(owner, two) -> dict[tuple[int, SubTopicStatus], int]:
@@ -462,6 +559,11 @@ COVERED = {
     evaluation_queries.round_nominations_statement: test_round_nominations_statement,
     evaluation_queries.review_queue_statement: test_review_queue_statement,
     recognition_queries.community_recognitions_statement: test_community_recognitions_statement,
+    fees_queries.invoices_statement: test_invoices_statement,
+    fees_queries.arrears_statement: test_arrears_statement,
+    fees_queries.arrears_by_region_statement: test_arrears_by_region_statement,
+    fees_queries.balance_statement: test_balance_statement,
+    fees_queries.open_invoices_statement: test_open_invoices_statement,
     compliance_service.findings_statement: test_findings_statement,
     national.standings: test_standings,
     compliance_service.runs_statement: test_runs_statement_gives_a_leader_only_its_communitys_runs,

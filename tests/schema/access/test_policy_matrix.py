@@ -19,6 +19,7 @@ from server.admission.models import Application, ApplicationCall
 from server.clock import today
 from server.compliance.models import AuditRun, Finding
 from server.evaluation.models import EvaluationRound, Nomination, ReviewAssignment
+from server.fees.models import FeeEntry, Invoice
 from server.news.models import News
 from server.recognition.models import Recognition
 from server.reports.models import Report
@@ -30,6 +31,8 @@ from server.vocabulary import (
     AuditRunStatus,
     ExitScope,
     FindingStatus,
+    InvoiceStatus,
+    LedgerEntryKind,
     Level,
     RecognitionKind,
     ReportKind,
@@ -73,6 +76,7 @@ class World:
     recognition: str  # the community's demonstration-community title, in force
     approved_sub_topic: str  # the community's, under way
     achievement: str  # the community's, kept to it
+    invoice: str  # a member unit's, open, due in a month
     round: str  # an open evaluation round taking cases
     nomination: str  # the achievement's, in that round
     assignment: str  # the nomination's, assigned to the role "expert"
@@ -636,6 +640,57 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         PROJECT_GROUP,
     ),
+    "Query.feeSchedules": (_q("{ feeSchedules { totalCount } }"), EVERYONE),
+    # Signed in: each reads the invoices it may (none, for most), never another unit's.
+    "Query.invoices": (_q("{ invoices { totalCount } }"), SIGNED_IN),
+    "Query.arrears": (_q("{ arrears { totalCount } }"), SIGNED_IN),
+    "Query.arrearsByRegion": (_q("{ arrearsByRegion { owedFen } }"), SIGNED_IN),
+    "Unit.balanceFen": (
+        _q(
+            "query ($id: ID!) { node(id: $id) { ... on Unit { balanceFen } } }",
+            id=lambda w: w.units[1],
+        ),
+        EVERYONE,
+    ),
+    "Mutation.setFeeSchedule": (
+        _q(
+            "mutation { setFeeSchedule(input: {year: 2026, kind: TRAINING, amountFen: 100})"
+            " { errors { code } } }"
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.issueInvoice": (
+        _q(
+            "mutation ($s: String!) { issueInvoice(input: {communitySlug: $s, dueOn:"
+            ' "2026-12-31", lines: [{kind: SUB_SITE, amountFen: 100}]}) { errors { code } } }',
+            s=lambda w: w.slug,
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.issueMemberInvoices": (
+        _q(
+            "mutation ($s: String!) { issueMemberInvoices(input: {communitySlug: $s, dueOn:"
+            ' "2026-12-31", lines: [{kind: CONFERENCE, amountFen: 100}]}) { errors { code } } }',
+            s=lambda w: w.slug,
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.recordPayment": (
+        _q(
+            "mutation ($i: ID!) { recordPayment(input: {invoiceId: $i, amountFen: 100, paidOn:"
+            ' "2026-01-05", method: "转账", idempotencyKey: "k"}) { errors { code } } }',
+            i=lambda w: w.invoice,
+        ),
+        PROJECT_GROUP,
+    ),
+    "Mutation.cancelInvoice": (
+        _q(
+            'mutation ($i: ID!) { cancelInvoice(input: {id: $i, reason: "重复开具"})'
+            " { errors { code } } }",
+            i=lambda w: w.invoice,
+        ),
+        PROJECT_GROUP,
+    ),
     "Mutation.markNotificationsRead": (
         _q("mutation { markNotificationsRead(input: {notificationIds: []}) { marked } }"),
         SIGNED_IN,
@@ -765,7 +820,28 @@ async def _life_cycle(
             community_id=community_id, nomination_id=nominated.id, expert_user_id=expert_id
         )
         session.add(assigned)
+        owed = Invoice(
+            community_id=community_id,
+            unit_id=units[1].id,
+            number="FY-2026-000001",
+            year=2026,
+            total_fen=10000,
+            issued_on=yesterday,
+            due_on=today() + dt.timedelta(days=30),
+            status=InvoiceStatus.OPEN,
+        )
+        session.add(owed)
         await session.flush()
+        session.add(
+            FeeEntry(
+                community_id=community_id,
+                invoice_id=owed.id,
+                unit_id=units[1].id,
+                kind=LedgerEntryKind.CHARGE,
+                amount_fen=10000,
+                entered_on=yesterday,
+            )
+        )
         session.add_all(
             [
                 *(
@@ -795,6 +871,7 @@ async def _life_cycle(
         "round": ids.encode("EvaluationRound", opened.id),
         "nomination": ids.encode("Nomination", community_id, nominated.id),
         "assignment": ids.encode("ReviewAssignment", community_id, assigned.id),
+        "invoice": ids.encode("Invoice", community_id, owed.id),
     }
 
 

@@ -9,11 +9,14 @@ from sqlalchemy import update
 from policies.regulation import CATALOGUE, RULES
 from server.communities.models import Community, Membership
 from server.compliance.checks import COMMUNITY_CHECKS, PROGRAMME_CHECKS
+from server.fees.models import FeeEntry, Invoice
 from server.reports.models import Report
 from server.research.models import ResearchTopic, SubTopic
 from server.units.models import Unit
 from server.vocabulary import (
     ActivityKind,
+    InvoiceStatus,
+    LedgerEntryKind,
     Level,
     MembershipRole,
     ReportKind,
@@ -342,3 +345,55 @@ async def test_annual_summaries_of_the_community_and_of_each_member(runtime):
     assert sorted(f.unit_id for f in of_rule(after, "member-summary")) == sorted(
         u.id for u in units[1:]
     )
+
+
+async def _owing(runtime, community, unit_id, due_on: dt.date, total: int, paid: int) -> int:
+    """An open invoice of `total` fen due on `due_on`, `paid` of it paid."""
+    async with runtime.database.transaction(community.id) as session:
+        invoice = Invoice(
+            community_id=community.id,
+            unit_id=unit_id,
+            number=f"FY-2026-{due_on.toordinal():06d}",
+            year=due_on.year,
+            total_fen=total,
+            issued_on=due_on - dt.timedelta(days=30),
+            due_on=due_on,
+            status=InvoiceStatus.OPEN if paid < total else InvoiceStatus.PAID,
+        )
+        session.add(invoice)
+        await session.flush()
+        for kind, amount in ((LedgerEntryKind.CHARGE, total), (LedgerEntryKind.PAYMENT, -paid)):
+            if amount:
+                session.add(
+                    FeeEntry(
+                        community_id=community.id,
+                        invoice_id=invoice.id,
+                        unit_id=unit_id,
+                        kind=kind,
+                        amount_fen=amount,
+                        entered_on=due_on,
+                    )
+                )
+    return invoice.id
+
+
+@pytest.mark.parametrize(
+    ("days_late", "paid", "breaks"),
+    [(30, 0, False), (31, 0, True), (31, 40000, True), (31, 50000, False), (200, 0, True)],
+)
+async def test_fees_an_invoice_unpaid_more_than_30_days_after_its_due_date(
+    runtime, days_late, paid, breaks
+):
+    community, units = await make_community(runtime, "yrd-c", size=3)
+    on = dt.date(2026, 6, 30)
+    invoice_id = await _owing(
+        runtime, community, units[1].id, on - dt.timedelta(days=days_late), 50000, paid
+    )
+
+    found = of_rule(await found_on(runtime, community, on), "fees")
+
+    assert [(f.severity, f.article, f.subject) for f in found] == (
+        [(Severity.WARNING, "7(6)", f"unit:{units[1].id}")] if breaks else []
+    )
+    assert all(f.evidence == (f"Invoice:{community.id}:{invoice_id}",) for f in found)
+    assert all(f"逾期 {days_late} 天" in f.zh for f in found)

@@ -1,0 +1,139 @@
+import strawberry
+
+from schema.core import ids
+from schema.core.context import Info
+from schema.core.pagination import Connection, paginate
+from schema.fees.types import FeeSchedule, Invoice, invoice_readers
+from server.clock import today
+from server.errors import AccessError, ErrorCode
+from server.fees import models
+from server.fees.queries import (
+    arrears_by_region_statement,
+    arrears_statement,
+    invoices_statement,
+    schedules_statement,
+)
+from server.vocabulary import FeeKind, InvoiceStatus, Region
+
+
+@strawberry.type(description="欠费 in one region: open invoices past their due date.")
+class RegionArrears:
+    region: Region
+    region_label: str
+    invoices: int
+    owed_fen: int = strawberry.field(description="what they still owe, in fen")
+
+
+def unit_filter(global_id: str) -> int:
+    try:
+        return ids.decode_as(global_id, "Unit")[0]
+    except AccessError:
+        raise AccessError(ErrorCode.NOT_FOUND, "单位不存在", "no such unit", "unitId") from None
+
+
+@strawberry.type
+class FeeQueries:
+    @strawberry.field(
+        description="收费标准 (Art. 20): the project group's amount per fee kind and year, in "
+        "fen; oldest first. Public."
+    )
+    async def fee_schedules(
+        self,
+        info: Info,
+        year: int | None = None,
+        kind: FeeKind | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[FeeSchedule]:
+        language = info.context.language
+        return await paginate(
+            info.context,
+            schedules_statement(year, kind),
+            models.FeeSchedule.id,
+            first,
+            after,
+            lambda row: FeeSchedule.of(row, language),
+        )
+
+    @strawberry.field(
+        description="应收 the reader may see: every one for the project group; those charged "
+        "through its community for a leader; its own unit's for a unit's staff; none of "
+        "another unit's. `unitId`, `communitySlug` and `status` filter. Oldest first. Signed "
+        "in only."
+    )
+    async def invoices(
+        self,
+        info: Info,
+        unit_id: strawberry.ID | None = None,
+        community_slug: str | None = None,
+        status: InvoiceStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Invoice]:
+        (await info.context.guard()).signed_in()
+        readers = await invoice_readers(info.context)
+        tenant = await info.context.tenant(community_slug)
+        unit = None if unit_id is None else unit_filter(unit_id)
+        language = info.context.language
+        return await paginate(
+            info.context,
+            invoices_statement(readers, tenant.id if tenant else None, unit, status),
+            models.Invoice.id,
+            first,
+            after,
+            lambda row: Invoice.of(row, language),
+            community_id=tenant.id if tenant else None,
+            all_communities=tenant is None,
+        )
+
+    @strawberry.field(
+        description="欠费: the open invoices past their due date the reader may see (as "
+        "`invoices`), of one region's communities with `region`; each with its "
+        "`daysOverdue` and `balanceFen`. Oldest first. Signed in only."
+    )
+    async def arrears(
+        self,
+        info: Info,
+        region: Region | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Invoice]:
+        (await info.context.guard()).signed_in()
+        readers = await invoice_readers(info.context)
+        tenant = await info.context.tenant()
+        statement = arrears_statement(readers, today(), region)
+        if tenant is not None:
+            statement = statement.where(models.Invoice.community_id == tenant.id)
+        language = info.context.language
+        return await paginate(
+            info.context,
+            statement,
+            models.Invoice.id,
+            first,
+            after,
+            lambda row: Invoice.of(row, language),
+            community_id=tenant.id if tenant else None,
+            all_communities=tenant is None,
+        )
+
+    @strawberry.field(
+        description="欠费 by region over the invoices the reader may see (as `arrears`): how "
+        "many are open past their due date and what they still owe. Signed in only."
+    )
+    async def arrears_by_region(self, info: Info) -> list[RegionArrears]:
+        (await info.context.guard()).signed_in()
+        readers = await invoice_readers(info.context)
+        async with info.context.read(all_communities=True) as read:
+            rows = await read.rows(arrears_by_region_statement(readers, today()))
+        language = info.context.language
+        known = {r.value: r for r in Region}
+        return [
+            RegionArrears(
+                region=known[region],
+                region_label=known[region].label(language),
+                invoices=int(count),
+                owed_fen=int(owed),
+            )
+            for region, count, owed in rows
+            if region in known
+        ]

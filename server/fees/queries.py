@@ -1,0 +1,176 @@
+"""Statements that read fees. Invoices, their lines and their ledger entries are their
+community's (row-level security); every list here also says, in its own SQL, whose invoices
+its reader may see (`server/fees/readers.py`). Schedules are programme information."""
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    any_,
+    bindparam,
+    case,
+    func,
+    select,
+)
+
+from server.communities.models import Community
+from server.fees.models import FeeEntry, FeeSchedule, Invoice, InvoiceLine
+from server.fees.readers import InvoiceReaders
+from server.vocabulary import FeeKind, InvoiceStatus, LedgerEntryKind, Region
+
+IDS = bindparam("ids", type_=ARRAY(BigInteger))
+
+
+def schedules_statement(
+    year: int | None = None, kind: FeeKind | None = None
+) -> Select[FeeSchedule]:
+    statement = select(FeeSchedule)
+    if year is not None:
+        statement = statement.where(FeeSchedule.year == year)
+    if kind is not None:
+        statement = statement.where(FeeSchedule.kind == kind)
+    return statement
+
+
+def invoices_statement(
+    readers: InvoiceReaders,
+    community_id: int | None = None,
+    unit_id: int | None = None,
+    status: InvoiceStatus | None = None,
+) -> Select[Invoice]:
+    """The invoices `readers` may see, of one community, of one unit, of one status."""
+    statement = select(Invoice).where(readers.readable(Invoice.community_id, Invoice.unit_id))
+    if community_id is not None:
+        statement = statement.where(Invoice.community_id == community_id)
+    if unit_id is not None:
+        statement = statement.where(Invoice.unit_id == unit_id)
+    if status is not None:
+        statement = statement.where(Invoice.status == status)
+    return statement
+
+
+def arrears_statement(
+    readers: InvoiceReaders, today: dt.date, region: Region | None = None
+) -> Select[Invoice]:
+    """欠费: the open invoices `readers` may see that are past their due date, of the
+    communities of one region; an open invoice always owes something (a payment that clears
+    it makes it PAID)."""
+    statement = invoices_statement(readers, status=InvoiceStatus.OPEN).where(Invoice.due_on < today)
+    if region is not None:
+        in_region = select(Community.id).where(Community.region == region.value)
+        statement = statement.where(Invoice.community_id.in_(in_region.scalar_subquery()))
+    return statement
+
+
+def paid(amount: SQLColumnExpression[int], kind: SQLColumnExpression[Any]) -> ColumnElement[int]:
+    """What a ledger entry paid: a payment's amount, less a refund's."""
+    return case(
+        (kind.in_([LedgerEntryKind.PAYMENT.value, LedgerEntryKind.REFUND.value]), -amount),
+        else_=0,
+    )
+
+
+def sums_statement() -> Select[int, int, int]:
+    """Per invoice of `:ids`: (invoice id, what was paid, the balance), from its entries."""
+    return (
+        select(
+            FeeEntry.invoice_id,
+            func.coalesce(func.sum(paid(FeeEntry.amount_fen, FeeEntry.kind)), 0).cast(BigInteger),
+            func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger),
+        )
+        .where(FeeEntry.invoice_id == any_(IDS))
+        .group_by(FeeEntry.invoice_id)
+    )
+
+
+def lines_statement() -> Select[InvoiceLine]:
+    """The lines of the invoices `:ids`, in the order they were written."""
+    return select(InvoiceLine).where(InvoiceLine.invoice_id == any_(IDS)).order_by(InvoiceLine.id)
+
+
+def entries_statement() -> Select[FeeEntry]:
+    """The ledger entries of the invoices `:ids`, oldest first."""
+    return select(FeeEntry).where(FeeEntry.invoice_id == any_(IDS)).order_by(FeeEntry.id)
+
+
+def unit_balances_statement() -> Select[int | None, int, int]:
+    """What each unit of `:ids` owes through each community (unit, community, the sum of its
+    entries there): one row per community, so that a reader's walls
+    (`InvoiceReaders.may_read`) keep only the communities it may see."""
+    return (
+        select(
+            FeeEntry.unit_id,
+            FeeEntry.community_id,
+            func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger),
+        )
+        .where(FeeEntry.unit_id == any_(IDS))
+        .group_by(FeeEntry.unit_id, FeeEntry.community_id)
+    )
+
+
+def balance_statement(community_id: int, invoice_id: int) -> Select[int]:
+    """One invoice's balance: the sum of its entries."""
+    return select(func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger)).where(
+        FeeEntry.community_id == community_id, FeeEntry.invoice_id == invoice_id
+    )
+
+
+def open_invoices_statement(community_ids: list[int], before: dt.date) -> Select[Any]:
+    """For the `fees` audit and its reminders: the communities' open invoices due before
+    `before`, each with its balance (invoice id, community, unit, number, due date,
+    balance)."""
+    balance = (
+        select(func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger))
+        .where(FeeEntry.community_id == Invoice.community_id, FeeEntry.invoice_id == Invoice.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Invoice.id,
+            Invoice.community_id,
+            Invoice.unit_id,
+            Invoice.number,
+            Invoice.due_on,
+            balance,
+        )
+        .where(
+            Invoice.community_id.in_(community_ids),
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.due_on < before,
+        )
+        .order_by(Invoice.community_id, Invoice.due_on, Invoice.id)
+    )
+
+
+def arrears_by_region_statement(readers: InvoiceReaders, today: dt.date) -> Select[str, int, int]:
+    """欠费 by region, over the invoices `readers` may see: (region, how many invoices past
+    due and open, what they still owe)."""
+    owed = (
+        select(Invoice.community_id, Invoice.id)
+        .where(
+            readers.readable(Invoice.community_id, Invoice.unit_id),
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.due_on < today,
+        )
+        .subquery()
+    )
+    return (
+        select(
+            Community.region,
+            func.count(func.distinct(owed.c.id)).cast(BigInteger),
+            func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger),
+        )
+        .select_from(owed)
+        .join(Community, Community.id == owed.c.community_id)
+        .join(
+            FeeEntry,
+            (FeeEntry.community_id == owed.c.community_id) & (FeeEntry.invoice_id == owed.c.id),
+        )
+        .group_by(Community.region)
+        .order_by(Community.region)
+    )
