@@ -8,8 +8,9 @@ import openpyxl
 
 from server.units.models import ExitRecord
 from server.vocabulary import ExitScope, SiteStatus
-from tests.factories import make_community
+from tests.factories import make_community, make_user
 from tests.httpx_private import app_of
+from tests.web.test_pages_over_http import csrf_of
 
 # What a spreadsheet program takes for the start of a formula.
 HOSTILE = [
@@ -20,6 +21,9 @@ HOSTILE = [
     "\t=1+1",
     "\r=1+1",
 ]
+
+
+ARREARS = "/exports/arrears.xlsx"
 
 
 def _export_paths(client) -> list[str]:
@@ -47,7 +51,8 @@ async def test_every_export_writes_user_text_as_text(client, runtime):
                 )
             )
         (await session.merge(community)).name = "=1+2 共同体"
-    paths = _export_paths(client)
+    # The published lists; the arrears are the project group's (below).
+    paths = [p for p in _export_paths(client) if p != ARREARS]
     assert paths == ["/exports/exits.xlsx", "/exports/sites.xlsx"]
 
     for path in paths:
@@ -65,6 +70,33 @@ async def test_every_export_writes_user_text_as_text(client, runtime):
         assert dates and all(isinstance(d, dt.datetime) for d in dates), path  # real dates
     exits = openpyxl.load_workbook(io.BytesIO((await client.get("/exports/exits.xlsx")).content))
     assert "=1+2 共同体" in {c.value for row in exits.active.iter_rows() for c in row}
+
+
+async def test_the_arrears_write_a_hostile_community_name_as_text(client, runtime):
+    assert ARREARS in _export_paths(client)
+    community, _ = await make_community(runtime, "yrd", name=HOSTILE[0][:100])
+    _, token = await make_user(runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    client.cookies.set("gx_session", token)
+    form = (await client.get("/admin/fees/")).text
+    issued = await client.post(
+        "/admin/fees/",
+        data={
+            "csrf_token": csrf_of(form),
+            "action": "issue",
+            "community": community.slug,
+            "kind": "SUB_SITE",
+            "amount": "5000",
+            "dueOn": "2026-01-15",
+        },
+    )
+    assert issued.status_code in (200, 303), issued.text
+
+    response = await client.get(ARREARS)
+
+    assert response.status_code == 200
+    cells = [c for row in openpyxl.load_workbook(io.BytesIO(response.content)).active for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert HOSTILE[0][:100] in {c.value for c in cells}
 
 
 async def test_a_control_character_in_a_name_does_not_break_the_download(client, runtime):
