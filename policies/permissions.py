@@ -66,6 +66,7 @@ class Permission(enum.Enum):
     INVOICE_ISSUE = ("invoice", "issue")
     INVOICE_CANCEL = ("invoice", "cancel")
     PAYMENT_RECORD = ("payment", "record")
+    PAYMENT_REFUND = ("payment", "refund")
 
     # Attributes, not properties over `value`: every permission check reads both.
     object: str

@@ -7,7 +7,7 @@ from schema.core import ids
 from schema.core.errors import UserError, refusals
 from schema.core.limits import SHORT, WRITTEN, limited
 from schema.core.mutations import Attempt, mutation
-from schema.fees.types import FeeSchedule, Invoice, Payment, payment_of
+from schema.fees.types import FeeSchedule, Invoice, LedgerEntry, Payment, entry_of, payment_of
 from server.errors import AccessError, ErrorCode, UserFacingError
 from server.fees import rules, service
 from server.vocabulary import FeeKind
@@ -61,6 +61,21 @@ class RecordPaymentInput:
 
 
 @strawberry.input
+class RefundPaymentInput:
+    invoice_id: strawberry.ID
+    amount_fen: int = strawberry.field(
+        description="in fen: positive, at most what was paid and not yet refunded"
+    )
+    refunded_on: dt.date
+    method: str = limited(rules.METHOD_CHARACTERS, description="转账, 现金, ...")
+    reason: str = limited(WRITTEN)
+    idempotency_key: str = limited(
+        rules.KEY_CHARACTERS,
+        description="the client's key for this refund: sent again, the refund is recorded once",
+    )
+
+
+@strawberry.input
 class CancelInvoiceInput:
     id: strawberry.ID
     reason: str = limited(WRITTEN)
@@ -88,6 +103,13 @@ class InvoicesPayload:
 class PaymentPayload:
     invoice: Invoice | None = None
     payment: Payment | None = None
+    errors: list[UserError] = refusals()
+
+
+@strawberry.type
+class RefundPayload:
+    invoice: Invoice | None = None
+    refund: LedgerEntry | None = None
     errors: list[UserError] = refusals()
 
 
@@ -189,6 +211,34 @@ class FeeMutations:
             )
         return PaymentPayload(
             invoice=Invoice.of(invoice, attempt.context.language), payment=payment_of(entry)
+        )
+
+    @mutation(
+        Permission.PAYMENT_REFUND,
+        description="Project group: returns money paid against an invoice, with a written "
+        "reason. The refund is added back to the balance, so a paid invoice reopens and its "
+        "payer owes it again; to forgive it too, cancel the invoice next. On a cancelled "
+        "invoice a cancellation entry of the same amount follows, so it still owes nothing. "
+        "More than was paid and not yet refunded is INVALID_INPUT; the `idempotencyKey` as "
+        "for `recordPayment`.",
+    )
+    async def refund_payment(self, attempt: Attempt, input: RefundPaymentInput) -> RefundPayload:
+        community_id, invoice_id = _invoice(input.invoice_id, "invoiceId")
+        async with attempt.transaction(community_id) as session:
+            invoice, entry = await service.refund_payment(
+                session,
+                attempt.guard,
+                community_id,
+                invoice_id,
+                input.amount_fen,
+                input.refunded_on,
+                input.method,
+                input.reason,
+                input.idempotency_key,
+            )
+        language = attempt.context.language
+        return RefundPayload(
+            invoice=Invoice.of(invoice, language), refund=entry_of(entry, language)
         )
 
     @mutation(

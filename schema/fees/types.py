@@ -99,6 +99,18 @@ def _entry_id(row: Any) -> strawberry.ID:
     return strawberry.ID(ids.encode("LedgerEntry", row.community_id, row.id))
 
 
+def entry_of(row: Any, language: str) -> LedgerEntry:  # a fee_entries row
+    return LedgerEntry(
+        id=_entry_id(row),
+        kind=row.kind,
+        kind_label=LedgerEntryKind(row.kind).label(language),
+        amount_fen=row.amount_fen,
+        entered_on=row.entered_on,
+        method=row.method,
+        note=row.note,
+    )
+
+
 def payment_of(row: Any) -> Payment:  # a fee_entries row of kind PAYMENT
     return Payment(
         id=_entry_id(row),
@@ -199,19 +211,7 @@ class Invoice(Node):
     @strawberry.field(description="every entry of its ledger, oldest first")
     async def ledger(self, info: Info) -> list[LedgerEntry]:
         rows = await info.context.loaders.of(ENTRIES).load(self.db_id)
-        language = info.context.language
-        return [
-            LedgerEntry(
-                id=_entry_id(row),
-                kind=row.kind,
-                kind_label=LedgerEntryKind(row.kind).label(language),
-                amount_fen=row.amount_fen,
-                entered_on=row.entered_on,
-                method=row.method,
-                note=row.note,
-            )
-            for row in rows
-        ]
+        return [entry_of(row, info.context.language) for row in rows]
 
 
 async def invoice_readers(context: Context) -> InvoiceReaders:

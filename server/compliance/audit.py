@@ -27,7 +27,7 @@ from server.compliance.facts import community_facts, programme_facts
 from server.compliance.models import AuditRun, Finding, ProgrammeFinding
 from server.compliance.reminders import due, send
 from server.db import announce_after_commit
-from server.notifications.service import leaders_by_community
+from server.notifications.service import leaders_by_community, staff_by_unit
 from server.runtime import Runtime
 from server.units.models import Unit
 from server.vocabulary import AttendanceStatus, AuditRunStatus, MembershipStatus, SiteStatus
@@ -263,6 +263,9 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
     async with database.transaction(scope, **read_scope) as session:
         facts = await community_facts(session, on, None if scope is None else [scope])
         leaders = await leaders_by_community(session, [c.id for c in facts.communities])
+        payers = await staff_by_unit(
+            session, {o.unit_id for owed in facts.owing.values() for o in owed if o.unit_id}
+        )
     total = len(facts.communities)
     async with database.transaction(all_communities=True) as session:
         row = await session.get_one(AuditRun, run_id, with_for_update=True)
@@ -273,7 +276,7 @@ async def run(runtime: Runtime, run_id: int, progress: Progress | None = None) -
     for first in range(0, total, size):
         chunk = facts.communities[first : first + size]
         found = [f for c in chunk for f in check_community(facts, c)]
-        reminders = [r for c in chunk for r in due(facts, c, leaders.get(c.id, []))]
+        reminders = [r for c in chunk for r in due(facts, c, leaders.get(c.id, []), payers)]
         async with database.transaction(scope, **read_scope) as session:
             recorded = await findings.record(
                 session, Finding, found, community_rules, now, [c.id for c in chunk]

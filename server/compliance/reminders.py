@@ -1,7 +1,8 @@
 """Deadline reminders: 30 and 7 days before a deadline and on the day after it, once each
 (a notification key per user), whichever day the audit happens to run within each window.
-Reports, the cycle's end, the educator training, and invoices still owed (Art. 18(6): the
-leader collects its community's fees)."""
+Reports, the cycle's end, the educator training, and invoices still owed: to the leader,
+who collects its community's fees (Art. 18(6)), and to the staff of the unit that owes
+(Art. 19(4): a member pays its own)."""
 
 import datetime as dt
 from typing import TypedDict
@@ -71,9 +72,12 @@ async def send(session: AsyncSession, reminders: list[Reminder]) -> int:
     return sent
 
 
-def due(facts: Facts, community: Community, leaders: list[int]) -> list[Reminder]:
+def due(
+    facts: Facts, community: Community, leaders: list[int], payers: dict[int, list[int]]
+) -> list[Reminder]:
     """The community's reminders due today: reports not yet in, the cycle's end, the
-    educator training still owed when the cycle is ending, and invoices still owed."""
+    educator training still owed when the cycle is ending, and invoices still owed (also to
+    `payers`, the staff of each unit owing)."""
     today = facts.today
     members = {m.unit_id: m.name for m in facts.members.get(community.id, [])}
     reminders: list[Reminder] = []
@@ -112,8 +116,9 @@ def due(facts: Facts, community: Community, leaders: list[int]) -> list[Reminder
         if when is None:
             continue
         who = members.get(owing.unit_id, "成员单位") if owing.unit_id else "共同体"
+        payer = payers.get(owing.unit_id, []) if owing.unit_id else []
         reminders += _to(
-            leaders,
+            leaders + payer,
             f"invoice:{community.id}:{owing.invoice_id}:{when}",
             f"{community.name}：{who}应收单 {owing.number} {WHEN_ZH[when]}",
             f"待缴 {yuan(owing.balance_fen)} 元，缴费截止 {owing.due_on}（第七条第六项）。",

@@ -12,9 +12,6 @@ from server.vocabulary import InvoiceStatus
 # Art. 7(6), 19(4): an invoice unpaid this many days after its due date is a finding on the
 # community it is charged through.
 GRACE_DAYS = 30
-# Reminders to the payer, in days from the due date, as reports have them: a week before,
-# on the day after, and when the grace ends.
-REMINDER_OFFSETS = (-7, 1, GRACE_DAYS + 1)
 # A year before any programme of this kind ran, or far ahead, is a typing slip.
 FIRST_YEAR = 2000
 YEARS_AHEAD = 5
@@ -89,6 +86,17 @@ def overpayment_error(amount_fen: int, balance_fen: int) -> UserFacingError | No
             ErrorCode.OVERPAYMENT,
             f"缴费金额 {yuan(amount_fen)} 元超过待缴余额 {yuan(balance_fen)} 元",
             f"the payment ({amount_fen} fen) is more than the balance ({balance_fen} fen)",
+            "amountFen",
+        )
+    return None
+
+
+def refund_error(amount_fen: int, paid_fen: int) -> UserFacingError | None:
+    """A refund returns at most what was paid (payments less earlier refunds)."""
+    if amount_fen > paid_fen:
+        return _invalid(
+            f"退款金额 {yuan(amount_fen)} 元超过已缴金额 {yuan(paid_fen)} 元",
+            f"the refund ({amount_fen} fen) is more than was paid ({paid_fen} fen)",
             "amountFen",
         )
     return None

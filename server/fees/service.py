@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +18,7 @@ from server.communities.models import Community, Membership
 from server.errors import ErrorCode, UserFacingError, not_found
 from server.fees import rules
 from server.fees.models import FeeEntry, FeeSchedule, Invoice, InvoiceLine
-from server.fees.queries import balance_statement
+from server.fees.queries import balance_statement, paid
 from server.units.service import get_unit
 from server.vocabulary import FeeKind, InvoiceStatus, LedgerEntryKind, MembershipStatus
 
@@ -286,6 +286,72 @@ async def balance_of(session: AsyncSession, invoice: Invoice) -> int:
     return int(await session.scalar(balance_statement(invoice.community_id, invoice.id)) or 0)
 
 
+def _key_taken() -> UserFacingError:
+    return UserFacingError(
+        ErrorCode.DUPLICATE,
+        "该幂等键已用于另一笔款项",
+        "the idempotency key was used for another entry",
+        "idempotencyKey",
+    )
+
+
+def _written_money(
+    what: str, amount_fen: int, moved_on: dt.date, method: str, idempotency_key: str
+) -> tuple[str, str]:
+    """The key and the method as written, once the amount, the key, the method and the day
+    the money moved are checked; `what` is 缴费 (the day is `paidOn`) or 退款 (`refundedOn`)."""
+    key = idempotency_key.strip()
+    written_method = method.strip()
+    if error := rules.amount_error(amount_fen):
+        raise error
+    if not key:
+        raise _invalid("请提供幂等键", "an idempotency key is required", "idempotencyKey")
+    if not written_method:
+        raise _invalid(f"请填写{what}方式", "a method is required", "method")
+    if moved_on > today():
+        field = "paidOn" if what == "缴费" else "refundedOn"
+        raise _invalid(f"{what}日期不能晚于今天", "the day cannot be in the future", field)
+    return key, written_method
+
+
+async def _sent_before(
+    session: AsyncSession,
+    invoice: Invoice,
+    key: str,
+    kind: LedgerEntryKind,
+    amount_fen: int,
+) -> FeeEntry | None:
+    """The entry this key recorded before, if it is the same one sent again (the same kind,
+    invoice and amount: recorded once); a key used for anything else is DUPLICATE."""
+    earlier = (
+        await session.scalars(
+            select(FeeEntry).where(
+                FeeEntry.community_id == invoice.community_id, FeeEntry.idempotency_key == key
+            )
+        )
+    ).one_or_none()
+    if earlier is None:
+        return None
+    if (
+        earlier.invoice_id == invoice.id
+        and earlier.kind == kind
+        and earlier.amount_fen == amount_fen
+    ):
+        return earlier
+    raise _key_taken()
+
+
+async def _enter(session: AsyncSession, entry: FeeEntry) -> None:
+    """Adds a keyed entry; the key's unique index settles a race with the same key sent at
+    once through another invoice (the invoice's lock settles one through the same)."""
+    try:
+        async with session.begin_nested():
+            session.add(entry)
+            await session.flush()
+    except IntegrityError:
+        raise _key_taken() from None
+
+
 async def record_payment(
     session: AsyncSession,
     guard: Guard,
@@ -301,35 +367,11 @@ async def record_payment(
     invoice is locked, and the key is unique); a key already used for another payment is
     DUPLICATE; more than the balance is OVERPAYMENT."""
     actor = guard.require(Permission.PAYMENT_RECORD)
-    key = idempotency_key.strip()
-    written_method = method.strip()
-    if error := rules.amount_error(amount_fen):
-        raise error
-    if not key:
-        raise _invalid("请提供幂等键", "an idempotency key is required", "idempotencyKey")
-    if not written_method:
-        raise _invalid("请填写缴费方式", "a payment method is required", "method")
-    if paid_on > today():
-        raise _invalid(
-            "缴费日期不能晚于今天", "the payment cannot be dated in the future", "paidOn"
-        )
+    key, written_method = _written_money("缴费", amount_fen, paid_on, method, idempotency_key)
     invoice = await _locked(session, community_id, invoice_id, "invoiceId")
-    earlier = (
-        await session.scalars(
-            select(FeeEntry).where(
-                FeeEntry.community_id == community_id, FeeEntry.idempotency_key == key
-            )
-        )
-    ).one_or_none()
+    earlier = await _sent_before(session, invoice, key, LedgerEntryKind.PAYMENT, -amount_fen)
     if earlier is not None:
-        if earlier.invoice_id == invoice.id and -earlier.amount_fen == amount_fen:
-            return invoice, earlier  # the same payment, sent again: recorded once
-        raise UserFacingError(
-            ErrorCode.DUPLICATE,
-            "该幂等键已用于另一笔缴费",
-            "the idempotency key was used for another payment",
-            "idempotencyKey",
-        )
+        return invoice, earlier
     if error := rules.payable_error(invoice.status):
         raise error
     balance = await balance_of(session, invoice)
@@ -346,17 +388,7 @@ async def record_payment(
         idempotency_key=key,
         recorded_by=actor.user_id,
     )
-    try:
-        async with session.begin_nested():
-            session.add(entry)
-            await session.flush()
-    except IntegrityError:
-        raise UserFacingError(
-            ErrorCode.DUPLICATE,
-            "该幂等键已用于另一笔缴费",
-            "the idempotency key was used for another payment",
-            "idempotencyKey",
-        ) from None
+    await _enter(session, entry)
     before = invoice.status
     invoice.status = rules.status_after(balance - amount_fen)
     await session.flush()
@@ -374,6 +406,95 @@ async def record_payment(
             "amount_fen": amount_fen,
             "paid_on": paid_on.isoformat(),
             "method": written_method,
+            "idempotency_key": key,
+        },
+    )
+    return invoice, entry
+
+
+async def paid_on_invoice(session: AsyncSession, invoice: Invoice) -> int:
+    """What the invoice's payer has paid and not had back: payments less refunds."""
+    statement = select(
+        func.coalesce(func.sum(paid(FeeEntry.amount_fen, FeeEntry.kind)), 0).cast(BigInteger)
+    ).where(FeeEntry.community_id == invoice.community_id, FeeEntry.invoice_id == invoice.id)
+    return int(await session.scalar(statement) or 0)
+
+
+async def refund_payment(
+    session: AsyncSession,
+    guard: Guard,
+    community_id: int,
+    invoice_id: int,
+    amount_fen: int,
+    refunded_on: dt.date,
+    method: str,
+    reason: str,
+    idempotency_key: str,
+) -> tuple[Invoice, FeeEntry]:
+    """Returns money paid against an invoice: a refund entry adds it back to the balance, so
+    the payer owes it again (a paid invoice reopens) until the invoice is cancelled. On a
+    cancelled invoice, which owes nothing, a cancellation entry of the same amount follows
+    it. At most what was paid and not yet refunded; the idempotency key as for payments."""
+    actor = guard.require(Permission.PAYMENT_REFUND)
+    key, written_method = _written_money("退款", amount_fen, refunded_on, method, idempotency_key)
+    written_reason = reason.strip()
+    if not written_reason:
+        raise _invalid("请填写退款理由", "a reason is required", "reason")
+    invoice = await _locked(session, community_id, invoice_id, "invoiceId")
+    earlier = await _sent_before(session, invoice, key, LedgerEntryKind.REFUND, amount_fen)
+    if earlier is not None:
+        return invoice, earlier
+    paid_fen = await paid_on_invoice(session, invoice)
+    if error := rules.refund_error(amount_fen, paid_fen):
+        raise error
+    balance = await balance_of(session, invoice)
+    entry = FeeEntry(
+        community_id=community_id,
+        invoice_id=invoice.id,
+        unit_id=invoice.unit_id,
+        kind=LedgerEntryKind.REFUND,
+        amount_fen=amount_fen,
+        entered_on=refunded_on,
+        method=written_method,
+        idempotency_key=key,
+        note=written_reason,
+        recorded_by=actor.user_id,
+    )
+    await _enter(session, entry)
+    before = invoice.status
+    if invoice.status is InvoiceStatus.CANCELLED:
+        session.add(
+            FeeEntry(
+                community_id=community_id,
+                invoice_id=invoice.id,
+                unit_id=invoice.unit_id,
+                kind=LedgerEntryKind.CANCELLATION,
+                amount_fen=-amount_fen,
+                entered_on=refunded_on,
+                note=written_reason,
+                recorded_by=actor.user_id,
+            )
+        )
+    else:
+        balance += amount_fen
+        invoice.status = rules.status_after(balance)
+    await session.flush()
+    await record(
+        session,
+        actor_user_id=actor.user_id,
+        action="invoice.refund",
+        target_type="Invoice",
+        target_id=invoice.id,
+        community_id=community_id,
+        before={"paid_fen": paid_fen, "status": before.value},
+        after={
+            "paid_fen": paid_fen - amount_fen,
+            "balance_fen": balance,
+            "status": invoice.status.value,
+            "amount_fen": amount_fen,
+            "refunded_on": refunded_on.isoformat(),
+            "method": written_method,
+            "reason": written_reason,
             "idempotency_key": key,
         },
     )

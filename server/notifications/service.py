@@ -41,6 +41,18 @@ async def leaders_by_community(
     return leaders
 
 
+async def staff_by_unit(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The active users on the staff of each of these units, in one statement."""
+    rows = await session.execute(
+        select(User.unit_id, User.id).where(User.unit_id.in_(set(unit_ids)), User.is_active)
+    )
+    staff: dict[int, list[int]] = {}
+    for unit_id, user_id in rows:
+        if unit_id is not None:  # always, by the statement: for the type checker
+            staff.setdefault(unit_id, []).append(user_id)
+    return staff
+
+
 def inbox_topic(user_id: int) -> str:
     """What moves when the user gets a notification (`notificationAdded` follows it)."""
     return f"notifications:{user_id}"

@@ -113,13 +113,14 @@ IN_ONE_COMMUNITY: dict[tuple[str, str], set[str]] = {
     ("evaluation_round", "open"): set(),
     ("evaluation_round", "close"): set(),
     ("reviewer", "assign"): set(),
-    # Fees (Art. 20): the project group sets the schedules, issues invoices and records
-    # payments; a community's leader reads the invoices charged through it (Art. 18(6): it
+    # Fees (Art. 20): the project group sets the schedules, issues invoices, records
+    # payments and refunds them; a community's leader reads the invoices charged through it (Art. 18(6): it
     # collects them). A unit's staff read their own unit's by the unit, not by a role.
     ("fee_schedule", "set"): set(),
     ("invoice", "issue"): set(),
     ("invoice", "cancel"): set(),
     ("payment", "record"): set(),
+    ("payment", "refund"): set(),
     ("invoice", "read"): {"leader"},
 }
 

@@ -438,6 +438,19 @@ CASES: dict[str, Case] = {
         "Invoice",
         2,
     ),
+    "refundPayment.invoiceId": Case(
+        lambda w, _: {
+            "invoiceId": w.invoice,
+            "amountFen": 100,
+            "refundedOn": "2026-01-05",
+            "method": "转账",
+            "reason": "退还",
+            "idempotencyKey": "r",
+        },
+        ("invoiceId",),
+        "Invoice",
+        2,
+    ),
     "cancelInvoice.id": Case(
         lambda w, _: {"id": w.invoice, "reason": "重复开具"}, ("id",), "Invoice", 2
     ),

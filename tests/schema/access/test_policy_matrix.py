@@ -683,6 +683,15 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         PROJECT_GROUP,
     ),
+    "Mutation.refundPayment": (
+        _q(
+            "mutation ($i: ID!) { refundPayment(input: {invoiceId: $i, amountFen: 100,"
+            ' refundedOn: "2026-01-05", method: "转账", reason: "退还", idempotencyKey: "r"})'
+            " { errors { code } } }",
+            i=lambda w: w.invoice,
+        ),
+        PROJECT_GROUP,
+    ),
     "Mutation.cancelInvoice": (
         _q(
             'mutation ($i: ID!) { cancelInvoice(input: {id: $i, reason: "重复开具"})'

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from schema.core import ids
+from server.accounts.models import User
 from server.audit.models import AuditEntry
 from server.clock import today
 from server.notifications.models import Notification
@@ -47,6 +48,13 @@ PAY = f"""
 mutation ($input: RecordPaymentInput!) {{
   recordPayment(input: $input) {{
     invoice {{ {FIELDS} }} payment {{ id amountFen idempotencyKey }} errors {{ code field message }}
+  }}
+}}"""
+REFUND = f"""
+mutation ($input: RefundPaymentInput!) {{
+  refundPayment(input: $input) {{
+    invoice {{ {FIELDS} }} refund {{ id kind kindLabel amountFen enteredOn method note }}
+    errors {{ code field message }}
   }}
 }}"""
 CANCEL = f"""
@@ -328,6 +336,135 @@ async def test_a_cancelled_invoice_owes_nothing_and_keeps_its_payments(client, o
     assert (blank["code"], blank["field"]) == ("INVALID_INPUT", "reason")
 
 
+def refund(invoice: dict, amount: int, key: str, **more) -> dict:
+    return {
+        "input": {
+            "invoiceId": invoice["id"],
+            "amountFen": amount,
+            "refundedOn": today().isoformat(),
+            "method": "银行转账",
+            "reason": "研讨会改为线上，退还部分会务费",
+            "idempotencyKey": key,
+            **more,
+        }
+    }
+
+
+async def test_a_refund_reopens_a_paid_invoice_until_it_is_cancelled(client, runtime, ledger):
+    pg = ledger.project_group
+    invoice = await issue(client, ledger)
+    await mutate(client, PAY, payment(invoice, 80000, "paid-in-full"), headers=pg)
+
+    first = await mutate(client, REFUND, refund(invoice, 30000, "refund-1"), headers=pg)
+
+    reopened = first["invoice"]
+    assert (reopened["paidFen"], reopened["balanceFen"], reopened["status"]) == (
+        50000,
+        30000,
+        "OPEN",
+    )
+    assert [(e["kind"], e["amountFen"]) for e in reopened["ledger"]] == [
+        ("CHARGE", 80000),
+        ("PAYMENT", -80000),
+        ("REFUND", 30000),
+    ]
+    assert first["refund"]["kindLabel"] == "退款" and first["refund"]["amountFen"] == 30000
+    assert first["refund"]["note"] == "研讨会改为线上，退还部分会务费"
+    # The unit owes the refunded part again, as its balance says.
+    unit = await gql(client, BALANCE, {"id": ledger.a_units[1]}, headers=pg)
+    assert unit["data"]["node"]["balanceFen"] == 30000
+    # Sent again, the same refund is recorded once.
+    again = await mutate(client, REFUND, refund(invoice, 30000, "refund-1"), headers=pg)
+    assert again["refund"]["id"] == first["refund"]["id"]
+    assert again["invoice"]["balanceFen"] == 30000
+
+    rest = await mutate(client, REFUND, refund(invoice, 50000, "refund-2"), headers=pg)
+    assert (rest["invoice"]["paidFen"], rest["invoice"]["balanceFen"]) == (0, 80000)
+    forgiven = await mutate(
+        client, CANCEL, {"input": {"id": invoice["id"], "reason": "研讨会取消"}}, headers=pg
+    )
+    assert (forgiven["invoice"]["status"], forgiven["invoice"]["balanceFen"]) == ("CANCELLED", 0)
+    async with runtime.database.transaction(all_communities=True) as session:
+        actions = (
+            await session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.target_type == "Invoice")
+                .order_by(AuditEntry.id)
+            )
+        ).all()
+    assert actions == [
+        "invoice.issue",
+        "invoice.pay",
+        "invoice.refund",
+        "invoice.refund",
+        "invoice.cancel",
+    ]
+
+
+async def test_a_refund_on_a_cancelled_invoice_leaves_it_owing_nothing(client, ledger):
+    pg = ledger.project_group
+    invoice = await issue(client, ledger)
+    await mutate(client, PAY, payment(invoice, 30000, "part"), headers=pg)
+    await mutate(client, CANCEL, {"input": {"id": invoice["id"], "reason": "重复开具"}}, headers=pg)
+
+    returned = (await mutate(client, REFUND, refund(invoice, 30000, "back"), headers=pg))["invoice"]
+
+    assert (returned["status"], returned["paidFen"], returned["balanceFen"]) == (
+        "CANCELLED",
+        0,
+        0,
+    )
+    assert [(e["kind"], e["amountFen"]) for e in returned["ledger"]] == [
+        ("CHARGE", 80000),
+        ("PAYMENT", -30000),
+        ("CANCELLATION", -50000),
+        ("REFUND", 30000),
+        ("CANCELLATION", -30000),
+    ]
+    unit = await gql(client, BALANCE, {"id": ledger.a_units[1]}, headers=pg)
+    assert unit["data"]["node"]["balanceFen"] == 0
+
+
+@pytest.mark.parametrize(
+    ("amount", "more", "code", "field"),
+    [
+        (30001, {}, "INVALID_INPUT", "amountFen"),
+        (0, {}, "INVALID_INPUT", "amountFen"),
+        (-100, {}, "INVALID_INPUT", "amountFen"),
+        (100, {"reason": " "}, "INVALID_INPUT", "reason"),
+        (100, {"method": ""}, "INVALID_INPUT", "method"),
+        (100, {"idempotencyKey": " "}, "INVALID_INPUT", "idempotencyKey"),
+        (100, {"idempotencyKey": "paid"}, "DUPLICATE", "idempotencyKey"),
+        (
+            100,
+            {"refundedOn": (today() + dt.timedelta(days=1)).isoformat()},
+            "INVALID_INPUT",
+            "refundedOn",
+        ),
+    ],
+)
+async def test_a_refused_refund_changes_nothing(client, owner, ledger, amount, more, code, field):
+    invoice = await issue(client, ledger)
+    await mutate(client, PAY, payment(invoice, 30000, "paid"), headers=ledger.project_group)
+    before = await row_counts(owner)
+
+    error = await refusal(
+        client, REFUND, refund(invoice, amount, "r-1", **more), headers=ledger.project_group
+    )
+
+    assert (error["code"], error["field"]) == (code, field), error
+    assert await row_counts(owner) == before
+
+
+async def test_nothing_paid_is_nothing_to_refund(client, ledger):
+    invoice = await issue(client, ledger)
+
+    error = await refusal(client, REFUND, refund(invoice, 1, "r"), headers=ledger.project_group)
+
+    assert error["code"] == "INVALID_INPUT"
+    assert error["message"] == "退款金额 0.01 元超过已缴金额 0.00 元"
+
+
 async def test_a_units_staff_and_its_leader_see_its_invoices_and_nobody_else_does(client, ledger):
     mine = await issue(client, ledger, unitId=ledger.a_units[1])
     await issue(client, ledger, unitId=ledger.a_units[2])
@@ -445,29 +582,41 @@ async def test_an_invoice_overdue_more_than_30_days_is_a_finding_until_it_is_pai
     assert settled.status == FindingStatus.RESOLVED
 
 
-async def test_the_leader_is_reminded_before_and_after_an_invoice_falls_due(
+async def test_the_leader_and_the_units_staff_are_reminded_before_and_after_an_invoice_falls_due(
     client, runtime, ledger
 ):
     soon = await issue(client, ledger, due=(today() + dt.timedelta(days=20)).isoformat())
     late = await issue(client, ledger, due=(today() - dt.timedelta(days=3)).isoformat())
     paid = await issue(client, ledger, due=(today() + dt.timedelta(days=5)).isoformat())
     await mutate(client, PAY, payment(paid, 80000, "paid"), headers=ledger.project_group)
+    # Another unit's invoice reminds its own staff and the leader, never this unit's staff.
+    theirs = await issue(
+        client, ledger, unitId=ledger.a_units[2], due=(today() + dt.timedelta(days=3)).isoformat()
+    )
 
     await audit_now(runtime)
     await audit_now(runtime)  # once each: the second run sends nothing again
 
     async with runtime.database.transaction() as session:
-        titles = (
-            await session.scalars(
-                select(Notification.title).where(Notification.title.contains("应收单"))
+        sent = (
+            await session.execute(
+                select(User.email, Notification.title)
+                .join(User, User.id == Notification.user_id)
+                .where(Notification.title.contains("应收单"))
             )
         ).all()
-    assert sorted(titles) == sorted(
-        [
-            f"yrd-fees-a共同体：{ledger.a_unit_names[1]}应收单 {soon['number']} 30 天内到期",
-            f"yrd-fees-a共同体：{ledger.a_unit_names[1]}应收单 {late['number']} 已过期",
-        ]
-    )
+    by_whom: dict[str, list[str]] = {}
+    for email, title in sent:
+        by_whom.setdefault(email, []).append(title)
+    mine = [
+        f"yrd-fees-a共同体：{ledger.a_unit_names[1]}应收单 {soon['number']} 30 天内到期",
+        f"yrd-fees-a共同体：{ledger.a_unit_names[1]}应收单 {late['number']} 已过期",
+    ]
+    other = f"yrd-fees-a共同体：{ledger.a_unit_names[2]}应收单 {theirs['number']} 7 天内到期"
+    assert sorted(by_whom["leader-a@example.cn"]) == sorted([*mine, other])
+    assert sorted(by_whom["staff-a1@example.cn"]) == sorted(mine)
+    assert by_whom["staff-a2@example.cn"] == [other]
+    assert set(by_whom) == {"leader-a@example.cn", "staff-a1@example.cn", "staff-a2@example.cn"}
 
 
 async def test_arrears_by_region_add_up_what_each_reader_may_see(client, ledger):

@@ -254,7 +254,7 @@ async def test_reminders_go_out_once_in_each_window(runtime):
         async with runtime.database.transaction(community.id) as session:
             facts = await community_facts(session, day, [community.id])
             leaders = await leaders_by_community(session, [community.id])
-            return await send(session, due(facts, facts.communities[0], leaders[community.id]))
+            return await send(session, due(facts, facts.communities[0], leaders[community.id], {}))
 
     thirty = await remind_on(dt.date(2026, 6, 20))  # the H1 report is due on 15 July
     again = await remind_on(dt.date(2026, 6, 21))
