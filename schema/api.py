@@ -12,6 +12,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -35,6 +36,7 @@ from schema.core.errors import UserError, log_errors, should_mask
 from schema.core.execution import Execution
 from schema.core.limits import apply as apply_limits
 from schema.core.node import NodeQueries
+from schema.core.scalars import SCALARS
 from schema.core.strawberry_private import graphql_schema
 from schema.evaluation.mutations import EvaluationMutations
 from schema.evaluation.queries import EvaluationQueries
@@ -137,6 +139,7 @@ SCHEMA = Schema(
     subscription=Subscription,
     types=[UserError, Report, Upload],
     execution_context_class=Execution,
+    config=StrawberryConfig(scalar_map=SCALARS),
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),

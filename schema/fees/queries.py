@@ -3,6 +3,7 @@ import strawberry
 from schema.core import ids
 from schema.core.context import Info
 from schema.core.pagination import Connection, paginate
+from schema.core.scalars import BigInt
 from schema.fees.types import FeeSchedule, Invoice, invoice_readers
 from server.clock import today
 from server.errors import AccessError, ErrorCode
@@ -21,7 +22,9 @@ class RegionArrears:
     region: Region
     region_label: str
     invoices: int
-    owed_fen: int = strawberry.field(description="what they still owe, in fen")
+    owed_fen: BigInt = strawberry.field(
+        description="what they still owe, in fen: a national sum, past 32 bits"
+    )
 
 
 def unit_filter(global_id: str) -> int:
@@ -132,7 +135,7 @@ class FeeQueries:
                 region=known[region],
                 region_label=known[region].label(language),
                 invoices=int(count),
-                owed_fen=int(owed),
+                owed_fen=BigInt(int(owed)),
             )
             for region, count, owed in rows
             if region in known

@@ -642,3 +642,25 @@ async def test_arrears_by_region_add_up_what_each_reader_may_see(client, ledger)
     assert staff == [
         {"region": "YANGTZE_RIVER_DELTA", "regionLabel": "长三角", "invoices": 1, "owedFen": 50000}
     ]
+
+
+async def test_a_regions_arrears_past_32_bits_are_read_whole(client, ledger):
+    # Three invoices of 15,000,000.00 yuan each: 4,500,000,000 fen, past the 2,147,483,647
+    # that GraphQL's Int carries.
+    long_ago = (today() - dt.timedelta(days=45)).isoformat()
+    for unit in ledger.a_units[:3]:
+        given = {
+            "input": {
+                "unitId": unit,
+                "lines": [{"kind": "SUB_SITE", "amountFen": 1_500_000_000}],
+                "dueOn": long_ago,
+            }
+        }
+        await mutate(client, ISSUE, given, headers=ledger.project_group)
+
+    body = await gql(
+        client, "{ arrearsByRegion { invoices owedFen } }", headers=ledger.project_group
+    )
+
+    assert "errors" not in body, body
+    assert body["data"]["arrearsByRegion"] == [{"invoices": 3, "owedFen": 4_500_000_000}]
