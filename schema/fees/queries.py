@@ -1,3 +1,5 @@
+import datetime as dt
+
 import strawberry
 
 from schema.core import ids
@@ -61,8 +63,9 @@ class FeeQueries:
     @strawberry.field(
         description="应收 the reader may see: every one for the project group; those charged "
         "through its community for a leader; its own unit's for a unit's staff; none of "
-        "another unit's. `unitId`, `communitySlug` and `status` filter. Oldest first. Signed "
-        "in only."
+        "another unit's. `unitId`, `communitySlug` and `status` filter; `dueFrom` and `dueTo` "
+        "(both days included) keep those due within a span, such as a cooperation cycle. "
+        "Oldest first. Signed in only."
     )
     async def invoices(
         self,
@@ -70,6 +73,8 @@ class FeeQueries:
         unit_id: strawberry.ID | None = None,
         community_slug: str | None = None,
         status: InvoiceStatus | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Invoice]:
@@ -78,9 +83,12 @@ class FeeQueries:
         tenant = await info.context.tenant(community_slug)
         unit = None if unit_id is None else unit_filter(unit_id)
         language = info.context.language
+        statement = invoices_statement(
+            readers, tenant.id if tenant else None, unit, status, due_from, due_to
+        )
         return await paginate(
             info.context,
-            invoices_statement(readers, tenant.id if tenant else None, unit, status),
+            statement,
             models.Invoice.id,
             first,
             after,

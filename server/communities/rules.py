@@ -22,6 +22,16 @@ def cycle_end_for(start: dt.date) -> dt.date:
     return anniversary - dt.timedelta(days=1)
 
 
+def cycle_before(start: dt.date) -> tuple[dt.date, dt.date]:
+    """The cycle that ended the day before a cycle starting on `start` began (a renewal
+    starts the next cycle the day after the last ends): its first and last day."""
+    try:
+        first = start.replace(year=start.year - CYCLE_YEARS)
+    except ValueError:  # from 29 Feb: the cycle before began on 1 March
+        first = dt.date(start.year - CYCLE_YEARS, 3, 1)
+    return first, start - dt.timedelta(days=1)
+
+
 def renewal_opens(cycle_end: dt.date) -> dt.date:
     """The first day a cycle ending on `cycle_end` may be renewed (Art. 15)."""
     return cycle_end - dt.timedelta(days=RENEWAL_WINDOW_DAYS)

@@ -42,9 +42,16 @@ def invoices_statement(
     community_id: int | None = None,
     unit_id: int | None = None,
     status: InvoiceStatus | None = None,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
 ) -> Select[Invoice]:
-    """The invoices `readers` may see, of one community, of one unit, of one status."""
+    """The invoices `readers` may see, of one community, of one unit, of one status, due
+    from `due_from` to `due_to` (both days included: a cycle's statement)."""
     statement = select(Invoice).where(readers.readable(Invoice.community_id, Invoice.unit_id))
+    if due_from is not None:
+        statement = statement.where(Invoice.due_on >= due_from)
+    if due_to is not None:
+        statement = statement.where(Invoice.due_on <= due_to)
     if community_id is not None:
         statement = statement.where(Invoice.community_id == community_id)
     if unit_id is not None:

@@ -43,13 +43,17 @@ class Stated:
     payments: str
 
 
-def statement_pdf(settings: Settings, whose: str, on: dt.date, invoices: list[Stated]) -> bytes:
+def statement_pdf(
+    settings: Settings, whose: str, period: str, on: dt.date, invoices: list[Stated]
+) -> bytes:
+    """`period`: which invoices it states (a cooperation cycle, or all of them)."""
     page = Printed(settings.print_font, settings.print_font_number, title="缴费对账单")
     page.heading("缴费对账单", size=24)
     owed = sum(i.balance_fen for i in invoices)
     page.labelled(
         [
             ("缴费方", whose),
+            ("对账期间", period),
             ("对账日期", chinese_date(on)),
             ("应收合计", f"{yuan(sum(i.total_fen for i in invoices))} 元"),
             ("已缴合计", f"{yuan(sum(i.paid_fen for i in invoices))} 元"),

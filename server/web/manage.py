@@ -137,9 +137,11 @@ class CommunityWorkspace(Workspace):
         return self.render(request, "manage/fees.html", owed=owed, **opened)
 
     async def fee_statement(self, request: Request) -> Response:
-        """The community's statement of fees (Art. 18(6)), as PDF or workbook."""
+        """The community's statement of fees (Art. 18(6)), as PDF or workbook, of one
+        cooperation cycle (`?cycle=`) or of all."""
         kind = request.path_params["kind"]
-        if kind not in ("pdf", "xlsx"):
+        cycle = fee_statements.cycle_chosen(request.query_params)
+        if kind not in ("pdf", "xlsx") or cycle is None:
             return self.not_found(request)
         variables = {"slug": request.path_params["slug"]}
         opened = await self._open(
@@ -147,9 +149,23 @@ class CommunityWorkspace(Workspace):
         )
         if isinstance(opened, Response):
             return opened
-        name = opened["community"]["name"]
-        invoices = fee_statements.stated(opened["invoices"], f"{name}（共同体）")
-        return fee_statements.statement(self.runtime.settings, name, invoices, kind)
+
+        async def more(after: str) -> dict[str, Any]:
+            answer = await self.run("manage/fees", request, {**variables, "after": after})
+            if answer.errors or answer.data is None:
+                raise PageFailed(answer)
+            return answer.data
+
+        every = fee_statements.of_cycle(await fee_statements.every_invoice(opened, more), cycle)
+        community = opened["community"]
+        name = community["name"]
+        return fee_statements.statement(
+            self.runtime.settings,
+            name,
+            fee_statements.period(cycle, every, community),
+            fee_statements.stated(every, f"{name}（共同体）"),
+            kind,
+        )
 
     async def profile(self, request: Request) -> Response:
         slug = request.path_params["slug"]

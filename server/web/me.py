@@ -172,19 +172,32 @@ class StaffWorkspace(Workspace):
         )
 
     async def fee_statement(self, request: Request) -> Response:
-        """The unit's statement of fees (Art. 19(4)), as PDF or workbook."""
+        """The unit's statement of fees (Art. 19(4)), as PDF or workbook, of one cooperation
+        cycle (`?cycle=`) or of all."""
         kind = request.path_params["kind"]
-        if kind not in ("pdf", "xlsx"):
+        cycle = fee_statements.cycle_chosen(request.query_params)
+        if kind not in ("pdf", "xlsx") or cycle is None:
             return self.not_found(request)
         opened = await self._open(request, needs_unit=True)
         if isinstance(opened, Response):
             return opened
         unit = opened["me"]["unit"]
-        answer = await self.run("me/fees", request, {"unitId": unit["id"]})
-        if answer.errors or answer.data is None:
-            raise PageFailed(answer)
-        invoices = fee_statements.stated(answer.data["invoices"], unit["name"])
-        return fee_statements.statement(self.runtime.settings, unit["name"], invoices, kind)
+
+        async def page(after: str | None) -> dict[str, Any]:
+            answer = await self.run("me/fees", request, {"unitId": unit["id"], "after": after})
+            if answer.errors or answer.data is None:
+                raise PageFailed(answer)
+            return answer.data
+
+        found = await fee_statements.every_invoice(await page(None), page)
+        every = fee_statements.of_cycle(found, cycle)
+        return fee_statements.statement(
+            self.runtime.settings,
+            unit["name"],
+            fee_statements.period(cycle, found, None),
+            fee_statements.stated(every, unit["name"]),
+            kind,
+        )
 
     async def new_report(self, request: Request) -> Response:
         if request.method == "GET":

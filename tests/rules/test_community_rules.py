@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from server.communities.rules import (
+    cycle_before,
     cycle_end_for,
     in_region,
     level_error,
@@ -69,6 +70,23 @@ def test_a_member_lies_in_its_communitys_region():
 )
 def test_a_cycle_lasts_three_years(start, end):
     assert cycle_end_for(start) == end
+
+
+@pytest.mark.parametrize(
+    ("start", "before"),
+    [
+        (dt.date(2029, 9, 1), (dt.date(2026, 9, 1), dt.date(2029, 8, 31))),
+        (dt.date(2029, 1, 1), (dt.date(2026, 1, 1), dt.date(2028, 12, 31))),
+        (dt.date(2031, 2, 28), (dt.date(2028, 2, 28), dt.date(2031, 2, 27))),
+        (dt.date(2028, 2, 29), (dt.date(2025, 3, 1), dt.date(2028, 2, 28))),
+    ],
+)
+def test_the_cycle_before_is_three_years_to_the_day_before(start, before):
+    assert cycle_before(start) == before
+    # A renewal of the cycle before starts this one (but from 29 Feb, which no renewal
+    # reaches: a three-year cycle from 1 March 2025 ends on 29 Feb 2028).
+    if start != dt.date(2028, 2, 29):
+        assert cycle_end_for(before[0]) == before[1]
 
 
 def test_a_cycle_may_be_renewed_from_ninety_days_before_its_end():

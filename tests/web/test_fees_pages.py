@@ -3,6 +3,7 @@ schedule, issues invoices (one unit, every member), records a payment in yuan (r
 when the form is sent twice) and cancels; the arrears download; what a unit's staff and a
 leader see of what they owe."""
 
+import datetime as dt
 import io
 import re
 
@@ -10,9 +11,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from schema.core import ids
 from server.clock import today
 from server.fees.models import FeeEntry
-from tests.factories import make_community, make_user
+from tests.factories import bearer, make_community, make_user
+from tests.graphql import mutate
 from tests.web.test_pages_over_http import csrf_of
 from tests.web.test_recognition_pages import _embedded_fonts, _plain
 
@@ -208,3 +211,46 @@ async def test_statements_print_what_the_reader_may_see_in_chinese(client, runti
     assert {r[7] for r in rows[1:]} == {2000}
     assert (await client.get(f"/c/{b.slug}/manage/fees/statement.pdf")).status_code == 403
     assert (await client.get(f"/c/{a.slug}/manage/fees/statement.doc")).status_code == 404
+
+
+async def test_a_statement_states_one_cooperation_cycle_and_every_page_of_it(
+    client, runtime, seeded
+):
+    a, _, a_units, _ = seeded  # a's cycle: 1 January 2026 to 31 December 2028 (Art. 15)
+    _, admin = await make_user(runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    issue = "mutation ($i: IssueInvoiceInput!) { issueInvoice(input: $i) { errors { code } } }"
+    unit = ids.encode("Unit", a_units[1].id)
+    # 100 invoices due in this cycle (two pages for the leader's, three for the unit's) and
+    # one due in the cycle before (which ended on 31 December 2025).
+    for due_on in ["2026-06-30"] * 100 + ["2025-06-30"]:
+        given = {
+            "unitId": unit,
+            "dueOn": due_on,
+            "lines": [{"kind": "TRAINING", "amountFen": 1000}],
+        }
+        await mutate(client, issue, {"i": given}, headers=bearer(admin))
+
+    async def rows(path: str) -> list[tuple]:
+        sheet = await client.get(path)
+        assert sheet.status_code == 200, sheet.text[:300]
+        return list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))[1:]
+
+    await _as(client, runtime, "staff@example.cn", unit_id=a_units[1].id)
+    assert len(await rows("/me/fees/statement.xlsx?cycle=current")) == 100
+    (before,) = await rows("/me/fees/statement.xlsx?cycle=previous")
+    assert before[4] == dt.datetime(2025, 6, 30)
+    assert len(await rows("/me/fees/statement.xlsx")) == 101
+    assert len(await rows("/me/fees/statement.xlsx?cycle=all")) == 101
+    assert (await client.get("/me/fees/statement.pdf?cycle=next")).status_code == 404
+    printed = _plain((await client.get("/me/fees/statement.pdf?cycle=current")).content)
+    assert "对账期间：本合作周期（2026年1月1日至2028年12月31日）" in printed
+    assert "待缴合计：1,000.00元" in printed  # 100 invoices of 10.00 yuan
+    page = (await client.get("/me/")).text
+    assert 'href="/me/fees/statement.pdf?cycle=previous"' in page
+
+    await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
+    assert len(await rows(f"/c/{a.slug}/manage/fees/statement.xlsx?cycle=current")) == 100
+    assert len(await rows(f"/c/{a.slug}/manage/fees/statement.xlsx?cycle=previous")) == 1
+    assert len(await rows(f"/c/{a.slug}/manage/fees/statement.xlsx")) == 101
+    led = (await client.get(f"/c/{a.slug}/manage/fees/")).text
+    assert "本合作周期（2026年1月1日至2028年12月31日）" in led

@@ -62,8 +62,8 @@ mutation ($input: CancelInvoiceInput!) {{
   cancelInvoice(input: $input) {{ invoice {{ {FIELDS} }} errors {{ code field message }} }}
 }}"""
 INVOICES = """
-query ($unitId: ID, $slug: String, $status: InvoiceStatus) {
-  invoices(unitId: $unitId, communitySlug: $slug, status: $status) {
+query ($unitId: ID, $slug: String, $status: InvoiceStatus, $from: Date, $to: Date) {
+  invoices(unitId: $unitId, communitySlug: $slug, status: $status, dueFrom: $from, dueTo: $to) {
     totalCount edges { node { number balanceFen unit { name } community { slug } } }
   }
 }"""
@@ -532,6 +532,24 @@ async def test_filters_name_a_unit_a_community_a_status(client, ledger):
     assert await count(slug=ledger.b) == 1
     assert await count(status="PAID") == 1
     assert await count(status="OPEN", slug=ledger.a) == 0
+
+
+async def test_invoices_due_within_a_span_both_days_included(client, ledger):
+    days = [today() + dt.timedelta(days=n) for n in (10, 20, 30)]
+    for day in days:
+        await issue(client, ledger, due=day.isoformat())
+
+    async def due(**span) -> list[str]:
+        variables = {k: v.isoformat() for k, v in span.items()}
+        body = await gql(client, INVOICES, variables, headers=ledger.project_group)
+        return [edge["node"]["number"] for edge in body["data"]["invoices"]["edges"]]
+
+    numbers = await due()
+    assert len(numbers) == 3
+    assert await due(**{"from": days[1]}) == numbers[1:]
+    assert await due(to=days[1]) == numbers[:2]
+    assert await due(**{"from": days[1], "to": days[1]}) == [numbers[1]]
+    assert await due(**{"from": days[2], "to": days[0]}) == []
 
 
 async def test_arrears_list_what_is_past_due_by_region(client, ledger):
