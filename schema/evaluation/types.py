@@ -279,20 +279,11 @@ class ReviewAssignment(Node):
         )
 
     async def _visible(self, info: Info) -> bool:
-        guard = await info.context.guard()
-        if guard.actor is None:
-            return False
-        if guard.is_project_group or self.expert_user_id == guard.actor.user_id:
-            return True
-        async with info.context.transaction(self.community_id) as session:
-            mine = await session.scalar(
-                select(models.ReviewAssignment.status).where(
-                    models.ReviewAssignment.community_id == self.community_id,
-                    models.ReviewAssignment.nomination_id == self.nomination_id,
-                    models.ReviewAssignment.expert_user_id == guard.actor.user_id,
-                )
-            )
-        return mine is AssignmentStatus.SUBMITTED
+        """Blind review: a fellow reviewer sees the scores once it has submitted its own."""
+        mine = await _readers_assignment(
+            info.context, self.community_id, self.nomination_id, self.expert_user_id
+        )
+        return mine is OWN or mine is AssignmentStatus.SUBMITTED
 
     @strawberry.field(description="The nomination it reviews.")
     async def nomination(self, info: Info) -> Nomination:
@@ -345,21 +336,31 @@ class ReviewTask:
     community: Community = related("Community", "community_id", same_community=True)
 
 
-async def _may_fetch_assignment(context: Context, row: models.ReviewAssignment) -> bool:
+# What `_readers_assignment` answers for the project group and for the assignment's own expert,
+# who read it whole.
+OWN = object()
+
+
+async def _readers_assignment(
+    context: Context, community_id: int, nomination_id: int, expert_user_id: int
+) -> object | None:
+    """What the reader holds on an assignment's nomination: `OWN` (the project group, or the
+    assignment is its own), the status of its own assignment there (a fellow reviewer), or
+    None (nobody signed in, or no assignment of its own there)."""
     guard = await context.guard()
     if guard.actor is None:
-        return False
-    if guard.is_project_group or row.expert_user_id == guard.actor.user_id:
-        return True
-    async with context.transaction(row.community_id) as session:
-        fellow = await session.scalar(
-            select(models.ReviewAssignment.id).where(
-                models.ReviewAssignment.community_id == row.community_id,
-                models.ReviewAssignment.nomination_id == row.nomination_id,
+        return None
+    if guard.is_project_group or expert_user_id == guard.actor.user_id:
+        return OWN
+    async with context.transaction(community_id) as session:
+        status: AssignmentStatus | None = await session.scalar(
+            select(models.ReviewAssignment.status).where(
+                models.ReviewAssignment.community_id == community_id,
+                models.ReviewAssignment.nomination_id == nomination_id,
                 models.ReviewAssignment.expert_user_id == guard.actor.user_id,
             )
         )
-    return fellow is not None
+    return status
 
 
 @fetches("EvaluationRound")
@@ -385,6 +386,11 @@ async def fetch_nomination(context: Context, keys: tuple[int, ...]) -> Nominatio
 async def fetch_assignment(context: Context, keys: tuple[int, ...]) -> ReviewAssignment | None:
     async with context.transaction(keys[0]) as session:
         row = await session.get(models.ReviewAssignment, keys)
-    if row is None or not await _may_fetch_assignment(context, row):
+    if row is None:
+        return None
+    held = await _readers_assignment(
+        context, row.community_id, row.nomination_id, row.expert_user_id
+    )
+    if held is None:
         return None
     return ReviewAssignment.of(row)

@@ -62,10 +62,8 @@ def nominations_closed(
     status: RoundStatus, closes_on: dt.date, today: dt.date
 ) -> UserFacingError | None:
     """Nominations are taken while the round is open, up to and including its closing day."""
-    if status is RoundStatus.CLOSED:
-        return UserFacingError(
-            ErrorCode.INVALID_TRANSITION, "该评审已结束", "the round is closed", "roundId"
-        )
+    if closed := round_closed(status, "roundId"):
+        return closed
     if today > closes_on:
         return UserFacingError(
             ErrorCode.INVALID_TRANSITION,
