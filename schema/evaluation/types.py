@@ -12,6 +12,7 @@ from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.pagination import Connection, paginate
 from schema.core.projection import label, related
+from schema.recognition.types import Recognition
 from schema.reports.types import Report
 from server.access.guard import Guard
 from server.accounts.models import User
@@ -19,7 +20,14 @@ from server.achievements import models as achievement_models
 from server.achievements.rules import may_read
 from server.evaluation import models
 from server.evaluation.queries import round_nominations_statement
-from server.vocabulary import AchievementKind, AssignmentStatus, ReviewTaskKind, RoundStatus
+from server.recognition import models as recognition_models
+from server.vocabulary import (
+    AchievementKind,
+    AssignmentStatus,
+    RecognitionKind,
+    ReviewTaskKind,
+    RoundStatus,
+)
 
 if TYPE_CHECKING:
     # Its module imports this one: strawberry reads it lazily, the type checker directly.
@@ -214,6 +222,27 @@ class Nomination(Node):
                 )
             )
         return Achievement.of(row) if reviewer else None
+
+    @strawberry.field(
+        description="The achievement award (成果奖) of the round's year its achievement holds, "
+        "while in force; null before it is granted or once revoked. Public, as awards are."
+    )
+    async def award(self, info: Info) -> Recognition | None:
+        year = (
+            select(models.EvaluationRound.year)
+            .where(models.EvaluationRound.id == self.round_id)
+            .scalar_subquery()
+        )
+        async with info.context.transaction(self.community_id) as session:
+            row = await session.scalar(
+                select(recognition_models.Recognition).where(
+                    recognition_models.Recognition.achievement_id == self.achievement_id,
+                    recognition_models.Recognition.kind == RecognitionKind.ACHIEVEMENT_AWARD,
+                    recognition_models.Recognition.year == year,
+                    recognition_models.Recognition.revoked_at.is_(None),
+                )
+            )
+        return Recognition.of(row) if row else None
 
     @strawberry.field(
         description="Its reviewers' assignments: all for the project group; for an expert "

@@ -410,6 +410,12 @@ async def test_closing_ranks_and_the_ranked_achievement_gets_its_award(
     assert status == 303 and location == "/admin/recognitions/?done=recognised"
     granted = (await client.get(location)).text
     assert f"GX-{THIS_YEAR}-0001" in granted and "成果奖" in granted and "一等奖" in granted
+    # The ranking now shows the award where the form was: no second award is offered.
+    _as(client, s.pg)
+    ranked = (await client.get(f"/admin/evaluation/{round_id}/")).text
+    table = ranked.split('id="ranking"')[1].split("</table>")[0]
+    assert "已颁发一等奖" in table and f"证书 GX-{THIS_YEAR}-0001" in table
+    assert 'name="prize"' not in table
 
     # The community reads its nomination's rank.
     _as(client, s.leader)
