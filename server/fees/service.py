@@ -183,17 +183,7 @@ async def _issue(
             for line in lines
         ]
     )
-    session.add(
-        FeeEntry(
-            community_id=community_id,
-            invoice_id=invoice.id,
-            unit_id=unit_id,
-            kind=LedgerEntryKind.CHARGE,
-            amount_fen=total,
-            entered_on=issued_on,
-            recorded_by=actor.user_id,
-        )
-    )
+    session.add(entry_of(invoice, LedgerEntryKind.CHARGE, total, issued_on, actor))
     await session.flush()
     await record(
         session,
@@ -284,6 +274,32 @@ async def _locked(session: AsyncSession, community_id: int, invoice_id: int, fie
 
 async def balance_of(session: AsyncSession, invoice: Invoice) -> int:
     return int(await session.scalar(balance_statement(invoice.community_id, invoice.id)) or 0)
+
+
+def entry_of(
+    invoice: Invoice,
+    kind: LedgerEntryKind,
+    amount_fen: int,
+    entered_on: dt.date,
+    actor: Actor,
+    *,
+    method: str | None = None,
+    idempotency_key: str | None = None,
+    note: str | None = None,
+) -> FeeEntry:
+    """A new entry of the invoice's ledger; `amount_fen` as it moves the balance."""
+    return FeeEntry(
+        community_id=invoice.community_id,
+        invoice_id=invoice.id,
+        unit_id=invoice.unit_id,
+        kind=kind,
+        amount_fen=amount_fen,
+        entered_on=entered_on,
+        method=method,
+        idempotency_key=idempotency_key,
+        note=note,
+        recorded_by=actor.user_id,
+    )
 
 
 def _key_taken() -> UserFacingError:
@@ -377,16 +393,14 @@ async def record_payment(
     balance = await balance_of(session, invoice)
     if error := rules.overpayment_error(amount_fen, balance):
         raise error
-    entry = FeeEntry(
-        community_id=community_id,
-        invoice_id=invoice.id,
-        unit_id=invoice.unit_id,
-        kind=LedgerEntryKind.PAYMENT,
-        amount_fen=-amount_fen,
-        entered_on=paid_on,
+    entry = entry_of(
+        invoice,
+        LedgerEntryKind.PAYMENT,
+        -amount_fen,
+        paid_on,
+        actor,
         method=written_method,
         idempotency_key=key,
-        recorded_by=actor.user_id,
     )
     await _enter(session, entry)
     before = invoice.status
@@ -448,31 +462,27 @@ async def refund_payment(
     if error := rules.refund_error(amount_fen, paid_fen):
         raise error
     balance = await balance_of(session, invoice)
-    entry = FeeEntry(
-        community_id=community_id,
-        invoice_id=invoice.id,
-        unit_id=invoice.unit_id,
-        kind=LedgerEntryKind.REFUND,
-        amount_fen=amount_fen,
-        entered_on=refunded_on,
+    entry = entry_of(
+        invoice,
+        LedgerEntryKind.REFUND,
+        amount_fen,
+        refunded_on,
+        actor,
         method=written_method,
         idempotency_key=key,
         note=written_reason,
-        recorded_by=actor.user_id,
     )
     await _enter(session, entry)
     before = invoice.status
     if invoice.status is InvoiceStatus.CANCELLED:
         session.add(
-            FeeEntry(
-                community_id=community_id,
-                invoice_id=invoice.id,
-                unit_id=invoice.unit_id,
-                kind=LedgerEntryKind.CANCELLATION,
-                amount_fen=-amount_fen,
-                entered_on=refunded_on,
+            entry_of(
+                invoice,
+                LedgerEntryKind.CANCELLATION,
+                -amount_fen,
+                refunded_on,
+                actor,
                 note=written_reason,
-                recorded_by=actor.user_id,
             )
         )
     else:
@@ -516,16 +526,7 @@ async def cancel_invoice(
     balance = await balance_of(session, invoice)
     if balance:
         session.add(
-            FeeEntry(
-                community_id=community_id,
-                invoice_id=invoice.id,
-                unit_id=invoice.unit_id,
-                kind=LedgerEntryKind.CANCELLATION,
-                amount_fen=-balance,
-                entered_on=today(),
-                note=written,
-                recorded_by=actor.user_id,
-            )
+            entry_of(invoice, LedgerEntryKind.CANCELLATION, -balance, today(), actor, note=written)
         )
     invoice.status = InvoiceStatus.CANCELLED
     invoice.cancelled_at = dt.datetime.now(dt.UTC)
