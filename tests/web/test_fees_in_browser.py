@@ -107,7 +107,7 @@ async def test_the_fees_from_the_schedule_to_the_units_statement(runtime, server
         kind="TRAINING",
         amount=TRAINING,
         due=overdue,
-        note="2026年度骨干教师培训",
+        note=f"{year}年度骨干教师培训",
     )
     await admin.page.wait_for_url(re.compile(r".*\?done=issued"))
     await _issue(
@@ -132,8 +132,9 @@ async def test_the_fees_from_the_schedule_to_the_units_statement(runtime, server
         for n in await _numbers(admin, payer.name)
         if "培训费" in await _row(admin, n).inner_text()
     ]
-    (evaluation,) = [n for n in await _numbers(admin, "项目评估费")]
+    (evaluation,) = await _numbers(admin, "项目评估费")
     (sub_site,) = await _numbers(admin, "分站建设费")
+    (neighbours,) = await _numbers(admin, neighbour.name)
     assert "500.00 / 0.00 / 500.00" in await _row(admin, training).inner_text()
     assert "1,234.56 / 0.00 / 1,234.56" in await _row(admin, evaluation).inner_text()
 
@@ -211,7 +212,14 @@ async def test_the_fees_from_the_schedule_to_the_units_statement(runtime, server
     await staff.page.screenshot(path="/tmp/fees-me.png", full_page=True)
     assert await _serious_violations(staff) == []
 
-    # Neither the community's statement nor the project group's pages are the staff's.
+    # Another unit's statement is not the staff's: the address names no unit, and what it is
+    # asked for is ignored; neither are the community's statement or the project group's page.
+    asked = await staff.page.request.get(
+        f"{server}/me/fees/statement.xlsx?unitId={neighbour.id}&unit={neighbour.id}"
+    )
+    assert asked.ok
+    rows = load_workbook(io.BytesIO(await asked.body())).active.iter_rows(values_only=True)
+    assert {r[0] for r in rows} == {"应收单号", training, evaluation}
     for path in (f"/c/{a.slug}/manage/fees/statement.xlsx", "/admin/fees/"):
         refused = await staff.page.request.get(server + path)
         assert refused.status == 403, path
@@ -221,7 +229,7 @@ async def test_the_fees_from_the_schedule_to_the_units_statement(runtime, server
     lead = await _signed_in(visit, manage, "leader@fees.example.cn")
     owed = await lead.page.inner_text("main")
     assert "本共同体及成员单位待缴合计 2,234.56 元" in owed
-    for number in (training, evaluation, sub_site):
+    for number in (training, evaluation, sub_site, neighbours):
         assert number in owed
     assert neighbour.name in owed and b_units[1].name not in owed and "成渝培训" not in owed
     await lead.page.screenshot(path="/tmp/fees-manage.png", full_page=True)
