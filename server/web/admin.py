@@ -780,7 +780,6 @@ class ProjectGroupWorkspace(Workspace):
             return posted
         number = posted.text("number")
         row = f"pay-{number}" if INVOICE_NUMBER.fullmatch(number) else ""
-        paying = {"number": number, **posted.fields}
         amount = fen_of(posted.text("amount"))
         paid_on = posted.text("paidOn").strip()
         errors: dict[str, str] = {}
@@ -790,7 +789,7 @@ class ProjectGroupWorkspace(Workspace):
             errors["paidOn"] = "请填写缴费日期"
         if errors:
             return await self._fees_page(
-                request, errors=_in_row(errors, row), status=400, paying=paying
+                request, errors=_in_row(errors, row), status=400, paying=posted.fields
             )
         variables = {
             "invoiceId": request.path_params["id"],
@@ -805,7 +804,7 @@ class ProjectGroupWorkspace(Workspace):
             return refused
         if refused:
             return await self._fees_page(
-                request, errors=_in_row(refused, row), status=400, paying=paying
+                request, errors=_in_row(refused, row), status=400, paying=posted.fields
             )
         return back("/admin/fees/", "paid")
 

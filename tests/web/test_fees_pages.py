@@ -106,6 +106,8 @@ async def test_the_project_group_runs_the_fees_from_its_workspace(client, runtim
     )
     assert status == 303
     assert "已作废" in (await client.get("/admin/fees/?status=CANCELLED")).text
+    again = (await client.get(f"/admin/fees/{invoice_id}/cancel")).text
+    assert "该应收单已作废。" in again and 'name="confirm"' not in again
 
 
 async def test_the_arrears_download_lists_what_is_owed_past_due(client, runtime, seeded):
