@@ -138,6 +138,25 @@ REINSTATE = ConfirmedAction(
 )
 
 
+CANCEL_INVOICE = ConfirmedAction(
+    "admin/invoice",
+    "admin/cancel_invoice.html",
+    "invoice",
+    "admin/cancel_invoice",
+    "cancelInvoice",
+    "id",
+    "请勾选确认后再作废",
+    "/admin/fees/",
+    "cancelled",
+)
+# The fees page holds three forms with an amount each: a refusal goes beside the field of the
+# form that was sent, by that field's id.
+ISSUE_FIELDS = {"amount": "issue-amount", "kind": "issue-kind"}
+SCHEDULE_FIELDS = {"year": "schedule-year", "kind": "schedule-kind", "amount": "schedule-amount"}
+# An invoice number as the pay form sends it back, to name the row's fields.
+INVOICE_NUMBER = re.compile(r"FY-\d{4}-\d{6}")
+
+
 REVOKE_RECOGNITION = ConfirmedAction(
     "admin/recognition",
     "admin/revoke.html",
@@ -177,7 +196,7 @@ def admin_routes(
         "/admin/recognitions/{id}/revoke": (workspace.revoke_recognition, ["GET", "POST"]),
         "/admin/fees/": (workspace.fees, ["GET", "POST"]),
         "/admin/fees/{id}/pay": (workspace.pay, ["POST"]),
-        "/admin/fees/{id}/cancel": (workspace.cancel_invoice, ["POST"]),
+        "/admin/fees/{id}/cancel": (workspace.cancel_invoice, ["GET", "POST"]),
     }
     downloads = [
         Route(f"/admin/{name}/export.xlsx", guarded(workspace.download(name)))
@@ -700,14 +719,18 @@ class ProjectGroupWorkspace(Workspace):
         if not kind:
             errors["kind"] = "请选择费用类别"
         if errors:
-            return await self._fees_page(request, posted.fields, errors, 400)
+            return await self._fees_page(
+                request, posted.fields, _renamed(errors, SCHEDULE_FIELDS), 400
+            )
         variables = {"year": int(year), "kind": kind, "amountFen": amount}
         answer = await self.run("admin/set_fee_schedule", request, {"input": variables})
         refused = self.refusals(request, answer, "setFeeSchedule")
         if isinstance(refused, Response):
             return refused
         if refused:
-            return await self._fees_page(request, posted.fields, refused, 400)
+            return await self._fees_page(
+                request, posted.fields, _renamed(refused, SCHEDULE_FIELDS), 400
+            )
         return back("/admin/fees/", "schedule")
 
     async def _issue(self, request: Request, posted: Posted) -> Response:
@@ -727,7 +750,9 @@ class ProjectGroupWorkspace(Workspace):
         if every and not community:
             errors["community"] = "向全体成员单位开具时，请选择共同体"
         if errors:
-            return await self._fees_page(request, posted.fields, errors, 400)
+            return await self._fees_page(
+                request, posted.fields, _renamed(errors, ISSUE_FIELDS), 400
+            )
         lines = [{"kind": kind, "amountFen": amount, "note": posted.text("note").strip() or None}]
         if every:
             variables = {"communitySlug": community, "lines": lines, "dueOn": due}
@@ -740,20 +765,32 @@ class ProjectGroupWorkspace(Workspace):
         if isinstance(refused, Response):
             return refused
         if refused:
-            return await self._fees_page(request, posted.fields, refused, 400)
+            return await self._fees_page(
+                request, posted.fields, _renamed(refused, ISSUE_FIELDS), 400
+            )
         return back("/admin/fees/", "issued")
 
     async def pay(self, request: Request) -> Response:
         """One payment against one invoice; the form's idempotency key, made when the page
-        was shown, records a payment sent twice (a double click, a resent form) once."""
+        was shown, records a payment sent twice (a double click, a resent form) once. A
+        refusal (more than the balance) goes beside the amount in that invoice's row, which
+        keeps what was typed."""
         posted = await self.posted(request)
         if isinstance(posted, Response):
             return posted
+        number = posted.text("number")
+        row = f"pay-{number}" if INVOICE_NUMBER.fullmatch(number) else ""
         amount = fen_of(posted.text("amount"))
         paid_on = posted.text("paidOn").strip()
-        if amount is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", paid_on):
-            errors = {"": "请填写缴费金额（元）和缴费日期"}
-            return await self._fees_page(request, posted.fields, errors, 400)
+        errors: dict[str, str] = {}
+        if amount is None:
+            errors["amount"] = "请填写缴费金额（元，最多两位小数）"
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", paid_on):
+            errors["paidOn"] = "请填写缴费日期"
+        if errors:
+            return await self._fees_page(
+                request, errors=_in_row(errors, row), status=400, paying=posted.fields
+            )
         variables = {
             "invoiceId": request.path_params["id"],
             "amountFen": amount,
@@ -766,23 +803,13 @@ class ProjectGroupWorkspace(Workspace):
         if isinstance(refused, Response):
             return refused
         if refused:
-            errors = {"": "；".join(refused.values())}
-            return await self._fees_page(request, posted.fields, errors, 400)
+            return await self._fees_page(
+                request, errors=_in_row(refused, row), status=400, paying=posted.fields
+            )
         return back("/admin/fees/", "paid")
 
     async def cancel_invoice(self, request: Request) -> Response:
-        posted = await self.posted(request)
-        if isinstance(posted, Response):
-            return posted
-        variables = {"id": request.path_params["id"], "reason": posted.text("reason")}
-        answer = await self.run("admin/cancel_invoice", request, {"input": variables})
-        refused = self.refusals(request, answer, "cancelInvoice")
-        if isinstance(refused, Response):
-            return refused
-        if refused:
-            errors = {"": "；".join(refused.values())}
-            return await self._fees_page(request, posted.fields, errors, 400)
-        return back("/admin/fees/", "cancelled")
+        return await self._confirmed(request, CANCEL_INVOICE)
 
     async def _fees_page(
         self,
@@ -790,6 +817,7 @@ class ProjectGroupWorkspace(Workspace):
         fields: Mapping[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
+        paying: Mapping[str, str] | None = None,
     ) -> Response:
         asked = fees_asked(request)
         opened = await self._open(request, asked.document, self._page(request, asked))
@@ -812,6 +840,7 @@ class ProjectGroupWorkspace(Workspace):
             today=today().isoformat(),
             payment_key=secrets.token_hex(16),
             fields=fields or {},
+            paying=paying or {},
             errors=errors or {},
             done=_done(request),
             **opened,
@@ -1021,6 +1050,18 @@ def arrears_asked(request: Request) -> Asked:
     """The arrears download: every open invoice past its due date, of a region."""
     region = _choice(Region, request.query_params.get("region"))
     return Asked("admin/arrears", {"region": region or None}, {"region": region})
+
+
+def _renamed(errors: dict[str, str], names: Mapping[str, str]) -> dict[str, str]:
+    return {names.get(field, field): message for field, message in errors.items()}
+
+
+def _in_row(errors: dict[str, str], row: str) -> dict[str, str]:
+    """A payment's refusals by the ids of its row's fields (`pay-FY-2026-000001-amount`);
+    without a row to name, in the summary at the top."""
+    if not row:
+        return {"": "；".join(errors.values())}
+    return {f"{row}-{field}" if field else "": message for field, message in errors.items()}
 
 
 def fen_of(text: str) -> int | None:

@@ -100,9 +100,17 @@ async def test_the_project_group_runs_the_fees_from_its_workspace(client, runtim
     assert status == 400 and "超过待缴余额" in refused
     assert await _payments(runtime) == 1
 
-    status, _ = await _post(client, f"/admin/fees/{invoice_id}/cancel", reason="重复开具")
+    # Cancelling is confirmed first: without the box ticked, refused and nothing cancelled.
+    status, unconfirmed = await _post(client, f"/admin/fees/{invoice_id}/cancel", reason="重复开具")
+    assert status == 400 and "请勾选确认后再作废" in unconfirmed
+    assert "共 0 张" in (await client.get("/admin/fees/?status=CANCELLED")).text
+    status, _ = await _post(
+        client, f"/admin/fees/{invoice_id}/cancel", reason="重复开具", confirm="yes"
+    )
     assert status == 303
     assert "已作废" in (await client.get("/admin/fees/?status=CANCELLED")).text
+    again = (await client.get(f"/admin/fees/{invoice_id}/cancel")).text
+    assert "该应收单已作废。" in again and 'name="confirm"' not in again
 
 
 async def test_the_arrears_download_lists_what_is_owed_past_due(client, runtime, seeded):
