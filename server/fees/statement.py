@@ -10,7 +10,7 @@ from server.clock import chinese_date
 from server.fees.rules import yuan
 from server.printing.pdf import Printed
 from server.settings import Settings
-from server.workbooks import Value, workbook
+from server.workbooks import Value, Yuan, workbook
 
 PROGRAMME = "区域终身学习发展共同体项目组"
 HEADERS = (
@@ -81,7 +81,7 @@ def statement_pdf(
 
 
 def statement_workbook(invoices: list[Stated]) -> bytes:
-    """Amounts in yuan as numbers (fen / 100 is exact to the cent in a cell)."""
+    """Amounts in yuan as numbers, with two decimals."""
     rows: list[list[Value]] = [
         [
             i.number,
@@ -89,9 +89,9 @@ def statement_workbook(invoices: list[Stated]) -> bytes:
             i.fees,
             i.issued_on,
             i.due_on,
-            i.total_fen / 100,
-            i.paid_fen / 100,
-            i.balance_fen / 100,
+            Yuan(i.total_fen),
+            Yuan(i.paid_fen),
+            Yuan(i.balance_fen),
             i.status,
             i.payments,
         ]

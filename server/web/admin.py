@@ -89,6 +89,7 @@ DONE = {
     "issued": "应收单已开具。",
     "paid": "缴费已登记；同一笔缴费重复提交只记一次。",
     "cancelled": "应收单已作废，未缴余额已冲销。",
+    "refunded": "退款已登记；同一笔退款重复提交只记一次。",
 }
 # A site search the page passes on: the API refuses more than 200 characters.
 SEARCH_CHARACTERS = 100
@@ -197,6 +198,7 @@ def admin_routes(
         "/admin/fees/": (workspace.fees, ["GET", "POST"]),
         "/admin/fees/{id}/pay": (workspace.pay, ["POST"]),
         "/admin/fees/{id}/cancel": (workspace.cancel_invoice, ["GET", "POST"]),
+        "/admin/fees/{id}/refund": (workspace.refund, ["GET", "POST"]),
     }
     downloads = [
         Route(f"/admin/{name}/export.xlsx", guarded(workspace.download(name)))
@@ -810,6 +812,67 @@ class ProjectGroupWorkspace(Workspace):
 
     async def cancel_invoice(self, request: Request) -> Response:
         return await self._confirmed(request, CANCEL_INVOICE)
+
+    async def refund(self, request: Request) -> Response:
+        """Money paid against an invoice returned, with its reason, once confirmed: the
+        payer owes it again unless the invoice is then cancelled. The form's idempotency
+        key, made when it was shown, records a refund sent twice once."""
+        invoice_id = request.path_params["id"]
+        if request.method == "GET":
+            return await self._refund_form(request, invoice_id, {"key": secrets.token_hex(16)})
+        posted = await self.posted(request)
+        if isinstance(posted, Response):
+            return posted
+        amount = fen_of(posted.text("amount"))
+        refunded_on = posted.text("refundedOn").strip()
+        errors: dict[str, str] = {}
+        if amount is None:
+            errors["amount"] = "请填写退款金额（元，最多两位小数）"
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", refunded_on):
+            errors["refundedOn"] = "请填写退款日期"
+        if not posted.text("confirm"):
+            errors["confirm"] = "请勾选确认后再退款"
+        if errors:
+            return await self._refund_form(request, invoice_id, posted.fields, errors, 400)
+        variables = {
+            "invoiceId": invoice_id,
+            "amountFen": amount,
+            "refundedOn": refunded_on,
+            "method": posted.text("method").strip(),
+            "reason": posted.text("reason"),
+            "idempotencyKey": posted.text("key"),
+        }
+        answer = await self.run("admin/refund_payment", request, {"input": variables})
+        refused = self.refusals(request, answer, "refundPayment")
+        if isinstance(refused, Response):
+            return refused
+        if refused:
+            return await self._refund_form(request, invoice_id, posted.fields, refused, 400)
+        return back("/admin/fees/", "refunded")
+
+    async def _refund_form(
+        self,
+        request: Request,
+        invoice_id: str,
+        fields: Mapping[str, str],
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        opened = await self._open(request, "admin/invoice", {"id": invoice_id})
+        if isinstance(opened, Response):
+            return opened
+        if not opened.get("node"):
+            return self.not_found(request)
+        return self.render(
+            request,
+            "admin/refund.html",
+            status,
+            me=opened["me"],
+            invoice=opened["node"],
+            fields=fields,
+            today=today().isoformat(),
+            errors=errors or {},
+        )
 
     async def _fees_page(
         self,

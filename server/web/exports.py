@@ -36,7 +36,7 @@ from server.web.manage import CommunityWorkspace
 from server.web.members import attendance_by_unit, by_role
 from server.web.routes import Pages
 from server.web.workspace import Asked, DecodeId, EncodeId, Workspace
-from server.workbooks import Value, workbook
+from server.workbooks import Value, Yuan, workbook
 
 # The most rows one download holds. A community has at most 15 units (Art. 9) and a few
 # activities and reports a year, so this is decades of them; the project group's lists are
@@ -381,7 +381,7 @@ def _recognition_rows(data: Data) -> Rows:
 
 
 def _arrear_rows(data: Data) -> Rows:
-    """Amounts in yuan as numbers (fen / 100 is exact to the cent in a workbook's cell)."""
+    """Amounts in yuan as numbers, with two decimals."""
     return [
         [
             a["number"],
@@ -389,9 +389,9 @@ def _arrear_rows(data: Data) -> Rows:
             a["community"]["regionLabel"],
             (a["unit"] or {}).get("name", "共同体本身"),
             "、".join(line["kindLabel"] for line in a["lines"]),
-            a["totalFen"] / 100,
-            a["paidFen"] / 100,
-            a["balanceFen"] / 100,
+            Yuan(a["totalFen"]),
+            Yuan(a["paidFen"]),
+            Yuan(a["balanceFen"]),
             _date(a["dueOn"]),
             a["daysOverdue"],
         ]

@@ -214,9 +214,12 @@ async def test_statements_print_what_the_reader_may_see_in_chinese(client, runti
 
     await _as(client, runtime, "leader@example.cn", ("LEADER", a.id))
     sheet = await client.get(f"/c/{a.slug}/manage/fees/statement.xlsx")
-    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    book = load_workbook(io.BytesIO(sheet.content)).active
+    rows = list(book.iter_rows(values_only=True))
     assert rows[0][:3] == ("应收单号", "缴费单位", "费用") and len(rows) == 4
     assert {r[7] for r in rows[1:]} == {2000}
+    # Money as the page shows it: 2,000.00, two decimals, a number still.
+    assert {book.cell(row=2, column=c).number_format for c in (6, 7, 8)} == {"#,##0.00"}
     assert (await client.get(f"/c/{b.slug}/manage/fees/statement.pdf")).status_code == 403
     assert (await client.get(f"/c/{a.slug}/manage/fees/statement.doc")).status_code == 404
 
@@ -262,3 +265,63 @@ async def test_a_statement_states_one_cooperation_cycle_and_every_page_of_it(
     assert len(await rows(f"/c/{a.slug}/manage/fees/statement.xlsx")) == 101
     led = (await client.get(f"/c/{a.slug}/manage/fees/")).text
     assert "本合作周期（2026年1月1日至2028年12月31日）" in led
+
+
+async def _refunds(runtime) -> list[int]:
+    async with runtime.database.transaction(all_communities=True) as session:
+        found = select(FeeEntry.amount_fen).where(FeeEntry.kind == "REFUND")
+        return list((await session.scalars(found)).all())
+
+
+async def test_a_refund_is_confirmed_beside_its_fields_and_recorded_once(client, runtime, seeded):
+    a, _, _, _ = seeded
+    await _as(client, runtime, "pg@example.cn", ("PROJECT_GROUP", None))
+    await _post(
+        client,
+        "/admin/fees/",
+        action="issue",
+        community=a.slug,
+        kind="CONFERENCE",
+        amount="800",
+        dueOn=today().isoformat(),
+    )
+    page = (await client.get("/admin/fees/")).text
+    invoice_id = re.search(r'action="/admin/fees/([^/"]+)/pay"', page).group(1)
+    refund = f"/admin/fees/{invoice_id}/refund"
+    assert refund not in page  # nothing paid, nothing to refund
+    assert "没有已缴金额" in (await client.get(refund)).text
+    await _post(
+        client,
+        f"/admin/fees/{invoice_id}/pay",
+        amount="800",
+        paidOn=today().isoformat(),
+        method="银行转账",
+        key="paid-in-full",
+    )
+    assert refund in (await client.get("/admin/fees/")).text
+
+    form = (await client.get(refund)).text
+    key = re.search(r'name="key" value="([^"]+)"', form).group(1)
+    assert 'value="800.00"' in form  # what was paid, offered back
+    fields = {
+        "amount": "300",
+        "refundedOn": today().isoformat(),
+        "method": "银行转账",
+        "reason": "研讨会改为线上，退还部分会务费",
+        "key": key,
+    }
+    # Unconfirmed, and more than was paid: each refused beside its field, nothing recorded.
+    status, unconfirmed = await _post(client, refund, **fields)
+    assert status == 400 and "请勾选确认后再退款" in unconfirmed
+    status, over = await _post(client, refund, **{**fields, "amount": "800.01"}, confirm="yes")
+    assert status == 400 and 'id="amount-error"' in over
+    assert "退款金额 800.01 元超过已缴金额 800.00 元" in over
+    assert await _refunds(runtime) == []
+
+    first, _ = await _post(client, refund, **fields, confirm="yes")
+    again, _ = await _post(client, refund, **fields, confirm="yes")
+
+    assert (first, again) == (303, 303)
+    assert await _refunds(runtime) == [30000]
+    page = (await client.get("/admin/fees/?done=refunded")).text
+    assert "退款已登记" in page and "800.00 / 500.00 / 300.00" in page
