@@ -190,23 +190,41 @@ async def test_the_fees_from_the_schedule_to_the_units_statement(runtime, server
     assert cancel_evaluation is not None
     assert await _serious_violations(admin) == []
 
+    # 100.00 of the paid training fee refunded: more than was paid refused beside the amount,
+    # then, confirmed, the invoice owes the 100.00 again.
+    await _row(admin, training).locator("a:has-text('退款')").click()
+    await admin.page.wait_for_url(re.compile(r".*/admin/fees/[^/]+/refund$"))
+    refund = admin.page.url.removeprefix(admin.base)
+    assert await admin.page.input_value("#amount") == "500.00"
+    await admin.page.fill("#amount", "500.01")
+    await admin.page.fill("#reason", "培训改为线上，退还部分培训费")
+    await admin.page.check("#confirm")
+    await admin.page.click("main button:has-text('登记退款')")
+    refused = await admin.page.inner_text("#amount-error")
+    assert "退款金额 500.01 元超过已缴金额 500.00 元" in refused
+    await admin.page.fill("#amount", "100")
+    await admin.page.check("#confirm")
+    await admin.page.click("main button:has-text('登记退款')")
+    await admin.page.wait_for_url(re.compile(r".*/admin/fees/\?done=refunded"))
+    assert "500.00 / 400.00 / 100.00" in await _row(admin, training).inner_text()
+
     # The unit's staff: what it owes, what it paid, and its statement.
     staff = await _signed_in(visit, "/me/", "staff@fees.example.cn")
     fees = await staff.page.inner_text("#fees")
-    assert "本单位待缴合计 1,234.56 元" in fees
+    assert "本单位待缴合计 1,334.56 元" in fees
     assert "银行转账 200.00" in fees and "银行转账 300.00" in fees
     assert "成渝培训" not in fees and "分站建设费" not in fees
     async with staff.page.expect_download() as downloading:
-        await staff.page.click("#fees a:has-text('Excel')")
+        await staff.page.click("#fees a[href='/me/fees/statement.xlsx?cycle=all']")
     download = await downloading.value
     assert download.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO((await download.path()).read_bytes())).active
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == {training, evaluation}
-    assert rows[training][5:8] == (500, 500, 0) and rows[training][8] == "已缴清"
+    assert rows[training][5:8] == (500, 400, 100) and rows[training][8] == "待缴"
     assert rows[evaluation][5:8] == (1234.56, 0, 1234.56)
     async with staff.page.expect_download() as downloading:
-        await staff.page.click("#fees a:has-text('PDF')")
+        await staff.page.click("#fees a[href='/me/fees/statement.pdf?cycle=all']")
     printed = await (await downloading.value).path()
     assert printed.read_bytes()[:5] == b"%PDF-"
     await staff.page.screenshot(path="/tmp/fees-me.png", full_page=True)
@@ -228,7 +246,7 @@ async def test_the_fees_from_the_schedule_to_the_units_statement(runtime, server
     # The leader: the community's and its units' invoices, not the other community's.
     lead = await _signed_in(visit, manage, "leader@fees.example.cn")
     owed = await lead.page.inner_text("main")
-    assert "本共同体及成员单位待缴合计 2,234.56 元" in owed
+    assert "本共同体及成员单位待缴合计 2,334.56 元" in owed
     for number in (training, evaluation, sub_site, neighbours):
         assert number in owed
     assert neighbour.name in owed and b_units[1].name not in owed and "成渝培训" not in owed
@@ -243,7 +261,7 @@ async def test_the_fees_from_the_schedule_to_the_units_statement(runtime, server
 
     # On a phone.
     for email, paths in (
-        ("pg@fees.example.cn", ["/admin/fees/", cancel_evaluation]),
+        ("pg@fees.example.cn", ["/admin/fees/", cancel_evaluation, refund]),
         ("staff@fees.example.cn", ["/me/"]),
         ("leader@fees.example.cn", [manage]),
     ):
