@@ -587,9 +587,7 @@ def fee_rows(made: list[NationalCommunity], today: dt.date, by: int, rng: random
                     None if cancelled_on is None else by,
                 )
             )
-            for kind, amount, on, method, key in entries:
+            for entry in entries:
                 entry_id += 1
-                fees.entries.append(
-                    (c.id, entry_id, invoice_id, unit_id, kind, amount, on, method, key, by)
-                )
+                fees.entries.append((c.id, entry_id, invoice_id, unit_id, *entry, by))
     return fees
