@@ -102,10 +102,15 @@ async def _create(url: str) -> int:
             text("SELECT count(*) FROM pg_tables WHERE tablename = 'news'")
         )
         news = await conn.scalar(text("SELECT count(*) FROM news")) if has_news else 0
-        stale = bool(units) and not news
+        # Nor one seeded before it wrote fees: the arrears would be an empty page.
+        has_fees = await conn.scalar(
+            text("SELECT count(*) FROM pg_tables WHERE tablename = 'invoices'")
+        )
+        invoices = await conn.scalar(text("SELECT count(*) FROM invoices")) if has_fees else 0
+        stale = bool(units) and not (news and invoices)
     await engine.dispose()
     if stale:
-        print(f"{name} was seeded before news: seeding it again", flush=True)
+        print(f"{name} was seeded before news or fees: seeding it again", flush=True)
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
