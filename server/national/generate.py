@@ -488,9 +488,9 @@ class Fees:
 def fee_rows(made: list[NationalCommunity], today: dt.date, by: int, rng: random.Random) -> Fees:
     """The year up to a month ahead: every community invoices each of its member units and
     itself once, due on a day of that year that differs between communities, issued 30 days
-    before. Of the invoices due by today about half are paid in full (one payment or two),
-    a fifth partly, a tenth cancelled (some after a part was paid), the rest unpaid; of those
-    not yet due a third are paid early. What a fate leaves open and due more than 30 days ago
+    before. Of the invoices due by today half are paid in full (one payment or two), a fifth
+    partly (a quarter of those then cancelled), the rest not at all (a third of those
+    cancelled); of those not yet due a third are paid early. What a fate leaves open and due more than 30 days ago
     is the arrears a finding names. Each invoice's balance is the sum of its entries: the
     charge of its total, payments negative (keys unique in the community), a cancellation
     of minus what was still owed, and its status follows (PAID at 0). The project group's
