@@ -99,6 +99,22 @@ SELECT coalesce(json_agg(n), '[]')::text FROM (
   ORDER BY n.id DESC LIMIT 20) n
 """
 
+# The project group's arrears (`arrears(region, first: 50)`): the open invoices past their due
+# date, oldest first, each with its balance summed from its ledger, its unit and community.
+ARREARS = """
+SELECT coalesce(json_agg(a), '[]')::text FROM (
+  SELECT i.number, i.due_on, current_date - i.due_on AS days_overdue,
+    (SELECT sum(e.amount_fen) FROM fee_entries e
+      WHERE e.community_id = i.community_id AND e.invoice_id = i.id) AS balance_fen,
+    u.name AS unit_name, c.slug, c.name
+  FROM invoices i JOIN communities c ON c.id = i.community_id
+  LEFT JOIN units u ON u.id = i.unit_id
+  WHERE i.status = 'OPEN' AND i.due_on < current_date {region}
+  ORDER BY i.id LIMIT 50) a
+"""
+ARREARS_ALL = ARREARS.format(region="")
+ARREARS_REGION = ARREARS.format(region="AND c.region = $1")
+
 
 @asynccontextmanager
 async def lifespan(app: Starlette):
@@ -150,6 +166,13 @@ async def news_search(request: Request) -> Response:
     return await _one(request, NEWS_SEARCH, request.query_params["q"])
 
 
+async def arrears(request: Request) -> Response:
+    region = request.query_params.get("region")
+    if region is None:
+        return await _one(request, ARREARS_ALL)
+    return await _one(request, ARREARS_REGION, region)
+
+
 app = Starlette(
     routes=[
         Route("/community_page", community_page),
@@ -159,6 +182,7 @@ app = Starlette(
         Route("/large_list", large_list),
         Route("/sub_platform", sub_platform),
         Route("/news_search", news_search),
+        Route("/arrears", arrears),
     ],
     lifespan=lifespan,
 )

@@ -102,10 +102,15 @@ async def _create(url: str) -> int:
             text("SELECT count(*) FROM pg_tables WHERE tablename = 'news'")
         )
         news = await conn.scalar(text("SELECT count(*) FROM news")) if has_news else 0
-        stale = bool(units) and not news
+        # Nor one seeded before it wrote fees: the arrears would be an empty page.
+        has_fees = await conn.scalar(
+            text("SELECT count(*) FROM pg_tables WHERE tablename = 'invoices'")
+        )
+        invoices = await conn.scalar(text("SELECT count(*) FROM invoices")) if has_fees else 0
+        stale = bool(units) and not (news and invoices)
     await engine.dispose()
     if stale:
-        print(f"{name} was seeded before news: seeding it again", flush=True)
+        print(f"{name} was seeded before news or fees: seeding it again", flush=True)
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -184,6 +189,11 @@ async def _facts(url: str) -> dict:
         "leader_id": leader,
     }
 
+
+# The project group's arrears: the first page of the open invoices past their due date, with
+# what the fees page shows of each (`server/web/templates/admin/fees.graphql`).
+ARREARS = """query ($r: Region) { arrears(region: $r, first: 50) { edges { node {
+  number dueOn daysOverdue balanceFen unit { name } community { slug name } } } } }"""
 
 # The anonymous main platform's news search: a two-character word most items hold.
 SEARCHED = "老年"
@@ -274,13 +284,24 @@ def _operations(f: dict, leader: str, admin: str) -> list[Operation]:
             ("/graphql", {"query": NEWS_SEARCH, "variables": {"q": SEARCHED}}, {}),
             f"/news_search?q={quote(SEARCHED)}",
         ),
+        Operation(
+            "arrears",
+            ("/graphql", {"query": ARREARS, "variables": {"r": None}}, pg),
+            "/arrears",
+        ),
+        Operation(
+            "arrears_region",
+            ("/graphql", {"query": ARREARS, "variables": {"r": f["region"]}}, pg),
+            f"/arrears?region={f['region']}",
+        ),
     ]
 
 
 def _workspace_pages(api: str, f: dict, leader: str, admin: str) -> list[PageAgainstDocuments]:
-    """The leader's dashboard (`/c/{slug}/manage/`) and the project group's compliance
-    dashboard (`/admin/`, the whole programme counted by the API), each beside the one
-    document it runs."""
+    """The leader's dashboard (`/c/{slug}/manage/`), the project group's compliance
+    dashboard (`/admin/`, the whole programme counted by the API) and its fees page
+    (`/admin/fees/`: schedules, arrears by region, the oldest arrears, the invoices), each
+    beside the one document it runs."""
     lead = {"Authorization": f"Bearer {leader}"}
     pg = {"Authorization": f"Bearer {admin}"}
     dashboard = {
@@ -288,6 +309,12 @@ def _workspace_pages(api: str, f: dict, leader: str, admin: str) -> list[PageAga
         "variables": {"slug": f["slug"], **standing_variables()},
     }
     national = [{"query": document("admin/dashboard"), "variables": {}}]
+    fees = [
+        {
+            "query": document("admin/fees"),
+            "variables": {"status": None, "region": None, "after": None},
+        }
+    ]
     return [
         PageAgainstDocuments(
             "leader_dashboard",
@@ -301,6 +328,13 @@ def _workspace_pages(api: str, f: dict, leader: str, admin: str) -> list[PageAga
             "/admin/",
             {"Cookie": f"{sessions.SESSION_COOKIE}={admin}"},
             national,
+            pg,
+        ),
+        PageAgainstDocuments(
+            "fees_page",
+            "/admin/fees/",
+            {"Cookie": f"{sessions.SESSION_COOKIE}={admin}"},
+            fees,
             pg,
         ),
     ]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,6 +53,7 @@ class Invoice(Timestamped, Base):
         Index("ix_invoices_community_id_status_due_on", "community_id", "status", "due_on"),
         Index("ix_invoices_community_id_unit_id_id", "community_id", "unit_id", "id"),
         Index("ix_invoices_unit_id", "unit_id"),
+        Index("ix_invoices_open_id", "id", postgresql_where=text("status = 'OPEN'")),
     )
 
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
@@ -84,6 +86,7 @@ class InvoiceLine(Base):
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         Index("ix_invoice_lines_community_id_invoice_id_id", "community_id", "invoice_id", "id"),
         Index("ix_invoice_lines_schedule_id", "schedule_id"),
+        Index("ix_invoice_lines_invoice_id", "invoice_id"),
     )
 
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
@@ -111,6 +114,7 @@ class FeeEntry(Timestamped, Base):
         CheckConstraint("amount_fen <> 0", name="amount_not_zero"),
         Index("ix_fee_entries_community_id_invoice_id_id", "community_id", "invoice_id", "id"),
         Index("ix_fee_entries_unit_id", "unit_id"),
+        Index("ix_fee_entries_invoice_id", "invoice_id"),
     )
 
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)

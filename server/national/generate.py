@@ -17,6 +17,9 @@ from server.vocabulary import (
     ActivityKind,
     AdmissionCondition,
     AttendanceStatus,
+    FeeKind,
+    InvoiceStatus,
+    LedgerEntryKind,
     Level,
     MembershipRole,
     NewsStatus,
@@ -454,3 +457,137 @@ def news_rows(
             author_id,
             at,
         )
+
+
+FEES_SEED = SEED + 2
+# The project group's amounts per fee kind (fen), the same each fee year.
+FEE_AMOUNTS = {
+    FeeKind.RESEARCH_GUIDANCE: 80000,
+    FeeKind.CONFERENCE: 50000,
+    FeeKind.TRAINING: 30000,
+    FeeKind.SUB_SITE: 200000,
+    FeeKind.EXPERT_GUIDANCE: 30000,
+    FeeKind.EVALUATION: 100000,
+}
+MEMBER_FEES = (FeeKind.CONFERENCE, FeeKind.TRAINING, FeeKind.RESEARCH_GUIDANCE)
+COMMUNITY_FEES = (FeeKind.SUB_SITE, FeeKind.EXPERT_GUIDANCE, FeeKind.EVALUATION)
+PAYMENT_METHODS = ("银行转账", "对公转账", "现金")
+
+
+@dataclass
+class Fees:
+    """A year of fees, as rows for COPY: the schedules, the invoices with their lines and
+    their ledger entries (each invoice's charge, its payments, its cancellation)."""
+
+    schedules: list[Record] = field(default_factory=list)
+    invoices: list[Record] = field(default_factory=list)
+    lines: list[Record] = field(default_factory=list)
+    entries: list[Record] = field(default_factory=list)
+
+
+def fee_rows(made: list[NationalCommunity], today: dt.date, by: int, rng: random.Random) -> Fees:
+    """The year up to a month ahead: every community invoices each of its member units and
+    itself once, due on a day of that year that differs between communities, issued 30 days
+    before. Of the invoices due by today half are paid in full (one payment or two), a fifth
+    partly (a quarter of those then cancelled), the rest not at all (a third of those
+    cancelled); of those not yet due a third are paid early. What a fate leaves open and due more than 30 days ago
+    is the arrears a finding names. Each invoice's balance is the sum of its entries: the
+    charge of its total, payments negative (keys unique in the community), a cancellation
+    of minus what was still owed, and its status follows (PAID at 0). The project group's
+    user `by` set, issued, recorded and cancelled them."""
+    fees = Fees()
+    first = today - dt.timedelta(days=335)
+    schedule_ids: dict[tuple[int, FeeKind], int] = {}
+    for year in sorted({first.year, (today + dt.timedelta(days=30)).year}):
+        for kind in FeeKind:
+            schedule_ids[year, kind] = len(fees.schedules) + 1
+            fees.schedules.append(
+                (schedule_ids[year, kind], year, kind.value, FEE_AMOUNTS[kind], by)
+            )
+    numbers: dict[int, int] = {}  # per issue year, the last sequence
+    invoice_id = line_id = entry_id = 0
+    for n, c in enumerate(made):
+        due = first + dt.timedelta(days=(n * 37) % 365)
+        issued = due - dt.timedelta(days=30)
+        charged: list[tuple[int | None, tuple[FeeKind, ...]]] = [
+            (u.id, MEMBER_FEES[: 1 + i % 3]) for i, u in enumerate(c.units)
+        ]
+        charged.append((None, COMMUNITY_FEES[: 2 + n % 2]))
+        for unit_id, kinds in charged:
+            invoice_id += 1
+            numbers[issued.year] = sequence = numbers.get(issued.year, 0) + 1
+            number = f"FY-{issued.year}-{sequence:06d}"
+            total = 0
+            for kind in kinds:
+                line_id += 1
+                amount = FEE_AMOUNTS[kind]
+                total += amount
+                fees.lines.append(
+                    (
+                        c.id,
+                        line_id,
+                        invoice_id,
+                        kind.value,
+                        amount,
+                        None,
+                        schedule_ids[due.year, kind],
+                    )
+                )
+            entries: list[tuple[str, int, dt.date, str | None, str | None]] = [
+                (LedgerEntryKind.CHARGE.value, total, issued, None, None)
+            ]
+            fate = rng.random()
+            if due > today:
+                parts = [total] if fate < 0.33 else []
+                cancel = False
+            else:
+                parts = (
+                    [total]
+                    if fate < 0.35
+                    else [total // 3, total - total // 3]
+                    if fate < 0.5
+                    else [total // 4]
+                    if fate < 0.7
+                    else []
+                )
+                cancel = fate >= 0.9 or (0.6 <= fate < 0.65)
+            last_day = min(due, today)
+            span = max(1, (last_day - issued).days)
+            for part, amount in enumerate(parts):
+                paid_on = issued + dt.timedelta(days=min(span, rng.randrange(span) + part))
+                method = PAYMENT_METHODS[rng.randrange(len(PAYMENT_METHODS))]
+                entries.append(
+                    (LedgerEntryKind.PAYMENT.value, -amount, paid_on, method, f"{number}-{part}")
+                )
+            balance = total - sum(parts)
+            status = InvoiceStatus.PAID if balance == 0 else InvoiceStatus.OPEN
+            cancelled_on = None
+            if cancel and balance > 0:
+                cancelled_on = min(today, due + dt.timedelta(days=rng.randrange(1, 60)))
+                entries.append(
+                    (LedgerEntryKind.CANCELLATION.value, -balance, cancelled_on, None, None)
+                )
+                status = InvoiceStatus.CANCELLED
+            fees.invoices.append(
+                (
+                    c.id,
+                    invoice_id,
+                    unit_id,
+                    number,
+                    due.year,
+                    total,
+                    issued,
+                    due,
+                    status.value,
+                    by,
+                    None
+                    if cancelled_on is None
+                    else dt.datetime.combine(cancelled_on, dt.time(10), dt.UTC),
+                    None if cancelled_on is None else "重复开具",
+                    None if cancelled_on is None else by,
+                )
+            )
+            for entry in entries:
+                entry_id += 1
+                fees.entries.append((c.id, entry_id, invoice_id, unit_id, *entry, by))
+    return fees

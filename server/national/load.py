@@ -34,6 +34,8 @@ class Seeded:
     attendance: int = 0
     reports: int = 0
     news: int = 0
+    invoices: int = 0
+    fee_entries: int = 0
     users: int = 0
     sign_ins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -121,6 +123,43 @@ COLUMNS = {
         "author_user_id",
         "created_at",
     ),
+    "fee_schedules": ("id", "year", "kind", "amount_fen", "set_by"),
+    "invoices": (
+        "community_id",
+        "id",
+        "unit_id",
+        "number",
+        "year",
+        "total_fen",
+        "issued_on",
+        "due_on",
+        "status",
+        "issued_by",
+        "cancelled_at",
+        "cancelled_reason",
+        "cancelled_by",
+    ),
+    "invoice_lines": (
+        "community_id",
+        "id",
+        "invoice_id",
+        "kind",
+        "amount_fen",
+        "note",
+        "schedule_id",
+    ),
+    "fee_entries": (
+        "community_id",
+        "id",
+        "invoice_id",
+        "unit_id",
+        "kind",
+        "amount_fen",
+        "entered_on",
+        "method",
+        "idempotency_key",
+        "recorded_by",
+    ),
 }
 IDENTITY_TABLES = (
     "application_calls",
@@ -133,6 +172,10 @@ IDENTITY_TABLES = (
     "activities",
     "reports",
     "news",
+    "fee_schedules",
+    "invoices",
+    "invoice_lines",
+    "fee_entries",
 )
 
 
@@ -246,6 +289,12 @@ async def seed_national(runtime: Runtime, scale: float, step: Step | None = None
                 seeded.reports += await copy("reports", reports)
                 seeded.news += await copy("news", news)
                 tell("活动 activities", min(start + BATCH, len(made)), len(made))
+            # Fees draw from a generator of their own, as news do.
+            fees = generate.fee_rows(made, on, users[0][0], random.Random(generate.FEES_SEED))
+            await copy("fee_schedules", fees.schedules)
+            seeded.invoices = await copy("invoices", fees.invoices)
+            await copy("invoice_lines", fees.lines)
+            seeded.fee_entries = await copy("fee_entries", fees.entries)
             for name in IDENTITY_TABLES:
                 table = Base.metadata.tables[name]
                 last = select(func.max(table.c.id)).scalar_subquery()
@@ -279,5 +328,7 @@ def summary_rows(seeded: Seeded) -> list[tuple[str, str]]:
         ("出勤记录 attendance", f"{seeded.attendance:,}"),
         ("报告 reports", f"{seeded.reports:,}"),
         ("新闻 news", f"{seeded.news:,}"),
+        ("应收 invoices", f"{seeded.invoices:,}"),
+        ("收费记账 ledger entries", f"{seeded.fee_entries:,}"),
         ("账号 accounts", f"{seeded.users:,}"),
     ]

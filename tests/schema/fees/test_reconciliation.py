@@ -3,12 +3,14 @@ data set (`gongxue seed-national`, scaled down), what was invoiced less what was
 cancelled is, for every unit, what the ledger and the API say it owes; and for every
 invoice, its balance. The year is made through the real services (schedules, invoices to
 every member of each community and to communities themselves, partial and full payments,
-payments sent twice, cancellations), its own books kept here apart."""
+payments sent twice, cancellations) on top of the year the national set already holds, its
+own books kept here apart, opened with what the seeded ledger says each unit owes."""
 
 import datetime as dt
 import random
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from schema.core import ids
@@ -16,6 +18,7 @@ from server.access.guard import Actor, Guard
 from server.accounts import tokens
 from server.clock import today
 from server.communities.models import Community
+from server.errors import UserFacingError
 from server.fees import service
 from server.fees.models import FeeEntry, Invoice
 from server.national.load import seed_national
@@ -60,14 +63,26 @@ async def test_invoices_less_payments_are_the_balances_of_every_unit(client, run
     guard = Guard(runtime.policy, Actor(user.id, tokens.read(secret, token)))
     rng = random.Random(20)
     year_start = today() - dt.timedelta(days=330)
-    charged: Counter[int] = Counter()  # by unit: invoiced, paid, cancelled (our own books)
+    # By unit: invoiced (opened with the seeded balances), paid, cancelled (our own books).
+    charged: Counter[int] = Counter()
     paid: Counter[int] = Counter()
     cancelled: Counter[int] = Counter()
     async with runtime.database.transaction(all_communities=True) as session:
         communities = list((await session.scalars(select(Community.id))).all())
+        # The seeded year's schedules, which its invoices were issued from, stay as they are.
         for kind in FeeKind:
-            await service.set_fee_schedule(session, guard, year_start.year, kind, 50000)
-    assert len(communities) >= 20
+            with pytest.raises(UserFacingError):
+                await service.set_fee_schedule(session, guard, year_start.year, kind, 50000)
+        opening = await session.execute(
+            select(FeeEntry.unit_id, func.sum(FeeEntry.amount_fen)).group_by(FeeEntry.unit_id)
+        )
+        for unit, fen in opening:
+            charged[unit or 0] += int(fen)
+        seeded_invoices = await session.scalar(select(func.count()).select_from(Invoice))
+        seeded_payments = await session.scalar(
+            select(func.count()).select_from(FeeEntry).where(FeeEntry.kind == "PAYMENT")
+        )
+    assert len(communities) >= 20 and seeded_invoices and seeded_payments
 
     invoices: list[Invoice] = []
     for n, community_id in enumerate(communities):
@@ -132,7 +147,7 @@ async def test_invoices_less_payments_are_the_balances_of_every_unit(client, run
         recorded = await session.scalar(
             select(func.count()).select_from(FeeEntry).where(FeeEntry.kind == "PAYMENT")
         )
-    assert recorded == payments
+    assert recorded == seeded_payments + payments
     assert ledger == expected
     assert sum(cancelled.values()) > 0 and sum(paid.values()) > 0
 
@@ -143,7 +158,7 @@ async def test_invoices_less_payments_are_the_balances_of_every_unit(client, run
     assert set(owes) == every_unit
     assert owes == {unit: expected.get(unit, 0) for unit in every_unit}
     listed = await _pages(client, INVOICES, "invoices", admin)
-    assert len(listed) == len(invoices)
+    assert len(listed) == seeded_invoices + len(invoices)
     for invoice in listed:
         if invoice["status"] == InvoiceStatus.CANCELLED.value:
             assert invoice["balanceFen"] == 0

@@ -7,14 +7,17 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from schema.core import ids
 from server.activities.models import Activity, Attendance
 from server.clock import today
 from server.communities.models import Community, Membership
 from server.compliance.audit import run_now
 from server.compliance.models import ProgrammeFinding
+from server.fees.models import FeeEntry, FeeSchedule, Invoice
 from server.national import generate
 from server.national.load import NotEmpty, seed_national
 from server.units.models import Unit
+from server.vocabulary import FeeKind, InvoiceStatus, LedgerEntryKind
 from tests.factories import make_units
 from tests.graphql import gql
 from tests.server.compliance.helpers import findings
@@ -103,3 +106,85 @@ async def test_it_refuses_a_database_that_is_not_empty(runtime):
 
     with pytest.raises(NotEmpty):
         await seed_national(runtime, 0.01)
+
+
+UNIT_BALANCES = """
+query ($after: String) {
+  units(first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor } edges { node { id balanceFen } }
+  }
+}"""
+ARREARS = "{ arrears(first: 50) { totalCount edges { node { number daysOverdue balanceFen } } } }"
+
+
+async def test_its_year_of_fees_reconciles_and_has_arrears(client, runtime):
+    seeded = await seed_national(runtime, 0.01)
+
+    async with runtime.database.transaction(all_communities=True) as session:
+        invoices = (await session.scalars(select(Invoice))).all()
+        entries = (await session.scalars(select(FeeEntry))).all()
+        scheduled = set((await session.scalars(select(FeeSchedule.kind))).all())
+    assert seeded.invoices == len(invoices) > seeded.units  # every member and every community
+    assert scheduled == {kind.value for kind in FeeKind}
+    by_invoice: dict[tuple[int, int], list[FeeEntry]] = {}
+    for entry in entries:
+        by_invoice.setdefault((entry.community_id, entry.invoice_id), []).append(entry)
+    invoiced: Counter[int] = Counter()
+    paid: Counter[int] = Counter()
+    cancelled: Counter[int] = Counter()
+    fates: Counter[str] = Counter()
+    on = today()
+    for invoice in invoices:
+        ledger = by_invoice[invoice.community_id, invoice.id]
+        kinds = [e.kind for e in ledger]
+        assert kinds[0] == LedgerEntryKind.CHARGE and kinds.count(LedgerEntryKind.CHARGE) == 1
+        assert ledger[0].amount_fen == invoice.total_fen
+        assert all(e.unit_id == invoice.unit_id for e in ledger)
+        payments = [e.amount_fen for e in ledger if e.kind == LedgerEntryKind.PAYMENT]
+        assert all(amount < 0 for amount in payments)
+        cancellation = [e.amount_fen for e in ledger if e.kind == LedgerEntryKind.CANCELLATION]
+        owed = invoice.total_fen + sum(payments)
+        if invoice.status == InvoiceStatus.CANCELLED:
+            assert cancellation == [-owed] and owed > 0
+        else:
+            assert cancellation == []
+            assert (invoice.status == InvoiceStatus.PAID) == (owed == 0)
+        unit = invoice.unit_id or 0
+        invoiced[unit] += invoice.total_fen
+        paid[unit] -= sum(payments)
+        cancelled[unit] -= sum(cancellation)
+        overdue = invoice.status == InvoiceStatus.OPEN and (on - invoice.due_on).days > 30
+        fates["overdue" if overdue else invoice.status] += 1
+        fates["partly paid"] += bool(payments) and owed > 0
+    keys = [(e.community_id, e.idempotency_key) for e in entries if e.idempotency_key]
+    assert len(keys) == len(set(keys)) == sum(e.kind == LedgerEntryKind.PAYMENT for e in entries)
+    assert all(fates[f] > 0 for f in ("overdue", "PAID", "CANCELLED", "OPEN", "partly paid"))
+
+    signed_in = await gql(
+        client,
+        'mutation ($p: String!) { login(input: {email: "admin@national.gongxue.test", '
+        "password: $p}) { token } }",
+        {"p": generate.PASSWORD},
+    )
+    admin = {"Authorization": f"Bearer {signed_in['data']['login']['token']}"}
+    owes: dict[int, int] = {}
+    after = None
+    while True:
+        body = await gql(client, UNIT_BALANCES, {"after": after}, headers=admin)
+        assert "errors" not in body, body
+        page = body["data"]["units"]
+        owes |= {ids.decode(e["node"]["id"])[1][0]: e["node"]["balanceFen"] for e in page["edges"]}
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(owes) == seeded.units
+    assert owes == {
+        unit: invoiced[unit] - paid[unit] - cancelled[unit] for unit in owes
+    }  # invoices less payments less cancellations, unit by unit
+    assert any(owes.values())
+
+    arrears = await gql(client, ARREARS, headers=admin)
+    listed = arrears["data"]["arrears"]
+    assert listed["totalCount"] >= fates["overdue"] > 0
+    assert any(edge["node"]["daysOverdue"] > 30 for edge in listed["edges"])
+    assert all(edge["node"]["balanceFen"] > 0 for edge in listed["edges"])
