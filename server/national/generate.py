@@ -490,11 +490,11 @@ def fee_rows(made: list[NationalCommunity], today: dt.date, by: int, rng: random
     itself once, due on a day of that year that differs between communities, issued 30 days
     before. Of the invoices due by today half are paid in full (one payment or two), a fifth
     partly (a quarter of those then cancelled), the rest not at all (a third of those
-    cancelled); of those not yet due a third are paid early. What a fate leaves open and due more than 30 days ago
-    is the arrears a finding names. Each invoice's balance is the sum of its entries: the
-    charge of its total, payments negative (keys unique in the community), a cancellation
-    of minus what was still owed, and its status follows (PAID at 0). The project group's
-    user `by` set, issued, recorded and cancelled them."""
+    cancelled); of those not yet due a third are paid early. What a fate leaves open and
+    due more than 30 days ago is the arrears a finding names. Each invoice's balance is the
+    sum of its entries: the charge of its total, payments negative (keys unique in the
+    community), a cancellation of minus what was still owed, and its status follows (PAID
+    at 0). The project group's user `by` set, issued, recorded and cancelled them."""
     fees = Fees()
     first = today - dt.timedelta(days=335)
     schedule_ids: dict[tuple[int, FeeKind], int] = {}
