@@ -33,6 +33,7 @@ from server.demo.dataset import (
     UNITS,
     DemoCommunity,
 )
+from server.demo.fees import collect_fees
 from server.demo.news import keep_sub_platform
 from server.demo.outputs import produce_outputs
 from server.demo.recognition import grant_honours
@@ -138,6 +139,9 @@ async def load_demo(runtime: Runtime) -> DemoSummary:
             admin.id,
             on,
         )
+        # This year's fees: paid but for one member unit, which owes part (Art. 19(4), 20).
+        (staffed,) = [c for c in made if c.slug == STAFFED]
+        await collect_fees(session, made, staffed, units[MEMBER_UNIT].id, admin.id, on)
         applicant = await _account(session, "applicant", f"{APPLICANT.name}联络员", None)
         await _application_in_progress(session, applicant, on)
         summary.sign_ins.append(SignIn("申报单位 APPLICANT", applicant.email, DEMO_PASSWORD))

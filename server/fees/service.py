@@ -183,7 +183,7 @@ async def _issue(
             for line in lines
         ]
     )
-    session.add(entry_of(invoice, LedgerEntryKind.CHARGE, total, issued_on, actor))
+    session.add(entry_of(invoice, LedgerEntryKind.CHARGE, total, issued_on, actor.user_id))
     await session.flush()
     await record(
         session,
@@ -281,7 +281,7 @@ def entry_of(
     kind: LedgerEntryKind,
     amount_fen: int,
     entered_on: dt.date,
-    actor: Actor,
+    recorded_by: int,
     *,
     method: str | None = None,
     idempotency_key: str | None = None,
@@ -298,7 +298,7 @@ def entry_of(
         method=method,
         idempotency_key=idempotency_key,
         note=note,
-        recorded_by=actor.user_id,
+        recorded_by=recorded_by,
     )
 
 
@@ -398,7 +398,7 @@ async def record_payment(
         LedgerEntryKind.PAYMENT,
         -amount_fen,
         paid_on,
-        actor,
+        actor.user_id,
         method=written_method,
         idempotency_key=key,
     )
@@ -467,7 +467,7 @@ async def refund_payment(
         LedgerEntryKind.REFUND,
         amount_fen,
         refunded_on,
-        actor,
+        actor.user_id,
         method=written_method,
         idempotency_key=key,
         note=written_reason,
@@ -481,7 +481,7 @@ async def refund_payment(
                 LedgerEntryKind.CANCELLATION,
                 -amount_fen,
                 refunded_on,
-                actor,
+                actor.user_id,
                 note=written_reason,
             )
         )
@@ -526,7 +526,14 @@ async def cancel_invoice(
     balance = await balance_of(session, invoice)
     if balance:
         session.add(
-            entry_of(invoice, LedgerEntryKind.CANCELLATION, -balance, today(), actor, note=written)
+            entry_of(
+                invoice,
+                LedgerEntryKind.CANCELLATION,
+                -balance,
+                today(),
+                actor.user_id,
+                note=written,
+            )
         )
     invoice.status = InvoiceStatus.CANCELLED
     invoice.cancelled_at = dt.datetime.now(dt.UTC)

@@ -367,3 +367,43 @@ async def test_the_demo_holds_achievements_a_closed_round_and_the_experts_review
     queue = await gql(client, "{ reviewQueue { edges { node { kind } } } }", headers=headers)
     kinds = [e["node"]["kind"] for e in queue["data"]["reviewQueue"]["edges"]]
     assert kinds.count("ACHIEVEMENT") == 3
+
+
+OWED = """{ invoices(first: 50) { totalCount edges { node {
+  status balanceFen daysOverdue unit { name } lines { kind amountFen } } } } }"""
+ARREARS = (
+    "{ arrears(first: 50) { totalCount edges { node { balanceFen daysOverdue unit { name } } } } }"
+)
+
+
+async def test_the_demo_s_fees_are_paid_but_for_one_member_unit_which_owes_part(client, runtime):
+    """Art. 19(4), 20: every fee of the demo is paid but the member unit's conference fee
+    (300 of 800 yuan paid, ten days past due) and its training fee (due in twenty days)."""
+    await load_demo(runtime)
+    await load_demo(runtime)  # loading again issues nothing twice
+
+    member = await _sign_in(client, f"member.{STAFFED}@{load.DEMO_DOMAIN}")
+    body = await gql(client, OWED, headers=member)
+    mine = [e["node"] for e in body["data"]["invoices"]["edges"]]
+    assert {n["unit"]["name"] for n in mine} == {"杭州市西湖区社区学院"}
+    owed = {n["lines"][0]["kind"]: n for n in mine if n["status"] == "OPEN"}
+    assert sum(n["balanceFen"] for n in owed.values()) == 100_000  # 1,000.00 yuan
+    assert (owed["CONFERENCE"]["balanceFen"], owed["CONFERENCE"]["daysOverdue"]) == (50_000, 10)
+    assert (owed["TRAINING"]["balanceFen"], owed["TRAINING"]["daysOverdue"]) == (50_000, 0)
+
+    deputy = await _sign_in(client, f"deputy.{STAFFED}@{load.DEMO_DOMAIN}")
+    body = await gql(client, OWED, headers=deputy)
+    (paid,) = [e["node"] for e in body["data"]["invoices"]["edges"]]
+    assert (paid["status"], paid["balanceFen"]) == ("PAID", 0)
+
+    # The project group's arrears: that one conference fee, nothing else is past due.
+    admin = await _sign_in(client, f"admin@{load.DEMO_DOMAIN}")
+    body = await gql(client, ARREARS, headers=admin)
+    (late,) = [e["node"] for e in body["data"]["arrears"]["edges"]]
+    assert late == {
+        "balanceFen": 50_000,
+        "daysOverdue": 10,
+        "unit": {"name": "杭州市西湖区社区学院"},
+    }
+    body = await gql(client, "{ invoices(status: CANCELLED) { totalCount } }", headers=admin)
+    assert body["data"]["invoices"]["totalCount"] == 1
