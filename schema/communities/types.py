@@ -25,6 +25,7 @@ from schema.core.projection import (
     projected,
     related,
 )
+from schema.core.scalars import BigInt
 from schema.units.types import Unit
 from schema.uploads.types import upload_url
 from server.access.guard import Guard
@@ -39,11 +40,15 @@ from server.clock import today
 from server.communities import models
 from server.communities.queries import active_member_count, memberships_statement
 from server.compliance.service import findings_statement
+from server.fees.queries import community_balances_statement
+from server.fees.readers import InvoiceReaders
 from server.news.queries import community_news_statement
+from server.reads import Fixed
 from server.recognition.queries import community_recognitions_statement
 from server.reports.queries import reports_statement
 from server.reports.service import reports_due
 from server.research.queries import community_sub_topics_statement
+from server.runtime import Runtime
 from server.units import reasons
 from server.vocabulary import (
     AchievementKind,
@@ -363,6 +368,33 @@ class Community(Node):
 
         standing: Compliance = await info.context.loaders.of(STANDINGS).load(self.db_id)
         return standing
+
+    @strawberry.field(
+        description="What is owed through the community (its invoices to its member units "
+        "and to itself, less payments, in fen; 应收未收): for the project group and the "
+        "community's leader; null for anyone else."
+    )
+    async def balance_fen(self, info: Info) -> BigInt | None:
+        readers = InvoiceReaders.of(await info.context.guard(), None)
+        if not (readers.everywhere or self.db_id in readers.communities):
+            return None
+        owed: int = await info.context.loaders.of(BALANCES).load(self.db_id)
+        return BigInt(owed)
+
+
+class _Balances:
+    """Per community, what is owed through it, for a page of communities in one read."""
+
+    statement = Fixed(community_balances_statement())
+
+    async def fetch(self, runtime: Runtime, keys: list[int]) -> list[int]:
+        async with runtime.database.read(all_communities=True) as read:
+            rows = await read.rows(self.statement, ids=list(keys))
+        owed = {community_id: int(fen) for community_id, fen in rows}
+        return [owed.get(key, 0) for key in keys]
+
+
+BALANCES = _Balances()
 
 
 # `ColumnElement[Any]`: SQLAlchemy types an expression by its Python value, here a text or null.

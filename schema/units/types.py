@@ -7,6 +7,7 @@ import strawberry
 from schema.core.context import Context, Info
 from schema.core.node import Node, fetches
 from schema.core.projection import label, projected
+from schema.core.scalars import BigInt
 from server.fees.queries import unit_balances_statement
 from server.fees.readers import InvoiceReaders
 from server.reads import Fixed
@@ -44,14 +45,16 @@ class Unit(Node):
         "the project group, the unit's own staff, and the leader of a community it is "
         "charged through (over that community's invoices); null for anyone else."
     )
-    async def balance_fen(self, info: Info) -> int | None:
+    async def balance_fen(self, info: Info) -> BigInt | None:
         guard = await info.context.guard()
         staff_unit = (await info.context.reason_readers()).staff_unit
         readers = InvoiceReaders.of(guard, staff_unit)
         if not (readers.everywhere or readers.communities or staff_unit == self.db_id):
             return None
         owed: list[tuple[int, int]] = await info.context.loaders.of(BALANCES).load(self.db_id)
-        return sum(fen for community_id, fen in owed if readers.may_read(community_id, self.db_id))
+        return BigInt(
+            sum(fen for community_id, fen in owed if readers.may_read(community_id, self.db_id))
+        )
 
 
 class _Balances:

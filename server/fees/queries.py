@@ -120,6 +120,19 @@ def unit_balances_statement() -> Select[int | None, int, int]:
     )
 
 
+def community_balances_statement() -> Select[int, int]:
+    """What is owed through each community of `:ids` (community, the sum of its entries:
+    its member units' invoices and its own)."""
+    return (
+        select(
+            FeeEntry.community_id,
+            func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger),
+        )
+        .where(FeeEntry.community_id == any_(IDS))
+        .group_by(FeeEntry.community_id)
+    )
+
+
 def balance_statement(community_id: int, invoice_id: int) -> Select[int]:
     """One invoice's balance: the sum of its entries."""
     return select(func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger)).where(

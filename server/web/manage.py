@@ -133,7 +133,7 @@ class CommunityWorkspace(Workspace):
         )
         if isinstance(opened, Response):
             return opened
-        owed = sum(e["node"]["balanceFen"] for e in opened["invoices"]["edges"])
+        owed = opened["community"]["balanceFen"]
         return self.render(request, "manage/fees.html", owed=owed, **opened)
 
     async def fee_statement(self, request: Request) -> Response:

@@ -265,6 +265,8 @@ async def test_a_statement_states_one_cooperation_cycle_and_every_page_of_it(
     assert len(await rows(f"/c/{a.slug}/manage/fees/statement.xlsx")) == 101
     led = (await client.get(f"/c/{a.slug}/manage/fees/")).text
     assert "本合作周期（2026年1月1日至2028年12月31日）" in led
+    # The total owed is every invoice's, not only the first page's 100.
+    assert "本共同体及成员单位待缴合计 <strong>1,010.00 元</strong>" in led
 
 
 async def _refunds(runtime) -> list[int]:

@@ -72,6 +72,7 @@ query ($region: Region) {
   arrears(region: $region) { totalCount edges { node { number balanceFen daysOverdue } } }
 }"""
 BALANCE = "query ($id: ID!) { node(id: $id) { ... on Unit { name balanceFen } } }"
+COMMUNITY_BALANCE = "query ($slug: String!) { community(slug: $slug) { balanceFen } }"
 NODE = "query ($id: ID!) { node(id: $id) { ... on Invoice { number balanceFen } } }"
 
 
@@ -515,6 +516,23 @@ async def test_a_units_staff_and_its_leader_see_its_invoices_and_nobody_else_doe
         "staff": 80000,
         "other_staff": None,
         "member": None,
+    }
+
+    # What is owed through the community (both its units' invoices): to its leader and the
+    # project group; null to its members, its units' staff and another community's leader.
+    await issue(client, ledger, communitySlug=ledger.a)
+    owed_through = {
+        who: (
+            await gql(client, COMMUNITY_BALANCE, {"slug": ledger.a}, headers=getattr(ledger, who))
+        )["data"]["community"]["balanceFen"]
+        for who in ("project_group", "leader", "deputy", "staff", "other_leader")
+    }
+    assert owed_through == {
+        "project_group": 240000,
+        "leader": 240000,
+        "deputy": None,
+        "staff": None,
+        "other_leader": None,
     }
 
 
