@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
 import strawberry
 from sqlalchemy import select
@@ -312,7 +312,7 @@ class ReviewAssignment(Node):
         mine = await _readers_assignment(
             info.context, self.community_id, self.nomination_id, self.expert_user_id
         )
-        return mine is OWN or mine is AssignmentStatus.SUBMITTED
+        return mine == WHOLE or mine is AssignmentStatus.SUBMITTED
 
     @strawberry.field(description="The nomination it reviews.")
     async def nomination(self, info: Info) -> Nomination:
@@ -365,22 +365,23 @@ class ReviewTask:
     community: Community = related("Community", "community_id", same_community=True)
 
 
-# What `_readers_assignment` answers for the project group and for the assignment's own expert,
-# who read it whole.
-OWN = object()
+# What the reader holds on an assignment's nomination (`_readers_assignment`): WHOLE for the
+# project group and the assignment's own expert, who read it whole.
+WHOLE: Final = "whole"
+Held = Literal["whole"] | AssignmentStatus | None
 
 
 async def _readers_assignment(
     context: Context, community_id: int, nomination_id: int, expert_user_id: int
-) -> object | None:
-    """What the reader holds on an assignment's nomination: `OWN` (the project group, or the
+) -> Held:
+    """What the reader holds on an assignment's nomination: `WHOLE` (the project group, or the
     assignment is its own), the status of its own assignment there (a fellow reviewer), or
     None (nobody signed in, or no assignment of its own there)."""
     guard = await context.guard()
     if guard.actor is None:
         return None
     if guard.is_project_group or expert_user_id == guard.actor.user_id:
-        return OWN
+        return WHOLE
     async with context.transaction(community_id) as session:
         status: AssignmentStatus | None = await session.scalar(
             select(models.ReviewAssignment.status).where(
