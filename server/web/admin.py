@@ -307,11 +307,9 @@ class ProjectGroupWorkspace(Workspace):
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
-        opened = await self._open(request, action.node_document, {"id": node_id})
+        opened = await self._open_node(request, action.node_document, node_id)
         if isinstance(opened, Response):
             return opened
-        if not opened.get("node"):
-            return self.not_found(request)
         return self.render(
             request,
             action.template,
@@ -549,11 +547,9 @@ class ProjectGroupWorkspace(Workspace):
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
-        opened = await self._open(request, "admin/user", {"id": request.path_params["id"]})
+        opened = await self._open_node(request, "admin/user", request.path_params["id"])
         if isinstance(opened, Response):
             return opened
-        if not opened.get("node"):
-            return self.not_found(request)
         return self.render(
             request,
             "admin/user.html",
@@ -858,11 +854,9 @@ class ProjectGroupWorkspace(Workspace):
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
-        opened = await self._open(request, "admin/invoice", {"id": invoice_id})
+        opened = await self._open_node(request, "admin/invoice", invoice_id)
         if isinstance(opened, Response):
             return opened
-        if not opened.get("node"):
-            return self.not_found(request)
         return self.render(
             request,
             "admin/refund.html",
@@ -954,6 +948,16 @@ class ProjectGroupWorkspace(Workspace):
                 return self.not_found(request)
             raise PageFailed(answer)
         return answer.data
+
+    async def _open_node(
+        self, request: Request, name: str, node_id: str
+    ) -> dict[str, Any] | Response:
+        """As `_open`, for a page about the one object the document reads as `node(id:)`:
+        404 when the API answers none (unknown, or not for this reader)."""
+        opened = await self._open(request, name, {"id": node_id})
+        if isinstance(opened, Response) or opened.get("node"):
+            return opened
+        return self.not_found(request)
 
 
 # -- the lists, as a request asks for them: the page and its download alike ----------------

@@ -556,3 +556,22 @@ async def test_the_programmes_own_findings_are_counted_listed_and_waived(client,
     )
     assert done.status_code == 303
     assert "共 0 条" in (await client.get("/admin/findings/?community=programme")).text
+
+
+async def test_a_page_about_a_row_that_is_not_there_is_the_404_page(client, runtime, seeded):
+    """An unknown id, or the id of another kind of row (a finding's for an invoice's page)."""
+    a, _, _ = seeded
+    await _admin(client, runtime)
+    finding = encode("Finding", a.id, (await _findings(runtime, a.id))[0].id)
+    community = encode("Community", a.id)
+    for path in (
+        f"/admin/findings/{encode('Finding', a.id, 987654)}/waive",
+        f"/admin/findings/{community}/waive",
+        f"/admin/users/{encode('User', 987654)}/",
+        f"/admin/users/{finding}/",
+        f"/admin/fees/{encode('Invoice', a.id, 987654)}/refund",
+        f"/admin/fees/{finding}/refund",
+        f"/admin/fees/{finding}/cancel",
+    ):
+        answer = await client.get(path)
+        assert answer.status_code == 404, path
