@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,7 +44,11 @@ def serving(services, settings, output: list[str] | None = None, **extra: str) -
     port = free_port()
     command = [GONGXUE, "serve", "--port", str(port), "--no-worker"]
     env = cli_env(services, settings, **extra)
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # A file, not a pipe: nobody reads the server's output while it serves, and a pipe full
+    # of its access log (64 KiB, a few hundred requests of a browser journey) would block
+    # the server mid-request.
+    printed = tempfile.TemporaryFile()
+    server = subprocess.Popen(command, env=env, stdout=printed, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -56,6 +61,15 @@ def serving(services, settings, output: list[str] | None = None, **extra: str) -
         yield f"http://127.0.0.1:{port}"
     finally:
         server.send_signal(signal.SIGTERM)
-        printed, _ = server.communicate(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+            raise
+        finally:
+            printed.seek(0)
+            written = printed.read()
+            printed.close()
         if output is not None:
-            output.append(printed.decode())
+            output.append(written.decode())
