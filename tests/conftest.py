@@ -8,6 +8,7 @@ starts from the migrated state (reference data kept, everything else truncated).
 import asyncio
 import os
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -15,13 +16,20 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from schema.asgi import build
+from server.db_roles import APP_ROLE
 from server.embedded import ServiceUrls, start_database, start_redis
 from server.migrate import upgrade
 from server.runtime import Runtime, open_runtime
 from server.settings import Settings
+
+# How long the clean-up after a test waits for a lock before it ends what holds it, and the
+# SQLSTATE of that wait's end (lock_not_available).
+CLEAN_UP_WAIT = "15s"
+LOCK_NOT_AVAILABLE = "55P03"
 
 # Tables whose rows the tests create; the migration's reference data stays.
 TEST_OWNED_TABLES = (
@@ -154,13 +162,40 @@ async def owner(services: ServiceUrls) -> AsyncIterator[AsyncEngine]:
 async def _clean(runtime: Runtime, owner: AsyncEngine) -> AsyncIterator[None]:
     """Every test (subprocesses it starts included) leaves the database as it found it."""
     yield
-    async with owner.begin() as conn:
-        tables = ", ".join(TEST_OWNED_TABLES)
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await truncate(owner)
     await runtime.redis.flushdb()  # this run's Redis database: rate limits, revocations, policy
     runtime.figures.forget()  # counted from rows the next test does not have
     await runtime.policy.load()
     await runtime.revocations.load()
+
+
+async def truncate(owner: AsyncEngine, wait: str = CLEAN_UP_WAIT) -> None:
+    """Empties the tests' tables. A transaction of the application still open when its test
+    has ended (a read a cancelled request left behind) would block the TRUNCATE for ever: it
+    is ended after `wait`, with a warning that names it, and the TRUNCATE retried."""
+    tables = ", ".join(TEST_OWNED_TABLES)
+    for _ in range(3):
+        try:
+            async with owner.begin() as conn:
+                await conn.execute(text(f"SET LOCAL lock_timeout = '{wait}'"))
+                await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            return
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+        async with owner.begin() as conn:
+            ended = (
+                await conn.execute(
+                    text(
+                        "SELECT pid, state, left(query, 200), pg_terminate_backend(pid) "
+                        "FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND usename = :app AND xact_start IS NOT NULL"
+                    ),
+                    {"app": APP_ROLE},
+                )
+            ).all()
+        warnings.warn(f"the clean-up ended transactions left open: {ended}", stacklevel=1)
+    raise AssertionError("the tests' tables could not be emptied")
 
 
 @pytest.fixture
