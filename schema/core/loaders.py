@@ -62,7 +62,11 @@ class Loaders:
             runtime = self._runtime
 
             async def load(keys: Sequence[int]) -> list[Any]:
-                return await source.fetch(runtime, list(keys))
+                # Shielded: strawberry cancels a batch once every field awaiting it was
+                # cancelled (a sibling field failed), and a read cancelled mid-statement can
+                # leave its connection inside its transaction, holding its locks. The read
+                # finishes on its own instead; it is one statement.
+                return await asyncio.shield(source.fetch(runtime, list(keys)))
 
             loader = self._made[source] = DataLoader(load)
         return loader
