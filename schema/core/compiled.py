@@ -132,7 +132,8 @@ class Check:
 # How each parameter of a statement is valued at a run: a value, or an awaitable for those kept
 # apart as `awaited` (told apart by `iscoroutinefunction`, which the checker cannot follow).
 Binders = dict[str, Callable[["Run"], Any]]
-# A page's shape: which of its filters are absent, whether it has a cursor, which way it runs.
+# A page's shape: which of its filters (then of its given values) are absent, whether it has a
+# cursor, which way it runs.
 PageShape = tuple[tuple[bool, ...], bool, bool]
 # A plan's statement for the shapes of its pages, and whether its tenant is set first.
 StatementKey = tuple[tuple[tuple[int, PageShape], ...], bool]
@@ -146,6 +147,8 @@ class Run:
     arguments: dict[int, dict[str, Any]] = field(default_factory=dict)
     found: dict[int, int | None] = field(default_factory=dict)
     pages: dict[int, tuple[int, int | None, bool]] = field(default_factory=dict)
+    # What the request gives each page's builder (`Page.given`), by the page's index.
+    given: dict[int, dict[str, object]] = field(default_factory=dict)
 
 
 class Build:
@@ -274,8 +277,13 @@ class Connection:
         if row is not None:
             columns = row.c
             values.update(spec.parent_values(lambda column: columns[column]))
-        for name, absent in zip(spec.filters, missing, strict=True):
+        filters, given = missing[: len(spec.filters)], missing[len(spec.filters) :]
+        for name, absent in zip(spec.filters, filters, strict=True):
             values[name] = None if absent else build.bind(f"n{i}_{name}", _argument_of(i, name))
+        for (name, (_, type_)), absent in zip(spec.given.items(), given, strict=True):
+            # A parameter valued at each run, whoever reads: the statement's text says only
+            # whether the request gave it.
+            values[name] = None if absent else build.bind(f"n{i}_{name}", _given_of(i, name), type_)
         for name, right in spec.rights.items():
             # The planner plans a page with rights only below a root that found its community.
             assert self.community is not None
@@ -347,6 +355,10 @@ class Connection:
 
 def _argument_of(index: int, name: str) -> Callable[[Run], object]:
     return lambda run: run.arguments[index][name]
+
+
+def _given_of(index: int, name: str) -> Callable[[Run], object]:
+    return lambda run: run.given[index][name]
 
 
 def _holds(right: Right, community: int) -> Callable[[Run], Awaitable[bool]]:
@@ -440,7 +452,17 @@ class Plan:
                 )
                 newest = spec.newest_first(arguments)
                 run.pages[argued.index] = (size, cursor, newest)
-                missing = tuple(arguments.get(name) is None for name in spec.filters)
+                supplied = run.given[argued.index] = {
+                    name: await value_of(context, arguments)
+                    for name, (value_of, _) in spec.given.items()
+                }
+                missing = tuple(
+                    value is None
+                    for value in (
+                        *(arguments.get(name) for name in spec.filters),
+                        *supplied.values(),
+                    )
+                )
                 shape[argued.index] = (missing, cursor is not None, newest)
                 if any(isinstance(arguments.get(name), list) for name in spec.filters):
                     raise Unplanned

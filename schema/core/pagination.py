@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import strawberry
 from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeEngine
 
 from schema.core.ids import BIGINT
 from server.errors import AccessError, ErrorCode
@@ -137,12 +138,19 @@ class Template:
     on every request: the statement is built once per shape (which values are given, with the
     page's cursor and size) with each given value as a bind parameter, instead of being built
     and keyed again each time, which cost more than running it (bench/RESULTS.md). The builder
-    may only compare its values in SQL, never compute with them; a list becomes an IN list."""
+    may only compare its values in SQL, never compute with them; a list becomes an IN list,
+    unless `types` gives the value's type (an array compared with `= ANY`)."""
 
-    __slots__ = ("builder", "values")
+    __slots__ = ("builder", "types", "values")
 
-    def __init__(self, builder: Callable[..., Rows], **values: object) -> None:
+    def __init__(
+        self,
+        builder: Callable[..., Rows],
+        types: dict[str, TypeEngine[Any] | type[TypeEngine[Any]]] | None = None,
+        **values: object,
+    ) -> None:
         self.builder = builder
+        self.types = types or {}
         self.values = values
 
     def page(
@@ -182,10 +190,15 @@ class Template:
     def _build(self) -> Rows:
         return self.builder(
             **{
-                name: None if value is None else bindparam(name, expanding=isinstance(value, list))
+                name: None if value is None else self._parameter(name, value)
                 for name, value in self.values.items()
             }
         )
+
+    def _parameter(self, name: str, value: object) -> BindParameter[Any]:
+        if name in self.types:
+            return bindparam(name, type_=self.types[name])
+        return bindparam(name, expanding=isinstance(value, list))
 
     def _given(self) -> dict[str, object]:
         return {name: value for name, value in self.values.items() if value is not None}

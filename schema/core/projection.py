@@ -37,7 +37,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from policies.permissions import Permission
 from schema.core import ids
-from schema.core.context import Info
+from schema.core.context import Context, Info
 from schema.core.pagination import MAX_PAGE, Connection, Rows, Template, paginate
 from schema.core.selection import asked
 from server.access.guard import Guard
@@ -78,6 +78,14 @@ F = TypeVar("F", bound=Callable[..., object])
 # decision of the reader's guard that no one community's roles give (whether the reader
 # belongs to any community: `server/achievements/rules.py`).
 Right = Permission | Callable[[Guard, int | None], bool]
+
+
+# A builder argument valued for each request from the request itself and the field's
+# arguments (`Page.given`): `(value_of(context, arguments), type)`. What the reader may see
+# (the units and communities whose rows it reads) depends on values, not on one permission:
+# each is a typed parameter of the statement, never part of its text, so a statement kept
+# for one reader is right for any other. None leaves the argument out, as a filter not given.
+Given = tuple[Callable[[Context, dict[str, Any]], Awaitable[object]], SQLType]
 
 
 def holds(guard: Guard, right: Right, community_id: int | None) -> bool:
@@ -249,6 +257,8 @@ class Page:
     # the object the page hangs from (`{"drafts": Permission.NEWS_WRITE}`): a list whose rows
     # depend on who reads it, decided with the request's guard both ways.
     rights: dict[str, "Right"] = field(default_factory=dict)
+    # Builder arguments the request gives (`Given`): the reader's walls, the tenant.
+    given: dict[str, Given] = field(default_factory=dict)
 
     def parent_values(self, value_of: Callable[[str], object]) -> dict[str, object]:
         """The builder's arguments from the parent: `value_of(column)` a column of its row
@@ -457,11 +467,15 @@ def page(
     scope: str | None = None,
     same_community: bool = False,
     rights: dict[str, "Right"] | None = None,
+    given: dict[str, Given] | None = None,
+    reads: tuple[str, ...] = (),
 ) -> Callable[[F], F]:
     """A connection of `type_name`, over a resolver whose signature declares the field's
     arguments (its body is never run): `first` and `after` page, `newest_first` (if there)
-    turns the order, every other one is a filter of `builder`'s; `rights` (`Page.rights`)
-    are the builder's arguments the reader's permissions give."""
+    turns the order, every other one is a filter of `builder`'s unless `reads` names it (an
+    argument only `given`'s functions read); `rights` (`Page.rights`) are the builder's
+    arguments the reader's permissions give, `given` (`Page.given`) those the request
+    gives."""
 
     def declare(resolver: F) -> F:
         signature = inspect.signature(resolver)
@@ -471,20 +485,21 @@ def page(
             n: p.default for n, p in signature.parameters.items() if p.default is not p.empty
         }
         names = [n for n in parameters if n not in ("self", "root", "info")]
-        reads = ("newest_first",) if "newest_first" in names else ()
+        read_here = ("newest_first",) if "newest_first" in names else ()
         declared = Page(
             type_name,
             builder,
             key,
-            tuple(n for n in names if n not in (*PAGING, *reads)),
+            tuple(n for n in names if n not in (*PAGING, *read_here, *reads)),
             parent or {},
             fixed or {},
-            (lambda arguments: arguments["newest_first"]) if reads else lambda _: newest_first,
-            reads,
+            (lambda arguments: arguments["newest_first"]) if read_here else lambda _: newest_first,
+            (*read_here, *reads),
             most,
             scope,
             same_community,
             rights or {},
+            given or {},
         )
 
         @functools.wraps(resolver)
@@ -518,6 +533,8 @@ async def read_page(
         community_id = getattr(source, attribute(community or "community_id"))
         for name, right in declared.rights.items():
             values[name] = holds(guard, right, community_id)
+    for name, (value_of, _) in declared.given.items():
+        values[name] = await value_of(info.context, arguments)
     read_in: int | None = None
     if declared.scope == OWN:
         community = PROJECTIONS[type(source).__strawberry_definition__.name].community
@@ -525,7 +542,9 @@ async def read_page(
     target = PROJECTIONS[declared.type_name]
     page = await paginate(
         info.context,
-        Template(declared.builder, **values),
+        Template(
+            declared.builder, {name: type_ for name, (_, type_) in declared.given.items()}, **values
+        ),
         getattr(target.table, declared.key),
         arguments.get("first"),
         arguments.get("after"),

@@ -7,7 +7,7 @@ from schema.core import ids
 from schema.core.errors import UserError, refusals
 from schema.core.limits import SHORT, WRITTEN, limited
 from schema.core.mutations import Attempt, mutation
-from schema.fees.types import FeeSchedule, Invoice, LedgerEntry, Payment, entry_of, payment_of
+from schema.fees.types import FeeSchedule, Invoice, LedgerEntry, Payment
 from server.errors import AccessError, ErrorCode, UserFacingError
 from server.fees import rules, service
 from server.vocabulary import FeeKind
@@ -171,7 +171,7 @@ class FeeMutations:
                 unit_id=unit_id,
                 community_id=community_id,
             )
-        return InvoicePayload(invoice=Invoice.of(invoice, attempt.context.language))
+        return InvoicePayload(invoice=Invoice.of(invoice))
 
     @mutation(
         Permission.INVOICE_ISSUE,
@@ -186,8 +186,7 @@ class FeeMutations:
             invoices = await service.issue_member_invoices(
                 session, attempt.guard, community.id, _lines(input.lines), input.due_on
             )
-        language = attempt.context.language
-        return InvoicesPayload(invoices=[Invoice.of(i, language) for i in invoices])
+        return InvoicesPayload(invoices=[Invoice.of(i) for i in invoices])
 
     @mutation(
         Permission.PAYMENT_RECORD,
@@ -209,9 +208,7 @@ class FeeMutations:
                 input.method,
                 input.idempotency_key,
             )
-        return PaymentPayload(
-            invoice=Invoice.of(invoice, attempt.context.language), payment=payment_of(entry)
-        )
+        return PaymentPayload(invoice=Invoice.of(invoice), payment=Payment.of(entry))
 
     @mutation(
         Permission.PAYMENT_REFUND,
@@ -236,10 +233,7 @@ class FeeMutations:
                 input.reason,
                 input.idempotency_key,
             )
-        language = attempt.context.language
-        return RefundPayload(
-            invoice=Invoice.of(invoice, language), refund=entry_of(entry, language)
-        )
+        return RefundPayload(invoice=Invoice.of(invoice), refund=LedgerEntry.of(entry))
 
     @mutation(
         Permission.INVOICE_CANCEL,
@@ -253,4 +247,4 @@ class FeeMutations:
             invoice = await service.cancel_invoice(
                 session, attempt.guard, community_id, invoice_id, input.reason
             )
-        return InvoicePayload(invoice=Invoice.of(invoice, attempt.context.language))
+        return InvoicePayload(invoice=Invoice.of(invoice))

@@ -1,10 +1,13 @@
 import datetime as dt
+from typing import Any
 
 import strawberry
+from sqlalchemy import ARRAY, BigInteger, Boolean, Date
 
 from schema.core import ids
-from schema.core.context import Info
+from schema.core.context import Context, Info
 from schema.core.pagination import Connection, paginate
+from schema.core.projection import ALL, Given, page, roots
 from schema.core.scalars import BigInt
 from schema.fees.types import FeeSchedule, Invoice, invoice_readers
 from server.clock import today
@@ -12,10 +15,11 @@ from server.errors import AccessError, ErrorCode
 from server.fees import models
 from server.fees.queries import (
     arrears_by_region_statement,
-    arrears_statement,
-    invoices_statement,
+    arrears_page,
+    invoices_page,
     schedules_statement,
 )
+from server.fees.readers import Walls, walls_of
 from server.vocabulary import FeeKind, InvoiceStatus, Region
 
 
@@ -36,6 +40,55 @@ def unit_filter(global_id: str) -> int:
         raise AccessError(ErrorCode.NOT_FOUND, "单位不存在", "no such unit", "unitId") from None
 
 
+# What the pages of invoices are given by the request (`projection.Given`), each a parameter of
+# their statement, never its text. The reader's walls come first: they refuse a visitor
+# nobody signed in as before anything else is looked up, as the resolvers did.
+
+
+async def _walls(context: Context) -> Walls:
+    guard = await context.guard()
+    guard.signed_in()
+    return walls_of(guard)
+
+
+async def _everywhere(context: Context, arguments: dict[str, Any]) -> bool | None:
+    return (await _walls(context)).everywhere
+
+
+async def _communities(context: Context, arguments: dict[str, Any]) -> list[int] | None:
+    return (await _walls(context)).communities
+
+
+async def _staff_user(context: Context, arguments: dict[str, Any]) -> int | None:
+    return (await _walls(context)).staff_user
+
+
+WALLS: dict[str, Given] = {
+    "everywhere": (_everywhere, Boolean),
+    "communities": (_communities, ARRAY(BigInteger)),
+    "staff_user": (_staff_user, BigInteger),
+}
+
+
+async def _slug_tenant(context: Context, arguments: dict[str, Any]) -> int | None:
+    """The community `communitySlug` (or the request's door) names, if any."""
+    return await context.community_id(arguments["community_slug"])
+
+
+async def _door_tenant(context: Context, arguments: dict[str, Any]) -> int | None:
+    return await context.community_id()
+
+
+async def _unit(context: Context, arguments: dict[str, Any]) -> int | None:
+    unit_id: str | None = arguments["unit_id"]
+    return None if unit_id is None else unit_filter(unit_id)
+
+
+async def _today(context: Context, arguments: dict[str, Any]) -> dt.date:
+    return today()
+
+
+@roots
 @strawberry.type
 class FeeQueries:
     @strawberry.field(
@@ -67,6 +120,17 @@ class FeeQueries:
         "(both days included) keep those due within a span, such as a cooperation cycle. "
         "Oldest first. Signed in only."
     )
+    @page(
+        "Invoice",
+        invoices_page,
+        scope=ALL,
+        given={
+            **WALLS,
+            "community_id": (_slug_tenant, BigInteger),
+            "unit_id": (_unit, BigInteger),
+        },
+        reads=("community_slug", "unit_id"),
+    )
     async def invoices(
         self,
         info: Info,
@@ -78,29 +142,18 @@ class FeeQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Invoice]:
-        (await info.context.guard()).signed_in()
-        readers = await invoice_readers(info.context)
-        tenant = await info.context.tenant(community_slug)
-        unit = None if unit_id is None else unit_filter(unit_id)
-        language = info.context.language
-        statement = invoices_statement(
-            readers, tenant.id if tenant else None, unit, status, due_from, due_to
-        )
-        return await paginate(
-            info.context,
-            statement,
-            models.Invoice.id,
-            first,
-            after,
-            lambda row: Invoice.of(row, language),
-            community_id=tenant.id if tenant else None,
-            all_communities=tenant is None,
-        )
+        raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
         description="欠费: the open invoices past their due date the reader may see (as "
         "`invoices`), of one region's communities with `region`; each with its "
         "`daysOverdue` and `balanceFen`. Oldest first. Signed in only."
+    )
+    @page(
+        "Invoice",
+        arrears_page,
+        scope=ALL,
+        given={**WALLS, "today": (_today, Date), "community_id": (_door_tenant, BigInteger)},
     )
     async def arrears(
         self,
@@ -109,23 +162,7 @@ class FeeQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Invoice]:
-        (await info.context.guard()).signed_in()
-        readers = await invoice_readers(info.context)
-        tenant = await info.context.tenant()
-        statement = arrears_statement(readers, today(), region)
-        if tenant is not None:
-            statement = statement.where(models.Invoice.community_id == tenant.id)
-        language = info.context.language
-        return await paginate(
-            info.context,
-            statement,
-            models.Invoice.id,
-            first,
-            after,
-            lambda row: Invoice.of(row, language),
-            community_id=tenant.id if tenant else None,
-            all_communities=tenant is None,
-        )
+        raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
         description="欠费 by region over the invoices the reader may see (as `arrears`): how "

@@ -20,7 +20,7 @@ from sqlalchemy import (
 
 from server.communities.models import Community
 from server.fees.models import FeeEntry, FeeSchedule, Invoice, InvoiceLine
-from server.fees.readers import InvoiceReaders
+from server.fees.readers import InvoiceReaders, walls
 from server.vocabulary import FeeKind, InvoiceStatus, LedgerEntryKind, Region
 
 IDS = bindparam("ids", type_=ARRAY(BigInteger))
@@ -48,6 +48,63 @@ def invoices_statement(
     """The invoices `readers` may see, of one community, of one unit, of one status, due
     from `due_from` to `due_to` (both days included: a cycle's statement)."""
     statement = select(Invoice).where(readers.readable(Invoice.community_id, Invoice.unit_id))
+    return _filtered(statement, community_id, unit_id, status, due_from, due_to)
+
+
+# The page builders (`invoices_page`, `arrears_page`) take their values as parameters, or
+# None for those not given (`schema/core/pagination.Template`, the compiled reads): SQL
+# expressions, typed so where a value alone says nothing of its type.
+Value = Any
+
+
+def invoices_page(
+    everywhere: Value,
+    communities: Value,
+    staff_user: Value,
+    community_id: Value = None,
+    unit_id: Value = None,
+    status: Value = None,
+    due_from: Value = None,
+    due_to: Value = None,
+) -> Select[Invoice]:
+    """`invoices_statement` with the reader's walls as parameters (`readers.walls`)."""
+    readable = walls(Invoice.community_id, Invoice.unit_id, everywhere, communities, staff_user)
+    return _filtered(
+        select(Invoice).where(readable), community_id, unit_id, status, due_from, due_to
+    )
+
+
+def arrears_page(
+    everywhere: Value,
+    communities: Value,
+    staff_user: Value,
+    today: Value,
+    community_id: Value = None,
+    region: Value = None,
+) -> Select[Invoice]:
+    """`arrears_statement` with the reader's walls as parameters, of one community (the
+    request's) if any."""
+    statement = invoices_page(
+        everywhere, communities, staff_user, community_id, status=InvoiceStatus.OPEN
+    ).where(Invoice.due_on < today)
+    return _in_region(statement, region)
+
+
+def _in_region(statement: Select[Invoice], region: Value) -> Select[Invoice]:
+    if region is None:
+        return statement
+    in_region = select(Community.id).where(Community.region == region)
+    return statement.where(Invoice.community_id.in_(in_region.scalar_subquery()))
+
+
+def _filtered(
+    statement: Select[Invoice],
+    community_id: Value,
+    unit_id: Value,
+    status: Value,
+    due_from: Value,
+    due_to: Value,
+) -> Select[Invoice]:
     if due_from is not None:
         statement = statement.where(Invoice.due_on >= due_from)
     if due_to is not None:
@@ -68,10 +125,7 @@ def arrears_statement(
     communities of one region; an open invoice always owes something (a payment that clears
     it makes it PAID)."""
     statement = invoices_statement(readers, status=InvoiceStatus.OPEN).where(Invoice.due_on < today)
-    if region is not None:
-        in_region = select(Community.id).where(Community.region == region.value)
-        statement = statement.where(Invoice.community_id.in_(in_region.scalar_subquery()))
-    return statement
+    return _in_region(statement, None if region is None else region.value)
 
 
 def paid(amount: SQLColumnExpression[int], kind: SQLColumnExpression[Any]) -> ColumnElement[int]:
@@ -79,19 +133,6 @@ def paid(amount: SQLColumnExpression[int], kind: SQLColumnExpression[Any]) -> Co
     return case(
         (kind.in_([LedgerEntryKind.PAYMENT.value, LedgerEntryKind.REFUND.value]), -amount),
         else_=0,
-    )
-
-
-def sums_statement() -> Select[int, int, int]:
-    """Per invoice of `:ids`: (invoice id, what was paid, the balance), from its entries."""
-    return (
-        select(
-            FeeEntry.invoice_id,
-            func.coalesce(func.sum(paid(FeeEntry.amount_fen, FeeEntry.kind)), 0).cast(BigInteger),
-            func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger),
-        )
-        .where(FeeEntry.invoice_id == any_(IDS))
-        .group_by(FeeEntry.invoice_id)
     )
 
 
@@ -194,3 +235,46 @@ def arrears_by_region_statement(readers: InvoiceReaders, today: dt.date) -> Sele
         .group_by(Community.region)
         .order_by(Community.region)
     )
+
+
+def invoice_paid(invoice_id: SQLColumnExpression[int]) -> ColumnElement[int]:
+    """What was paid against an invoice (payments less refunds), from its ledger."""
+    return (
+        select(
+            func.coalesce(func.sum(paid(FeeEntry.amount_fen, FeeEntry.kind)), 0).cast(BigInteger)
+        )
+        .where(FeeEntry.invoice_id == invoice_id)
+        .scalar_subquery()
+    )
+
+
+def invoice_balance(invoice_id: SQLColumnExpression[int]) -> ColumnElement[int]:
+    """What an invoice still owes: the sum of its ledger's entries."""
+    return (
+        select(func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger))
+        .where(FeeEntry.invoice_id == invoice_id)
+        .scalar_subquery()
+    )
+
+
+def invoice_lines(invoice_id: SQLColumnExpression[int]) -> Select[Any]:
+    """An invoice's lines (order them by `id`: as they were written)."""
+    return select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)
+
+
+def invoice_entries(invoice_id: SQLColumnExpression[int]) -> Select[Any]:
+    """An invoice's ledger entries (order them by `id`: oldest first)."""
+    return select(FeeEntry).where(FeeEntry.invoice_id == invoice_id)
+
+
+def invoice_payments(invoice_id: SQLColumnExpression[int]) -> Select[*tuple[Any, ...]]:
+    """An invoice's payments, as `Payment` shows them: what was paid (positive), when, how."""
+    return select(
+        FeeEntry.community_id,
+        FeeEntry.id,
+        (-FeeEntry.amount_fen).label("amount_fen"),
+        FeeEntry.entered_on.label("paid_on"),
+        func.coalesce(FeeEntry.method, "").label("method"),
+        func.coalesce(FeeEntry.idempotency_key, "").label("idempotency_key"),
+        FeeEntry.created_at.label("recorded_at"),
+    ).where(FeeEntry.invoice_id == invoice_id, FeeEntry.kind == LedgerEntryKind.PAYMENT)

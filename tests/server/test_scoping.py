@@ -19,6 +19,7 @@ from schema.core.projection import PROJECTIONS
 from server.access import queries as access_queries
 from server.access.guard import Actor, Guard
 from server.accounts import queries as users_queries
+from server.accounts.models import User
 from server.achievements import queries as achievement_queries
 from server.achievements.models import Achievement
 from server.activities import queries as activities_queries
@@ -104,7 +105,11 @@ NOT_A_TENANTS = {
     recognition_queries.in_force: "a condition of the recognition statements",
     fees_queries.schedules_statement: "the fee schedules are programme information (Art. 20)",
     fees_queries.paid: "a condition of the fee statements, which scope them",
-    fees_queries.sums_statement: "sums of invoices already read under their walls, by id",
+    fees_queries.invoice_paid: "a sum over an invoice already read under its walls",
+    fees_queries.invoice_balance: "a sum over an invoice already read under its walls",
+    fees_queries.invoice_lines: "lines of an invoice already read under its walls",
+    fees_queries.invoice_entries: "entries of an invoice already read under its walls",
+    fees_queries.invoice_payments: "payments of an invoice already read under its walls",
     fees_queries.lines_statement: "lines of invoices already read under their walls, by id",
     fees_queries.entries_statement: "entries of invoices already read under their walls, by id",
     fees_queries.unit_balances_statement: (
@@ -218,6 +223,52 @@ async def test_arrears_statement(owner, two):
     made = await _invoices(owner, two)
     rows = await _rows(
         owner, fees_queries.arrears_statement(_leader_of(two.a.id), dt.date(2026, 3, 1))
+    )
+    assert [r.id for r in rows] == [made[two.a.id]]
+
+
+def _walls(everywhere=None, communities=None, staff_user=None) -> dict:
+    """`invoices_page`'s and `arrears_page`'s walls, as the compiled reads bind them."""
+    return {
+        "everywhere": None if everywhere is None else literal(everywhere),
+        "communities": None
+        if communities is None
+        else literal(communities, type_=ARRAY(BigInteger)),
+        "staff_user": None if staff_user is None else literal(staff_user, type_=BigInteger),
+    }
+
+
+async def test_invoices_page(owner, two):
+    made = await _invoices(owner, two)
+    a = two.a.id
+    led = await _rows(owner, fees_queries.invoices_page(**_walls(communities=[a])))
+    async with AsyncSession(owner) as session, session.begin():
+        user = User(
+            email="staff@example.cn",
+            password_hash="-",
+            display_name="员工",
+            unit_id=two.a.units[1].id,
+        )
+        session.add(user)
+        await session.flush()
+        user_id = user.id
+    staff = await _rows(owner, fees_queries.invoices_page(**_walls(staff_user=user_id)))
+    named = await _rows(
+        owner, fees_queries.invoices_page(**_walls(everywhere=True), community_id=literal(a))
+    )
+    nobody = await _rows(owner, fees_queries.invoices_page(**_walls()))
+
+    assert [r.id for r in led] == [r.id for r in staff] == [r.id for r in named] == [made[a]]
+    assert nobody == []
+
+
+async def test_arrears_page(owner, two):
+    made = await _invoices(owner, two)
+    rows = await _rows(
+        owner,
+        fees_queries.arrears_page(
+            **_walls(communities=[two.a.id]), today=literal(dt.date(2026, 3, 1))
+        ),
     )
     assert [r.id for r in rows] == [made[two.a.id]]
 
@@ -561,6 +612,8 @@ COVERED = {
     recognition_queries.community_recognitions_statement: test_community_recognitions_statement,
     fees_queries.invoices_statement: test_invoices_statement,
     fees_queries.arrears_statement: test_arrears_statement,
+    fees_queries.invoices_page: test_invoices_page,
+    fees_queries.arrears_page: test_arrears_page,
     fees_queries.arrears_by_region_statement: test_arrears_by_region_statement,
     fees_queries.balance_statement: test_balance_statement,
     fees_queries.open_invoices_statement: test_open_invoices_statement,

@@ -1,0 +1,114 @@
+"""`invoices` and `arrears` answered by their compiled statement: one statement, the same
+answer as field by field, and the same walls. The statement is kept per shape (which walls a
+reader has) and used again for the next reader of the same shape: what each reader may see
+is a parameter of each run, so one unit's staff never sees another unit's invoices through
+a statement another reader made."""
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+
+from server.clock import today
+from server.runtime import Runtime, open_runtime
+from tests.graphql import both_ways
+from tests.schema.fees.test_fees import Ledger, issue
+
+PAGE = """
+query ($first: Int, $after: String) {
+  invoices(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node {
+      id number status statusLabel paidFen balanceFen daysOverdue
+      unit { name } community { slug }
+      lines { kind kindLabel amountFen note } payments { id amountFen } ledger { id kind }
+    } }
+  }
+}"""
+ARREARS = """
+query ($region: Region) {
+  arrears(region: $region, first: 50) {
+    totalCount edges { node { number balanceFen daysOverdue unit { name } community { slug } } }
+  }
+}"""
+# Through a community's door, the community of the request.
+DOOR_INVOICES = """
+{ invoices(first: 50) { totalCount edges { node { number community { slug } } } } }"""
+
+
+@pytest.fixture
+async def runtime(settings, services) -> AsyncIterator[Runtime]:
+    """The application's runtime, counting each request's statements."""
+    counting = open_runtime(settings.model_copy(update={"count_sql": True}), services)
+    await counting.start()
+    yield counting
+    await counting.close()
+
+
+async def compiled(client, query: str, variables: dict, headers: dict) -> dict:
+    """The compiled answer, which must equal the usual one and cost one statement."""
+    answer, usual, statements = await both_ways(client, query, variables, headers)
+    assert "errors" not in answer, answer
+    assert answer == usual
+    assert statements == 1, statements
+    return answer["data"]
+
+
+def numbers(connection: dict) -> list[str]:
+    return [edge["node"]["number"] for edge in connection["edges"]]
+
+
+async def test_each_reader_sees_only_its_walls_through_the_same_compiled_statement(
+    client, ledger: Ledger
+):
+    long_ago = (today() - dt.timedelta(days=45)).isoformat()
+    a1 = await issue(client, ledger, unitId=ledger.a_units[1], due=long_ago)
+    a2 = await issue(client, ledger, unitId=ledger.a_units[2], due=long_ago)
+    b1 = await issue(client, ledger, unitId=ledger.b_units[1], due=long_ago)
+    own = await issue(client, ledger, communitySlug=ledger.a, due=long_ago)
+
+    # Staff of one unit, then of another, then the first again: the same shape, one
+    # statement kept, each run its own reader's.
+    order = ["staff", "other_staff", "staff", "leader", "other_leader", "project_group"]
+    seen = {}
+    for who in order:
+        headers = getattr(ledger, who)
+        page = (await compiled(client, PAGE, {"first": 50}, headers))["invoices"]
+        arrears = (await compiled(client, ARREARS, {}, headers))["arrears"]
+        assert numbers(arrears) == numbers(page), who  # all of them are past due
+        seen[who] = numbers(page)
+
+    assert seen["staff"] == [a1["number"]]
+    assert seen["other_staff"] == [a2["number"]]
+    assert seen["leader"] == [a1["number"], a2["number"], own["number"]]
+    assert seen["other_leader"] == [b1["number"]]
+    assert seen["project_group"] == [a1["number"], a2["number"], b1["number"], own["number"]]
+    for who in ("deputy", "member"):
+        page = (await compiled(client, PAGE, {}, getattr(ledger, who)))["invoices"]
+        assert page["totalCount"] == 0
+
+
+async def test_a_page_of_invoices_pages_as_the_usual_execution(client, ledger: Ledger):
+    for unit in ledger.a_units[:3]:
+        await issue(client, ledger, unitId=unit)
+    pages, after = [], None
+    while True:
+        data = await compiled(client, PAGE, {"first": 2, "after": after}, ledger.project_group)
+        pages.append(numbers(data["invoices"]))
+        if not data["invoices"]["pageInfo"]["hasNextPage"]:
+            break
+        after = data["invoices"]["pageInfo"]["endCursor"]
+    assert [len(p) for p in pages] == [2, 1]
+
+
+async def test_through_a_communitys_door_only_its_invoices(client, ledger: Ledger):
+    await issue(client, ledger, unitId=ledger.a_units[1])
+    await issue(client, ledger, unitId=ledger.b_units[1])
+    door = f"/c/{ledger.b}/graphql"
+    for _ in range(2):  # the door's community looked up once, then kept
+        answer, usual, _ = await both_ways(
+            client, DOOR_INVOICES, {}, ledger.project_group, path=door
+        )
+        assert answer == usual
+        edges = answer["data"]["invoices"]["edges"]
+        assert [e["node"]["community"]["slug"] for e in edges] == [ledger.b]
