@@ -116,6 +116,10 @@ NOT_A_TENANTS = {
         "per unit and community; the reader's walls kept by `InvoiceReaders.may_read` "
         "(tests/schema/fees/test_fees.py)"
     ),
+    fees_queries.community_balances_statement: (
+        "per community; read only for the project group and the community's leader "
+        "(`Community.balanceFen`, tests/schema/fees/test_fees.py)"
+    ),
     research_queries.topic_sub_topics_statement: (
         "approved sub-topics under a national topic are public programme information (16(7))"
     ),
