@@ -76,7 +76,9 @@ from schema.core.projection import (
     PAGING,
     PROJECTIONS,
     ROOTS,
+    Given,
     Listed,
+    Listing,
     Page,
     Projection,
     Related,
@@ -249,11 +251,44 @@ class Many:
 
     def sql(self, row: Row, build: Build) -> ColumnElement[Any]:
         rows = self.listed.rows(row).correlate(row).subquery()
-        number = func.row_number().over(order_by=self.listed.order(rows)).label("gx_row")
-        numbered = select(rows, number).subquery()
-        ordered = aggregate_order_by(self.target.sql(numbered, build), numbered.c.gx_row)
-        listed = select(func.json_agg(ordered)).select_from(numbered).scalar_subquery()
-        return func.coalesce(listed, literal_column("'[]'::json"))
+        return _json_list(rows, self.listed.order, self.target, build, None)
+
+
+@dataclass
+class Gathered:
+    """A whole list at the top (`Listing`), its builder given the request's values."""
+
+    index: int
+    listing: Listing
+    target: Object
+
+    def sql(self, row: Row | None, build: Build) -> ColumnElement[Any]:
+        i = self.index
+        absent = build.shape[i][0]
+        values = {
+            # As a page's given values: the statement's text says only which were given.
+            name: None if missing else build.bind(f"n{i}_{name}", _given_of(i, name), type_)
+            for (name, (_, type_)), missing in zip(self.listing.given.items(), absent, strict=True)
+        }
+        rows = self.listing.builder(**values).subquery()
+        return _json_list(rows, self.listing.order, self.target, build, build.gate)
+
+
+def _json_list(
+    rows: Row,
+    order: Callable[[Row], list[ColumnElement[Any]]],
+    target: Object,
+    build: Build,
+    gate: ColumnElement[Any] | None,
+) -> ColumnElement[Any]:
+    """`rows` as a JSON array of `target`'s objects in `order(rows)`'s order ([] for none)."""
+    number = func.row_number().over(order_by=order(rows)).label("gx_row")
+    numbered = select(rows, number).subquery()
+    ordered = aggregate_order_by(target.sql(numbered, build), numbered.c.gx_row)
+    listed = select(func.json_agg(ordered)).select_from(numbered)
+    if gate is not None:
+        listed = listed.where(gate)
+    return func.coalesce(listed.scalar_subquery(), literal_column("'[]'::json"))
 
 
 @dataclass
@@ -357,6 +392,13 @@ def _argument_of(index: int, name: str) -> Callable[[Run], object]:
     return lambda run: run.arguments[index][name]
 
 
+async def _supplied(
+    given: dict[str, Given], context: Context, arguments: dict[str, Any]
+) -> dict[str, object]:
+    """What the request gives a page's or a listing's builder (`Given`)."""
+    return {name: await value_of(context, arguments) for name, (value_of, _) in given.items()}
+
+
 def _given_of(index: int, name: str) -> Callable[[Run], object]:
     return lambda run: run.given[index][name]
 
@@ -452,10 +494,7 @@ class Plan:
                 )
                 newest = spec.newest_first(arguments)
                 run.pages[argued.index] = (size, cursor, newest)
-                supplied = run.given[argued.index] = {
-                    name: await value_of(context, arguments)
-                    for name, (value_of, _) in spec.given.items()
-                }
+                supplied = run.given[argued.index] = await _supplied(spec.given, context, arguments)
                 missing = tuple(
                     value is None
                     for value in (
@@ -466,6 +505,10 @@ class Plan:
                 shape[argued.index] = (missing, cursor is not None, newest)
                 if any(isinstance(arguments.get(name), list) for name in spec.filters):
                     raise Unplanned
+            if argued.root is not None and argued.root.listing is not None:
+                listed = argued.root.listing.given
+                supplied = run.given[argued.index] = await _supplied(listed, context, arguments)
+                shape[argued.index] = (tuple(v is None for v in supplied.values()), False, False)
         if self.checks:
             guard = await context.guard()
             for check in self.checks:
@@ -549,10 +592,16 @@ class Planner:
         self._checks(definition, community=None)
         if declared.page is not None:
             self._scope(declared.page.scope, community=None)
+        if declared.listing is not None:
+            self._scope(declared.listing.scope, community=None)
         index = self._argued(definition, nodes[0], declared, declared.page)
         target_type = get_named_type(definition.type)
         if declared.page is not None:
             return self._connection(index, declared.page, target_type, nodes, community=None)
+        if declared.listing is not None:
+            projection = PROJECTIONS.get(declared.type_name)
+            target = self._object(projection, target_type, nodes, community=None)
+            return Gathered(index, declared.listing, target)
         community = None
         if declared.is_community:
             if self.plan.community_root is not None:

@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select
+from sqlalchemy import BindParameter, ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.types import TypeEngine
 
 from schema.core.ids import BIGINT
@@ -177,6 +178,17 @@ class Template:
             values["page_after"] = cursor
         return statement, values, size
 
+    def whole(
+        self, order: Callable[[FromClause], list[ColumnElement[Any]]]
+    ) -> tuple[Fixed, dict[str, object]]:
+        """Every row, in `order(rows)`'s order (a list too short to page), and its values."""
+        shape = (self._shape(), order)
+        statement = _WHOLE.get(shape)
+        if statement is None:
+            rows = self._build().subquery()
+            statement = _WHOLE[shape] = Fixed(select(rows).order_by(*order(rows)))
+        return statement, self._given()
+
     def counting(self) -> tuple[Fixed, dict[str, object]]:
         shape = self._shape()
         statement = _COUNTS.get(shape)
@@ -207,6 +219,7 @@ class Template:
 # Built page and count statements by shape: a few per list, made as requests first need them.
 _PAGES: dict[tuple[Shape, InstrumentedAttribute[int], bool, bool], Fixed] = {}
 _COUNTS: dict[Shape, Fixed] = {}
+_WHOLE: dict[tuple[Shape, object], Fixed] = {}
 
 
 def connection(

@@ -280,6 +280,19 @@ class Listed:
     scope: str | None = None
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A plain list of another projected type at the top of a document, read whole: the rows
+    of `builder(**given)`, the values the request gives (`Given`, as a page's), in the order
+    `order(rows)` gives (a summary per region, say, too short to page)."""
+
+    type_name: str
+    builder: Callable[..., Rows]
+    order: Callable[[Row], list[ColumnElement[Any]]]
+    given: dict[str, Given] = field(default_factory=dict)
+    scope: str | None = None
+
+
 # A value of the row itself, and any field's declaration.
 Valued = Column | Label | Labels | GlobalId | Expression | PerRow
 Projected = Valued | Related | Page | Listed
@@ -310,11 +323,13 @@ class Projection:
 class Root:
     """A query field read in the compiled statement: one object by a key that `find` gives
     for the run (None for a null field, or raising what the resolver would raise: the usual
-    execution then answers), or a page (`page`) with no object above it."""
+    execution then answers), a page (`page`) or a whole list (`listing`) with no object
+    above it."""
 
     type_name: str
     find: Callable[["Run", dict[str, Any]], Awaitable[int | None]] | None = None
     page: Page | None = None
+    listing: Listing | None = None
     # The object found is a community (the tenant): the checks below it are in it.
     is_community: bool = False
     # What else the object's row must be to be found (else the field is null).
@@ -328,7 +343,7 @@ class Root:
 
 PROJECTIONS: dict[str, Projection] = {}
 # What each declared field's resolver (the function strawberry wraps) reads.
-_DECLARED: dict[object, "Projected | Root"] = {}
+_DECLARED: dict[object, "Projected | Root | Listing"] = {}
 ROOTS: dict[str, Root] = {}
 # The projected types by name, to make the objects a related field or a page leads to.
 # (`Any`: each its own class, with the `of` that `projected` gives it at run time.)
@@ -338,7 +353,7 @@ TYPES: dict[str, Any] = {}
 # Declarations: each returns a field whose resolver carries its projection (`projected`).
 
 
-def _declared(resolver: F, declared: "Projected | Root") -> F:
+def _declared(resolver: F, declared: "Projected | Root | Listing") -> F:
     _DECLARED[resolver] = declared
     return resolver
 
@@ -542,9 +557,7 @@ async def read_page(
     target = PROJECTIONS[declared.type_name]
     page = await paginate(
         info.context,
-        Template(
-            declared.builder, {name: type_ for name, (_, type_) in declared.given.items()}, **values
-        ),
+        Template(declared.builder, _types(declared.given), **values),
         getattr(target.table, declared.key),
         arguments.get("first"),
         arguments.get("after"),
@@ -556,6 +569,49 @@ async def read_page(
     )
     await prime(info, declared.type_name, [edge.node for edge in page.edges])
     return page
+
+
+def _types(given: dict[str, Given]) -> dict[str, SQLType]:
+    """Each given value's SQL type, as the statement binds it."""
+    return {name: type_ for name, (_, type_) in given.items()}
+
+
+def listing(
+    type_name: str,
+    builder: Callable[..., Rows],
+    *,
+    order: Callable[[Row], list[ColumnElement[Any]]],
+    given: dict[str, Given] | None = None,
+    scope: str | None = None,
+) -> Callable[[F], F]:
+    """A whole list of `type_name` at the top (`Listing`), over a resolver that takes no
+    argument of the field's (its body is never run)."""
+
+    def declare(resolver: F) -> F:
+        declared = Listing(type_name, builder, order, given or {}, scope)
+
+        @functools.wraps(resolver)
+        async def resolve(self: object, info: Info) -> list[object]:
+            return await read_listing(declared, info)
+
+        # functools.wraps gives strawberry the resolver's signature; mypy sees a new function.
+        return _declared(resolve, declared)  # type: ignore[return-value]
+
+    return declare
+
+
+async def read_listing(declared: Listing, info: Info) -> list[object]:
+    """The list a `listing` field's resolver gives: the statement the compiled read lists,
+    read under the same scope."""
+    values = {
+        name: await value_of(info.context, {}) for name, (value_of, _) in declared.given.items()
+    }
+    template = Template(declared.builder, _types(declared.given), **values)
+    statement, bound = template.whole(declared.order)
+    async with info.context.read(all_communities=declared.scope == ALL) as read:
+        rows = await read.rows(statement, **bound)
+    of = TYPES[declared.type_name].of
+    return [of(row) for row in rows]
 
 
 async def prime(info: Info, type_name: str, objects: Sequence[object]) -> None:
@@ -610,8 +666,8 @@ def projected(
             resolver = strawberry_field.base_resolver
             if resolver is not None:
                 found = _DECLARED.get(resolver.wrapped_func)
-                if isinstance(found, Root):
-                    raise TypeError(f"{name}.{python_name} is a root lookup on an object type")
+                if isinstance(found, Root | Listing):
+                    raise TypeError(f"{name}.{python_name} is a root's read on an object type")
                 if found is not None:
                     declared[python_name] = found
             elif python_name == "id" and id is not None:
@@ -691,13 +747,15 @@ def _reader(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
 
 
 def roots(cls: type) -> type:
-    """Over a query type: its fields declared with `page` or `found` are roots of the
-    compiled reads."""
+    """Over a query type: its fields declared with `page`, `listing` or `found` are roots of
+    the compiled reads."""
     for strawberry_field in get_object_definition(cls, strict=True).fields:
         resolver = strawberry_field.base_resolver
         declared = _DECLARED.get(resolver.wrapped_func) if resolver else None
         if isinstance(declared, Page):
             ROOTS[strawberry_field.python_name] = Root(declared.type_name, page=declared)
+        elif isinstance(declared, Listing):
+            ROOTS[strawberry_field.python_name] = Root(declared.type_name, listing=declared)
         elif isinstance(declared, Root):
             ROOTS[strawberry_field.python_name] = declared
     return cls

@@ -148,7 +148,7 @@ class FeeMutations:
             schedule = await service.set_fee_schedule(
                 session, attempt.guard, input.year, input.kind, input.amount_fen
             )
-        return FeeSchedulePayload(schedule=FeeSchedule.of(schedule, attempt.context.language))
+        return FeeSchedulePayload(schedule=FeeSchedule.of(schedule))
 
     @mutation(
         Permission.INVOICE_ISSUE,

@@ -3,34 +3,43 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import ARRAY, BigInteger, Boolean, Date
+from sqlalchemy.sql.elements import ColumnElement
 
 from schema.core import ids
 from schema.core.context import Context, Info
-from schema.core.pagination import Connection, paginate
-from schema.core.projection import ALL, Given, page, roots
+from schema.core.pagination import Connection
+from schema.core.projection import ALL, Given, Row, label, listing, page, projected, roots
 from schema.core.scalars import BigInt
-from schema.fees.types import FeeSchedule, Invoice, invoice_readers
+from schema.fees.types import FeeSchedule, Invoice
 from server.clock import today
 from server.errors import AccessError, ErrorCode
-from server.fees import models
 from server.fees.queries import (
-    arrears_by_region_statement,
+    arrears_by_region_page,
     arrears_page,
     invoices_page,
-    schedules_statement,
+    schedules_page,
 )
 from server.fees.readers import Walls, walls_of
 from server.vocabulary import FeeKind, InvoiceStatus, Region
 
 
+@projected(None, id=None)
 @strawberry.type(description="欠费 in one region: open invoices past their due date.")
 class RegionArrears:
     region: Region
-    region_label: str
+    region_label: str = label("region", Region, description=None)
     invoices: int
     owed_fen: BigInt = strawberry.field(
         description="what they still owe, in fen: a national sum, past 32 bits"
     )
+
+    @classmethod
+    def of(cls, row: Any) -> "RegionArrears":  # a row of `arrears_by_region_page`
+        return cls(region=row.region, invoices=row.invoices, owed_fen=BigInt(row.owed_fen))
+
+
+def _by_region(rows: Row) -> list[ColumnElement[Any]]:
+    return [rows.c.region]
 
 
 def unit_filter(global_id: str) -> int:
@@ -95,6 +104,7 @@ class FeeQueries:
         description="收费标准 (Art. 20): the project group's amount per fee kind and year, in "
         "fen; oldest first. Public."
     )
+    @page("FeeSchedule", schedules_page)
     async def fee_schedules(
         self,
         info: Info,
@@ -103,15 +113,7 @@ class FeeQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[FeeSchedule]:
-        language = info.context.language
-        return await paginate(
-            info.context,
-            schedules_statement(year, kind),
-            models.FeeSchedule.id,
-            first,
-            after,
-            lambda row: FeeSchedule.of(row, language),
-        )
+        raise NotImplementedError  # `page` answers the field: this body never runs
 
     @strawberry.field(
         description="应收 the reader may see: every one for the project group; those charged "
@@ -168,20 +170,12 @@ class FeeQueries:
         description="欠费 by region over the invoices the reader may see (as `arrears`): how "
         "many are open past their due date and what they still owe. Signed in only."
     )
+    @listing(
+        "RegionArrears",
+        arrears_by_region_page,
+        order=_by_region,
+        given={**WALLS, "today": (_today, Date)},
+        scope=ALL,
+    )
     async def arrears_by_region(self, info: Info) -> list[RegionArrears]:
-        (await info.context.guard()).signed_in()
-        readers = await invoice_readers(info.context)
-        async with info.context.read(all_communities=True) as read:
-            rows = await read.rows(arrears_by_region_statement(readers, today()))
-        language = info.context.language
-        known = {r.value: r for r in Region}
-        return [
-            RegionArrears(
-                region=known[region],
-                region_label=known[region].label(language),
-                invoices=int(count),
-                owed_fen=BigInt(int(owed)),
-            )
-            for region, count, owed in rows
-            if region in known
-        ]
+        raise NotImplementedError  # `listing` answers the field: this body never runs

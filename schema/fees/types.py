@@ -55,23 +55,17 @@ LINES = _ByInvoice(queries.lines_statement())
 ENTRIES = _ByInvoice(queries.entries_statement())
 
 
+@projected(models.FeeSchedule)
 @strawberry.type(description="收费标准: the project group's amount for one fee kind and year.")
 class FeeSchedule(Node):
     id: strawberry.ID
     year: int
     kind: FeeKind
-    kind_label: str
+    kind_label: str = label("kind", FeeKind, description=None)
     amount_fen: int = strawberry.field(description="in fen (CNY/100)")
-
-    @classmethod
-    def of(cls, row: Any, language: str) -> "FeeSchedule":  # a fee_schedules row
-        return cls(
-            id=strawberry.ID(ids.encode("FeeSchedule", row.id)),
-            year=row.year,
-            kind=row.kind,
-            kind_label=FeeKind(row.kind).label(language),
-            amount_fen=row.amount_fen,
-        )
+    db_id: strawberry.Private[int]
+    # Added by `projected`; declared so that the type checker knows it.
+    of: ClassVar[Callable[[models.FeeSchedule], "FeeSchedule"]]
 
 
 @projected(None, id=None)

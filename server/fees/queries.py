@@ -21,14 +21,19 @@ from sqlalchemy import (
 from server.communities.models import Community
 from server.fees.models import FeeEntry, FeeSchedule, Invoice, InvoiceLine
 from server.fees.readers import InvoiceReaders, walls
-from server.vocabulary import FeeKind, InvoiceStatus, LedgerEntryKind, Region
+from server.vocabulary import InvoiceStatus, LedgerEntryKind, Region
 
 IDS = bindparam("ids", type_=ARRAY(BigInteger))
 
+# The builders of pages and listings (`schedules_page`, `invoices_page`, `arrears_page`,
+# `arrears_by_region_page`) take their values as parameters, or None for those not given
+# (`schema/core/pagination.Template`, the compiled reads): SQL expressions, typed so where a
+# value alone says nothing of its type.
+Value = Any
 
-def schedules_statement(
-    year: int | None = None, kind: FeeKind | None = None
-) -> Select[FeeSchedule]:
+
+def schedules_page(year: Value = None, kind: Value = None) -> Select[FeeSchedule]:
+    """The schedules of one year, of one kind (parameters, as the other page builders)."""
     statement = select(FeeSchedule)
     if year is not None:
         statement = statement.where(FeeSchedule.year == year)
@@ -49,12 +54,6 @@ def invoices_statement(
     from `due_from` to `due_to` (both days included: a cycle's statement)."""
     statement = select(Invoice).where(readers.readable(Invoice.community_id, Invoice.unit_id))
     return _filtered(statement, community_id, unit_id, status, due_from, due_to)
-
-
-# The page builders (`invoices_page`, `arrears_page`) take their values as parameters, or
-# None for those not given (`schema/core/pagination.Template`, the compiled reads): SQL
-# expressions, typed so where a value alone says nothing of its type.
-Value = Any
 
 
 def invoices_page(
@@ -208,23 +207,17 @@ def open_invoices_statement(community_ids: list[int], before: dt.date) -> Select
     )
 
 
-def arrears_by_region_statement(readers: InvoiceReaders, today: dt.date) -> Select[str, int, int]:
-    """欠费 by region, over the invoices `readers` may see: (region, how many invoices past
-    due and open, what they still owe)."""
-    owed = (
-        select(Invoice.community_id, Invoice.id)
-        .where(
-            readers.readable(Invoice.community_id, Invoice.unit_id),
-            Invoice.status == InvoiceStatus.OPEN,
-            Invoice.due_on < today,
-        )
-        .subquery()
-    )
+def arrears_by_region_page(
+    everywhere: Value, communities: Value, staff_user: Value, today: Value
+) -> Select[str, int, int]:
+    """欠费 by region, over the invoices of `arrears_page`: (`region`, how many invoices
+    past due and open as `invoices`, what they still owe as `owed_fen`)."""
+    owed = arrears_page(everywhere, communities, staff_user, today).subquery()
     return (
         select(
-            Community.region,
-            func.count(func.distinct(owed.c.id)).cast(BigInteger),
-            func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger),
+            Community.region.label("region"),
+            func.count(func.distinct(owed.c.id)).cast(BigInteger).label("invoices"),
+            func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger).label("owed_fen"),
         )
         .select_from(owed)
         .join(Community, Community.id == owed.c.community_id)
@@ -233,7 +226,6 @@ def arrears_by_region_statement(readers: InvoiceReaders, today: dt.date) -> Sele
             (FeeEntry.community_id == owed.c.community_id) & (FeeEntry.invoice_id == owed.c.id),
         )
         .group_by(Community.region)
-        .order_by(Community.region)
     )
 
 

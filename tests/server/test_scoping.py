@@ -103,7 +103,7 @@ NOT_A_TENANTS = {
     evaluation_queries.rounds_statement: "evaluation rounds are public programme information",
     recognition_queries.chosen_brands: "a national count of national brands a year (Art. 6(5))",
     recognition_queries.in_force: "a condition of the recognition statements",
-    fees_queries.schedules_statement: "the fee schedules are programme information (Art. 20)",
+    fees_queries.schedules_page: "the fee schedules are programme information (Art. 20)",
     fees_queries.paid: "a condition of the fee statements, which scope them",
     fees_queries.invoice_paid: "a sum over an invoice already read under its walls",
     fees_queries.invoice_balance: "a sum over an invoice already read under its walls",
@@ -277,12 +277,15 @@ async def test_arrears_page(owner, two):
     assert [r.id for r in rows] == [made[two.a.id]]
 
 
-async def test_arrears_by_region_statement(owner, two):
+async def test_arrears_by_region_page(owner, two):
     await _invoices(owner, two)
     rows = await _rows(
-        owner, fees_queries.arrears_by_region_statement(_leader_of(two.a.id), dt.date(2026, 3, 1))
+        owner,
+        fees_queries.arrears_by_region_page(
+            **_walls(communities=[two.a.id]), today=literal(dt.date(2026, 3, 1))
+        ),
     )
-    assert [(count, owed) for _, count, owed in rows] == [(1, 10000)]
+    assert [(r.invoices, r.owed_fen) for r in rows] == [(1, 10000)]
 
 
 async def test_balance_statement(owner, two):
@@ -618,7 +621,7 @@ COVERED = {
     fees_queries.arrears_statement: test_arrears_statement,
     fees_queries.invoices_page: test_invoices_page,
     fees_queries.arrears_page: test_arrears_page,
-    fees_queries.arrears_by_region_statement: test_arrears_by_region_statement,
+    fees_queries.arrears_by_region_page: test_arrears_by_region_page,
     fees_queries.balance_statement: test_balance_statement,
     fees_queries.open_invoices_statement: test_open_invoices_statement,
     compliance_service.findings_statement: test_findings_statement,

@@ -11,8 +11,8 @@ import pytest
 
 from server.clock import today
 from server.runtime import Runtime, open_runtime
-from tests.graphql import both_ways
-from tests.schema.fees.test_fees import Ledger, issue
+from tests.graphql import both_ways, mutate
+from tests.schema.fees.test_fees import PAY, Ledger, issue, payment
 
 PAGE = """
 query ($first: Int, $after: String) {
@@ -31,6 +31,7 @@ query ($region: Region) {
     totalCount edges { node { number balanceFen daysOverdue unit { name } community { slug } } }
   }
 }"""
+BY_REGION = "{ arrearsByRegion { region regionLabel invoices owedFen } }"
 # Through a community's door, the community of the request.
 DOOR_INVOICES = """
 { invoices(first: 50) { totalCount edges { node { number community { slug } } } } }"""
@@ -112,3 +113,45 @@ async def test_through_a_communitys_door_only_its_invoices(client, ledger: Ledge
         assert answer == usual
         edges = answer["data"]["invoices"]["edges"]
         assert [e["node"]["community"]["slug"] for e in edges] == [ledger.b]
+
+
+async def test_arrears_by_region_counts_only_what_each_reader_may_see(client, ledger: Ledger):
+    long_ago = (today() - dt.timedelta(days=45)).isoformat()
+    a1 = await issue(client, ledger, unitId=ledger.a_units[1], due=long_ago)
+    await issue(client, ledger, unitId=ledger.a_units[2], due=long_ago)
+    await issue(client, ledger, unitId=ledger.b_units[1], due=long_ago)
+    await issue(client, ledger, communitySlug=ledger.a, due=long_ago)
+    await issue(client, ledger, unitId=ledger.a_units[1])  # not yet due: owes, not in arrears
+    await mutate(client, PAY, payment(a1, 30000, "part-1"), headers=ledger.project_group)
+
+    def owed(who: str) -> list[tuple[str, int, int]]:
+        return [(r["region"], r["invoices"], r["owedFen"]) for r in seen[who]]
+
+    # Each reader in turn through the statement kept for its shape, as `arrears`.
+    seen = {}
+    for who in ("staff", "other_staff", "leader", "other_leader", "project_group", "member"):
+        data = await compiled(client, BY_REGION, {}, getattr(ledger, who))
+        seen[who] = data["arrearsByRegion"]
+
+    yrd, prd = "YANGTZE_RIVER_DELTA", "PEARL_RIVER_DELTA"
+    assert owed("staff") == [(yrd, 1, 50000)]  # 800.00 less 300.00 paid
+    assert owed("other_staff") == [(yrd, 1, 80000)]
+    assert owed("leader") == [(yrd, 3, 210000)]
+    assert owed("other_leader") == [(prd, 1, 80000)]
+    assert owed("project_group") == [(prd, 1, 80000), (yrd, 3, 210000)]
+    assert owed("member") == []
+    assert [r["regionLabel"] for r in seen["project_group"]] == ["珠三角", "长三角"]
+
+
+async def test_the_project_groups_fees_page_is_one_statement(client, ledger: Ledger):
+    long_ago = (today() - dt.timedelta(days=45)).isoformat()
+    invoice = await issue(client, ledger, unitId=ledger.a_units[1], due=long_ago)
+    client.cookies.set("gx_session", ledger.project_group["Authorization"].removeprefix("Bearer "))
+    await client.get("/admin/fees/")  # the first reads the document's plan, once a process
+
+    page = await client.get("/admin/fees/")
+
+    assert page.status_code == 200
+    assert invoice["number"] in page.text
+    # Schedules, arrears by region, the arrears, the invoices and the forms' choices.
+    assert page.headers["x-sql-statements"] == "1"
