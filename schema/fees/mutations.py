@@ -3,11 +3,13 @@ import datetime as dt
 import strawberry
 
 from policies.permissions import Permission
+from schema.activities.types import activity_keys
 from schema.core import ids
 from schema.core.errors import UserError, refusals
 from schema.core.limits import SHORT, WRITTEN, limited
 from schema.core.mutations import Attempt, mutation
 from schema.fees.types import FeeSchedule, Invoice, LedgerEntry, Payment
+from schema.units.types import Unit
 from server.errors import AccessError, ErrorCode, UserFacingError
 from server.fees import rules, service
 from server.vocabulary import FeeKind
@@ -44,6 +46,15 @@ class IssueInvoiceInput:
 @strawberry.input
 class IssueMemberInvoicesInput:
     community_slug: str
+    lines: list[InvoiceLineInput]
+    due_on: dt.date
+
+
+@strawberry.input
+class IssueAttendeeInvoicesInput:
+    activity_id: strawberry.ID = strawberry.field(
+        description="a project-wide activity (`programmeActivities`) or a community's"
+    )
     lines: list[InvoiceLineInput]
     due_on: dt.date
 
@@ -96,6 +107,17 @@ class InvoicePayload:
 @strawberry.type
 class InvoicesPayload:
     invoices: list[Invoice] = strawberry.field(default_factory=list)
+    errors: list[UserError] = refusals()
+
+
+@strawberry.type
+class AttendeeInvoicesPayload:
+    invoices: list[Invoice] = strawberry.field(default_factory=list)
+    uncharged: list[Unit] = strawberry.field(
+        default_factory=list,
+        description="units that attended but belong to no community, which alone collects a "
+        "fee (Art. 18(6)): no invoice was issued to them",
+    )
     errors: list[UserError] = refusals()
 
 
@@ -187,6 +209,27 @@ class FeeMutations:
                 session, attempt.guard, community.id, _lines(input.lines), input.due_on
             )
         return InvoicesPayload(invoices=[Invoice.of(i) for i in invoices])
+
+    @mutation(
+        Permission.INVOICE_ISSUE,
+        description="Project group: the same invoice to every unit recorded as attending an "
+        "activity (出席; e.g. the conference fee of a project-wide seminar), one each, in one "
+        "go. A community's activity charges through its community; a project-wide one through "
+        "each unit's community, the one it joined first when it belongs to several. No unit "
+        "recorded as attending is INVALID_INPUT.",
+    )
+    async def issue_attendee_invoices(
+        self, attempt: Attempt, input: IssueAttendeeInvoicesInput
+    ) -> AttendeeInvoicesPayload:
+        activity = activity_keys(input.activity_id)
+        async with attempt.transaction(all_communities=True) as session:
+            issued = await service.issue_attendee_invoices(
+                session, attempt.guard, activity, _lines(input.lines), input.due_on
+            )
+        return AttendeeInvoicesPayload(
+            invoices=[Invoice.of(i) for i in issued.invoices],
+            uncharged=[Unit.of(u) for u in issued.uncharged],
+        )
 
     @mutation(
         Permission.PAYMENT_RECORD,

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.permissions import Permission
 from server.access.guard import Actor, Guard
+from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
 from server.audit.service import record
 from server.clock import today
 from server.communities.models import Community, Membership
@@ -19,8 +21,15 @@ from server.errors import ErrorCode, UserFacingError, not_found
 from server.fees import rules
 from server.fees.models import FeeEntry, FeeSchedule, Invoice, InvoiceLine
 from server.fees.queries import balance_statement, paid
+from server.units.models import Unit
 from server.units.service import get_unit
-from server.vocabulary import FeeKind, InvoiceStatus, LedgerEntryKind, MembershipStatus
+from server.vocabulary import (
+    AttendanceStatus,
+    FeeKind,
+    InvoiceStatus,
+    LedgerEntryKind,
+    MembershipStatus,
+)
 
 # The first keys of the two-key advisory locks: one schedule change per year at a time, one
 # invoice numbered per year at a time (numbers follow each other without gaps).
@@ -255,6 +264,81 @@ async def issue_member_invoices(
         await _issue(session, actor, community_id, unit, written, due_on, schedules)
         for unit in units
     ]
+
+
+@dataclass(frozen=True)
+class AttendeeInvoices:
+    invoices: list[Invoice]
+    # Units that attended but belong to no community, which alone collects a fee (Art.
+    # 18(6)): left uncharged, for the project group to settle another way.
+    uncharged: list[Unit]
+
+
+async def issue_attendee_invoices(
+    session: AsyncSession,
+    guard: Guard,
+    activity: tuple[int | None, int],
+    lines: Sequence[Line],
+    due_on: dt.date,
+) -> AttendeeInvoices:
+    """The same invoice to every unit recorded as attending an activity (the conference fee
+    of a seminar), one each, in one transaction. A community's activity charges through its
+    community; a project-wide one (`activity` `(None, id)`) through each unit's community, the
+    one it joined first when it belongs to several."""
+    actor = guard.require(Permission.INVOICE_ISSUE)
+    written = _checked_lines(lines, due_on)
+    community_id, activity_id = activity
+    attendees = await _attendees(session, community_id, activity_id)
+    if not attendees:
+        raise _invalid(
+            "该活动尚无登记为出席的单位", "no unit is recorded as attending it", "activityId"
+        )
+    if community_id is None:
+        through = await _first_communities(session, attendees)
+    else:
+        through = dict.fromkeys(attendees, community_id)
+    schedules = await _schedules(session, due_on.year, written)
+    invoices = [
+        await _issue(session, actor, through[unit], unit, written, due_on, schedules)
+        for unit in attendees
+        if unit in through
+    ]
+    lacking = [unit for unit in attendees if unit not in through]
+    uncharged = await session.scalars(select(Unit).where(Unit.id.in_(lacking)).order_by(Unit.id))
+    return AttendeeInvoices(invoices, list(uncharged.all()))
+
+
+async def _attendees(
+    session: AsyncSession, community_id: int | None, activity_id: int
+) -> list[int]:
+    """The units recorded as attending the activity; NOT_FOUND for no such activity."""
+    if community_id is None:
+        if await session.get(ProgrammeActivity, activity_id) is None:
+            raise not_found("活动", "activity")
+        attended = select(ProgrammeAttendance.unit_id).where(
+            ProgrammeAttendance.activity_id == activity_id,
+            ProgrammeAttendance.status == AttendanceStatus.ATTENDED,
+        )
+    else:
+        if await session.get(Activity, (community_id, activity_id)) is None:
+            raise not_found("活动", "activity")
+        attended = select(Attendance.unit_id).where(
+            Attendance.community_id == community_id,
+            Attendance.activity_id == activity_id,
+            Attendance.status == AttendanceStatus.ATTENDED,
+        )
+    return list((await session.scalars(attended.order_by("unit_id"))).all())
+
+
+async def _first_communities(session: AsyncSession, units: list[int]) -> dict[int, int]:
+    """Each unit's community it joined first, of those it is an active member of."""
+    first = (
+        select(Membership.unit_id, Membership.community_id)
+        .where(Membership.unit_id.in_(units), Membership.status == MembershipStatus.ACTIVE)
+        .order_by(Membership.unit_id, Membership.joined_on, Membership.community_id)
+        .ext(distinct_on(Membership.unit_id))
+    )
+    return {unit: community for unit, community in await session.execute(first)}
 
 
 async def _locked(session: AsyncSession, community_id: int, invoice_id: int, field: str) -> Invoice:

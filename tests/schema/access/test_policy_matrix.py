@@ -675,6 +675,14 @@ OPERATIONS: dict[str, tuple[Call, set[str]]] = {
         ),
         PROJECT_GROUP,
     ),
+    "Mutation.issueAttendeeInvoices": (
+        _q(
+            "mutation ($a: ID!) { issueAttendeeInvoices(input: {activityId: $a, dueOn:"
+            ' "2026-12-31", lines: [{kind: CONFERENCE, amountFen: 100}]}) { errors { code } } }',
+            a=lambda w: w.programme_activity,
+        ),
+        PROJECT_GROUP,
+    ),
     "Mutation.recordPayment": (
         _q(
             "mutation ($i: ID!) { recordPayment(input: {invoiceId: $i, amountFen: 100, paidOn:"
