@@ -323,10 +323,36 @@ async def committed(connection: Connection, begin: str) -> AsyncIterator[None]:
 
 
 async def abandon(connection: Connection) -> None:
-    """Rolls back; a connection that cannot (broken, or the rollback itself interrupted) is
-    closed rather than handed back to the pool inside a transaction."""
+    """Rolls back; a connection that cannot (broken, or no answer within `ROLLBACK_WAIT`) is
+    closed rather than handed back to the pool inside a transaction.
+
+    A cancelled read comes here with its statement still on the server: asyncpg asks the
+    server to cancel it, and the ROLLBACK waits for that. A second cancellation then (a
+    request cancelled after graphql-core cancelled its field) must not cut the wait short:
+    the connection would be closed, but its backend would go on running the statement inside
+    the transaction, holding its locks, until it next wrote to the socket (a lock wait: for
+    ever). So the rollback runs to its end, and the cancellation is raised after it."""
+    rolling_back = asyncio.ensure_future(_roll_back(connection))
+    cancelled = False
+    while not rolling_back.done():
+        try:
+            await asyncio.shield(rolling_back)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    rolling_back.result()
+
+
+# How long a rollback (the cancelled statement's end included) may take before the
+# connection is closed instead.
+ROLLBACK_WAIT = 10.0
+
+
+async def _roll_back(connection: Connection) -> None:
     try:
-        await connection.execute("ROLLBACK")
+        async with asyncio.timeout(ROLLBACK_WAIT):
+            await connection.execute("ROLLBACK")
     except BaseException:
         connection.terminate()
         raise
