@@ -221,11 +221,13 @@ class ReadPool:
     """asyncpg's pool for the reads, opened in the running event loop on first use (a process
     that never reads never connects) and again if a later loop asks (the CLI runs several)."""
 
-    def __init__(self, url: URL, size: int) -> None:
+    def __init__(self, url: URL, size: int, settings: Mapping[str, str] | None = None) -> None:
+        """`settings`: the sessions' server settings, as the engine's (`server.db`)."""
         self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._size = size
         self._settings = {
             "application_name": "gongxue",
+            **(settings or {}),
             "default_transaction_read_only": "on",
         }
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -331,7 +333,12 @@ async def abandon(connection: Connection) -> None:
     request cancelled after graphql-core cancelled its field) must not cut the wait short:
     the connection would be closed, but its backend would go on running the statement inside
     the transaction, holding its locks, until it next wrote to the socket (a lock wait: for
-    ever). So the rollback runs to its end, and the cancellation is raised after it."""
+    ever). So the rollback runs to its end, and the cancellation is raised after it.
+
+    A connection closed already (the server ended its session) has no transaction left: the
+    error that closed it is the one raised, not that it cannot roll back."""
+    if _closed(connection):
+        return
     rolling_back = asyncio.ensure_future(_roll_back(connection))
     cancelled = False
     while not rolling_back.done():
@@ -354,8 +361,16 @@ async def _roll_back(connection: Connection) -> None:
         async with asyncio.timeout(ROLLBACK_WAIT):
             await connection.execute("ROLLBACK")
     except BaseException:
-        connection.terminate()
+        if not _closed(connection):
+            connection.terminate()
         raise
+
+
+def _closed(connection: Connection) -> bool:
+    try:
+        return connection.is_closed()
+    except asyncpg.InterfaceError:  # a pooled connection closed, and the pool's again
+        return True
 
 
 # PostgreSQL's type ids of `numeric` and `double precision`: asyncpg's numeric types choose how
