@@ -12,7 +12,7 @@ from server.runtime import Runtime, open_runtime
 from server.units.models import Unit
 from tests.eventually import eventually
 from tests.factories import make_community
-from tests.server.test_reads_cancelled import left_in_transaction
+from tests.server.test_reads_cancelled import cancel_mid_statement, left_in_transaction
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -70,3 +70,24 @@ async def test_a_statement_whose_client_is_gone_is_ended(limited, owner):
         return await left_in_transaction(owner) == []
 
     await eventually(nothing_left, within=5, what="the backend whose client is gone ended")
+
+
+async def test_an_orm_transaction_cancelled_twice_mid_statement_ends_soon_after(limited, owner):
+    """The ORM's path has no rollback that outlasts a second cancellation (SQLAlchemy closes
+    the connection): the server ends the statement, and the transaction, once it sees its
+    client gone."""
+    community, _ = await make_community(limited, "yrd-a")
+    started = asyncio.Event()
+
+    async def work() -> None:
+        async with limited.database.transaction(community.id) as session:
+            await session.scalars(select(func.count()).select_from(Unit))  # a lock held
+            started.set()
+            await session.scalar(select(func.pg_sleep(20)))
+
+    await cancel_mid_statement(work, started, cancels=2)
+
+    async def nothing_left() -> bool:
+        return await left_in_transaction(owner) == []
+
+    await eventually(nothing_left, within=5, what="the cancelled ORM transaction ended")
