@@ -7,6 +7,7 @@ pooled connection can never carry one request's tenant into the next.
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import CursorResult, DateTime, MetaData, Result, func
@@ -45,14 +46,42 @@ class Timestamped:
     )
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+@dataclass(frozen=True)
+class SessionLimits:
+    """What PostgreSQL ends on its own in each of the application's sessions, in seconds (0:
+    nothing): the backstops for a connection a bug leaves behind, whose transaction would
+    hold its locks and block every migration, TRUNCATE or write queued behind them.
+
+    `idle_in_transaction`: a session idle inside a transaction this long is closed.
+    `client_check`: how often a running statement checks that its client is still there; a
+    statement whose connection the client closed (a rollback that never came) ends then,
+    not when it would next write to the socket."""
+
+    idle_in_transaction: float = 0
+    client_check: float = 0
+
+    def server_settings(self) -> dict[str, str]:
+        return {
+            "application_name": "gongxue",
+            "idle_in_transaction_session_timeout": _milliseconds(self.idle_in_transaction),
+            "client_connection_check_interval": _milliseconds(self.client_check),
+        }
+
+
+def _milliseconds(seconds: float) -> str:
+    return f"{round(seconds * 1000)}ms"
+
+
+def create_engine(
+    url: str, *, pool_size: int = 10, limits: SessionLimits = SessionLimits()
+) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
         hide_parameters=True,  # a failed statement's message must not carry emails or hashes
-        connect_args={"server_settings": {"application_name": "gongxue"}},
+        connect_args={"server_settings": limits.server_settings()},
     )
 
 
@@ -80,15 +109,17 @@ class Database:
         self,
         engine: AsyncEngine,
         announce: Callable[[Iterable[str]], Awaitable[None]] | None = None,
+        limits: SessionLimits = SessionLimits(),
     ) -> None:
-        """`announce`: publishes the topics a committed transaction moved (`server/channels.py`)."""
+        """`announce`: publishes the topics a committed transaction moved (`server/channels.py`);
+        `limits`: the reads' sessions', as the engine's (`create_engine`)."""
         self.engine = engine
         self._announce = announce
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._plans = reads.Plans(engine.dialect)
         if not isinstance(engine.pool, QueuePool):
             raise TypeError("the reads' pool is sized like the engine's: use create_engine()")
-        self._reads = reads.ReadPool(engine.url, engine.pool.size())
+        self._reads = reads.ReadPool(engine.url, engine.pool.size(), limits.server_settings())
         # Transactions this process committed that may have written: what kept answers are
         # checked against (`server/web/kept_answers.py`).
         self.changes = 0

@@ -221,11 +221,13 @@ class ReadPool:
     """asyncpg's pool for the reads, opened in the running event loop on first use (a process
     that never reads never connects) and again if a later loop asks (the CLI runs several)."""
 
-    def __init__(self, url: URL, size: int) -> None:
+    def __init__(self, url: URL, size: int, settings: Mapping[str, str] | None = None) -> None:
+        """`settings`: the sessions' server settings, as the engine's (`server.db`)."""
         self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._size = size
         self._settings = {
             "application_name": "gongxue",
+            **(settings or {}),
             "default_transaction_read_only": "on",
         }
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -323,13 +325,52 @@ async def committed(connection: Connection, begin: str) -> AsyncIterator[None]:
 
 
 async def abandon(connection: Connection) -> None:
-    """Rolls back; a connection that cannot (broken, or the rollback itself interrupted) is
-    closed rather than handed back to the pool inside a transaction."""
+    """Rolls back; a connection that cannot (broken, or no answer within `ROLLBACK_WAIT`) is
+    closed rather than handed back to the pool inside a transaction.
+
+    A cancelled read comes here with its statement still on the server: asyncpg asks the
+    server to cancel it, and the ROLLBACK waits for that. A second cancellation then (a
+    request cancelled after graphql-core cancelled its field) must not cut the wait short:
+    the connection would be closed, but its backend would go on running the statement inside
+    the transaction, holding its locks, until it next wrote to the socket (a lock wait: for
+    ever). So the rollback runs to its end, and the cancellation is raised after it.
+
+    A connection closed already (the server ended its session) has no transaction left: the
+    error that closed it is the one raised, not that it cannot roll back."""
+    if _closed(connection):
+        return
+    rolling_back = asyncio.ensure_future(_roll_back(connection))
+    cancelled = False
+    while not rolling_back.done():
+        try:
+            await asyncio.shield(rolling_back)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    rolling_back.result()
+
+
+# How long a rollback (the cancelled statement's end included) may take before the
+# connection is closed instead.
+ROLLBACK_WAIT = 10.0
+
+
+async def _roll_back(connection: Connection) -> None:
     try:
-        await connection.execute("ROLLBACK")
+        async with asyncio.timeout(ROLLBACK_WAIT):
+            await connection.execute("ROLLBACK")
     except BaseException:
-        connection.terminate()
+        if not _closed(connection):
+            connection.terminate()
         raise
+
+
+def _closed(connection: Connection) -> bool:
+    try:
+        return connection.is_closed()
+    except asyncpg.InterfaceError:  # a pooled connection closed, and the pool's again
+        return True
 
 
 # PostgreSQL's type ids of `numeric` and `double precision`: asyncpg's numeric types choose how

@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from server import channels
 from server.access.policy import Policy
 from server.accounts.revocations import Revocations
-from server.db import Database, create_engine
+from server.db import Database, SessionLimits, create_engine
 from server.db_roles import app_url
 from server.embedded import ServiceUrls, resolve_services
 from server.settings import Settings
@@ -80,8 +80,14 @@ def open_runtime(settings: Settings, services: ServiceUrls) -> Runtime:
         password.get_secret_value() if password else None,
     )
     redis = Redis.from_url(services.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    limits = SessionLimits(
+        idle_in_transaction=settings.db_idle_in_transaction_timeout,
+        client_check=settings.db_client_check_interval,
+    )
     database = Database(
-        create_engine(url, pool_size=settings.db_pool_size), partial(channels.announce, redis)
+        create_engine(url, pool_size=settings.db_pool_size, limits=limits),
+        partial(channels.announce, redis),
+        limits,
     )
     return Runtime(
         settings,

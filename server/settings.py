@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".gongxue")
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
+    # Backstops PostgreSQL applies to the application's sessions, in seconds (0: none): a
+    # session idle inside a transaction this long is closed, and a running statement checks
+    # this often that its client is still there (`server.db.SessionLimits`). A transaction
+    # a bug leaves open then holds its locks, and blocks what waits on them, this long at most.
+    db_idle_in_transaction_timeout: float = 60
+    db_client_check_interval: float = 5
     # What one user may upload per day (Beijing time): enough for an application's evidence
     # or a season of sign-in sheets, not enough to fill the disk.
     upload_daily_files: int = 200

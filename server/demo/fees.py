@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.communities.models import Community, Membership
-from server.fees.models import FeeEntry, FeeSchedule, Invoice, InvoiceLine
-from server.fees.service import entry_of, next_invoice_number
+from server.fees.models import FeeEntry, FeeSchedule, Invoice
+from server.fees.service import Line, build_invoice, entry_of
 from server.vocabulary import FeeKind, InvoiceStatus, LedgerEntryKind, MembershipStatus
 
 SCHEDULE = {
@@ -55,34 +55,17 @@ async def _invoice(
 ) -> Invoice:
     """An invoice of one line from the schedule of its year, issued `NOTICE` before its due
     date (never after today), with its charge entered."""
-    issued_on = due_on - NOTICE
-    amount = SCHEDULE[kind]
-    invoice = Invoice(
-        community_id=community_id,
-        unit_id=unit_id,
-        number=await next_invoice_number(session, issued_on.year),
-        year=due_on.year,
-        total_fen=amount,
-        issued_on=issued_on,
-        due_on=due_on,
-        status=InvoiceStatus.OPEN,
-        issued_by=admin_id,
+    schedule = await _schedule(session, due_on.year, kind, admin_id)
+    return await build_invoice(
+        session,
+        community_id,
+        unit_id,
+        [Line(kind, SCHEDULE[kind], note)],
+        due_on,
+        {kind: schedule},
+        issued_on=due_on - NOTICE,
+        recorded_by=admin_id,
     )
-    session.add(invoice)
-    await session.flush()
-    session.add(
-        InvoiceLine(
-            community_id=community_id,
-            invoice_id=invoice.id,
-            kind=kind,
-            amount_fen=amount,
-            note=note,
-            schedule_id=await _schedule(session, due_on.year, kind, admin_id),
-        )
-    )
-    session.add(entry_of(invoice, LedgerEntryKind.CHARGE, amount, issued_on, admin_id))
-    await session.flush()
-    return invoice
 
 
 def _pay(invoice: Invoice, amount_fen: int, paid_on: dt.date, admin_id: int) -> FeeEntry:

@@ -3,7 +3,7 @@ to units and communities, records payments and cancels an invoice issued in erro
 change is a new ledger entry; an invoice's balance is the sum of its entries."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, func, select
@@ -155,16 +155,20 @@ def _checked_lines(lines: Sequence[Line], due_on: dt.date) -> list[Line]:
     return [Line(line.kind, line.amount_fen, (line.note or "").strip() or None) for line in lines]
 
 
-async def _issue(
+async def build_invoice(
     session: AsyncSession,
-    actor: Actor,
     community_id: int,
     unit_id: int | None,
-    lines: list[Line],
+    lines: Sequence[Line],
     due_on: dt.date,
-    schedules: dict[FeeKind, int],
+    schedules: Mapping[FeeKind, int],
+    *,
+    issued_on: dt.date,
+    recorded_by: int,
 ) -> Invoice:
-    issued_on = today()
+    """An open invoice of `lines` (each from its kind's schedule in `schedules`, if any),
+    numbered in the year of `issued_on`, with its charge as the first entry of its ledger;
+    the audit record is the caller's (the demo's invoices have none)."""
     total = sum(line.amount_fen for line in lines)
     invoice = Invoice(
         community_id=community_id,
@@ -175,7 +179,7 @@ async def _issue(
         issued_on=issued_on,
         due_on=due_on,
         status=InvoiceStatus.OPEN,
-        issued_by=actor.user_id,
+        issued_by=recorded_by,
     )
     session.add(invoice)
     await session.flush()
@@ -192,8 +196,30 @@ async def _issue(
             for line in lines
         ]
     )
-    session.add(entry_of(invoice, LedgerEntryKind.CHARGE, total, issued_on, actor.user_id))
+    session.add(entry_of(invoice, LedgerEntryKind.CHARGE, total, issued_on, recorded_by))
     await session.flush()
+    return invoice
+
+
+async def _issue(
+    session: AsyncSession,
+    actor: Actor,
+    community_id: int,
+    unit_id: int | None,
+    lines: list[Line],
+    due_on: dt.date,
+    schedules: dict[FeeKind, int],
+) -> Invoice:
+    invoice = await build_invoice(
+        session,
+        community_id,
+        unit_id,
+        lines,
+        due_on,
+        schedules,
+        issued_on=today(),
+        recorded_by=actor.user_id,
+    )
     await record(
         session,
         actor_user_id=actor.user_id,
@@ -204,7 +230,7 @@ async def _issue(
         after={
             "number": invoice.number,
             "unit_id": unit_id,
-            "total_fen": total,
+            "total_fen": invoice.total_fen,
             "due_on": due_on.isoformat(),
             "lines": [[line.kind.value, line.amount_fen] for line in lines],
         },

@@ -12,8 +12,10 @@ from typing import Any
 from starlette.requests import Request
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-# Fragments every page may spread (`...Account`): `templates/header/{Name}.graphql`.
-FRAGMENTS_DIR = TEMPLATES_DIR / "header"
+# Fragments pages share, as `{Name}.graphql`: the header's, which every page spreads
+# (`...Account`), and at the top of the templates those a shared macro renders (`fees_owed.html`
+# the invoices `...OwedInvoice` asks for).
+FRAGMENT_DIRS = (TEMPLATES_DIR / "header", TEMPLATES_DIR)
 # A named spread, not an inline `... on Type`.
 SPREAD = re.compile(r"\.\.\.\s*(?!on\b)([A-Z][A-Za-z0-9_]*)")
 
@@ -57,7 +59,11 @@ def document(name: str) -> str:
     fragments it spreads and does not define itself (the header's `...Account`)."""
     text = (TEMPLATES_DIR / f"{name}.graphql").read_text(encoding="utf-8")
     for spread in sorted(set(SPREAD.findall(text))):
-        shared = FRAGMENTS_DIR / f"{spread}.graphql"
-        if shared.is_file() and f"fragment {spread} " not in text:
-            text += "\n" + shared.read_text(encoding="utf-8")
+        if f"fragment {spread} " in text:
+            continue
+        for folder in FRAGMENT_DIRS:
+            shared = folder / f"{spread}.graphql"
+            if shared.is_file():
+                text += "\n" + shared.read_text(encoding="utf-8")
+                break
     return text

@@ -48,10 +48,13 @@ def of_cycle(invoices: list[dict[str, Any]], cycle: str) -> list[dict[str, Any]]
 
 
 def period(cycle: str, invoices: list[dict[str, Any]], community: dict[str, Any] | None) -> str:
-    """The span a statement covers, in words: the cycle's days when it is one community's."""
-    communities = {i["community"]["cycleStart"]: i["community"] for i in invoices}
-    one = community or (next(iter(communities.values())) if len(communities) == 1 else None)
-    span = cycle_span(cycle, one) if one else None
+    """The span a statement covers, in words: the cycle's days when it is one community's
+    (`community`, or the one cycle all the invoices' communities share)."""
+    if community is None and cycle != "all":
+        cycles = {i["community"]["cycleStart"]: i["community"] for i in invoices}
+        if len(cycles) == 1:
+            (community,) = cycles.values()
+    span = None if community is None else cycle_span(cycle, community)
     if span is None:
         return CYCLES[cycle]
     return f"{CYCLES[cycle]}（{chinese_date(span[0])}至{chinese_date(span[1])}）"
