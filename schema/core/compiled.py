@@ -76,7 +76,6 @@ from schema.core.projection import (
     PAGING,
     PROJECTIONS,
     ROOTS,
-    Given,
     Listed,
     Listing,
     Page,
@@ -90,6 +89,7 @@ from schema.core.projection import (
     base64url,
     holds,
     sql_text,
+    supplied,
 )
 from schema.core.strawberry_private import field_of
 from server.errors import GongxueError
@@ -392,13 +392,6 @@ def _argument_of(index: int, name: str) -> Callable[[Run], object]:
     return lambda run: run.arguments[index][name]
 
 
-async def _supplied(
-    given: dict[str, Given], context: Context, arguments: dict[str, Any]
-) -> dict[str, object]:
-    """What the request gives a page's or a listing's builder (`Given`)."""
-    return {name: await value_of(context, arguments) for name, (value_of, _) in given.items()}
-
-
 def _given_of(index: int, name: str) -> Callable[[Run], object]:
     return lambda run: run.given[index][name]
 
@@ -494,12 +487,14 @@ class Plan:
                 )
                 newest = spec.newest_first(arguments)
                 run.pages[argued.index] = (size, cursor, newest)
-                supplied = run.given[argued.index] = await _supplied(spec.given, context, arguments)
+                from_request = run.given[argued.index] = await supplied(
+                    spec.given, context, arguments
+                )
                 missing = tuple(
                     value is None
                     for value in (
                         *(arguments.get(name) for name in spec.filters),
-                        *supplied.values(),
+                        *from_request.values(),
                     )
                 )
                 shape[argued.index] = (missing, cursor is not None, newest)
@@ -507,8 +502,12 @@ class Plan:
                     raise Unplanned
             if argued.root is not None and argued.root.listing is not None:
                 listed = argued.root.listing.given
-                supplied = run.given[argued.index] = await _supplied(listed, context, arguments)
-                shape[argued.index] = (tuple(v is None for v in supplied.values()), False, False)
+                from_request = run.given[argued.index] = await supplied(listed, context, arguments)
+                shape[argued.index] = (
+                    tuple(v is None for v in from_request.values()),
+                    False,
+                    False,
+                )
         if self.checks:
             guard = await context.guard()
             for check in self.checks:

@@ -548,8 +548,7 @@ async def read_page(
         community_id = getattr(source, attribute(community or "community_id"))
         for name, right in declared.rights.items():
             values[name] = holds(guard, right, community_id)
-    for name, (value_of, _) in declared.given.items():
-        values[name] = await value_of(info.context, arguments)
+    values.update(await supplied(declared.given, info.context, arguments))
     read_in: int | None = None
     if declared.scope == OWN:
         community = PROJECTIONS[type(source).__strawberry_definition__.name].community
@@ -569,6 +568,13 @@ async def read_page(
     )
     await prime(info, declared.type_name, [edge.node for edge in page.edges])
     return page
+
+
+async def supplied(
+    given: dict[str, Given], context: Context, arguments: dict[str, Any]
+) -> dict[str, object]:
+    """What the request gives a page's or a listing's builder (`Given`)."""
+    return {name: await value_of(context, arguments) for name, (value_of, _) in given.items()}
 
 
 def _types(given: dict[str, Given]) -> dict[str, SQLType]:
@@ -603,9 +609,7 @@ def listing(
 async def read_listing(declared: Listing, info: Info) -> list[object]:
     """The list a `listing` field's resolver gives: the statement the compiled read lists,
     read under the same scope."""
-    values = {
-        name: await value_of(info.context, {}) for name, (value_of, _) in declared.given.items()
-    }
+    values = await supplied(declared.given, info.context, {})
     template = Template(declared.builder, _types(declared.given), **values)
     statement, bound = template.whole(declared.order)
     async with info.context.read(all_communities=declared.scope == ALL) as read:

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.permissions import Permission
 from server.access.guard import Actor, Guard
-from server.activities.models import Activity, Attendance, ProgrammeActivity, ProgrammeAttendance
+from server.activities.queries import attendance_statement
+from server.activities.service import find_activity
 from server.audit.service import record
 from server.clock import today
 from server.communities.models import Community, Membership
@@ -330,6 +331,8 @@ async def issue_attendee_invoices(
         if unit in through
     ]
     lacking = [unit for unit in attendees if unit not in through]
+    if not lacking:
+        return AttendeeInvoices(invoices, [])
     uncharged = await session.scalars(select(Unit).where(Unit.id.in_(lacking)).order_by(Unit.id))
     return AttendeeInvoices(invoices, list(uncharged.all()))
 
@@ -338,22 +341,9 @@ async def _attendees(
     session: AsyncSession, community_id: int | None, activity_id: int
 ) -> list[int]:
     """The units recorded as attending the activity; NOT_FOUND for no such activity."""
-    if community_id is None:
-        if await session.get(ProgrammeActivity, activity_id) is None:
-            raise not_found("活动", "activity")
-        attended = select(ProgrammeAttendance.unit_id).where(
-            ProgrammeAttendance.activity_id == activity_id,
-            ProgrammeAttendance.status == AttendanceStatus.ATTENDED,
-        )
-    else:
-        if await session.get(Activity, (community_id, activity_id)) is None:
-            raise not_found("活动", "activity")
-        attended = select(Attendance.unit_id).where(
-            Attendance.community_id == community_id,
-            Attendance.activity_id == activity_id,
-            Attendance.status == AttendanceStatus.ATTENDED,
-        )
-    return list((await session.scalars(attended.order_by("unit_id"))).all())
+    await find_activity(session, community_id, activity_id)
+    rows = await session.scalars(attendance_statement(community_id, activity_id))
+    return [row.unit_id for row in rows if row.status == AttendanceStatus.ATTENDED]
 
 
 async def _first_communities(session: AsyncSession, units: list[int]) -> dict[int, int]:
