@@ -426,6 +426,9 @@ CASES: dict[str, Case] = {
     "issueMemberInvoices.communitySlug": Case(
         lambda w, _: _invoice({"communitySlug": w.slug}), ("communitySlug",), None
     ),
+    "issueAttendeeInvoices.activityId": Case(
+        lambda w, _: _invoice({"activityId": w.activity}), ("activityId",), "Activity", 2
+    ),
     "recordPayment.invoiceId": Case(
         lambda w, _: {
             "invoiceId": w.invoice,
@@ -465,7 +468,8 @@ CASES: dict[str, Case] = {
 
 
 def _invoice(target: dict[str, str]) -> dict[str, Any]:
-    """An `issueInvoice` (or `issueMemberInvoices`) input charging `target`."""
+    """An `issueInvoice` (or `issueMemberInvoices`, `issueAttendeeInvoices`) input charging
+    `target`."""
     return {**target, "dueOn": "2026-12-31", "lines": [{"kind": "CONFERENCE", "amountFen": 100}]}
 
 
