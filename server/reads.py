@@ -24,11 +24,12 @@ from typing import Any, Protocol, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
-from sqlalchemy import Select
+from sqlalchemy import BindParameter, Select, literal_column
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.sql import sqltypes
 from sqlalchemy.sql.cache_key import CacheKey
 from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.visitors import ExternallyTraversible, replacement_traverse
 
 from server.sql_count import note_statement
 from server.sqlalchemy_private import bind_processors, cache_key, compile_keyed, result_columns
@@ -45,6 +46,9 @@ Connection = asyncpg.Connection | PoolConnectionProxy
 # Statement shapes kept compiled; a process meets a few hundred (each filter combination and
 # page size of each list is one shape).
 PLANS_KEPT = 2000
+# The types of the constants a `Fixed` statement writes into its text rather than binds: their
+# SQL literals mean the same wherever they stand (a string's is untyped, as a bound text is).
+WRITTEN = (sqltypes.String, sqltypes.Integer, sqltypes.Boolean)
 
 
 class Plan:
@@ -111,6 +115,26 @@ class Plan:
         return rows
 
 
+def constants_written(statement: Statement, dialect: Dialect) -> Statement:
+    """`statement` with its constants (a status, a page size) written in its text. asyncpg
+    prepares each statement, and after five runs PostgreSQL may keep one generic plan for it,
+    made without the parameters' values: a bound `status = $1` could then never use the partial
+    index of open invoices, nor a bound `LIMIT $2` plan for 51 rows."""
+
+    def written(element: ExternallyTraversible, **kw: object) -> ExternallyTraversible | None:
+        if not isinstance(element, BindParameter) or element.required or element.expanding:
+            return None
+        kind = element.type
+        if isinstance(kind, sqltypes.TypeDecorator):
+            kind = kind.impl_instance
+        if element.callable is not None or element.value is None or not isinstance(kind, WRITTEN):
+            return None
+        text = element.compile(dialect=dialect, compile_kwargs={"literal_binds": True}).string
+        return literal_column(text, element.type)
+
+    return cast(Statement, replacement_traverse(statement, {}, written))
+
+
 class RowClass(Protocol):
     """A named tuple's class whose rows are of `entity` (None: plain columns)."""
 
@@ -157,9 +181,8 @@ class Plans:
         if isinstance(statement, Fixed):
             fixed = statement.plan
             if fixed is None:
-                fixed = statement.plan = Plan(
-                    statement.statement, None, self._dialect, statement.of
-                )
+                written = constants_written(statement.statement, self._dialect)
+                fixed = statement.plan = Plan(written, None, self._dialect, statement.of)
             return fixed, *fixed.arguments({**fixed.defaults, **values})
         key = cache_key(statement)
         if key is None:  # a shape SQLAlchemy cannot key is planned for this run alone

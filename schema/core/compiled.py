@@ -50,7 +50,6 @@ from graphql.language import Visitor, visit
 from sqlalchemy import (
     BindParameter,
     Boolean,
-    Integer,
     Text,
     bindparam,
     cast,
@@ -101,8 +100,9 @@ from tenants.rls import statement_scope, statement_scope_values
 log = logging.getLogger(__name__)
 # Documents kept planned (or known not to compile), as the parser and validation caches.
 PLANS_KEPT = 512
-# Statements kept per plan: a page's filters and cursor, given or not, make its shapes, and a
-# client varying which variables are null could otherwise make a plan hold thousands.
+# Statements kept per plan: a page's filters and cursor, given or not, and its size make its
+# shapes, and a client varying which variables are null could otherwise make a plan hold
+# thousands.
 SHAPES_KEPT = 64
 # A page this large scans enough rows for PostgreSQL to scan in parallel, which a statement
 # that sets its own tenant forbids (set_config is parallel-unsafe): it runs in a read-only
@@ -135,8 +135,9 @@ class Check:
 # apart as `awaited` (told apart by `iscoroutinefunction`, which the checker cannot follow).
 Binders = dict[str, Callable[["Run"], Any]]
 # A page's shape: which of its filters (then of its given values) are absent, whether it has a
-# cursor, which way it runs.
-PageShape = tuple[tuple[bool, ...], bool, bool]
+# cursor, which way it runs, its size (a constant of the statement, as PostgreSQL best plans
+# it: `server.reads.constants_written`).
+PageShape = tuple[tuple[bool, ...], bool, bool, int]
 # A plan's statement for the shapes of its pages, and whether its tenant is set first.
 StatementKey = tuple[tuple[tuple[int, PageShape], ...], bool]
 
@@ -307,7 +308,7 @@ class Connection:
 
     def sql(self, row: Row | None, build: Build) -> ColumnElement[Any]:
         spec, i = self.spec, self.index
-        missing, has_cursor, newest = build.shape[i]
+        missing, has_cursor, newest, size = build.shape[i]
         values = dict(spec.fixed)
         if row is not None:
             columns = row.c
@@ -333,13 +334,11 @@ class Connection:
         if has_cursor:
             after = build.bind(f"n{i}_after", lambda run: run.pages[i][1])
             statement = statement.where(key < after if newest else key > after)
-        limit = build.bind(f"n{i}_limit", lambda run: run.pages[i][0] + 1, Integer)
-        page = statement.order_by(key.desc() if newest else key).limit(limit).subquery()
+        page = statement.order_by(key.desc() if newest else key).limit(size + 1).subquery()
         page_key = page.c[spec.key]
         order = page_key.desc() if newest else page_key
         number = func.row_number().over(order_by=order).label("gx_row")
         rows = select(page, number).subquery()
-        size = build.bind(f"n{i}_size", lambda run: run.pages[i][0], Integer)
         within = rows.c.gx_row <= size
         first, last = (func.max, func.min) if newest else (func.min, func.max)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
@@ -497,17 +496,14 @@ class Plan:
                         *from_request.values(),
                     )
                 )
-                shape[argued.index] = (missing, cursor is not None, newest)
+                shape[argued.index] = (missing, cursor is not None, newest, size)
                 if any(isinstance(arguments.get(name), list) for name in spec.filters):
                     raise Unplanned
             if argued.root is not None and argued.root.listing is not None:
                 listed = argued.root.listing.given
                 from_request = run.given[argued.index] = await supplied(listed, context, arguments)
-                shape[argued.index] = (
-                    tuple(v is None for v in from_request.values()),
-                    False,
-                    False,
-                )
+                missing = tuple(value is None for value in from_request.values())
+                shape[argued.index] = (missing, False, False, 0)
         if self.checks:
             guard = await context.guard()
             for check in self.checks:

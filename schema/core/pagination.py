@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import BindParameter, ColumnElement, Integer, Select, bindparam, func, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.types import TypeEngine
@@ -164,16 +164,16 @@ class Template:
     ) -> tuple[Fixed, dict[str, object], int]:
         """The page's statement, its values, and the page size."""
         size, cursor = page_asked(first, after, most)
-        shape = (self._shape(), key, cursor is None, newest_first)
+        # The page size is the statement's own constant, as PostgreSQL best plans it.
+        shape = (self._shape(), key, cursor is None, newest_first, size)
         statement = _PAGES.get(shape)
         if statement is None:
             after_bound: BindParameter[Any] | None = None  # `bindparam` types an untyped one so
             if cursor is not None:
                 after_bound = bindparam("page_after")
-            limit = bindparam("page_limit", type_=Integer)
-            built = _page_of(self._build(), key, after_bound, limit, newest_first)
+            built = _page_of(self._build(), key, after_bound, size + 1, newest_first)
             statement = _PAGES[shape] = Fixed(built)
-        values = {**self._given(), "page_limit": size + 1}
+        values = self._given()
         if cursor is not None:
             values["page_after"] = cursor
         return statement, values, size
@@ -216,8 +216,9 @@ class Template:
         return {name: value for name, value in self.values.items() if value is not None}
 
 
-# Built page and count statements by shape: a few per list, made as requests first need them.
-_PAGES: dict[tuple[Shape, InstrumentedAttribute[int], bool, bool], Fixed] = {}
+# Built page and count statements by shape: a few per list and page size, made as requests
+# first need them.
+_PAGES: dict[tuple[Shape, InstrumentedAttribute[int], bool, bool, int], Fixed] = {}
 _COUNTS: dict[Shape, Fixed] = {}
 _WHOLE: dict[tuple[Shape, object], Fixed] = {}
 
