@@ -22,10 +22,12 @@ from server.units.models import Unit
 
 IDS = bindparam("ids", type_=ARRAY(BigInteger))
 # `Any` here: a loaded row has the columns of its table, read by their names (`server.reads`).
+# A row's key: its id, or the ids that name it together (an invoice's community and id).
+Key = int | tuple[int, ...]
 
 
 class Source(Protocol):
-    async def fetch(self, runtime: Runtime, keys: list[int]) -> list[Any]: ...
+    async def fetch(self, runtime: Runtime, keys: list[Any]) -> list[Any]: ...
 
 
 class Rows:
@@ -54,14 +56,14 @@ def rows_of(table: type[Base]) -> Rows:
 class Loaders:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
-        self._made: dict[Source, DataLoader[int, Any]] = {}
+        self._made: dict[Source, DataLoader[Key, Any]] = {}
 
-    def of(self, source: Source) -> DataLoader[int, Any]:
+    def of(self, source: Source) -> DataLoader[Key, Any]:
         loader = self._made.get(source)
         if loader is None:
             runtime = self._runtime
 
-            async def load(keys: Sequence[int]) -> list[Any]:
+            async def load(keys: Sequence[Key]) -> list[Any]:
                 # Shielded: strawberry cancels a batch once every field awaiting it was
                 # cancelled (a sibling field failed), and a read cancelled mid-statement can
                 # leave its connection inside its transaction, holding its locks. The read
@@ -71,7 +73,7 @@ class Loaders:
             loader = self._made[source] = DataLoader(load)
         return loader
 
-    def ready(self, source: Source, key: int) -> object:
+    def ready(self, source: Source, key: Key) -> object:
         """The value for `key` if a batch has read it already (a primed page), else the
         loader's future for GraphQL to await."""
         future = self.of(source).load(key)
@@ -85,9 +87,9 @@ class Loaders:
         return rows_of(table)
 
     @property
-    def unit(self) -> DataLoader[int, Any]:
+    def unit(self) -> DataLoader[Key, Any]:
         return self.of(rows_of(Unit))
 
     @property
-    def community(self) -> DataLoader[int, Any]:
+    def community(self) -> DataLoader[Key, Any]:
         return self.of(rows_of(Community))

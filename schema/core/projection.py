@@ -38,6 +38,7 @@ from strawberry.utils.str_converters import to_camel_case
 from policies.permissions import Permission
 from schema.core import ids
 from schema.core.context import Context, Info
+from schema.core.loaders import Key, Source
 from schema.core.pagination import MAX_PAGE, Connection, Rows, Template, paginate
 from schema.core.selection import asked
 from server.access.guard import Guard
@@ -183,13 +184,14 @@ class Expression:
 
 @dataclass(frozen=True, eq=False)
 class PerRow:
-    """A value worked out in SQL for each row by `value(key_column, **params)` (a count, a
+    """A value worked out in SQL for each row by `value(*key_columns, **params)` (a count, a
     latest date): correlated in a compiled statement, and per batch of keys in the request's
-    loader, which a list primes for its whole page. `params` are `(name, value_now, type)`,
+    loader, which a list primes for its whole page. `key` is one column or several (an
+    invoice's community and id, the index's order). `params` are `(name, value_now, type)`,
     valued when the statement runs."""
 
     value: Callable[..., ColumnElement[Any]]
-    key: str = "id"
+    key: tuple[str, ...] = ("id",)
     params: tuple[tuple[str, Callable[[], object], SQLType], ...] = ()
     scope: str | None = None
     # The loader's statement: `value` for each of a batch's keys.
@@ -197,22 +199,36 @@ class PerRow:
 
     def sql(self, row: Row, language: str, bind: Bind) -> ColumnElement[Any]:
         given = {name: bind(_each_run(now), type_) for name, now, type_ in self.params}
-        return self.value(row.c[self.key], **given)
+        return self.value(*(row.c[column] for column in self.key), **given)
 
     def __post_init__(self) -> None:
-        asked = func.unnest(bindparam("ids", type_=ARRAY(BigInteger)))
-        keys = asked.table_valued("key").render_derived(name="asked")
+        # A batch asks for its keys column by column: one array parameter each, unnested in
+        # step (`k0`, `k1`...).
+        names = [f"k{i}" for i in range(len(self.key))]
+        arrays = [bindparam(name, type_=ARRAY(BigInteger)) for name in names]
+        keys = func.unnest(*arrays).table_valued(*names).render_derived(name="asked")
         given = {name: bindparam(name, type_=type_) for name, _, type_ in self.params}
-        statement = select(keys.c.key, self.value(keys.c.key, **given).label("value"))
+        asked = [keys.c[name] for name in names]
+        statement = select(*asked, self.value(*asked, **given).label("value"))
         object.__setattr__(self, "statement", Fixed(statement))
 
-    async def fetch(self, runtime: Runtime, keys: list[int]) -> list[Any]:
+    def key_of(self, source: object) -> Key:
+        """An object's key for the loader: its one column's value, or a tuple of them."""
+        values = tuple(getattr(source, attribute(column)) for column in self.key)
+        return values[0] if len(values) == 1 else values
+
+    async def fetch(self, runtime: Runtime, keys: list[Key]) -> list[Any]:
         # A value of many communities' rows is read as the resolvers' national reads are.
         scope = {"all_communities": self.scope is not None}
         given = {name: now() for name, now, _ in self.params}
+        columns = (
+            [list(column) for column in zip(*keys, strict=True)] if len(self.key) > 1 else [keys]
+        )
+        asked = {f"k{i}": column for i, column in enumerate(columns)}
         async with runtime.database.read(**scope) as read:
-            rows = await read.rows(self.statement, ids=list(keys), **given)
-        found = {row.key: row.value for row in rows}
+            rows = await read.rows(self.statement, **asked, **given)
+        width = len(self.key)
+        found = {(row[0] if width == 1 else tuple(row[:width])): row.value for row in rows}
         return [found.get(key) for key in keys]
 
 
@@ -424,17 +440,18 @@ def in_language(zh: str, en: str) -> Any:
 def per_row(
     value: Callable[..., ColumnElement[Any]],
     *,
-    key: str = "id",
+    key: str | tuple[str, ...] = "id",
     scope: str | None = None,
     description: str | None = None,
     **params: tuple[Callable[[], object], SQLType],
 ) -> Any:
-    """A value `value(key_column, **params)` works out in SQL for each row (`PerRow`)."""
-    declared = PerRow(value, key, tuple((n, now, t) for n, (now, t) in params.items()), scope)
-    held = attribute(key)
+    """A value `value(*key_columns, **params)` works out in SQL for each row (`PerRow`);
+    `key` one column or several."""
+    columns = (key,) if isinstance(key, str) else key
+    declared = PerRow(value, columns, tuple((n, now, t) for n, (now, t) in params.items()), scope)
 
     def resolve(root: object, info: Info) -> object:
-        return info.context.loaders.ready(declared, getattr(root, held))
+        return info.context.loaders.ready(declared, declared.key_of(root))
 
     return strawberry.field(resolver=_declared(resolve, declared), description=description)
 
@@ -631,13 +648,13 @@ async def prime(info: Info, type_name: str, objects: Sequence[object]) -> None:
             continue
         if to_camel_case(name) not in rows_asked:
             continue
-        source = (
-            declared
-            if isinstance(declared, PerRow)
-            else loaders.rows_of(PROJECTIONS[declared.type_name].own_table())
-        )
-        keys = {getattr(o, attribute(declared.key)) for o in objects} - {None}
-        batches.append(loaders.of(source).load_many(list(keys)))
+        if isinstance(declared, PerRow):
+            source: Source = declared
+            keys = {declared.key_of(o) for o in objects}
+        else:
+            source = loaders.rows_of(PROJECTIONS[declared.type_name].own_table())
+            keys = {getattr(o, attribute(declared.key)) for o in objects}
+        batches.append(loaders.of(source).load_many(list(keys - {None})))
     if batches:
         await asyncio.gather(*batches)
 

@@ -36,18 +36,20 @@ from server.vocabulary import FeeKind, InvoiceStatus, LedgerEntryKind
 
 
 class _ByInvoice:
-    """A loader source: per invoice id, the rows one statement over `:ids` reads. Read in the
-    programme's scope: only invoices their reader was allowed to see are ever asked for."""
+    """A loader source: per invoice (its community and id), the rows one statement over
+    `:communities` and `:ids` reads. Read in the programme's scope: only invoices their
+    reader was allowed to see are ever asked for."""
 
-    def __init__(self, statement: Any) -> None:  # a statement over `:ids`
+    def __init__(self, statement: Any) -> None:  # a statement over `:communities`, `:ids`
         self.statement = Fixed(statement)
 
-    async def fetch(self, runtime: Runtime, keys: list[int]) -> list[Any]:
+    async def fetch(self, runtime: Runtime, keys: list[tuple[int, int]]) -> list[Any]:
+        communities, ids = [key[0] for key in keys], [key[1] for key in keys]
         async with runtime.database.read(all_communities=True) as read:
-            rows = await read.rows(self.statement, ids=list(keys))
-        grouped: dict[int, list[Any]] = {key: [] for key in keys}
+            rows = await read.rows(self.statement, communities=communities, ids=ids)
+        grouped: dict[tuple[int, int], list[Any]] = {key: [] for key in keys}
         for row in rows:
-            grouped[row.invoice_id].append(row)
+            grouped[row.community_id, row.invoice_id].append(row)
         return [grouped[key] for key in keys]
 
 
@@ -152,17 +154,17 @@ def _days_overdue(root: "Invoice") -> int:
 
 
 async def _lines(root: "Invoice", info: Info) -> list[InvoiceLine]:
-    rows = await info.context.loaders.of(LINES).load(root.db_id)
+    rows = await info.context.loaders.of(LINES).load((root.community_id, root.db_id))
     return [InvoiceLine(kind=row.kind, amount_fen=row.amount_fen, note=row.note) for row in rows]
 
 
 async def _payments(root: "Invoice", info: Info) -> list[Payment]:
-    rows = await info.context.loaders.of(ENTRIES).load(root.db_id)
+    rows = await info.context.loaders.of(ENTRIES).load((root.community_id, root.db_id))
     return [Payment.of(row) for row in rows if row.kind == LedgerEntryKind.PAYMENT]
 
 
 async def _ledger(root: "Invoice", info: Info) -> list[LedgerEntry]:
-    rows = await info.context.loaders.of(ENTRIES).load(root.db_id)
+    rows = await info.context.loaders.of(ENTRIES).load((root.community_id, root.db_id))
     return [LedgerEntry.of(row) for row in rows]
 
 
@@ -171,15 +173,15 @@ def _by_id(rows: Row) -> list[ColumnElement[Any]]:
 
 
 def _lines_of(row: Row) -> Any:  # `Any`: a statement of the lines' columns
-    return queries.invoice_lines(row.c.id)
+    return queries.invoice_lines(row.c.community_id, row.c.id)
 
 
 def _payments_of(row: Row) -> Any:  # `Any`: a statement of the payments' columns
-    return queries.invoice_payments(row.c.id)
+    return queries.invoice_payments(row.c.community_id, row.c.id)
 
 
 def _entries_of(row: Row) -> Any:  # `Any`: a statement of the entries' columns
-    return queries.invoice_entries(row.c.id)
+    return queries.invoice_entries(row.c.community_id, row.c.id)
 
 
 @projected(models.Invoice, id=("community_id", "id"), community="community_id")
@@ -206,11 +208,13 @@ class Invoice(Node):
 
     paid_fen: int = per_row(
         queries.invoice_paid,
+        key=("community_id", "id"),
         scope=ALL,
         description="what was paid (payments less refunds), in fen",
     )
     balance_fen: int = per_row(
         queries.invoice_balance,
+        key=("community_id", "id"),
         scope=ALL,
         description="what is still owed: the sum of the ledger's entries, in fen",
     )

@@ -86,7 +86,6 @@ class InvoiceLine(Base):
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         Index("ix_invoice_lines_community_id_invoice_id_id", "community_id", "invoice_id", "id"),
         Index("ix_invoice_lines_schedule_id", "schedule_id"),
-        Index("ix_invoice_lines_invoice_id", "invoice_id"),
     )
 
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
@@ -114,7 +113,6 @@ class FeeEntry(Timestamped, Base):
         CheckConstraint("amount_fen <> 0", name="amount_not_zero"),
         Index("ix_fee_entries_community_id_invoice_id_id", "community_id", "invoice_id", "id"),
         Index("ix_fee_entries_unit_id", "unit_id"),
-        Index("ix_fee_entries_invoice_id", "invoice_id"),
     )
 
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)

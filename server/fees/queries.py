@@ -24,6 +24,7 @@ from server.fees.readers import InvoiceReaders, walls
 from server.vocabulary import InvoiceStatus, LedgerEntryKind, Region
 
 IDS = bindparam("ids", type_=ARRAY(BigInteger))
+COMMUNITIES = bindparam("communities", type_=ARRAY(BigInteger))
 
 # The builders of pages and listings (`schedules_page`, `invoices_page`, `arrears_page`,
 # `arrears_by_region_page`) take their values as parameters, or None for those not given
@@ -135,14 +136,43 @@ def paid(amount: SQLColumnExpression[int], kind: SQLColumnExpression[Any]) -> Co
     )
 
 
+def _invoices_asked() -> Any:  # `Any`: a table-valued function's alias
+    """The invoices a batch asks for, `:communities` and `:ids` in step: an invoice is named
+    by its community and its id, the order of its lines' and entries' index."""
+    return (
+        func.unnest(COMMUNITIES, IDS)
+        .table_valued("community_id", "invoice_id")
+        .render_derived(name="asked")
+    )
+
+
 def lines_statement() -> Select[InvoiceLine]:
-    """The lines of the invoices `:ids`, in the order they were written."""
-    return select(InvoiceLine).where(InvoiceLine.invoice_id == any_(IDS)).order_by(InvoiceLine.id)
+    """The lines of the invoices asked (`_invoices_asked`), in the order they were written."""
+    asked = _invoices_asked()
+    return (
+        select(InvoiceLine)
+        .join(asked, _of_invoice(InvoiceLine, asked.c.community_id, asked.c.invoice_id))
+        .order_by(InvoiceLine.id)
+    )
 
 
 def entries_statement() -> Select[FeeEntry]:
-    """The ledger entries of the invoices `:ids`, oldest first."""
-    return select(FeeEntry).where(FeeEntry.invoice_id == any_(IDS)).order_by(FeeEntry.id)
+    """The ledger entries of the invoices asked (`_invoices_asked`), oldest first."""
+    asked = _invoices_asked()
+    return (
+        select(FeeEntry)
+        .join(asked, _of_invoice(FeeEntry, asked.c.community_id, asked.c.invoice_id))
+        .order_by(FeeEntry.id)
+    )
+
+
+def _of_invoice(
+    table: type[InvoiceLine] | type[FeeEntry],
+    community_id: SQLColumnExpression[int] | int,
+    invoice_id: SQLColumnExpression[int] | int,
+) -> ColumnElement[bool]:
+    """The rows of `table` (lines or ledger entries) of one invoice."""
+    return (table.community_id == community_id) & (table.invoice_id == invoice_id)
 
 
 def unit_balances_statement() -> Select[int | None, int, int]:
@@ -176,7 +206,7 @@ def community_balances_statement() -> Select[int, int]:
 def balance_statement(community_id: int, invoice_id: int) -> Select[int]:
     """One invoice's balance: the sum of its entries."""
     return select(func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger)).where(
-        FeeEntry.community_id == community_id, FeeEntry.invoice_id == invoice_id
+        _of_invoice(FeeEntry, community_id, invoice_id)
     )
 
 
@@ -184,11 +214,7 @@ def open_invoices_statement(community_ids: list[int], before: dt.date) -> Select
     """For the `fees` audit and its reminders: the communities' open invoices due before
     `before`, each with its balance (invoice id, community, unit, number, due date,
     balance)."""
-    balance = (
-        select(func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger))
-        .where(FeeEntry.community_id == Invoice.community_id, FeeEntry.invoice_id == Invoice.id)
-        .scalar_subquery()
-    )
+    balance: ColumnElement[Any] = invoice_balance(Invoice.community_id, Invoice.id)
     return (
         select(
             Invoice.id,
@@ -221,45 +247,52 @@ def arrears_by_region_page(
         )
         .select_from(owed)
         .join(Community, Community.id == owed.c.community_id)
-        .join(
-            FeeEntry,
-            (FeeEntry.community_id == owed.c.community_id) & (FeeEntry.invoice_id == owed.c.id),
-        )
+        .join(FeeEntry, _of_invoice(FeeEntry, owed.c.community_id, owed.c.id))
         .group_by(Community.region)
     )
 
 
-def invoice_paid(invoice_id: SQLColumnExpression[int]) -> ColumnElement[int]:
+def invoice_paid(
+    community_id: SQLColumnExpression[int], invoice_id: SQLColumnExpression[int]
+) -> ColumnElement[int]:
     """What was paid against an invoice (payments less refunds), from its ledger."""
     return (
         select(
             func.coalesce(func.sum(paid(FeeEntry.amount_fen, FeeEntry.kind)), 0).cast(BigInteger)
         )
-        .where(FeeEntry.invoice_id == invoice_id)
+        .where(_of_invoice(FeeEntry, community_id, invoice_id))
         .scalar_subquery()
     )
 
 
-def invoice_balance(invoice_id: SQLColumnExpression[int]) -> ColumnElement[int]:
+def invoice_balance(
+    community_id: SQLColumnExpression[int], invoice_id: SQLColumnExpression[int]
+) -> ColumnElement[int]:
     """What an invoice still owes: the sum of its ledger's entries."""
     return (
         select(func.coalesce(func.sum(FeeEntry.amount_fen), 0).cast(BigInteger))
-        .where(FeeEntry.invoice_id == invoice_id)
+        .where(_of_invoice(FeeEntry, community_id, invoice_id))
         .scalar_subquery()
     )
 
 
-def invoice_lines(invoice_id: SQLColumnExpression[int]) -> Select[Any]:
+def invoice_lines(
+    community_id: SQLColumnExpression[int], invoice_id: SQLColumnExpression[int]
+) -> Select[Any]:
     """An invoice's lines (order them by `id`: as they were written)."""
-    return select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)
+    return select(InvoiceLine).where(_of_invoice(InvoiceLine, community_id, invoice_id))
 
 
-def invoice_entries(invoice_id: SQLColumnExpression[int]) -> Select[Any]:
+def invoice_entries(
+    community_id: SQLColumnExpression[int], invoice_id: SQLColumnExpression[int]
+) -> Select[Any]:
     """An invoice's ledger entries (order them by `id`: oldest first)."""
-    return select(FeeEntry).where(FeeEntry.invoice_id == invoice_id)
+    return select(FeeEntry).where(_of_invoice(FeeEntry, community_id, invoice_id))
 
 
-def invoice_payments(invoice_id: SQLColumnExpression[int]) -> Select[*tuple[Any, ...]]:
+def invoice_payments(
+    community_id: SQLColumnExpression[int], invoice_id: SQLColumnExpression[int]
+) -> Select[*tuple[Any, ...]]:
     """An invoice's payments, as `Payment` shows them: what was paid (positive), when, how."""
     return select(
         FeeEntry.community_id,
@@ -269,4 +302,7 @@ def invoice_payments(invoice_id: SQLColumnExpression[int]) -> Select[*tuple[Any,
         func.coalesce(FeeEntry.method, "").label("method"),
         func.coalesce(FeeEntry.idempotency_key, "").label("idempotency_key"),
         FeeEntry.created_at.label("recorded_at"),
-    ).where(FeeEntry.invoice_id == invoice_id, FeeEntry.kind == LedgerEntryKind.PAYMENT)
+    ).where(
+        _of_invoice(FeeEntry, community_id, invoice_id),
+        FeeEntry.kind == LedgerEntryKind.PAYMENT,
+    )

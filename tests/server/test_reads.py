@@ -6,14 +6,14 @@ import datetime as dt
 
 import asyncpg
 import pytest
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import ARRAY, BigInteger, any_, bindparam, func, insert, literal, select
 from sqlalchemy.sql.expression import ColumnClause
 
 from server.activities.models import Activity
 from server.communities.models import Community, Membership
 from server.communities.queries import memberships_statement
 from server.db import Database, create_engine
-from server.reads import Fixed, entity_of
+from server.reads import Fixed, Plans, entity_of
 from server.units.models import Unit
 from server.vocabulary import ActivityKind, MembershipRole, MembershipStatus
 from tenants.rls import statement_scope, statement_scope_values
@@ -138,6 +138,31 @@ async def test_a_fixed_statement_takes_new_values_each_run_and_keeps_its_constan
 
     assert of_a == [u.id for u in a_units]
     assert of_b == [b_units[0].id, b_units[1].id, b_units[3].id]
+
+
+async def test_a_fixed_statements_constants_are_its_text_and_mean_what_they_said(runtime):
+    """PostgreSQL keeps one generic plan of a statement prepared and run five times, made
+    without its parameters' values; a constant written in the text plans with its value. A
+    quote in a constant stays text, never SQL."""
+    _, units = await make_community(runtime, "yrd-a", size=3)
+    async with runtime.database.transaction(all_communities=True) as session:
+        (await session.get(Unit, units[1].id)).name = "O'Brien 学院'; --"
+    named = Fixed(
+        select(Unit.id, literal("它's").label("said"))
+        .where(Unit.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+        .where(Unit.name != "O'Brien 学院'; --")
+        .order_by(Unit.id)
+        .limit(2)
+    )
+
+    plans = Plans(runtime.database.engine.dialect)
+    _, sql, arguments = plans.of(named, {"ids": [u.id for u in units]})
+    async with runtime.database.read() as read:
+        rows = await read.rows(named, ids=[u.id for u in units])
+
+    assert "'O''Brien 学院''; --'" in sql and "LIMIT 2" in sql
+    assert arguments == [[u.id for u in units]]  # only what each run gives is bound
+    assert [(row.id, row.said) for row in rows] == [(units[0].id, "它's"), (units[2].id, "它's")]
 
 
 def test_each_event_loop_reads_on_its_own_pool(runtime):

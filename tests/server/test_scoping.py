@@ -585,11 +585,11 @@ async def test_the_dataloaders_read_the_ids_asked_for(owner, two):
     per_row = PROJECTIONS["Community"].fields
     units = await _rows(owner, loaders.rows_of(Unit).statement.statement, ids=[two.a.units[0].id])
     communities = await _rows(owner, loaders.rows_of(Community).statement.statement, ids=[two.a.id])
-    counts = await _rows(owner, per_row["member_count"].statement.statement, ids=[two.a.id])
+    counts = await _rows(owner, per_row["member_count"].statement.statement, k0=[two.a.id])
     latest = await _rows(
         owner,
         per_row["last_activity_on"].statement.statement,
-        ids=[two.a.id],
+        k0=[two.a.id],
         today=dt.date(2026, 12, 31),
     )
 

@@ -8,8 +8,13 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import Date
 
+from schema.core.pagination import Template
 from server.clock import today
+from server.fees import models
+from server.fees.queries import arrears_page
+from server.reads import Plans
 from server.runtime import Runtime, open_runtime
 from tests.graphql import both_ways, mutate
 from tests.schema.fees.test_fees import PAY, Ledger, issue, payment
@@ -155,3 +160,21 @@ async def test_the_project_groups_fees_page_is_one_statement(client, ledger: Led
     assert invoice["number"] in page.text
     # Schedules, arrears by region, the arrears, the invoices and the forms' choices.
     assert page.headers["x-sql-statements"] == "1"
+
+
+def test_the_arrears_statement_names_open_invoices_and_its_page_size_in_its_own_text(runtime):
+    """The arrears are read often: PostgreSQL soon keeps one generic plan of their prepared
+    statement, made without its parameters' values. Open invoices (`status = 'OPEN'`, the
+    predicate of their partial index) and the page's 50 rows and one more are the text's own,
+    so that plan still uses the index and plans for 51 rows; the day and the reader's walls are
+    bound anew at each run."""
+    day = dt.date(2026, 12, 5)
+    given = {"everywhere": True, "communities": None, "staff_user": None, "today": day}
+    template = Template(arrears_page, {"today": Date}, community_id=None, **given)
+    statement, values, size = template.page(models.Invoice.id, 50, None, False, 100)
+
+    _, sql, arguments = Plans(runtime.database.engine.dialect).of(statement, values)
+
+    assert size == 50
+    assert "invoices.status = 'OPEN'" in sql and "LIMIT 51" in sql
+    assert "invoices.due_on < $" in sql and day in arguments
