@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import Date
+from sqlalchemy import Date, text
 
 from schema.core.pagination import Template
 from server.clock import today
@@ -16,6 +16,7 @@ from server.fees import models
 from server.fees.queries import arrears_page
 from server.reads import Plans
 from server.runtime import Runtime, open_runtime
+from tests.factories import make_community
 from tests.graphql import both_ways, mutate
 from tests.schema.fees.test_fees import PAY, Ledger, issue, payment
 
@@ -36,6 +37,7 @@ query ($region: Region) {
     totalCount edges { node { number balanceFen daysOverdue unit { name } community { slug } } }
   }
 }"""
+DAY = dt.date(2026, 12, 5)
 BY_REGION = "{ arrearsByRegion { region regionLabel invoices owedFen } }"
 # Through a community's door, the community of the request.
 DOOR_INVOICES = """
@@ -162,14 +164,54 @@ async def test_the_project_groups_fees_page_is_one_statement(client, ledger: Led
     assert page.headers["x-sql-statements"] == "1"
 
 
+# 3,000 invoices of one community, every third one open, all past due.
+INVOICES = """
+INSERT INTO invoices (community_id, unit_id, number, year, total_fen, issued_on, due_on, status)
+SELECT :c, NULL, 'FY-2026-' || lpad(i::text, 6, '0'), 2026, 50000, DATE '2026-01-05',
+       DATE '2026-03-01' + (i % 200), CASE WHEN i % 3 = 0 THEN 'OPEN' ELSE 'PAID' END
+FROM generate_series(1, 3000) AS i
+"""
+
+
+@pytest.mark.parametrize("plan", ["custom", "generic"])
+async def test_the_arrears_read_the_index_of_open_invoices_in_either_plan(runtime, owner, plan):
+    """PostgreSQL may keep one generic plan of a prepared statement after five runs, made
+    without its parameters' values: the arrears must still read the open invoices' partial
+    index, in the page's order, not every invoice."""
+    community, _ = await make_community(runtime, "yrd-fees")
+    async with owner.begin() as conn:
+        await conn.execute(text(INVOICES), {"c": community.id})
+        await conn.execute(text("ANALYZE invoices"))
+    given = {"everywhere": True, "communities": None, "staff_user": None, "today": DAY}
+    template = Template(arrears_page, {"today": Date}, community_id=None, **given)
+    statement, values, _ = template.page(models.Invoice.id, 50, None, False, 100)
+    _, sql, arguments = Plans(runtime.database.engine.dialect).of(statement, values)
+    assert arguments == [True, DAY]
+
+    async with runtime.database.transaction(all_communities=True) as session:  # the application
+        # 3,000 rows are a table PostgreSQL would rather read whole: the question is which
+        # index can answer the page.
+        await session.execute(text("SET LOCAL enable_seqscan = off"))
+        await session.execute(text(f"SET LOCAL plan_cache_mode = force_{plan}_plan"))
+        await session.execute(text(f"PREPARE arrears_page AS {sql}"))
+        try:
+            explained = await session.scalars(
+                text(f"EXPLAIN EXECUTE arrears_page (true, '{DAY.isoformat()}')")
+            )
+            shown = "\n".join(explained.all())
+        finally:
+            await session.execute(text("DEALLOCATE arrears_page"))
+
+    assert "Index Scan using ix_invoices_open_id on invoices" in shown, shown
+
+
 def test_the_arrears_statement_names_open_invoices_and_its_page_size_in_its_own_text(runtime):
     """The arrears are read often: PostgreSQL soon keeps one generic plan of their prepared
     statement, made without its parameters' values. Open invoices (`status = 'OPEN'`, the
     predicate of their partial index) and the page's 50 rows and one more are the text's own,
     so that plan still uses the index and plans for 51 rows; the day and the reader's walls are
     bound anew at each run."""
-    day = dt.date(2026, 12, 5)
-    given = {"everywhere": True, "communities": None, "staff_user": None, "today": day}
+    given = {"everywhere": True, "communities": None, "staff_user": None, "today": DAY}
     template = Template(arrears_page, {"today": Date}, community_id=None, **given)
     statement, values, size = template.page(models.Invoice.id, 50, None, False, 100)
 
@@ -177,4 +219,4 @@ def test_the_arrears_statement_names_open_invoices_and_its_page_size_in_its_own_
 
     assert size == 50
     assert "invoices.status = 'OPEN'" in sql and "LIMIT 51" in sql
-    assert "invoices.due_on < $" in sql and day in arguments
+    assert "invoices.due_on < $" in sql and DAY in arguments
