@@ -76,7 +76,7 @@ class Plan:
         self.sql = compiled.string
         self.names: Sequence[str] = tuple(compiled.positiontup or ())
         self.processors = bind_processors(compiled)
-        # The values written into the statement itself (a `Fixed` statement's constants).
+        # The constants a `Fixed` statement binds (those `constants_written` leaves: a date).
         self.defaults = {
             name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
         }
