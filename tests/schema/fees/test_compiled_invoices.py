@@ -173,6 +173,16 @@ FROM generate_series(1, 3000) AS i
 """
 
 
+def _project_groups_arrears(runtime: Runtime) -> tuple[str, list[object], int]:
+    """The SQL of the project group's first page of 50 arrears as the reads send it, its
+    arguments, and the page's size."""
+    given = {"everywhere": True, "communities": None, "staff_user": None, "today": DAY}
+    template = Template(arrears_page, {"today": Date}, community_id=None, **given)
+    statement, values, size = template.page(models.Invoice.id, 50, None, False, 100)
+    _, sql, arguments = Plans(runtime.database.engine.dialect).of(statement, values)
+    return sql, arguments, size
+
+
 @pytest.mark.parametrize("plan", ["custom", "generic"])
 async def test_the_arrears_read_the_index_of_open_invoices_in_either_plan(runtime, owner, plan):
     """PostgreSQL may keep one generic plan of a prepared statement after five runs, made
@@ -182,10 +192,7 @@ async def test_the_arrears_read_the_index_of_open_invoices_in_either_plan(runtim
     async with owner.begin() as conn:
         await conn.execute(text(INVOICES), {"c": community.id})
         await conn.execute(text("ANALYZE invoices"))
-    given = {"everywhere": True, "communities": None, "staff_user": None, "today": DAY}
-    template = Template(arrears_page, {"today": Date}, community_id=None, **given)
-    statement, values, _ = template.page(models.Invoice.id, 50, None, False, 100)
-    _, sql, arguments = Plans(runtime.database.engine.dialect).of(statement, values)
+    sql, arguments, _ = _project_groups_arrears(runtime)
     assert arguments == [True, DAY]
 
     async with runtime.database.transaction(all_communities=True) as session:  # the application
@@ -211,11 +218,7 @@ def test_the_arrears_statement_names_open_invoices_and_its_page_size_in_its_own_
     predicate of their partial index) and the page's 50 rows and one more are the text's own,
     so that plan still uses the index and plans for 51 rows; the day and the reader's walls are
     bound anew at each run."""
-    given = {"everywhere": True, "communities": None, "staff_user": None, "today": DAY}
-    template = Template(arrears_page, {"today": Date}, community_id=None, **given)
-    statement, values, size = template.page(models.Invoice.id, 50, None, False, 100)
-
-    _, sql, arguments = Plans(runtime.database.engine.dialect).of(statement, values)
+    sql, arguments, size = _project_groups_arrears(runtime)
 
     assert size == 50
     assert "invoices.status = 'OPEN'" in sql and "LIMIT 51" in sql
